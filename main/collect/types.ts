@@ -1,0 +1,54 @@
+import type { DeviceState } from '../contract/contract.js';
+import type { DeviceConfig } from '../config/device-schema.js';
+
+/**
+ * What every collector (OPC UA, Modbus) produces and how the app drives it. Collectors never throw
+ * out of their loops and never exit the process: every failure becomes a state with a message.
+ */
+
+/** One sample as collected: tag id (store id), source timestamp (ms), value, OPC UA status code. */
+export interface Sample {
+  tagId: number;
+  ts: number;
+  value: number | null;
+  quality: number;
+}
+
+export type CollectorState = Pick<DeviceState, 'state' | 'message'>;
+
+export interface CollectorEvents {
+  /** A batch of samples; collectors batch per publish/poll cycle, never one call per sample. */
+  onSamples(batch: Sample[]): void;
+  onState(state: CollectorState): void;
+}
+
+export interface Collector {
+  start(): void;
+  /** Stops polling/subscriptions and closes connections; resolves when sockets are closed. */
+  stop(): Promise<void>;
+}
+
+/** A device as the collectors see it: its config plus the store ids of its tags (by tag name). */
+export interface CollectorDevice<C extends DeviceConfig = DeviceConfig> {
+  id: number;
+  config: C;
+  tagIds: ReadonlyMap<string, number>;
+}
+
+/** OPC UA status codes used as sample quality, so both protocols share one quality model. */
+export const StatusCodes = {
+  Good: 0x00000000,
+  UncertainLastUsableValue: 0x40900000,
+  Bad: 0x80000000,
+  BadCommunicationError: 0x80050000,
+  BadTimeout: 0x800a0000,
+  BadNoCommunication: 0x80310000,
+  BadNodeIdUnknown: 0x80340000,
+  BadOutOfService: 0x808d0000,
+  BadDeviceFailure: 0x808b0000,
+} as const;
+
+export const qualityOf = (code: number): 'good' | 'uncertain' | 'bad' => {
+  const severity = code >>> 30;
+  return severity === 0 ? 'good' : severity === 1 ? 'uncertain' : 'bad';
+};

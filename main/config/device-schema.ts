@@ -1,0 +1,125 @@
+import { z } from 'zod';
+
+/**
+ * Device and tag settings: the one definition used by the contract (renderer edits), the store
+ * (persisted JSON) and the headless config file. Limits are what real devices tolerate, not
+ * what is convenient: a 1 ms Modbus poll would flood a PLC, a 0 s OPC UA publish is invalid.
+ */
+
+const name = z
+  .string()
+  .trim()
+  .min(1, 'a name is required')
+  .max(80, 'at most 80 characters')
+  .regex(/^[^\u0000-\u001f]+$/, 'no control characters');
+
+const unit = z.string().trim().max(20, 'at most 20 characters').default('');
+
+export const opcuaSecurityModes = ['None', 'Sign', 'SignAndEncrypt'] as const;
+export const opcuaSecurityPolicies = [
+  'None',
+  'Basic256Sha256',
+  'Aes128_Sha256_RsaOaep',
+  'Aes256_Sha256_RsaPss',
+] as const;
+
+export const OpcUaSettings = z
+  .object({
+    endpointUrl: z
+      .string()
+      .trim()
+      .regex(/^opc\.tcp:\/\/[^\s/:]+(:\d{1,5})?(\/.*)?$/, 'an endpoint like opc.tcp://host:4840'),
+    securityMode: z.enum(opcuaSecurityModes).default('None'),
+    securityPolicy: z.enum(opcuaSecurityPolicies).default('None'),
+    publishingIntervalMs: z.number().int().min(50).max(60_000).default(1000),
+  })
+  .refine((s) => (s.securityMode === 'None') === (s.securityPolicy === 'None'), {
+    message: 'security mode None goes with policy None, and Sign/SignAndEncrypt need a policy',
+    path: ['securityPolicy'],
+  });
+
+export const OpcUaTag = z.object({
+  id: z.number().int().positive().optional(),
+  name,
+  unit,
+  nodeId: z
+    .string()
+    .trim()
+    .regex(/^(ns=\d+;)?[isgb]=.+$/, 'a node id like ns=2;s=Pump.Flow or i=2258'),
+  samplingIntervalMs: z.number().int().min(0).max(3_600_000).default(1000),
+});
+
+export const modbusAreas = ['holding', 'input', 'coil', 'discrete'] as const;
+export const modbusDataTypes = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32'] as const;
+export const modbusWordOrders = ['ABCD', 'CDAB', 'BADC', 'DCBA'] as const;
+
+export const ModbusSettings = z.object({
+  host: z
+    .string()
+    .trim()
+    .min(1, 'a host name or IP address is required')
+    .regex(/^[A-Za-z0-9.\-:[\]]+$/, 'a host name or IP address'),
+  port: z.number().int().min(1).max(65_535).default(502),
+  unitId: z.number().int().min(0).max(255).default(1),
+  pollIntervalMs: z.number().int().min(50).max(3_600_000).default(1000),
+  timeoutMs: z.number().int().min(100).max(60_000).default(2000),
+});
+
+export const ModbusTag = z
+  .object({
+    id: z.number().int().positive().optional(),
+    name,
+    unit,
+    area: z.enum(modbusAreas),
+    address: z.number().int().min(0).max(65_535),
+    dataType: z.enum(modbusDataTypes).default('uint16'),
+    wordOrder: z.enum(modbusWordOrders).default('ABCD'),
+    scale: z.number().finite().default(1),
+    offset: z.number().finite().default(0),
+  })
+  .refine((t) => (t.area === 'coil' || t.area === 'discrete') === (t.dataType === 'bool'), {
+    message: 'coils and discrete inputs are bool; registers hold numbers',
+    path: ['dataType'],
+  });
+
+const uniqueTagNames = <T extends { name: string }>(tags: T[], ctx: z.RefinementCtx): void => {
+  const seen = new Set<string>();
+  tags.forEach((t, i) => {
+    if (seen.has(t.name)) {
+      ctx.addIssue({ code: 'custom', message: `duplicate tag name "${t.name}"`, path: [i, 'name'] });
+    }
+    seen.add(t.name);
+  });
+};
+
+export const OpcUaDeviceInput = z.object({
+  id: z.number().int().positive().optional(),
+  name,
+  protocol: z.literal('opcua'),
+  enabled: z.boolean().default(true),
+  settings: OpcUaSettings,
+  tags: z.array(OpcUaTag).max(10_000).superRefine(uniqueTagNames),
+});
+
+export const ModbusDeviceInput = z.object({
+  id: z.number().int().positive().optional(),
+  name,
+  protocol: z.literal('modbus'),
+  enabled: z.boolean().default(true),
+  settings: ModbusSettings,
+  tags: z.array(ModbusTag).max(10_000).superRefine(uniqueTagNames),
+});
+
+export const DeviceInput = z.discriminatedUnion('protocol', [OpcUaDeviceInput, ModbusDeviceInput]);
+
+export type OpcUaSettings = z.infer<typeof OpcUaSettings>;
+export type OpcUaTag = z.infer<typeof OpcUaTag>;
+export type ModbusSettings = z.infer<typeof ModbusSettings>;
+export type ModbusTag = z.infer<typeof ModbusTag>;
+export type OpcUaDeviceInput = z.infer<typeof OpcUaDeviceInput>;
+export type ModbusDeviceInput = z.infer<typeof ModbusDeviceInput>;
+/** A device as configured (parsed: defaults filled in). */
+export type DeviceConfig = z.infer<typeof DeviceInput>;
+/** A device as a caller may send it (defaults optional). */
+export type DeviceConfigInput = z.input<typeof DeviceInput>;
+export type Protocol = DeviceConfig['protocol'];

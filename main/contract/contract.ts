@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import { DeviceInput } from '../config/device-schema.js';
+
+/**
+ * The one contract between renderer and main. Every call the renderer may make and every event it
+ * may receive is declared here, once, with a runtime schema for what the renderer sends. Both shells
+ * (Electron IPC, browser-mode WebSocket) serve these calls through the same router; the preload and
+ * the WebSocket client are generated from `callNames` / `eventNames`.
+ *
+ * Inputs are validated (the renderer is untrusted); outputs are typed only, since main produces them.
+ */
+
+// ---- shared shapes --------------------------------------------------------------------------
+
+export type Quality = 'good' | 'uncertain' | 'bad';
+
+/** Connection state of one device, as the collector reports it. */
+export interface DeviceState {
+  deviceId: number;
+  state: 'disabled' | 'connecting' | 'connected' | 'error';
+  /** Plain-language reason when state is error (or connecting after a loss). */
+  message: string | null;
+  /** When the state last changed, epoch ms. */
+  since: number;
+  /** Samples received from this device since the collector started. */
+  samples: number;
+}
+
+export interface TagInfo {
+  id: number;
+  deviceId: number;
+  name: string;
+  unit: string;
+  /** Protocol address as an engineer reads it: a node id, or e.g. "HR 40001 float32 ABCD". */
+  address: string;
+}
+
+export interface DeviceView {
+  id: number;
+  config: z.infer<typeof DeviceInput> & { id: number };
+  tags: TagInfo[];
+  state: DeviceState;
+}
+
+/** A sample on the wire: [tagId, source timestamp ms, value (null if none), OPC UA status code]. */
+export type SampleTuple = [number, number, number | null, number];
+
+export interface HistorySeries {
+  tagId: number;
+  /** Epoch ms, ascending. */
+  ts: number[];
+  values: (number | null)[];
+  quality: number[];
+  /** True when the range held more rows than maxPoints and was reduced (min/max per bucket). */
+  reduced: boolean;
+}
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  shell: 'desktop' | 'browser';
+  dataDir: string;
+  storePath: string;
+  timeZone: string;
+  demo: { enabled: boolean; running: boolean; opcuaEndpoint: string | null; modbusEndpoint: string | null };
+}
+
+export interface AppStatus {
+  devices: DeviceState[];
+  samplesPerSecond: number;
+  storeBytes: number;
+  /** Set when the store cannot be opened or written; the UI shows it in plain words. */
+  storeError: string | null;
+  at: number;
+}
+
+export interface UiSettings {
+  trendTagIds: number[];
+  trendWindowMinutes: number;
+  demoPlant: boolean;
+}
+
+// ---- input schemas ------------------------------------------------------------------------
+
+const id = z.number().int().positive();
+const empty = z.object({}).strict();
+
+export const UiSettingsPatch = z
+  .object({
+    trendTagIds: z.array(id).max(32, 'at most 32 tags on one chart'),
+    trendWindowMinutes: z.number().int().min(1).max(7 * 24 * 60),
+    demoPlant: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+export const HistoryQuery = z
+  .object({
+    tagIds: z.array(id).min(1).max(32),
+    from: z.number().int().nonnegative(),
+    to: z.number().int().nonnegative(),
+    maxPoints: z.number().int().min(10).max(20_000).default(2000),
+  })
+  .strict()
+  .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
+
+// ---- calls and events -----------------------------------------------------------------------
+
+interface CallDef<I extends z.ZodType, O> {
+  input: I;
+  /** Phantom: the output type; never read at runtime. */
+  output?: O;
+}
+const call = <I extends z.ZodType, O>(input: I): CallDef<I, O> => ({ input });
+
+export const calls = {
+  'app.info': call<typeof empty, AppInfo>(empty),
+  'status.get': call<typeof empty, AppStatus>(empty),
+  'devices.list': call<typeof empty, DeviceView[]>(empty),
+  'devices.save': call<typeof DeviceInput, DeviceView>(DeviceInput),
+  'devices.delete': call<z.ZodObject<{ id: typeof id }>, { deleted: true }>(z.object({ id }).strict()),
+  'tags.list': call<typeof empty, TagInfo[]>(empty),
+  'samples.latest': call<z.ZodObject<{ tagIds: z.ZodArray<typeof id> }>, SampleTuple[]>(
+    z.object({ tagIds: z.array(id).max(1000) }).strict(),
+  ),
+  'samples.history': call<typeof HistoryQuery, HistorySeries[]>(HistoryQuery),
+  'settings.get': call<typeof empty, UiSettings>(empty),
+  'settings.update': call<typeof UiSettingsPatch, UiSettings>(UiSettingsPatch),
+} as const;
+
+export interface Events {
+  /** Samples as stored, batched (a few messages per second at most, never one per sample). */
+  'samples.batch': { samples: SampleTuple[] };
+  'status.changed': AppStatus;
+  /** Devices or tags were added, edited or deleted: lists should be fetched again. */
+  'devices.changed': { at: number };
+}
+
+export type CallName = keyof typeof calls;
+export type EventName = keyof Events;
+export type CallInput<K extends CallName> = z.input<(typeof calls)[K]['input']>;
+export type CallParsed<K extends CallName> = z.output<(typeof calls)[K]['input']>;
+export type CallOutput<K extends CallName> = NonNullable<(typeof calls)[K]['output']>;
+
+export const callNames = Object.keys(calls) as CallName[];
+export const eventNames: EventName[] = ['samples.batch', 'status.changed', 'devices.changed'];
+
+export const isCallName = (name: unknown): name is CallName =>
+  typeof name === 'string' && Object.prototype.hasOwnProperty.call(calls, name);
+
+// ---- errors and the result envelope -----------------------------------------------------------
+
+export type ErrorCode =
+  | 'invalid_input'
+  | 'unknown_call'
+  | 'not_found'
+  | 'conflict'
+  | 'store_unavailable'
+  | 'unavailable'
+  | 'internal';
+
+export interface FieldProblem {
+  /** Dotted path to the bad field, e.g. "tags.2.nodeId". */
+  path: string;
+  message: string;
+}
+
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  fields?: FieldProblem[];
+}
+
+export type WireResult<T> = { ok: true; value: T } | { ok: false; error: WireError };
+
+/** What the renderer sees: one async function per call plus event subscription. */
+export type TwinEdgeApi = {
+  [K in CallName]: (input: CallInput<K>) => Promise<CallOutput<K>>;
+} & {
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+};
+
+/** The lower-level bridge both transports offer; the renderer builds TwinEdgeApi on top of it. */
+export interface Bridge {
+  invoke(name: CallName, input: unknown): Promise<WireResult<unknown>>;
+  on(listener: (event: EventName, payload: unknown) => void): () => void;
+}
+
+/** Channel names for Electron IPC. */
+export const ipcChannels = { invoke: 'twinedge:invoke', event: 'twinedge:event' } as const;
