@@ -188,3 +188,18 @@ export interface Bridge {
 
 /** Channel names for Electron IPC. */
 export const ipcChannels = { invoke: 'twinedge:invoke', event: 'twinedge:event' } as const;
+
+// ---- browser-mode wire protocol (WebSocket at /ws on the serving origin) -----------------------
+
+/** Renderer -> main. `id` pairs a call with its result. */
+export interface ClientCallMessage {
+  t: 'call';
+  id: number;
+  name: string;
+  input: unknown;
+}
+
+/** Main -> renderer. */
+export type ServerMessage =
+  | { t: 'result'; id: number; result: WireResult<unknown> }
+  | { t: 'event'; name: EventName; payload: unknown };

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Makes sure the real peers the tests talk to are on this machine:
+#   chromium          end-to-end tests (Playwright drives Debian's Chromium; no browser download)
+#   python3-pymodbus  an independent Modbus TCP server (runs under /usr/bin/python3)
+# On Debian as root it installs what is missing with apt-get; otherwise it names the packages and stops.
+set -euo pipefail
+
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+/usr/bin/python3 -c 'import pymodbus' >/dev/null 2>&1 || missing+=(python3-pymodbus)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "test setup: installing ${missing[*]} with apt-get" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  exit 0
+fi
+
+echo "test setup: these Debian packages are needed and missing: ${missing[*]}" >&2
+echo "install them as root: apt-get install -y ${missing[*]}" >&2
+exit 1
