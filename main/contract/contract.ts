@@ -203,3 +203,14 @@ export interface ClientCallMessage {
 export type ServerMessage =
   | { t: 'result'; id: number; result: WireResult<unknown> }
   | { t: 'event'; name: EventName; payload: unknown };
+
+// ---- desktop bridge (what preload exposes as window.twinedge) -----------------------------------
+
+/**
+ * One function per call, generated in preload from `callNames`. Each resolves to the result envelope
+ * rather than throwing, because errors crossing contextBridge lose their type and fields.
+ */
+export interface PreloadApi {
+  calls: { [K in CallName]: (input: unknown) => Promise<WireResult<CallOutput<K>>> };
+  on(listener: (event: EventName, payload: unknown) => void): () => void;
+}
