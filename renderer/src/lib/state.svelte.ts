@@ -1,0 +1,170 @@
+import { SvelteMap } from 'svelte/reactivity';
+import type {
+  AppInfo,
+  AppStatus,
+  DeviceState,
+  DeviceView,
+  SampleTuple,
+  TagInfo,
+  TwinEdgeApi,
+  UiSettings,
+} from '../../../main/contract/contract';
+import { errorText } from './api';
+import type { ConnectionState, WsBridge } from './bridge-ws';
+import { SampleRing } from './ring';
+
+export interface Latest {
+  ts: number;
+  value: number | null;
+  quality: number;
+}
+
+export interface Notice {
+  id: number;
+  text: string;
+  at: number;
+}
+
+/**
+ * The renderer's shared state: what the service told us (info, status, devices, tags, settings)
+ * and the live values fed by `samples.batch`. Views read it; only this module talks to events.
+ */
+export class AppState {
+  info = $state<AppInfo | null>(null);
+  status = $state<AppStatus | null>(null);
+  devices = $state.raw<DeviceView[]>([]);
+  tags = $state.raw<TagInfo[]>([]);
+  settings = $state<UiSettings | null>(null);
+  connection = $state<ConnectionState>({ kind: 'open' });
+  /** Problems the user must see (failed loads, failed saves of settings). */
+  notices = $state<Notice[]>([]);
+  loaded = $state(false);
+
+  /** Latest sample per tag id. */
+  readonly latest = new SvelteMap<number, Latest>();
+  /** Columnar history of live samples per tag, for the chart (not reactive: the chart polls per frame). */
+  readonly rings = new Map<number, SampleRing>();
+  /** Bumped on every samples.batch so the chart knows to redraw. */
+  liveVersion = $state(0);
+
+  readonly deviceStates = $derived.by(() => {
+    const m = new Map<number, DeviceState>();
+    for (const d of this.devices) m.set(d.id, d.state);
+    for (const s of this.status?.devices ?? []) m.set(s.deviceId, s);
+    return m;
+  });
+
+  readonly tagsById = $derived(new Map(this.tags.map((t) => [t.id, t])));
+  readonly deviceNames = $derived(new Map(this.devices.map((d) => [d.id, d.config.name])));
+
+  private noticeId = 1;
+  private unsubs: (() => void)[] = [];
+
+  constructor(
+    readonly api: TwinEdgeApi,
+    ws: WsBridge | null,
+  ) {
+    this.unsubs.push(
+      api.on('samples.batch', (p) => this.ingest(p.samples)),
+      api.on('status.changed', (s) => {
+        this.status = s;
+      }),
+      api.on('devices.changed', () => {
+        void this.refreshDevices();
+      }),
+    );
+    if (ws) {
+      let wasLost = false;
+      this.unsubs.push(
+        ws.onConnection((c) => {
+          this.connection = c;
+          if (c.kind === 'lost') wasLost = true;
+          if (c.kind === 'open' && wasLost) {
+            wasLost = false;
+            // Events were missed while away: fetch everything again.
+            void this.load();
+          }
+        }),
+      );
+    }
+  }
+
+  notify(text: string): void {
+    this.notices = [...this.notices, { id: this.noticeId++, text, at: Date.now() }].slice(-5);
+  }
+
+  dismiss(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+  }
+
+  async load(): Promise<void> {
+    const results = await Promise.allSettled([
+      this.api['app.info']({}).then((v) => (this.info = v)),
+      this.api['status.get']({}).then((v) => (this.status = v)),
+      this.api['settings.get']({}).then((v) => (this.settings = v)),
+      this.refreshDevices(true),
+    ]);
+    for (const r of results) {
+      if (r.status === 'rejected') this.notify(`Could not load from the TwinEdge service: ${errorText(r.reason)}`);
+    }
+    this.loaded = true;
+    if (this.settings && this.settings.trendTagIds.length > 0) await this.fetchLatest(this.settings.trendTagIds);
+  }
+
+  async refreshDevices(throwOnError = false): Promise<void> {
+    try {
+      const [devices, tags] = await Promise.all([this.api['devices.list']({}), this.api['tags.list']({})]);
+      this.devices = devices;
+      this.tags = tags;
+    } catch (err) {
+      if (throwOnError) throw err;
+      this.notify(`Could not refresh the device list: ${errorText(err)}`);
+    }
+  }
+
+  async fetchLatest(tagIds: number[]): Promise<void> {
+    if (tagIds.length === 0) return;
+    try {
+      const samples = await this.api['samples.latest']({ tagIds });
+      // Only fill in what live events have not already brought.
+      for (const [tagId, ts, value, quality] of samples) {
+        const cur = this.latest.get(tagId);
+        if (!cur || cur.ts < ts) this.latest.set(tagId, { ts, value, quality });
+      }
+    } catch (err) {
+      this.notify(`Could not read current values: ${errorText(err)}`);
+    }
+  }
+
+  async updateSettings(patch: Partial<UiSettings>): Promise<void> {
+    try {
+      this.settings = await this.api['settings.update'](patch);
+    } catch (err) {
+      this.notify(`Could not save the trend settings: ${errorText(err)}`);
+    }
+  }
+
+  ring(tagId: number): SampleRing {
+    let r = this.rings.get(tagId);
+    if (!r) this.rings.set(tagId, (r = new SampleRing()));
+    return r;
+  }
+
+  private ingest(samples: SampleTuple[]): void {
+    const newest = new Map<number, Latest>();
+    for (const [tagId, ts, value, quality] of samples) {
+      this.ring(tagId).push(ts, value, quality);
+      const n = newest.get(tagId);
+      if (!n || n.ts <= ts) newest.set(tagId, { ts, value, quality });
+    }
+    for (const [tagId, s] of newest) {
+      const cur = this.latest.get(tagId);
+      if (!cur || cur.ts <= s.ts) this.latest.set(tagId, s);
+    }
+    this.liveVersion++;
+  }
+
+  destroy(): void {
+    for (const u of this.unsubs) u();
+  }
+}
