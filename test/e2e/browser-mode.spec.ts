@@ -1,0 +1,138 @@
+import { demoDevices, expect, openApp, test } from './fixtures.js';
+
+test.describe('browser mode', () => {
+  test('a new user sees both demo devices connect', async ({ page, server }, testInfo) => {
+    await openApp(page, server);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
+    await expect(page.getByRole('heading', { name: 'Devices' })).toBeVisible();
+
+    const table = page.getByRole('table', { name: 'Devices' });
+    for (const name of demoDevices) {
+      const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+      await expect(row).toHaveCount(1);
+      await expect(row.getByText('connected', { exact: true })).toBeVisible({ timeout: 45_000 });
+    }
+
+    // The demo plant endpoints are shown, and the status bar lists both devices as connected.
+    await expect(page.getByLabel('Demo plant')).toContainText('opc.tcp://');
+    const statusBar = page.getByRole('contentinfo', { name: 'Status bar' });
+    for (const name of demoDevices) await expect(statusBar).toContainText(name);
+    await expect(statusBar).toContainText(/samples\/s/);
+    await expect(statusBar).toContainText(/Store \d+(\.\d)? (B|KiB|MiB|GiB)/);
+
+    await testInfo.attach('devices.png', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+  });
+
+  test('trend readouts show live values that change, with quality and time zone', async ({ page, server }, testInfo) => {
+    await openApp(page, server);
+    await expect(page.getByRole('link', { name: 'Trends' })).toHaveAttribute('aria-current', 'page');
+
+    const picker = page.getByRole('region', { name: 'Tags' });
+    const boxes = picker.getByRole('checkbox');
+    await expect(boxes.first()).toBeVisible({ timeout: 30_000 });
+
+    // A new user may have nothing on the chart yet: put a few tags on it.
+    const readouts = page.getByRole('table', { name: 'Current values' });
+    if ((await readouts.count()) === 0) {
+      for (let i = 0; i < 4; i++) await boxes.nth(i).check();
+    }
+    await expect(readouts).toBeVisible();
+    const values = readouts.locator('td.value');
+    const n = await values.count();
+    expect(n).toBeGreaterThan(0);
+
+    // Wait until values arrive, read them, and read again until at least one has changed.
+    await expect(values.first()).toHaveText(/^-?\d/, { timeout: 30_000 });
+    const first = await values.allInnerTexts();
+    await expect
+      .poll(async () => (await values.allInnerTexts()).some((v, i) => v !== first[i]), {
+        timeout: 20_000,
+        message: `readouts never changed from ${JSON.stringify(first)}`,
+      })
+      .toBe(true);
+
+    const row = readouts.getByRole('row').nth(1);
+    await expect(row).toContainText(/Good|Uncertain|Bad/);
+    // Source time with the zone (the test browser runs in Europe/Berlin).
+    await expect(row.locator('td.time')).toHaveText(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} (CET|CEST|GMT\+\d)$/);
+    await expect(page.getByRole('figure', { name: /Trend chart/ })).toBeVisible();
+    await expect(page.getByText('Following live')).toBeVisible();
+
+    await page.screenshot({ path: testInfo.outputPath('trends.png'), fullPage: true });
+    await testInfo.attach('trends.png', { path: testInfo.outputPath('trends.png'), contentType: 'image/png' });
+  });
+
+  test('a tag added from the picker stays selected after reload', async ({ page, server }) => {
+    await openApp(page, server);
+    const picker = page.getByRole('region', { name: 'Tags' });
+    const unchecked = picker.locator('input[type=checkbox]:not(:checked)');
+    await expect(unchecked.first()).toBeVisible({ timeout: 30_000 });
+
+    // Use the search box to find one tag, then tick it.
+    const label = (await picker.locator('label.tag').filter({ has: unchecked }).first().innerText()).trim();
+    const tagName = label.split('\n')[0]!.trim();
+    await picker.getByLabel('Search tags').fill(tagName);
+    const box = picker.getByRole('checkbox', { name: tagName }).first();
+    await box.check();
+    await expect(box).toBeChecked();
+    await expect(page.getByRole('table', { name: 'Current values' }).getByRole('rowheader', { name: tagName })).toBeVisible();
+
+    // The selection is saved through settings.update (debounced); reload restores it from settings.get.
+    await expect
+      .poll(
+        async () => {
+          await page.waitForTimeout(500);
+          await page.reload();
+          return page.getByRole('region', { name: 'Tags' }).getByRole('checkbox', { name: tagName }).first().isChecked();
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(true);
+    await expect(page.getByRole('table', { name: 'Current values' }).getByRole('rowheader', { name: tagName })).toBeVisible();
+  });
+
+  test('add a Modbus device: field error shown, fixed, saved, listed, deleted', async ({ page, server }, testInfo) => {
+    await openApp(page, server);
+    await page.getByRole('link', { name: 'Devices' }).click();
+    await page.getByRole('button', { name: 'Add Modbus TCP device' }).click();
+
+    const form = page.getByRole('form', { name: 'New Modbus TCP device' });
+    await form.getByLabel('Device name').fill('Line 3 booster PLC');
+    await form.getByLabel('Host').fill('not a host!');
+    await form.getByLabel('Port').fill('15020');
+    await form.getByLabel('Tag 1 name').fill('Discharge pressure');
+    await form.getByLabel('Tag 1 unit').fill('bar');
+    await form.getByLabel('Tag 1 address').fill('100');
+    await form.getByLabel('Tag 1 data type').selectOption('float32');
+    await form.getByRole('button', { name: 'Save device' }).click();
+
+    const host = form.getByLabel('Host');
+    await expect(host).toHaveAttribute('aria-invalid', 'true');
+    await expect(host).toHaveAccessibleDescription(/host name or IP address/);
+    await expect(form.getByRole('alert')).toContainText('Not saved');
+    await testInfo.attach('device-form-error.png', { body: await page.screenshot(), contentType: 'image/png' });
+
+    await host.fill('127.0.0.1');
+    await form.getByRole('button', { name: 'Save device' }).click();
+    await expect(form).toBeHidden();
+    await expect(page.getByRole('status').filter({ hasText: 'Saved “Line 3 booster PLC”' })).toBeVisible();
+
+    const table = page.getByRole('table', { name: 'Devices' });
+    const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Line 3 booster PLC' }) });
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText('Modbus TCP');
+    await expect(row).toContainText('127.0.0.1:15020');
+    // Nothing listens on that port: the device reports its state rather than staying silent.
+    await expect(row).toContainText(/connecting|error/);
+
+    await row.getByRole('button', { name: 'Delete Line 3 booster PLC' }).click();
+    const dialog = page.getByRole('dialog', { name: /Delete “Line 3 booster PLC”/ });
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: 'Delete device' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(row).toHaveCount(0);
+    for (const name of ['Demo pump skid (OPC UA)', 'Demo pump skid (Modbus)']) {
+      await expect(table.getByRole('rowheader', { name })).toBeVisible();
+    }
+  });
+});
