@@ -65,30 +65,39 @@ test.describe('browser mode', () => {
   test('a tag added from the picker stays selected after reload', async ({ page, server }) => {
     await openApp(page, server);
     const picker = page.getByRole('region', { name: 'Tags' });
-    const unchecked = picker.locator('input[type=checkbox]:not(:checked)');
-    await expect(unchecked.first()).toBeVisible({ timeout: 30_000 });
+    await expect(picker.getByRole('checkbox').first()).toBeVisible({ timeout: 30_000 });
 
-    // Use the search box to find one tag, then tick it.
-    const label = (await picker.locator('label.tag').filter({ has: unchecked }).first().innerText()).trim();
-    const tagName = label.split('\n')[0]!.trim();
+    // Tags are grouped by device (both demo devices may have tags of the same name): pick one
+    // unticked tag of the first device and remember both names.
+    const group = picker.getByRole('group').first();
+    const deviceName = (await group.locator('legend').innerText()).trim();
+    const candidate = group.locator('input[type=checkbox]:not(:checked)').first();
+    const boxName = (await candidate.getAttribute('aria-label')) ?? '';
+    expect(boxName).not.toBe('');
+    const tagName = boxName.replace(/ \(.*\)$/, '');
+
+    // Find it with the search box, then tick it.
     await picker.getByLabel('Search tags').fill(tagName);
-    const box = picker.getByRole('checkbox', { name: tagName }).first();
-    await box.check();
-    await expect(box).toBeChecked();
-    await expect(page.getByRole('table', { name: 'Current values' }).getByRole('rowheader', { name: tagName })).toBeVisible();
+    const box = () =>
+      page
+        .getByRole('region', { name: 'Tags' })
+        .getByRole('group', { name: deviceName, exact: true })
+        .getByRole('checkbox', { name: boxName, exact: true });
+    await box().check();
+    await expect(box()).toBeChecked();
+    const readoutRow = () =>
+      page
+        .getByRole('table', { name: 'Current values' })
+        .getByRole('row')
+        .filter({ has: page.getByRole('rowheader', { name: tagName, exact: true }) })
+        .filter({ hasText: deviceName });
+    await expect(readoutRow()).toHaveCount(1);
 
-    // The selection is saved through settings.update (debounced); reload restores it from settings.get.
-    await expect
-      .poll(
-        async () => {
-          await page.waitForTimeout(500);
-          await page.reload();
-          return page.getByRole('region', { name: 'Tags' }).getByRole('checkbox', { name: tagName }).first().isChecked();
-        },
-        { timeout: 15_000 },
-      )
-      .toBe(true);
-    await expect(page.getByRole('table', { name: 'Current values' }).getByRole('rowheader', { name: tagName })).toBeVisible();
+    // Saved through settings.update (debounced); after reload, settings.get restores it.
+    await page.waitForTimeout(1_000);
+    await page.reload();
+    await expect(box()).toBeChecked({ timeout: 15_000 });
+    await expect(readoutRow()).toHaveCount(1);
   });
 
   test('add a Modbus device: field error shown, fixed, saved, listed, deleted', async ({ page, server }, testInfo) => {

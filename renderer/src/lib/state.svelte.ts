@@ -9,7 +9,7 @@ import type {
   TwinEdgeApi,
   UiSettings,
 } from '../../../main/contract/contract';
-import { errorText } from './api';
+import { ApiError, errorText } from './api';
 import type { ConnectionState, WsBridge } from './bridge-ws';
 import { SampleRing } from './ring';
 
@@ -90,7 +90,9 @@ export class AppState {
   }
 
   notify(text: string): void {
-    this.notices = [...this.notices, { id: this.noticeId++, text, at: Date.now() }].slice(-5);
+    // The same problem twice is one notice (with the newer time).
+    const others = this.notices.filter((n) => n.text !== text);
+    this.notices = [...others, { id: this.noticeId++, text, at: Date.now() }].slice(-5);
   }
 
   dismiss(id: number): void {
@@ -104,8 +106,14 @@ export class AppState {
       this.api['settings.get']({}).then((v) => (this.settings = v)),
       this.refreshDevices(true),
     ]);
-    for (const r of results) {
-      if (r.status === 'rejected') this.notify(`Could not load from the TwinEdge service: ${errorText(r.reason)}`);
+    const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    // While the connection is down the banner says so, and everything is loaded again on reconnect.
+    const transportOnly = failures.every((f) => f.reason instanceof ApiError && f.reason.code === 'unavailable');
+    if (failures.length > 0 && !(transportOnly && this.connection.kind !== 'open')) {
+      const reasons = [...new Set(failures.map((f) => errorText(f.reason)))].join('; ');
+      this.notify(`Could not load from the TwinEdge service: ${reasons}`);
+    } else if (failures.length === 0) {
+      this.notices = this.notices.filter((n) => !n.text.startsWith('Could not load from the TwinEdge service'));
     }
     this.loaded = true;
     if (this.settings && this.settings.trendTagIds.length > 0) await this.fetchLatest(this.settings.trendTagIds);
