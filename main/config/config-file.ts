@@ -52,4 +52,7 @@ export const loadConfigFile = (path: string): ConfigFile => {
 };
 
 /** The published JSON Schema (main/config/twinedge-config.schema.json is generated from this). */
-export const configJsonSchema = (): unknown => z.toJSONSchema(ConfigFile, { io: 'input', unrepresentable: 'any' });
+export const configJsonSchema = (): unknown => ({
+  title: 'TwinEdge Desktop headless configuration',
+  ...z.toJSONSchema(ConfigFile, { io: 'input', unrepresentable: 'any' }),
+});

@@ -66,7 +66,7 @@ export class SamplesRepo {
     const width = Math.max(1, Math.ceil((to - from + 1) / buckets));
     const rows = this.db
       .prepare(
-        `SELECT (ts - ?) / ? AS b, min(value) AS lo, max(value) AS hi, min(ts) AS t0, max(ts) AS t1, max(quality) AS q
+        `SELECT CAST((ts - ?) / ? AS INTEGER) AS b, min(value) AS lo, max(value) AS hi, min(ts) AS t0, max(ts) AS t1, max(quality) AS q
          FROM samples WHERE tag_id = ? AND ts BETWEEN ? AND ? GROUP BY b ORDER BY b`,
       )
       .all(from, width, tagId, from, to) as BucketRow[];
