@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import type { UiSettings } from '../contract/contract.js';
+import type { Store } from '../store/store.js';
+import { settingKeys } from './demo-setup.js';
+
+const defaults: UiSettings = { trendTagIds: [], trendWindowMinutes: 10, demoPlant: true };
+
+const stored = {
+  trendTagIds: z.array(z.number().int().positive()),
+  trendWindowMinutes: z.number().int().positive(),
+  demoPlant: z.boolean(),
+};
+
+/** Reads UI settings from the store, falling back to defaults for anything missing or malformed. */
+export const readUiSettings = (store: Store | null): UiSettings => {
+  if (!store) return { ...defaults };
+  const read = <K extends keyof UiSettings>(key: K, storeKey: string): UiSettings[K] => {
+    const parsed = stored[key].safeParse(store.settings.get(storeKey));
+    return (parsed.success ? parsed.data : defaults[key]) as UiSettings[K];
+  };
+  return {
+    trendTagIds: read('trendTagIds', settingKeys.trendTagIds),
+    trendWindowMinutes: read('trendWindowMinutes', 'ui.trendWindowMinutes'),
+    demoPlant: read('demoPlant', 'demo.enabled'),
+  };
+};
+
+export const writeUiSettings = (store: Store, patch: Partial<UiSettings>): void => {
+  if (patch.trendTagIds !== undefined) store.settings.set(settingKeys.trendTagIds, patch.trendTagIds);
+  if (patch.trendWindowMinutes !== undefined) store.settings.set('ui.trendWindowMinutes', patch.trendWindowMinutes);
+  if (patch.demoPlant !== undefined) store.settings.set('demo.enabled', patch.demoPlant);
+};

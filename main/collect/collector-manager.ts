@@ -1,0 +1,93 @@
+import type { DeviceState } from '../contract/contract.js';
+import type { StoredDevice } from '../store/devices-repo.js';
+import type { Collector, CollectorDevice, CollectorEvents, Sample } from './types.js';
+
+export type CollectorFactory = (device: CollectorDevice, events: CollectorEvents) => Collector;
+
+interface Running {
+  collector?: Collector;
+  state: DeviceState;
+}
+
+/**
+ * Runs one collector per enabled device and keeps each device's state. Restarting a device (after an
+ * edit) replaces only that collector: other devices keep collecting.
+ */
+export class CollectorManager {
+  private readonly running = new Map<number, Running>();
+  private readonly disabled = new Map<number, DeviceState>();
+
+  constructor(
+    private readonly factory: CollectorFactory,
+    private readonly onSamples: (batch: Sample[]) => void,
+    private readonly onStateChange: () => void,
+  ) {}
+
+  /** Starts, restarts or stops the collector for a device to match its stored configuration. */
+  async apply(device: StoredDevice): Promise<void> {
+    await this.remove(device.id);
+    if (!device.config.enabled) {
+      this.disabled.set(device.id, {
+        deviceId: device.id,
+        state: 'disabled',
+        message: 'collection is switched off for this device',
+        since: Date.now(),
+        samples: 0,
+      });
+      this.onStateChange();
+      return;
+    }
+    const state: DeviceState = { deviceId: device.id, state: 'connecting', message: null, since: Date.now(), samples: 0 };
+    const entry: Running = { state };
+    const events: CollectorEvents = {
+      onSamples: (batch) => {
+        if (this.running.get(device.id) !== entry) return; // a late batch from a replaced collector
+        entry.state.samples += batch.length;
+        this.onSamples(batch);
+      },
+      onState: (next) => {
+        if (this.running.get(device.id) !== entry) return;
+        if (next.state !== entry.state.state || next.message !== entry.state.message) {
+          entry.state = { ...entry.state, ...next, since: Date.now() };
+          this.onStateChange();
+        }
+      },
+    };
+    this.running.set(device.id, entry);
+    const tagIds = new Map(device.tags.map((t) => [t.name, t.id]));
+    try {
+      const collector = this.factory({ id: device.id, config: device.config, tagIds }, events);
+      entry.collector = collector;
+      collector.start();
+    } catch (err) {
+      entry.state = {
+        ...entry.state,
+        state: 'error',
+        message: `cannot start collection: ${err instanceof Error ? err.message : String(err)}`,
+      };
+    }
+    this.onStateChange();
+  }
+
+  async remove(deviceId: number): Promise<void> {
+    this.disabled.delete(deviceId);
+    const entry = this.running.get(deviceId);
+    if (!entry) return;
+    this.running.delete(deviceId);
+    await entry.collector?.stop().catch(() => undefined);
+  }
+
+  states(): DeviceState[] {
+    return [...[...this.running.values()].map((r) => r.state), ...this.disabled.values()].sort(
+      (a, b) => a.deviceId - b.deviceId,
+    );
+  }
+
+  state(deviceId: number): DeviceState | undefined {
+    return this.running.get(deviceId)?.state ?? this.disabled.get(deviceId);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((id) => this.remove(id)));
+  }
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { AppError, errorMessage } from '../app/errors.js';
+import type { CallName, CallOutput, CallParsed, FieldProblem, WireError, WireResult } from './contract.js';
+import { calls, isCallName } from './contract.js';
+
+export type Handlers = {
+  [K in CallName]: (input: CallParsed<K>) => CallOutput<K> | Promise<CallOutput<K>>;
+};
+
+export interface Router {
+  /** Validates and runs one call. Never throws: every failure becomes a typed WireError. */
+  invoke(name: unknown, input: unknown): Promise<WireResult<unknown>>;
+}
+
+const fieldsOf = (error: z.ZodError): FieldProblem[] =>
+  error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+
+const describe = (fields: FieldProblem[]): string =>
+  fields
+    .slice(0, 3)
+    .map((f) => (f.path ? `${f.path}: ${f.message}` : f.message))
+    .join('; ') + (fields.length > 3 ? ` (and ${fields.length - 3} more)` : '');
+
+export const toWireError = (err: unknown): WireError => {
+  if (err instanceof AppError) {
+    return { code: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}) };
+  }
+  if (err instanceof z.ZodError) {
+    const fields = fieldsOf(err);
+    return { code: 'invalid_input', message: `Invalid input: ${describe(fields)}`, fields };
+  }
+  return { code: 'internal', message: `Internal error: ${errorMessage(err)}` };
+};
+
+/** One router for both shells: the handlers are registered once, here. */
+export const createRouter = (handlers: Handlers, onInternalError?: (name: string, err: unknown) => void): Router => ({
+  async invoke(name, input) {
+    if (!isCallName(name)) {
+      return {
+        ok: false,
+        error: { code: 'unknown_call', message: `Unknown call ${JSON.stringify(String(name)).slice(0, 80)}` },
+      };
+    }
+    const parsed = calls[name].input.safeParse(input ?? {});
+    if (!parsed.success) return { ok: false, error: toWireError(parsed.error) };
+    try {
+      const handler = handlers[name] as (input: unknown) => unknown;
+      return { ok: true, value: await handler(parsed.data) };
+    } catch (err) {
+      const error = toWireError(err);
+      if (error.code === 'internal') onInternalError?.(name, err);
+      return { ok: false, error };
+    }
+  },
+});

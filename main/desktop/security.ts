@@ -1,0 +1,31 @@
+import { app, session, type WebContents, type WebFrameMain } from 'electron';
+import { appOrigin } from './app-protocol.js';
+
+/** True only for the top frame of one of our windows showing our own bundled UI. */
+export const isTrustedSender = (frame: WebFrameMain | null): boolean => {
+  if (!frame || frame.parent !== null) return false;
+  try {
+    return new URL(frame.url).origin === appOrigin;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Electron's security checklist, applied to every web contents the app ever creates: no navigation
+ * away from the app, no new windows, no webviews, no permissions (camera, notifications...).
+ */
+export const hardenWebContents = (): void => {
+  app.on('web-contents-created', (_event, contents: WebContents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (new URL(url).origin !== appOrigin) event.preventDefault();
+    });
+    contents.on('will-redirect', (event, url) => {
+      if (new URL(url).origin !== appOrigin) event.preventDefault();
+    });
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+};

@@ -1,0 +1,36 @@
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+
+const types: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+export interface StaticFile {
+  body: Buffer;
+  type: string;
+}
+
+/** Reads a file of the built renderer; never anything outside its folder. */
+export const readStatic = async (root: string, urlPath: string): Promise<StaticFile | null> => {
+  let rel: string;
+  try {
+    rel = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (rel === '/' || rel === '') rel = '/index.html';
+  const file = normalize(join(root, rel));
+  if (!file.startsWith(normalize(root) + sep)) return null;
+  try {
+    return { body: await readFile(file), type: types[extname(file)] ?? 'application/octet-stream' };
+  } catch {
+    return null;
+  }
+};

@@ -1,0 +1,67 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ClientCallMessage, ServerMessage } from '../contract/contract.js';
+import type { Router } from '../contract/router.js';
+import type { EventHub } from '../live/event-hub.js';
+
+/** Live samples are skipped for a client whose socket already holds this much unsent data. */
+const slowClientBytes = 4 * 1024 * 1024;
+
+const parseCall = (data: string): ClientCallMessage | null => {
+  try {
+    const msg = JSON.parse(data) as Partial<ClientCallMessage> | null;
+    if (msg && msg.t === 'call' && Number.isSafeInteger(msg.id) && typeof msg.name === 'string') {
+      return msg as ClientCallMessage;
+    }
+  } catch {
+    // not JSON: answered below as a protocol error
+  }
+  return null;
+};
+
+/** Serves the contract over WebSocket: one call per message, results paired by id, events pushed. */
+export class WsTransport {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+
+  constructor(
+    private readonly router: Router,
+    private readonly events: EventHub,
+  ) {
+    this.wss.on('connection', (ws) => this.serve(ws));
+  }
+
+  /** Completes an upgrade the HTTP server has already authorized. */
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+  }
+
+  get clients(): number {
+    return this.wss.clients.size;
+  }
+
+  close(): void {
+    for (const ws of this.wss.clients) ws.close(1001, 'TwinEdge is shutting down');
+    this.wss.close();
+  }
+
+  private serve(ws: WebSocket): void {
+    const send = (msg: ServerMessage): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    };
+    const unsubscribe = this.events.subscribe((name, payload) => {
+      if (name === 'samples.batch' && ws.bufferedAmount > slowClientBytes) return;
+      send({ t: 'event', name, payload });
+    });
+    ws.on('message', (raw, isBinary) => {
+      const call = isBinary ? null : parseCall(raw.toString());
+      if (!call) {
+        ws.close(1003, 'expected {"t":"call","id","name","input"}');
+        return;
+      }
+      void this.router.invoke(call.name, call.input).then((result) => send({ t: 'result', id: call.id, result }));
+    });
+    ws.on('close', unsubscribe);
+    ws.on('error', unsubscribe);
+  }
+}

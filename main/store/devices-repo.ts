@@ -1,0 +1,161 @@
+import { AppError } from '../app/errors.js';
+import type { DeviceConfig } from '../config/device-schema.js';
+import { DeviceInput } from '../config/device-schema.js';
+import { describeTagAddress } from '../config/tag-address.js';
+import type { TagInfo } from '../contract/contract.js';
+import type { Db } from './database.js';
+
+export interface StoredDevice {
+  id: number;
+  config: DeviceConfig & { id: number };
+  tags: TagInfo[];
+}
+
+interface DeviceRow {
+  id: number;
+  name: string;
+  protocol: string;
+  enabled: number;
+  settings: string;
+}
+interface TagRow {
+  id: number;
+  device_id: number;
+  name: string;
+  unit: string;
+  config: string;
+}
+
+/** Devices and their tags. Tag ids survive edits (matched by name) so history stays attached. */
+export class DevicesRepo {
+  constructor(private readonly db: Db) {}
+
+  list(): StoredDevice[] {
+    const devices = this.db.prepare('SELECT * FROM devices ORDER BY id').all() as DeviceRow[];
+    const tags = this.db.prepare('SELECT * FROM tags ORDER BY device_id, id').all() as TagRow[];
+    return devices.map((d) => this.toDevice(d, tags.filter((t) => t.device_id === d.id)));
+  }
+
+  get(id: number): StoredDevice | undefined {
+    const d = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as DeviceRow | undefined;
+    if (!d) return undefined;
+    const tags = this.db.prepare('SELECT * FROM tags WHERE device_id = ? ORDER BY id').all(id) as TagRow[];
+    return this.toDevice(d, tags);
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM devices').get() as { n: number }).n;
+  }
+
+  /** Inserts or updates a device and its tags in one transaction; returns the stored device. */
+  save(config: DeviceConfig): StoredDevice {
+    const now = Date.now();
+    const id = this.db.transaction(() => {
+      const clash = this.db
+        .prepare('SELECT id FROM devices WHERE name = ? AND id IS NOT ?')
+        .get(config.name, config.id ?? null) as { id: number } | undefined;
+      if (clash) {
+        throw new AppError('conflict', `A device named "${config.name}" already exists.`, [
+          { path: 'name', message: 'this name is already used by another device' },
+        ]);
+      }
+      const settings = JSON.stringify(config.settings);
+      let deviceId: number;
+      if (config.id === undefined) {
+        deviceId = Number(
+          this.db
+            .prepare(
+              'INSERT INTO devices (name, protocol, enabled, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+            )
+            .run(config.name, config.protocol, config.enabled ? 1 : 0, settings, now, now).lastInsertRowid,
+        );
+      } else {
+        const existing = this.db.prepare('SELECT protocol FROM devices WHERE id = ?').get(config.id) as
+          | { protocol: string }
+          | undefined;
+        if (!existing) throw new AppError('not_found', `Device ${config.id} does not exist (deleted meanwhile?).`);
+        if (existing.protocol !== config.protocol) {
+          throw new AppError('invalid_input', 'A device cannot change protocol; add a new device instead.', [
+            { path: 'protocol', message: `this device is ${existing.protocol}` },
+          ]);
+        }
+        deviceId = config.id;
+        this.db
+          .prepare('UPDATE devices SET name = ?, enabled = ?, settings = ?, updated_at = ? WHERE id = ?')
+          .run(config.name, config.enabled ? 1 : 0, settings, now, deviceId);
+      }
+      this.saveTags(deviceId, config);
+      return deviceId;
+    })();
+    const saved = this.get(id);
+    if (!saved) throw new AppError('internal', `Device ${id} vanished while saving.`);
+    return saved;
+  }
+
+  delete(id: number): boolean {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM samples WHERE tag_id IN (SELECT id FROM tags WHERE device_id = ?)').run(id);
+      return this.db.prepare('DELETE FROM devices WHERE id = ?').run(id).changes > 0;
+    })();
+  }
+
+  private saveTags(deviceId: number, config: DeviceConfig): void {
+    const existing = this.db.prepare('SELECT id, name FROM tags WHERE device_id = ?').all(deviceId) as {
+      id: number;
+      name: string;
+    }[];
+    const byName = new Map(existing.map((t) => [t.name, t.id]));
+    const byId = new Set(existing.map((t) => t.id));
+    // Each configured tag keeps its stored id when it names one (by id, else by name), each id at most once.
+    const assigned = new Set<number>();
+    const ids = config.tags.map((tag) => {
+      const id = tag.id !== undefined && byId.has(tag.id) ? tag.id : byName.get(tag.name);
+      if (id === undefined || assigned.has(id)) return undefined;
+      assigned.add(id);
+      return id;
+    });
+    const update = this.db.prepare('UPDATE tags SET name = ?, unit = ?, config = ? WHERE id = ?');
+    const insert = this.db.prepare('INSERT INTO tags (device_id, name, unit, config) VALUES (?, ?, ?, ?)');
+    // Kept tags first move their old name out of the way so UNIQUE(device_id, name) holds mid-transaction.
+    const parkName = this.db.prepare("UPDATE tags SET name = char(0) || id WHERE id = ?");
+    assigned.forEach((id) => parkName.run(id));
+    const removeSamples = this.db.prepare('DELETE FROM samples WHERE tag_id = ?');
+    const removeTag = this.db.prepare('DELETE FROM tags WHERE id = ?');
+    for (const t of existing) {
+      if (!assigned.has(t.id)) {
+        removeSamples.run(t.id);
+        removeTag.run(t.id);
+      }
+    }
+    config.tags.forEach((tag, i) => {
+      const { id: _stored, name, unit, ...rest } = tag;
+      const id = ids[i];
+      if (id !== undefined) update.run(name, unit, JSON.stringify(rest), id);
+      else insert.run(deviceId, name, unit, JSON.stringify(rest));
+    });
+  }
+
+  private toDevice(d: DeviceRow, tags: TagRow[]): StoredDevice {
+    const raw = {
+      id: d.id,
+      name: d.name,
+      protocol: d.protocol,
+      enabled: d.enabled === 1,
+      settings: JSON.parse(d.settings) as unknown,
+      tags: tags.map((t) => ({ id: t.id, name: t.name, unit: t.unit, ...(JSON.parse(t.config) as object) })),
+    };
+    // Parsing on the way out fills defaults added by later versions and catches hand-edited rows.
+    const config = DeviceInput.parse(raw) as DeviceConfig & { id: number };
+    return {
+      id: d.id,
+      config,
+      tags: config.tags.map((t) => ({
+        id: t.id ?? 0,
+        deviceId: d.id,
+        name: t.name,
+        unit: t.unit,
+        address: describeTagAddress(config.protocol, t),
+      })),
+    };
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Versioned schema migrations, applied in order inside one transaction each; `PRAGMA user_version`
+ * records the last one applied. Never edit a released migration: add a new one.
+ */
+export const migrations: readonly string[] = [
+  // 1: devices, tags, samples, settings
+  `
+  CREATE TABLE devices (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    protocol   TEXT NOT NULL CHECK (protocol IN ('opcua', 'modbus')),
+    enabled    INTEGER NOT NULL DEFAULT 1,
+    settings   TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE tags (
+    id        INTEGER PRIMARY KEY,
+    device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    name      TEXT NOT NULL,
+    unit      TEXT NOT NULL DEFAULT '',
+    config    TEXT NOT NULL,
+    UNIQUE (device_id, name)
+  );
+  -- Clustered by tag then time: history queries read one contiguous range per tag.
+  -- No foreign key on purpose: checking it would cost every insert; tag deletes remove samples explicitly.
+  CREATE TABLE samples (
+    tag_id  INTEGER NOT NULL,
+    ts      INTEGER NOT NULL,
+    value   REAL,
+    quality INTEGER NOT NULL,
+    PRIMARY KEY (tag_id, ts)
+  ) WITHOUT ROWID;
+  CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];

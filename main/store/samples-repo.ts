@@ -1,0 +1,86 @@
+import type Database from 'better-sqlite3';
+import type { Sample } from '../collect/types.js';
+import type { HistorySeries, SampleTuple } from '../contract/contract.js';
+import type { Db } from './database.js';
+
+interface Row {
+  ts: number;
+  value: number | null;
+  quality: number;
+}
+interface BucketRow {
+  b: number;
+  lo: number | null;
+  hi: number | null;
+  t0: number;
+  t1: number;
+  q: number;
+}
+
+/** Samples: batched inserts and range reads, reduced to min/max per time bucket when large. */
+export class SamplesRepo {
+  private readonly insertOne: Database.Statement<[number, number, number | null, number]>;
+  /** One transaction per batch: the write path's throughput depends on it. */
+  readonly insertBatch: (batch: readonly Sample[]) => void;
+
+  constructor(private readonly db: Db) {
+    // OR IGNORE: a server may resend a value with the same source timestamp after a reconnect.
+    this.insertOne = db.prepare('INSERT OR IGNORE INTO samples (tag_id, ts, value, quality) VALUES (?, ?, ?, ?)');
+    this.insertBatch = db.transaction((batch: readonly Sample[]) => {
+      for (const s of batch) this.insertOne.run(s.tagId, s.ts, s.value, s.quality);
+    });
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM samples').get() as { n: number }).n;
+  }
+
+  latest(tagIds: readonly number[]): SampleTuple[] {
+    const stmt = this.db.prepare('SELECT ts, value, quality FROM samples WHERE tag_id = ? ORDER BY ts DESC LIMIT 1');
+    return tagIds.flatMap((tagId) => {
+      const row = stmt.get(tagId) as Row | undefined;
+      return row ? [[tagId, row.ts, row.value, row.quality] satisfies SampleTuple] : [];
+    });
+  }
+
+  history(tagId: number, from: number, to: number, maxPoints: number): HistorySeries {
+    const n = (
+      this.db.prepare('SELECT count(*) AS n FROM samples WHERE tag_id = ? AND ts BETWEEN ? AND ?').get(tagId, from, to) as {
+        n: number;
+      }
+    ).n;
+    if (n <= maxPoints) {
+      const rows = this.db
+        .prepare('SELECT ts, value, quality FROM samples WHERE tag_id = ? AND ts BETWEEN ? AND ? ORDER BY ts')
+        .all(tagId, from, to) as Row[];
+      return {
+        tagId,
+        ts: rows.map((r) => r.ts),
+        values: rows.map((r) => r.value),
+        quality: rows.map((r) => r.quality),
+        reduced: false,
+      };
+    }
+    // Two points per bucket (min and max) keep spikes visible, which plain averaging would hide.
+    const buckets = Math.max(1, Math.floor(maxPoints / 2));
+    const width = Math.max(1, Math.ceil((to - from + 1) / buckets));
+    const rows = this.db
+      .prepare(
+        `SELECT CAST((ts - ?) / ? AS INTEGER) AS b, min(value) AS lo, max(value) AS hi, min(ts) AS t0, max(ts) AS t1, max(quality) AS q
+         FROM samples WHERE tag_id = ? AND ts BETWEEN ? AND ? GROUP BY b ORDER BY b`,
+      )
+      .all(from, width, tagId, from, to) as BucketRow[];
+    const series: HistorySeries = { tagId, ts: [], values: [], quality: [], reduced: true };
+    for (const r of rows) {
+      series.ts.push(r.t0);
+      series.values.push(r.lo);
+      series.quality.push(r.q);
+      if (r.t1 !== r.t0) {
+        series.ts.push(r.t1);
+        series.values.push(r.hi);
+        series.quality.push(r.q);
+      }
+    }
+    return series;
+  }
+}

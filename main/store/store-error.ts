@@ -1,0 +1,33 @@
+import { AppError } from '../app/errors.js';
+
+/** SQLite error codes we explain to the user; anything else is reported with its own text. */
+const explanations: Record<string, string> = {
+  SQLITE_NOTADB: 'is damaged or is not a TwinEdge data store (file is not a database)',
+  SQLITE_CORRUPT: 'is damaged (database disk image is malformed)',
+  SQLITE_CANTOPEN: 'cannot be opened: check that the folder exists and is writable',
+  SQLITE_READONLY: 'is read-only: check the file and folder permissions',
+  SQLITE_PERM: 'cannot be accessed: permission denied',
+  SQLITE_FULL: 'cannot grow: the disk is full',
+  SQLITE_IOERR: 'had a disk read/write error',
+  SQLITE_BUSY: 'is locked by another program',
+  SQLITE_LOCKED: 'is locked by another program',
+};
+
+const sqliteCode = (err: unknown): string | undefined => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+};
+
+/** Turns a better-sqlite3 or file-system error into a message naming the file and what to do. */
+export const storeError = (path: string, err: unknown, doing: string): AppError => {
+  const code = sqliteCode(err) ?? '';
+  const base = Object.keys(explanations).find((k) => code === k || code.startsWith(`${k}_`));
+  const why = base ? explanations[base] : `failed (${err instanceof Error ? err.message : String(err)})`;
+  const advice =
+    base === 'SQLITE_NOTADB' || base === 'SQLITE_CORRUPT'
+      ? ' TwinEdge has not changed the file. Move it aside or restore a backup, then restart.'
+      : '';
+  return new AppError('store_unavailable', `The data store ${path} ${why} while ${doing}.${advice}`, undefined, {
+    cause: err,
+  });
+};

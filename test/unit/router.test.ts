@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { createRouter, type Handlers } from '../../main/contract/router.js';
+import { AppError } from '../../main/app/errors.js';
+import { callNames } from '../../main/contract/contract.js';
+
+const unexpected = (): never => {
+  throw new Error('handler must not run for invalid input');
+};
+
+const handlers = (overrides: Partial<Handlers> = {}): Handlers =>
+  Object.assign(
+    Object.fromEntries(callNames.map((n) => [n, unexpected])) as unknown as Handlers,
+    overrides,
+  );
+
+describe('contract router', () => {
+  it('refuses an unknown call with a typed error', async () => {
+    const r = await createRouter(handlers()).invoke('devices.format', {});
+    expect(r).toEqual({ ok: false, error: { code: 'unknown_call', message: 'Unknown call "devices.format"' } });
+  });
+
+  it('refuses non-string call names, including prototype keys', async () => {
+    const router = createRouter(handlers());
+    for (const name of [42, null, '__proto__', 'constructor', 'toString']) {
+      const r = await router.invoke(name, {});
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.code).toBe('unknown_call');
+    }
+  });
+
+  it('answers invalid input with the path of each bad field, without running the handler', async () => {
+    const router = createRouter(handlers());
+    const r = await router.invoke('devices.save', {
+      name: 'Boiler PLC',
+      protocol: 'modbus',
+      settings: { host: 'plc-1', port: 70000 },
+      tags: [{ name: 'Steam', area: 'holding', address: -1 }],
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('invalid_input');
+    const paths = r.error.fields?.map((f) => f.path);
+    expect(paths).toContain('settings.port');
+    expect(paths).toContain('tags.0.address');
+    expect(r.error.message).toMatch(/settings\.port/);
+  });
+
+  it('rejects unknown keys on strict inputs', async () => {
+    const r = await createRouter(handlers()).invoke('settings.update', { trendTagIds: [1], evil: true });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('invalid_input');
+  });
+
+  it('passes parsed input (defaults filled) to the handler and wraps its value', async () => {
+    let seen: unknown;
+    const router = createRouter(
+      handlers({
+        'samples.history': (q) => {
+          seen = q;
+          return [];
+        },
+      }),
+    );
+    const r = await router.invoke('samples.history', { tagIds: [3], from: 10, to: 20 });
+    expect(r).toEqual({ ok: true, value: [] });
+    expect(seen).toEqual({ tagIds: [3], from: 10, to: 20, maxPoints: 2000 });
+  });
+
+  it('keeps an AppError code and fields, and hides nothing of its message', async () => {
+    const router = createRouter(
+      handlers({
+        'devices.delete': () => {
+          throw new AppError('not_found', 'Device 9 does not exist.');
+        },
+      }),
+    );
+    expect(await router.invoke('devices.delete', { id: 9 })).toEqual({
+      ok: false,
+      error: { code: 'not_found', message: 'Device 9 does not exist.' },
+    });
+  });
+
+  it('turns an unexpected exception into an internal error and reports it', async () => {
+    const reported: string[] = [];
+    const router = createRouter(
+      handlers({
+        'tags.list': () => {
+          throw new TypeError('boom');
+        },
+      }),
+      (name) => reported.push(name),
+    );
+    const r = await router.invoke('tags.list', {});
+    expect(r).toEqual({ ok: false, error: { code: 'internal', message: 'Internal error: boom' } });
+    expect(reported).toEqual(['tags.list']);
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import type { Sample } from '../../main/collect/types.js';
+import { SampleWriter } from '../../main/store/sample-writer.js';
+
+const samples = (n: number, from = 0): Sample[] =>
+  Array.from({ length: n }, (_, i) => ({ tagId: 1, ts: from + i, value: i, quality: 0 }));
+
+describe('sample writer', () => {
+  it('coalesces batches of one tick into one write', async () => {
+    const writes: number[] = [];
+    const w = new SampleWriter({ write: (b) => writes.push(b.length), onWritten: () => {}, onError: () => {} });
+    w.add(samples(3));
+    w.add(samples(4, 3));
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toEqual([7]);
+  });
+
+  it('holds samples while the disk is full and writes all of them once it is not, reporting both', () => {
+    let full = true;
+    const stored: Sample[] = [];
+    const errors: (string | null)[] = [];
+    const w = new SampleWriter({
+      write: (b) => {
+        if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+        stored.push(...b);
+      },
+      onWritten: () => {},
+      onError: (m) => errors.push(m),
+    });
+    w.add(samples(5));
+    expect(w.flush()).toBe(false);
+    w.add(samples(5, 5));
+    expect(w.flush()).toBe(false);
+    expect(errors).toEqual(['Samples are not being recorded: database or disk is full']);
+    full = false;
+    expect(w.flush()).toBe(true);
+    expect(stored.map((s) => s.ts)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(errors).toEqual(['Samples are not being recorded: database or disk is full', null]);
+    w.close();
+  });
+
+  it('bounds memory during a long outage, dropping the oldest and counting them', () => {
+    const w = new SampleWriter({
+      write: () => {
+        throw new Error('disk I/O error');
+      },
+      onWritten: () => {},
+      onError: () => {},
+      maxPending: 10,
+    });
+    w.add(samples(25));
+    expect(w.backlog).toBe(10);
+    expect(w.dropped).toBe(15);
+    w.close();
+  });
+});
