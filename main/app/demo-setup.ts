@@ -34,7 +34,11 @@ export const setUpDemoDevices = (store: Store, demo: DemoPlantPort, endpoints: D
     }
     store.settings.set(keys.deviceIds, ids);
     const first = ids[0] === undefined ? undefined : store.devices.get(ids[0]);
-    if (first) store.settings.set(keys.trendTagIds, first.tags.slice(0, 6).map((t) => t.id));
+    if (first)
+      store.settings.set(
+        keys.trendTagIds,
+        first.tags.slice(0, 6).map((t) => t.id),
+      );
     store.settings.set(keys.firstRunDone, true);
   }
   const ids = store.settings.get(keys.deviceIds);

@@ -37,7 +37,13 @@ export class CollectorManager {
       this.onStateChange();
       return;
     }
-    const state: DeviceState = { deviceId: device.id, state: 'connecting', message: null, since: Date.now(), samples: 0 };
+    const state: DeviceState = {
+      deviceId: device.id,
+      state: 'connecting',
+      message: null,
+      since: Date.now(),
+      samples: 0,
+    };
     const entry: Running = { state };
     const events: CollectorEvents = {
       onSamples: (batch) => {

@@ -13,14 +13,17 @@ export const ConfigFile = z
     demoPlant: z.boolean().optional().describe('Run the built-in demo plant (default true)'),
     // No ids in a file: devices are matched by name.
     devices: z
-      .array(z.discriminatedUnion('protocol', [OpcUaDeviceInput.omit({ id: true }), ModbusDeviceInput.omit({ id: true })]))
+      .array(
+        z.discriminatedUnion('protocol', [OpcUaDeviceInput.omit({ id: true }), ModbusDeviceInput.omit({ id: true })]),
+      )
       .default([]),
   })
   .strict()
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
     cfg.devices.forEach((d, i) => {
-      if (seen.has(d.name)) ctx.addIssue({ code: 'custom', message: `duplicate device name "${d.name}"`, path: ['devices', i, 'name'] });
+      if (seen.has(d.name))
+        ctx.addIssue({ code: 'custom', message: `duplicate device name "${d.name}"`, path: ['devices', i, 'name'] });
       seen.add(d.name);
     });
   });

@@ -88,7 +88,11 @@ const empty = z.object({}).strict();
 export const UiSettingsPatch = z
   .object({
     trendTagIds: z.array(id).max(32, 'at most 32 tags on one chart'),
-    trendWindowMinutes: z.number().int().min(1).max(7 * 24 * 60),
+    trendWindowMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60),
     demoPlant: z.boolean(),
   })
   .partial()
@@ -151,13 +155,7 @@ export const isCallName = (name: unknown): name is CallName =>
 // ---- errors and the result envelope -----------------------------------------------------------
 
 export type ErrorCode =
-  | 'invalid_input'
-  | 'unknown_call'
-  | 'not_found'
-  | 'conflict'
-  | 'store_unavailable'
-  | 'unavailable'
-  | 'internal';
+  'invalid_input' | 'unknown_call' | 'not_found' | 'conflict' | 'store_unavailable' | 'unavailable' | 'internal';
 
 export interface FieldProblem {
   /** Dotted path to the bad field, e.g. "tags.2.nodeId". */
@@ -201,8 +199,7 @@ export interface ClientCallMessage {
 
 /** Main -> renderer. */
 export type ServerMessage =
-  | { t: 'result'; id: number; result: WireResult<unknown> }
-  | { t: 'event'; name: EventName; payload: unknown };
+  { t: 'result'; id: number; result: WireResult<unknown> } | { t: 'event'; name: EventName; payload: unknown };
 
 // ---- desktop bridge (what preload exposes as window.twinedge) -----------------------------------
 

@@ -54,12 +54,21 @@ export const prepareElectronSqlite = (
       recursive: true,
       filter: (src) => !src.includes(`${join('better-sqlite3', 'build')}`),
     });
-    const env = { ...process.env, npm_config_nodedir: '', npm_config_runtime: 'electron', npm_config_target: electronVersion };
+    const env = {
+      ...process.env,
+      npm_config_nodedir: '',
+      npm_config_runtime: 'electron',
+      npm_config_target: electronVersion,
+    };
     const bin = (name: string): string => join(projectRoot, 'node_modules', '.bin', name);
     const built = join(pkg, 'build', 'Release', 'better_sqlite3.node');
     const attempts: [string, string[], string][] = [
       [bin('prebuild-install'), ['--runtime', 'electron', '--target', electronVersion, '--arch', process.arch], pkg],
-      [bin('electron-rebuild'), ['--version', electronVersion, '--module-dir', scratch, '--only', 'better-sqlite3', '--force'], scratch],
+      [
+        bin('electron-rebuild'),
+        ['--version', electronVersion, '--module-dir', scratch, '--only', 'better-sqlite3', '--force'],
+        scratch,
+      ],
     ];
     for (const [cmd, args, cwd] of attempts) {
       if (run(cmd, args, cwd, env) && existsSync(built) && loadsInElectron(electronBinary, built)) {

@@ -27,7 +27,10 @@ const startBrowserMode = (reason: string): void => {
   runChild(process.execPath, [join(projectRoot, 'dist', 'main', 'serve.js'), ...process.argv.slice(2)]);
 };
 
-const electron = process.env.TWINEDGE_BROWSER_MODE === '1' ? { ok: false as const, reason: 'TWINEDGE_BROWSER_MODE=1 is set' } : findElectron(projectRoot);
+const electron =
+  process.env.TWINEDGE_BROWSER_MODE === '1'
+    ? { ok: false as const, reason: 'TWINEDGE_BROWSER_MODE=1 is set' }
+    : findElectron(projectRoot);
 if (!electron.ok) {
   startBrowserMode(electron.reason);
 } else {

@@ -26,8 +26,7 @@ export class LiveStream {
 
   flush(): void {
     if (this.pending.length === 0) return;
-    const samples =
-      this.pending.length > this.maxPerMessage ? this.pending.slice(-this.maxPerMessage) : this.pending;
+    const samples = this.pending.length > this.maxPerMessage ? this.pending.slice(-this.maxPerMessage) : this.pending;
     this.pending = [];
     if (this.hub.size > 0) this.hub.emit('samples.batch', { samples });
   }

@@ -40,7 +40,12 @@ const listen = (server: Server, host: string, port: number): Promise<void> =>
           ),
         );
       } else if (err.code === 'EACCES') {
-        reject(new AppError('unavailable', `Not allowed to listen on port ${port} on ${host} (ports below 1024 need privileges).`));
+        reject(
+          new AppError(
+            'unavailable',
+            `Not allowed to listen on port ${port} on ${host} (ports below 1024 need privileges).`,
+          ),
+        );
       } else if (err.code === 'EADDRNOTAVAIL') {
         reject(new AppError('unavailable', `${host} is not an address of this machine.`));
       } else reject(err);
@@ -78,7 +83,9 @@ export const startBrowserServer = async (options: BrowserServerOptions): Promise
     if (!auth.ok) {
       res
         .writeHead(auth.status, { ...securityHeaders, 'Content-Type': 'text/plain; charset=utf-8' })
-        .end(`TwinEdge: ${auth.reason}. Open the URL that TwinEdge printed when it started; it contains the access token.\n`);
+        .end(
+          `TwinEdge: ${auth.reason}. Open the URL that TwinEdge printed when it started; it contains the access token.\n`,
+        );
       return;
     }
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -108,7 +115,8 @@ export const startBrowserServer = async (options: BrowserServerOptions): Promise
     const auth = authorize(req, policy);
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path !== '/ws' || !auth.ok || !originAllowed(req, policy)) {
-      const status = path !== '/ws' ? '404 Not Found' : !auth.ok && auth.status === 401 ? '401 Unauthorized' : '403 Forbidden';
+      const status =
+        path !== '/ws' ? '404 Not Found' : !auth.ok && auth.status === 401 ? '401 Unauthorized' : '403 Forbidden';
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }

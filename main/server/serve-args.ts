@@ -31,7 +31,10 @@ export const parseServeArgs = (argv: readonly string[]): ServeArgs | 'help' => {
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined || v === '') throw new AppError('invalid_input', `${flag} needs a value.\n${serveUsage}`);
@@ -44,7 +47,8 @@ export const parseServeArgs = (argv: readonly string[]): ServeArgs | 'help' => {
       case '--port': {
         const v = value();
         const port = Number(v);
-        if (!/^\d+$/.test(v) || port > 65_535) throw new AppError('invalid_input', `--port expects a number from 0 to 65535, got "${v}".`);
+        if (!/^\d+$/.test(v) || port > 65_535)
+          throw new AppError('invalid_input', `--port expects a number from 0 to 65535, got "${v}".`);
         args.port = port;
         break;
       }

@@ -1,12 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ClientCallMessage, ServerMessage } from '../contract/contract.js';
 import type { Router } from '../contract/router.js';
 import type { EventHub } from '../live/event-hub.js';
 
 /** Live samples are skipped for a client whose socket already holds this much unsent data. */
 const slowClientBytes = 4 * 1024 * 1024;
+
+const text = (raw: RawData): string =>
+  (Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw)).toString('utf8');
 
 const parseCall = (data: string): ClientCallMessage | null => {
   try {
@@ -54,7 +57,7 @@ export class WsTransport {
       send({ t: 'event', name, payload });
     });
     ws.on('message', (raw, isBinary) => {
-      const call = isBinary ? null : parseCall(raw.toString());
+      const call = isBinary ? null : parseCall(text(raw));
       if (!call) {
         ws.close(1003, 'expected {"t":"call","id","name","input"}');
         return;

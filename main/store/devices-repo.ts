@@ -33,7 +33,12 @@ export class DevicesRepo {
   list(): StoredDevice[] {
     const devices = this.db.prepare('SELECT * FROM devices ORDER BY id').all() as DeviceRow[];
     const tags = this.db.prepare('SELECT * FROM tags ORDER BY device_id, id').all() as TagRow[];
-    return devices.map((d) => this.toDevice(d, tags.filter((t) => t.device_id === d.id)));
+    return devices.map((d) =>
+      this.toDevice(
+        d,
+        tags.filter((t) => t.device_id === d.id),
+      ),
+    );
   }
 
   get(id: number): StoredDevice | undefined {
@@ -71,8 +76,7 @@ export class DevicesRepo {
         );
       } else {
         const existing = this.db.prepare('SELECT protocol FROM devices WHERE id = ?').get(config.id) as
-          | { protocol: string }
-          | undefined;
+          { protocol: string } | undefined;
         if (!existing) throw new AppError('not_found', `Device ${config.id} does not exist (deleted meanwhile?).`);
         if (existing.protocol !== config.protocol) {
           throw new AppError('invalid_input', 'A device cannot change protocol; add a new device instead.', [
@@ -117,7 +121,7 @@ export class DevicesRepo {
     const update = this.db.prepare('UPDATE tags SET name = ?, unit = ?, config = ? WHERE id = ?');
     const insert = this.db.prepare('INSERT INTO tags (device_id, name, unit, config) VALUES (?, ?, ?, ?)');
     // Kept tags first move their old name out of the way so UNIQUE(device_id, name) holds mid-transaction.
-    const parkName = this.db.prepare("UPDATE tags SET name = char(0) || id WHERE id = ?");
+    const parkName = this.db.prepare('UPDATE tags SET name = char(0) || id WHERE id = ?');
     assigned.forEach((id) => parkName.run(id));
     const removeSamples = this.db.prepare('DELETE FROM samples WHERE tag_id = ?');
     const removeTag = this.db.prepare('DELETE FROM tags WHERE id = ?');

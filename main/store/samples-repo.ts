@@ -45,7 +45,9 @@ export class SamplesRepo {
 
   history(tagId: number, from: number, to: number, maxPoints: number): HistorySeries {
     const n = (
-      this.db.prepare('SELECT count(*) AS n FROM samples WHERE tag_id = ? AND ts BETWEEN ? AND ?').get(tagId, from, to) as {
+      this.db
+        .prepare('SELECT count(*) AS n FROM samples WHERE tag_id = ? AND ts BETWEEN ? AND ?')
+        .get(tagId, from, to) as {
         n: number;
       }
     ).n;

@@ -10,9 +10,22 @@ import { EventHub } from '../../main/live/event-hub.js';
 import { startBrowserServer, type BrowserServer } from '../../main/server/browser-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-const info = { name: 'TwinEdge Desktop', version: 't', shell: 'browser' as const, dataDir: '/d', storePath: '/d/s', timeZone: 'UTC', demo: { enabled: false, running: false, opcuaEndpoint: null, modbusEndpoint: null } };
+const info = {
+  name: 'TwinEdge Desktop',
+  version: 't',
+  shell: 'browser' as const,
+  dataDir: '/d',
+  storePath: '/d/s',
+  timeZone: 'UTC',
+  demo: { enabled: false, running: false, opcuaEndpoint: null, modbusEndpoint: null },
+};
 const handlers = Object.fromEntries(
-  callNames.map((n) => [n, () => { throw new Error(`${n} not used here`); }]),
+  callNames.map((n) => [
+    n,
+    () => {
+      throw new Error(`${n} not used here`);
+    },
+  ]),
 ) as unknown as Handlers;
 handlers['app.info'] = () => info;
 
@@ -36,7 +49,13 @@ describe('browser mode server', () => {
     writeFileSync(join(dir.path, 'index.html'), '<!doctype html><title>TwinEdge</title>');
     writeFileSync(join(dir.path, 'assets', 'app.js'), 'console.log(1)');
     writeFileSync(join(dir.path, '..', 'secret.txt'), 'outside');
-    server = await startBrowserServer({ router: createRouter(handlers), events, rendererDir: dir.path, host: '127.0.0.1', port: 0 });
+    server = await startBrowserServer({
+      router: createRouter(handlers),
+      events,
+      rendererDir: dir.path,
+      host: '127.0.0.1',
+      port: 0,
+    });
     base = `http://127.0.0.1:${server.port}`;
   });
   afterAll(async () => {
@@ -76,10 +95,13 @@ describe('browser mode server', () => {
   it('refuses a foreign Host header (DNS rebinding)', async () => {
     // fetch() may not set Host; a raw request can, as a rebinding attacker's browser would.
     const status = await new Promise<number | undefined>((resolve, reject) => {
-      request({ host: '127.0.0.1', port: server.port, path: `/?token=${server.token}`, headers: { host: 'evil.example' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode);
-      })
+      request(
+        { host: '127.0.0.1', port: server.port, path: `/?token=${server.token}`, headers: { host: 'evil.example' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      )
         .on('error', reject)
         .end();
     });
@@ -91,14 +113,16 @@ describe('browser mode server', () => {
   });
 
   it('refuses a cross-origin WebSocket even with the token', async () => {
-    await expect(wsOpen(`ws://127.0.0.1:${server.port}/ws`, { origin: 'http://evil.example', cookie })).rejects.toThrow('HTTP 403');
+    await expect(wsOpen(`ws://127.0.0.1:${server.port}/ws`, { origin: 'http://evil.example', cookie })).rejects.toThrow(
+      'HTTP 403',
+    );
     await expect(wsOpen(`ws://127.0.0.1:${server.port}/ws`, { cookie })).rejects.toThrow('HTTP 403');
   });
 
   it('serves calls and pushes events to an authorized same-origin WebSocket', async () => {
     const ws = await wsOpen(`ws://127.0.0.1:${server.port}/ws`, { origin: base, cookie });
     const messages: ServerMessage[] = [];
-    ws.on('message', (m) => messages.push(JSON.parse(m.toString()) as ServerMessage));
+    ws.on('message', (m) => messages.push(JSON.parse(String(m as Buffer)) as ServerMessage));
     ws.send(JSON.stringify({ t: 'call', id: 1, name: 'app.info', input: {} }));
     ws.send(JSON.stringify({ t: 'call', id: 2, name: 'devices.delete', input: { id: 'x' } }));
     await new Promise((r) => setTimeout(r, 200));

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../main/app/errors.js';
+import type { AppError } from '../../main/app/errors.js';
 import { configJsonSchema, loadConfigFile } from '../../main/config/config-file.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

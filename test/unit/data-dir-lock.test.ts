@@ -12,7 +12,7 @@ describe('data folder lock', () => {
   });
   afterEach(() => dir.remove());
 
-  it('refuses a folder held by another live process, naming it and the pid', async () => {
+  it('refuses a folder held by another live process, naming it and the pid', () => {
     const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
     try {
       writeFileSync(join(dir.path, 'twinedge.lock'), String(other.pid));

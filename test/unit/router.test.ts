@@ -8,10 +8,7 @@ const unexpected = (): never => {
 };
 
 const handlers = (overrides: Partial<Handlers> = {}): Handlers =>
-  Object.assign(
-    Object.fromEntries(callNames.map((n) => [n, unexpected])) as unknown as Handlers,
-    overrides,
-  );
+  Object.assign(Object.fromEntries(callNames.map((n) => [n, unexpected])) as unknown as Handlers, overrides);
 
 describe('contract router', () => {
   it('refuses an unknown call with a typed error', async () => {

@@ -32,7 +32,9 @@ describe('store on a real SQLite file', () => {
     const db = new Database(join(dir.path, 'store.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('user_version', { simple: true })).toBe(1);
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
+    ).map((r) => r.name);
     expect(tables).toEqual(['devices', 'samples', 'settings', 'tags']);
     db.close();
     store = Store.open(join(dir.path, 'store.sqlite')); // reopening applies nothing twice
@@ -108,7 +110,12 @@ describe('store on a real SQLite file', () => {
 
   it('reduces a long range to min/max per bucket, keeping a one-sample spike', () => {
     const tagId = store.devices.save(modbusDevice()).tags[0]?.id ?? 0;
-    const batch = Array.from({ length: 10_000 }, (_, i) => ({ tagId, ts: i * 1000, value: i === 7777 ? 500 : 10, quality: i === 42 ? 0x80050000 : 0 }));
+    const batch = Array.from({ length: 10_000 }, (_, i) => ({
+      tagId,
+      ts: i * 1000,
+      value: i === 7777 ? 500 : 10,
+      quality: i === 42 ? 0x80050000 : 0,
+    }));
     store.samples.insertBatch(batch);
     const h = store.samples.history(tagId, 0, 9_999_000, 200);
     expect(h.reduced).toBe(true);
