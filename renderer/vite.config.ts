@@ -1,3 +1,5 @@
+/// <reference types="node" />
+// Node types for this file only matter here; the renderer sources never import node modules.
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';

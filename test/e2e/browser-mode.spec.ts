@@ -23,7 +23,10 @@ test.describe('browser mode', () => {
     await testInfo.attach('devices.png', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
   });
 
-  test('trend readouts show live values that change, with quality and time zone', async ({ page, server }, testInfo) => {
+  test('trend readouts show live values that change, with quality and time zone', async ({
+    page,
+    server,
+  }, testInfo) => {
     await openApp(page, server);
     await expect(page.getByRole('link', { name: 'Trends' })).toHaveAttribute('aria-current', 'page');
 
@@ -143,5 +146,16 @@ test.describe('browser mode', () => {
     for (const name of ['Demo pump skid (OPC UA)', 'Demo pump skid (Modbus)']) {
       await expect(table.getByRole('rowheader', { name })).toBeVisible();
     }
+  });
+
+  test('says so when the connection to the service is lost', async ({ page, server, pageProblems }) => {
+    await openApp(page, server);
+    await expect(page.getByRole('contentinfo', { name: 'Status bar' })).toContainText(/samples\/s/);
+    // The browser logs the failed reconnection attempts; those are expected here.
+    pageProblems.allow(/WebSocket connection to .* failed|Failed to load resource/);
+    server.proc.kill('SIGTERM');
+    await expect(page.getByRole('alert').filter({ hasText: /connection to TwinEdge service lost/i })).toBeVisible({
+      timeout: 20_000,
+    });
   });
 });

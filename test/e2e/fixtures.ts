@@ -74,10 +74,17 @@ export async function stopServer(s: BrowserModeServer): Promise<void> {
   rmSync(s.dataDir, { recursive: true, force: true });
 }
 
+export interface PageProblems {
+  /** Console errors, page errors and CSP violations seen so far. */
+  readonly seen: string[];
+  /** Problems matching this pattern are expected in this test. */
+  allow(pattern: RegExp): void;
+}
+
 interface Fixtures {
   server: BrowserModeServer;
-  /** Console errors and CSP violations seen in the page; checked after each test. */
-  pageProblems: string[];
+  /** Checked after each test: the page must not log errors (CSP violations are console errors). */
+  pageProblems: PageProblems;
 }
 
 export const test = base.extend<Fixtures>({
@@ -90,13 +97,15 @@ export const test = base.extend<Fixtures>({
   },
   pageProblems: [
     async ({ page }, use) => {
-      const problems: string[] = [];
+      const seen: string[] = [];
+      const allowed: RegExp[] = [];
       page.on('console', (msg) => {
-        if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+        if (msg.type() === 'error') seen.push(`console error: ${msg.text()}`);
       });
-      page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-      await use(problems);
-      expect(problems, 'the page logged errors or CSP violations').toEqual([]);
+      page.on('pageerror', (err) => seen.push(`page error: ${err.message}`));
+      await use({ seen, allow: (p) => void allowed.push(p) });
+      const unexpected = seen.filter((p) => !allowed.some((a) => a.test(p)));
+      expect(unexpected, 'the page logged errors or CSP violations').toEqual([]);
     },
     { auto: true },
   ],

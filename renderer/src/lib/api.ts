@@ -94,9 +94,9 @@ export function createApi(bridge: Bridge): TwinEdgeApi {
     if (!detach) detach = bridge.on(dispatch);
     let set = listeners.get(event);
     if (!set) listeners.set(event, (set = new Set()));
-    set.add(listener as Listener);
+    set.add(listener);
     return () => {
-      set.delete(listener as Listener);
+      set.delete(listener);
     };
   };
   return api as TwinEdgeApi;

@@ -43,19 +43,22 @@ export class AppState {
   /** Latest sample per tag id. */
   readonly latest = new SvelteMap<number, Latest>();
   /** Columnar history of live samples per tag, for the chart (not reactive: the chart polls per frame). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- deliberately not reactive
   readonly rings = new Map<number, SampleRing>();
   /** Bumped on every samples.batch so the chart knows to redraw. */
   liveVersion = $state(0);
 
-  readonly deviceStates = $derived.by(() => {
-    const m = new Map<number, DeviceState>();
-    for (const d of this.devices) m.set(d.id, d.state);
-    for (const s of this.status?.devices ?? []) m.set(s.deviceId, s);
-    return m;
-  });
-
-  readonly tagsById = $derived(new Map(this.tags.map((t) => [t.id, t])));
-  readonly deviceNames = $derived(new Map(this.devices.map((d) => [d.id, d.config.name])));
+  /** Device state by device id: the latest status event wins over the device list. */
+  readonly deviceStates: ReadonlyMap<number, DeviceState> = $derived(
+    new SvelteMap<number, DeviceState>([
+      ...this.devices.map((d): [number, DeviceState] => [d.id, d.state]),
+      ...(this.status?.devices ?? []).map((s): [number, DeviceState] => [s.deviceId, s]),
+    ]),
+  );
+  readonly tagsById: ReadonlyMap<number, TagInfo> = $derived(new SvelteMap(this.tags.map((t) => [t.id, t])));
+  readonly deviceNames: ReadonlyMap<number, string> = $derived(
+    new SvelteMap(this.devices.map((d) => [d.id, d.config.name])),
+  );
 
   private noticeId = 1;
   private unsubs: (() => void)[] = [];
@@ -110,7 +113,8 @@ export class AppState {
     // While the connection is down the banner says so, and everything is loaded again on reconnect.
     const transportOnly = failures.every((f) => f.reason instanceof ApiError && f.reason.code === 'unavailable');
     if (failures.length > 0 && !(transportOnly && this.connection.kind !== 'open')) {
-      const reasons = [...new Set(failures.map((f) => errorText(f.reason)))].join('; ');
+      const texts = failures.map((f) => errorText(f.reason));
+      const reasons = texts.filter((t, i) => texts.indexOf(t) === i).join('; ');
       this.notify(`Could not load from the TwinEdge service: ${reasons}`);
     } else if (failures.length === 0) {
       this.notices = this.notices.filter((n) => !n.text.startsWith('Could not load from the TwinEdge service'));
@@ -159,13 +163,14 @@ export class AppState {
   }
 
   private ingest(samples: SampleTuple[]): void {
-    const newest = new Map<number, Latest>();
+    const newest: Record<number, Latest> = {};
     for (const [tagId, ts, value, quality] of samples) {
       this.ring(tagId).push(ts, value, quality);
-      const n = newest.get(tagId);
-      if (!n || n.ts <= ts) newest.set(tagId, { ts, value, quality });
+      const n = newest[tagId];
+      if (!n || n.ts <= ts) newest[tagId] = { ts, value, quality };
     }
-    for (const [tagId, s] of newest) {
+    for (const [key, s] of Object.entries(newest)) {
+      const tagId = Number(key);
       const cur = this.latest.get(tagId);
       if (!cur || cur.ts <= s.ts) this.latest.set(tagId, s);
     }
