@@ -10,6 +10,10 @@ import { dirname, join } from 'node:path';
 export const electronBindingPath = (projectRoot: string, modulesAbi: string): string =>
   join(projectRoot, 'node_modules', '.cache', 'twinedge', `electron-abi-${modulesAbi}`, 'better_sqlite3.node');
 
+/** The copy electron-builder.yml ships as resources/native/better_sqlite3.node. */
+export const packagedBindingSource = (projectRoot: string): string =>
+  join(projectRoot, 'node_modules', '.cache', 'twinedge', 'electron-native', 'better_sqlite3.node');
+
 const run = (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): boolean =>
   spawnSync(cmd, args, { cwd, env, stdio: 'ignore', timeout: 10 * 60_000 }).status === 0;
 

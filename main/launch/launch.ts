@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { findElectron } from './electron-runtime.js';
-import { prepareElectronSqlite } from './electron-native.js';
+import { packagedBindingSource, prepareElectronSqlite } from './electron-native.js';
 
 /**
  * `npm start`: the desktop app where the Electron runtime exists, otherwise browser mode with one
@@ -27,17 +28,36 @@ const startBrowserMode = (reason: string): void => {
   runChild(process.execPath, [join(projectRoot, 'dist', 'main', 'serve.js'), ...process.argv.slice(2)]);
 };
 
-const electron =
-  process.env.TWINEDGE_BROWSER_MODE === '1'
-    ? { ok: false as const, reason: 'TWINEDGE_BROWSER_MODE=1 is set' }
-    : findElectron(projectRoot);
-if (!electron.ok) {
-  startBrowserMode(electron.reason);
-} else {
+/** `--prepare-native` (npm run package): build the Electron binding where electron-builder.yml picks it up. */
+const prepareForPackaging = (): void => {
+  const electron = findElectron(projectRoot);
+  const native = electron.ok ? prepareElectronSqlite(projectRoot, electron.binary, electron.version) : electron;
+  if (!native.ok) {
+    console.error(`TwinEdge: cannot package: ${native.reason}.`);
+    process.exitCode = 1;
+    return;
+  }
+  const target = packagedBindingSource(projectRoot);
+  mkdirSync(dirname(target), { recursive: true });
+  copyFileSync(native.path, target);
+};
+
+const start = (): void => {
+  const electron =
+    process.env.TWINEDGE_BROWSER_MODE === '1'
+      ? { ok: false as const, reason: 'TWINEDGE_BROWSER_MODE=1 is set' }
+      : findElectron(projectRoot);
+  if (!electron.ok) {
+    startBrowserMode(electron.reason);
+    return;
+  }
   const native = prepareElectronSqlite(projectRoot, electron.binary, electron.version);
   if (!native.ok) {
     startBrowserMode(`the data store could not be built for Electron ${electron.version} (${native.reason})`);
-  } else {
-    runChild(electron.binary, [projectRoot], { ...process.env, TWINEDGE_SQLITE_BINDING: native.path });
+    return;
   }
-}
+  runChild(electron.binary, [projectRoot], { ...process.env, TWINEDGE_SQLITE_BINDING: native.path });
+};
+
+if (process.argv.includes('--prepare-native')) prepareForPackaging();
+else start();

@@ -3,12 +3,12 @@ import { chmodSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../main/app/errors.js';
-import { DeviceInput, type DeviceConfig } from '../../main/config/device-schema.js';
+import { ModbusDeviceInput } from '../../main/config/device-schema.js';
 import { Store } from '../../main/store/store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-const modbusDevice = (name = 'Boiler PLC', tags = ['Steam pressure', 'Feedwater flow']): DeviceConfig =>
-  DeviceInput.parse({
+const modbusDevice = (name = 'Boiler PLC', tags = ['Steam pressure', 'Feedwater flow']): ModbusDeviceInput =>
+  ModbusDeviceInput.parse({
     name,
     protocol: 'modbus',
     settings: { host: '10.0.0.5' },
