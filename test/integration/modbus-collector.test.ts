@@ -145,3 +145,39 @@ describe('ModbusCollector against the DemoModbusServer', () => {
     expect(rec2.batches[0]![0]).toMatchObject({ value: null, quality: StatusCodes.BadNodeIdUnknown });
   });
 });
+
+describe('ModbusCollector with a silent device', () => {
+  it('reports missing answers as an error with Bad samples, and stop() closes cleanly', async () => {
+    const net = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    let closed = 0;
+    // Accepts and reads requests, never answers.
+    const silent = net.createServer((s) => {
+      sockets.push(s);
+      s.resume();
+      s.on('close', () => closed++);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as import('node:net').AddressInfo).port;
+    const rec = new Recorder();
+    const dev = collectorDevice({
+      name: 'silent plc',
+      protocol: 'modbus',
+      settings: { host: '127.0.0.1', port, unitId: 7, pollIntervalMs: 100, timeoutMs: 300 },
+      tags: [{ name: 'a', area: 'holding', address: 0, dataType: 'uint16' }],
+    });
+    const c = new ModbusCollector(dev, rec);
+    c.start();
+    try {
+      await waitFor(() => rec.state?.state === 'error', 10_000, 'timeout error');
+      expect(rec.state?.message).toBe(`no answer from 127.0.0.1:${port} (unit 7) within 300 ms — still trying`);
+      expect(rec.batches[0]).toEqual([{ tagId: 1, ts: expect.any(Number), value: null, quality: StatusCodes.BadTimeout }]);
+    } finally {
+      await c.stop();
+    }
+    await waitFor(() => sockets.length > 0 && closed === sockets.length, 5_000, 'socket closed by collector');
+    expect(sockets).toHaveLength(1); // timeouts do not cause reconnects
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
+  });
+});

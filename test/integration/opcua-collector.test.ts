@@ -136,3 +136,30 @@ describe('OpcUaCollector against the demo OPC UA server', () => {
     expect(rec.batches).toHaveLength(0);
   });
 });
+
+describe('OpcUaCollector stop()', () => {
+  it('resolves while a connect hangs on a server that accepts but never answers', async () => {
+    const net = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const silent = net.createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as import('node:net').AddressInfo).port;
+    const rec = new Recorder();
+    const dev = collectorDevice({
+      name: 'silent',
+      protocol: 'opcua',
+      settings: { endpointUrl: `opc.tcp://127.0.0.1:${port}`, publishingIntervalMs: 100 },
+      tags: [{ name: 'x', nodeId: 'ns=1;s=X' }],
+    });
+    const c = new OpcUaCollector(dev, rec, { pkiDir: path.join(dir, 'client-pki') });
+    c.start();
+    await waitFor(() => sockets.length > 0, 10_000, 'client to connect the socket');
+    await c.stop();
+    const statesAtStop = rec.states.length;
+    expect(rec.states.at(-1)?.state).toBe('connecting');
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rec.states.length).toBe(statesAtStop); // nothing reported after stop()
+  });
+});

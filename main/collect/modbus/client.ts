@@ -48,6 +48,8 @@ export class ModbusTcpClient extends EventEmitter<ModbusClientEvents> {
   private reader = new FrameReader();
   private pending = new Map<number, Pending>();
   private nextTid = 1;
+  /** A socket still connecting, so close() can abort it (stop() must not wait for a TCP timeout). */
+  private connecting: { socket: net.Socket; abort: () => void } | null = null;
 
   constructor(readonly options: ModbusClientOptions) {
     super();
@@ -67,18 +69,23 @@ export class ModbusTcpClient extends EventEmitter<ModbusClientEvents> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: this.options.host, port: this.options.port });
       socket.setNoDelay(true);
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new ModbusConnectError(`cannot connect to ${this.target}: no answer within ${this.options.timeoutMs} ms`, 'ETIMEDOUT'));
-      }, this.options.timeoutMs);
-      const onError = (err: NodeJS.ErrnoException): void => {
+      const fail = (err: Error): void => {
         clearTimeout(timer);
+        if (this.connecting?.socket === socket) this.connecting = null;
         socket.destroy();
-        reject(new ModbusConnectError(`cannot connect to ${this.target}: ${describeSocketError(err)}`, err.code));
+        reject(err);
       };
+      const timer = setTimeout(
+        () => fail(new ModbusConnectError(`cannot connect to ${this.target}: no answer within ${this.options.timeoutMs} ms`, 'ETIMEDOUT')),
+        this.options.timeoutMs,
+      );
+      const onError = (err: NodeJS.ErrnoException): void =>
+        fail(new ModbusConnectError(`cannot connect to ${this.target}: ${describeSocketError(err)}`, err.code));
+      this.connecting = { socket, abort: () => fail(new ModbusClosedError(`connecting to ${this.target} cancelled`)) };
       socket.once('error', onError);
       socket.once('connect', () => {
         clearTimeout(timer);
+        this.connecting = null;
         socket.off('error', onError);
         this.attach(socket);
         resolve();
@@ -173,6 +180,7 @@ export class ModbusTcpClient extends EventEmitter<ModbusClientEvents> {
 
   /** Closes the socket; resolves once it is fully closed. */
   close(): Promise<void> {
+    this.connecting?.abort();
     const s = this.socket;
     if (!s) return Promise.resolve();
     return new Promise((resolve) => {

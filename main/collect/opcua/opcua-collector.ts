@@ -40,6 +40,15 @@ export interface OpcUaCollectorOptions {
 
 const BadNodeIdInvalid = 0x80330000;
 
+/** Internal: a setup step noticed that stop() was called meanwhile. */
+class CollectorStoppedError extends Error {
+  readonly code = 'stopped';
+  constructor() {
+    super('collector stopped');
+    this.name = 'CollectorStoppedError';
+  }
+}
+
 interface TagRef {
   tagId: number;
   name: string;
@@ -107,7 +116,10 @@ export class OpcUaCollector implements Collector {
   async stop(): Promise<void> {
     this.running = false;
     this.sleeper.cancel();
-    await this.loop;
+    // Tear down first: disconnecting the client also aborts a connect still in progress, so the
+    // loop ends promptly instead of after the setup timeout.
+    await this.teardown();
+    await settle(this.loop ?? undefined, 5000);
     this.loop = null;
     await this.teardown();
     this.flush();
@@ -161,7 +173,9 @@ export class OpcUaCollector implements Collector {
     this.dropReason = null;
     this.watchClient(client);
     await withTimeout(client.connect(this.url), setupMs, 'connect');
+    this.ensureCurrent(conn);
     conn.session = await withTimeout(client.createSession(), setupMs, 'create session');
+    this.ensureCurrent(conn);
     conn.session.on('session_closed', () => {
       if (this.conn === conn && this.running) this.drop('the server closed the session');
     });
@@ -177,6 +191,7 @@ export class OpcUaCollector implements Collector {
       setupMs,
       'create subscription',
     );
+    this.ensureCurrent(conn);
     const sub = conn.subscription;
     this.lastActivity = Date.now();
     sub.on('keepalive', () => (this.lastActivity = Date.now()));
@@ -185,6 +200,14 @@ export class OpcUaCollector implements Collector {
       if (this.conn === conn && this.running) this.drop('the server ended the subscription');
     });
     await this.monitor(sub);
+  }
+
+  /** stop() may tear a connection down while connect() is still awaiting; abandon it then. */
+  private ensureCurrent(conn: Connection): void {
+    if (this.conn !== conn || !this.running) {
+      void settle(conn.session?.close(true), 2000).then(() => settle(conn.client.disconnect(), 2000));
+      throw new CollectorStoppedError();
+    }
   }
 
   /** One monitored item per tag, grouped by sampling interval; bad node ids become Bad samples. */
