@@ -137,6 +137,33 @@ describe('OpcUaCollector against the demo OPC UA server', () => {
   });
 });
 
+describe('OpcUaCollector before its server exists', () => {
+  it('retries with readable errors and collects once the server comes up', async () => {
+    const { freePort } = await import('../../main/collect/demo/free-port.js');
+    const port = await freePort();
+    const rec = new Recorder();
+    const dev = collectorDevice({
+      name: 'late server',
+      protocol: 'opcua',
+      settings: { endpointUrl: `opc.tcp://127.0.0.1:${port}`, publishingIntervalMs: 100 },
+      tags: tags.slice(0, 2),
+    });
+    const c = new OpcUaCollector(dev, rec, { pkiDir: path.join(dir, 'client-pki'), backoff: { initialMs: 200, maxMs: 1000, jitter: 0 } });
+    const late = new DemoOpcUaServer();
+    try {
+      c.start();
+      await waitFor(() => rec.states.filter((s) => s.state === 'error').length >= 2, 20_000, 'two failed attempts');
+      await late.start({ port, pkiDir: path.join(dir, 'late-pki') });
+      late.update(model.time, model.values());
+      await waitFor(() => rec.batches.flat().some((s) => s.tagId === 1 && s.quality === StatusCodes.Good), 30_000, 'data');
+      expect(rec.state).toEqual({ state: 'connected', message: null });
+    } finally {
+      await c.stop();
+      await late.stop();
+    }
+  });
+});
+
 describe('OpcUaCollector stop()', () => {
   it('resolves while a connect hangs on a server that accepts but never answers', async () => {
     const net = await import('node:net');

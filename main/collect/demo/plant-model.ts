@@ -81,6 +81,8 @@ export class PlantModel {
   private suction = 0.5;
   private discharge = 4.5;
   private current = 18;
+  private filterDp = 0.2;
+  private ambient = 21;
 
   private readonly out = new Map<string, number>();
 
@@ -230,7 +232,9 @@ export class PlantModel {
     this.discharge = clamp(lag(this.discharge, dischargeTarget, 2, dt), 0, 12);
 
     // --- drive: hydraulic power / efficiency + losses, current at 400 V, pf 0.85 ---
-    const p101Flow = this.standby ? this.flow * (flowFor(this.pumpSpeed / 100) / (flowFor(this.pumpSpeed / 100) + flowFor(0.9) + 1e-9)) : this.flow;
+    // With both pumps on, P-101 carries its share of the flow.
+    const ownFlow = flowFor(this.pumpSpeed / 100);
+    const p101Flow = this.standby ? (this.flow * ownFlow) / (ownFlow + flowFor(0.9) + 1e-9) : this.flow;
     const hydraulicKw = this.running ? (p101Flow / 3600) * (this.discharge - this.suction) * 100 : 0;
     const powerTarget = this.running ? hydraulicKw / 0.65 + 2 * (this.pumpSpeed / 100) : 0;
     this.power = clamp(lag(this.power, powerTarget, 2, dt), 0, 120);
@@ -271,9 +275,6 @@ export class PlantModel {
     this.filterDp = filterDp;
     this.ambient = ambient;
   }
-
-  private filterDp = 0.2;
-  private ambient = 21;
 
   private measure(): void {
     const r = this.rng;

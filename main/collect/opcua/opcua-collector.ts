@@ -174,6 +174,8 @@ export class OpcUaCollector implements Collector {
     this.watchClient(client);
     await withTimeout(client.connect(this.url), setupMs, 'connect');
     this.ensureCurrent(conn);
+    // A failed first try inside connect() may have emitted 'close'; it is history now.
+    this.dropReason = null;
     conn.session = await withTimeout(client.createSession(), setupMs, 'create session');
     this.ensureCurrent(conn);
     conn.session.on('session_closed', () => {
