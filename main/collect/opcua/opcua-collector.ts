@@ -2,7 +2,6 @@ import {
   AttributeIds,
   ClientMonitoredItemGroup,
   MessageSecurityMode,
-  OPCUACertificateManager,
   OPCUAClient,
   SecurityPolicy,
   TimestampsToReturn,
@@ -20,6 +19,7 @@ import { type Collector, type CollectorDevice, type CollectorEvents, type Collec
 import { sampleOf } from './convert.js';
 import { describeOpcUaError } from './messages.js';
 import { quietOpcUaLogs } from './quiet-logs.js';
+import { clientCertificateManager } from './certificate-managers.js';
 
 /**
  * Subscribes to one OPC UA server. The first connection is our own retry loop (so every failed
@@ -77,7 +77,6 @@ export class OpcUaCollector implements Collector {
   private lastActivity = 0;
   /** Set when the current connection must be abandoned (watchdog, unrecoverable close). */
   private dropReason: string | null = null;
-  private readonly certificateManager: OPCUACertificateManager;
 
   constructor(
     private readonly device: CollectorDevice<OpcUaDeviceConfig>,
@@ -87,11 +86,6 @@ export class OpcUaCollector implements Collector {
     quietOpcUaLogs();
     this.url = device.config.settings.endpointUrl;
     this.backoff = new Backoff(opts.backoff ?? defaultBackoff);
-    this.certificateManager = new OPCUACertificateManager({
-      rootFolder: opts.pkiDir,
-      // Trust on first use: engineers connect to plant servers with self-signed certificates.
-      automaticallyAcceptUnknownCertificate: true,
-    });
     this.tags = device.config.tags.flatMap((t) => {
       const tagId = device.tagIds.get(t.name);
       if (tagId === undefined) return [];
@@ -163,7 +157,7 @@ export class OpcUaCollector implements Collector {
       endpointMustExist: false,
       keepSessionAlive: true,
       requestedSessionTimeout: 60_000,
-      clientCertificateManager: this.certificateManager,
+      clientCertificateManager: clientCertificateManager(this.opts.pkiDir),
       // maxRetry 1 keeps the first connect short (our loop reports each failure) and, being > 0,
       // turns on node-opcua's endless reconnection once a connection was made.
       connectionStrategy: { maxRetry: 1, initialDelay: 250, maxDelay: (this.opts.backoff ?? defaultBackoff).maxMs },
