@@ -1,0 +1,15 @@
+import type { DeviceConfig } from '../config/device-schema.js';
+import { ModbusCollector } from './modbus/modbus-collector.js';
+import { OpcUaCollector } from './opcua/opcua-collector.js';
+import type { Collector, CollectorDevice, CollectorEvents } from './types.js';
+
+/** The one place that knows which collector serves which protocol. */
+export const createCollector = (device: CollectorDevice, events: CollectorEvents, opts: { pkiDir: string }): Collector => {
+  const config: DeviceConfig = device.config;
+  switch (config.protocol) {
+    case 'opcua':
+      return new OpcUaCollector({ ...device, config }, events, { pkiDir: opts.pkiDir });
+    case 'modbus':
+      return new ModbusCollector({ ...device, config }, events);
+  }
+};

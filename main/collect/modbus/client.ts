@@ -1,0 +1,194 @@
+import net from 'node:net';
+import { EventEmitter } from 'node:events';
+import { FrameReader, encodeFrame } from './mbap.js';
+import { decodeResponse, encodeRequest, type ModbusRequest, type ModbusResponse } from './pdu.js';
+import { ModbusClosedError, ModbusConnectError, ModbusError, ModbusTimeoutError } from './errors.js';
+
+/**
+ * Modbus TCP client: one socket, transaction ids to pair answers with requests, a timeout per
+ * request. Reconnecting is calling connect() again after a close; the collector decides when.
+ */
+
+export interface ModbusClientOptions {
+  host: string;
+  port: number;
+  unitId: number;
+  timeoutMs: number;
+}
+
+interface Pending {
+  req: ModbusRequest;
+  resolve: (r: ModbusResponse) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+const errnoText: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset by the device',
+  ETIMEDOUT: 'no answer (timed out)',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EPIPE: 'connection closed by the device',
+  EADDRNOTAVAIL: 'address not available',
+};
+
+/** Readable reason for a socket error ("connection refused"), falling back to Node's message. */
+export const describeSocketError = (err: NodeJS.ErrnoException): string =>
+  (err.code && errnoText[err.code]) || err.message;
+
+export interface ModbusClientEvents {
+  close: [reason: string];
+}
+
+export class ModbusTcpClient extends EventEmitter<ModbusClientEvents> {
+  private socket: net.Socket | null = null;
+  private reader = new FrameReader();
+  private pending = new Map<number, Pending>();
+  private nextTid = 1;
+  /** A socket still connecting, so close() can abort it (stop() must not wait for a TCP timeout). */
+  private connecting: { socket: net.Socket; abort: () => void } | null = null;
+
+  constructor(readonly options: ModbusClientOptions) {
+    super();
+  }
+
+  get target(): string {
+    return `${this.options.host}:${this.options.port}`;
+  }
+
+  get connected(): boolean {
+    return this.socket !== null && !this.socket.destroyed && this.socket.readyState === 'open';
+  }
+
+  /** Opens the socket; rejects with ModbusConnectError carrying a readable reason. */
+  connect(): Promise<void> {
+    this.destroySocket('reconnecting');
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: this.options.host, port: this.options.port });
+      socket.setNoDelay(true);
+      const fail = (err: Error): void => {
+        clearTimeout(timer);
+        if (this.connecting?.socket === socket) this.connecting = null;
+        socket.destroy();
+        reject(err);
+      };
+      const timer = setTimeout(
+        () => fail(new ModbusConnectError(`cannot connect to ${this.target}: no answer within ${this.options.timeoutMs} ms`, 'ETIMEDOUT')),
+        this.options.timeoutMs,
+      );
+      const onError = (err: NodeJS.ErrnoException): void =>
+        fail(new ModbusConnectError(`cannot connect to ${this.target}: ${describeSocketError(err)}`, err.code));
+      this.connecting = { socket, abort: () => fail(new ModbusClosedError(`connecting to ${this.target} cancelled`)) };
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        this.connecting = null;
+        socket.off('error', onError);
+        this.attach(socket);
+        resolve();
+      });
+    });
+  }
+
+  private attach(socket: net.Socket): void {
+    this.socket = socket;
+    this.reader = new FrameReader();
+    let reason = 'closed by the device';
+    socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      reason = describeSocketError(err);
+    });
+    socket.on('close', () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.failAll(new ModbusClosedError(`connection to ${this.target} lost: ${reason}`));
+      this.emit('close', reason);
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    let frames;
+    try {
+      frames = this.reader.push(chunk);
+    } catch (e) {
+      // The stream is out of step; only a fresh connection resynchronises it.
+      // destroy(err) reports the reason through the socket's error/close handlers.
+      this.socket?.destroy(new Error(`garbled data: ${e instanceof Error ? e.message : String(e)}`));
+      return;
+    }
+    for (const f of frames) {
+      const p = this.pending.get(f.transactionId);
+      if (!p) continue; // late answer to a request that already timed out
+      this.pending.delete(f.transactionId);
+      clearTimeout(p.timer);
+      try {
+        p.resolve(decodeResponse(f.pdu, p.req));
+      } catch (e) {
+        p.reject(e instanceof Error ? e : new ModbusError('frame', String(e)));
+      }
+    }
+  }
+
+  request(req: ModbusRequest): Promise<ModbusResponse> {
+    const socket = this.socket;
+    if (!socket || !this.connected) return Promise.reject(new ModbusClosedError(`not connected to ${this.target}`));
+    let pdu: Buffer;
+    try {
+      pdu = encodeRequest(req);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const tid = this.allocateTid();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(tid);
+        reject(new ModbusTimeoutError(`no answer from ${this.target} (unit ${this.options.unitId}) within ${this.options.timeoutMs} ms`));
+      }, this.options.timeoutMs);
+      this.pending.set(tid, { req, resolve, reject, timer });
+      socket.write(encodeFrame(tid, this.options.unitId, pdu));
+    });
+  }
+
+  private allocateTid(): number {
+    for (let i = 0; i < 0x10000; i++) {
+      const tid = this.nextTid;
+      this.nextTid = (this.nextTid % 0xffff) + 1;
+      if (!this.pending.has(tid)) return tid;
+    }
+    throw new ModbusError('request', 'too many requests in flight');
+  }
+
+  private failAll(err: Error): void {
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.pending.clear();
+  }
+
+  private destroySocket(reason: string): void {
+    const s = this.socket;
+    if (!s) return;
+    this.socket = null;
+    s.removeAllListeners('data');
+    s.destroy();
+    this.failAll(new ModbusClosedError(`connection to ${this.target} closed: ${reason}`));
+  }
+
+  /** Closes the socket; resolves once it is fully closed. */
+  close(): Promise<void> {
+    this.connecting?.abort();
+    const s = this.socket;
+    if (!s) return Promise.resolve();
+    return new Promise((resolve) => {
+      s.once('close', () => resolve());
+      this.socket = null;
+      this.failAll(new ModbusClosedError(`connection to ${this.target} closed`));
+      s.destroy();
+      if (s.destroyed && s.closed) resolve();
+    });
+  }
+}

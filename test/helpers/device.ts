@@ -1,0 +1,40 @@
+import { DeviceInput, type DeviceConfig, type DeviceConfigInput } from '../../main/config/device-schema.js';
+import type { CollectorDevice, CollectorEvents, CollectorState, Sample } from '../../main/collect/types.js';
+
+/** Parses a device like the app does and gives its tags store ids 1..n in order. */
+export const collectorDevice = <P extends DeviceConfig['protocol']>(
+  input: DeviceConfigInput & { protocol: P },
+  id = 1,
+): CollectorDevice<Extract<DeviceConfig, { protocol: P }>> => {
+  const config = DeviceInput.parse(input) as Extract<DeviceConfig, { protocol: P }>;
+  return { id, config, tagIds: new Map(config.tags.map((t, i) => [t.name, i + 1])) };
+};
+
+/** Records what a collector reports. */
+export class Recorder implements CollectorEvents {
+  batches: Sample[][] = [];
+  states: CollectorState[] = [];
+
+  onSamples(batch: Sample[]): void {
+    this.batches.push(batch);
+  }
+
+  onState(state: CollectorState): void {
+    this.states.push(state);
+  }
+
+  get state(): CollectorState | undefined {
+    return this.states[this.states.length - 1];
+  }
+
+  /** Latest sample per tag id. */
+  latest(): Map<number, Sample> {
+    const m = new Map<number, Sample>();
+    for (const b of this.batches) for (const s of b) m.set(s.tagId, s);
+    return m;
+  }
+
+  samples(): number {
+    return this.batches.reduce((n, b) => n + b.length, 0);
+  }
+}

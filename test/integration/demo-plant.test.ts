@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DemoPlant } from '../../main/collect/demo/demo-plant.js';
+import { portIsFree } from '../../main/collect/demo/free-port.js';
+import { signals } from '../../main/collect/demo/signals.js';
+import { createCollector } from '../../main/collect/create-collector.js';
+import { DeviceInput } from '../../main/config/device-schema.js';
+import { StatusCodes, type Collector } from '../../main/collect/types.js';
+import { Recorder } from '../helpers/device.js';
+import { waitFor } from '../helpers/wait.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twinedge-demo-'));
+const plants: DemoPlant[] = [];
+const collectors: Collector[] = [];
+
+afterAll(async () => {
+  for (const c of collectors) await c.stop();
+  for (const p of plants) await p.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const portOf = (endpoint: string): number => Number(/:(\d+)$/.exec(endpoint)![1]);
+
+describe('DemoPlant', () => {
+  it('serves both protocols, its device configs are valid and read every signal with good quality', async () => {
+    const plant = new DemoPlant();
+    plants.push(plant);
+    const ep = await plant.start({ dir, tickMs: 100 });
+    expect(ep.opcuaEndpoint).toMatch(/^opc\.tcp:\/\/127\.0\.0\.1:\d+$/);
+    expect(ep.modbusHost).toBe('127.0.0.1');
+
+    const configs = plant.deviceConfigs().map((c) => DeviceInput.parse(c));
+    expect(configs.map((c) => c.name)).toEqual(['Demo pump skid (OPC UA)', 'Demo pump skid (Modbus)']);
+    for (const c of configs) expect(c.tags).toHaveLength(signals.length);
+    expect(configs[0]!.protocol === 'opcua' && configs[0]!.settings.endpointUrl).toBe(ep.opcuaEndpoint);
+    expect(configs[1]!.protocol === 'modbus' && configs[1]!.settings.port).toBe(ep.modbusPort);
+
+    const recs = configs.map((config, i) => {
+      const rec = new Recorder();
+      const device = { id: i + 1, config, tagIds: new Map(config.tags.map((t, j) => [t.name, j + 1])) };
+      const c = createCollector(device, rec, { pkiDir: path.join(dir, 'client-pki') });
+      collectors.push(c);
+      c.start();
+      return rec;
+    });
+    for (const rec of recs) {
+      await waitFor(() => rec.latest().size === signals.length, 30_000, 'every signal');
+      const latest = [...rec.latest().values()];
+      expect(latest.every((s) => s.quality === StatusCodes.Good && s.value !== null)).toBe(true);
+      expect(rec.state).toEqual({ state: 'connected', message: null });
+    }
+    // Same plant behind both protocols: the energy counter agrees (float32 on Modbus).
+    const energyTag = signals.findIndex((s) => s.key === 'P101.Energy') + 1;
+    const ua = recs[0]!.latest().get(energyTag)!.value!;
+    const mb = recs[1]!.latest().get(energyTag)!.value!;
+    expect(Math.abs(ua - mb)).toBeLessThan(1);
+  });
+
+  it('a second instance falls back to other ports, and stop() releases them', async () => {
+    const a = plants[0]!;
+    const b = new DemoPlant();
+    plants.push(b);
+    const epA = await a.start({ dir }); // already running: same endpoints
+    const epB = await b.start({ dir: path.join(dir, 'b') });
+    expect(portOf(epB.opcuaEndpoint)).not.toBe(portOf(epA.opcuaEndpoint));
+    expect(epB.modbusPort).not.toBe(epA.modbusPort);
+    for (const c of collectors) await c.stop();
+    await b.stop();
+    await a.stop();
+    for (const port of [portOf(epA.opcuaEndpoint), epA.modbusPort, portOf(epB.opcuaEndpoint), epB.modbusPort]) {
+      expect(await portIsFree(port)).toBe(true);
+    }
+  });
+});
