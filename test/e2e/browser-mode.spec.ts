@@ -111,7 +111,7 @@ test.describe('browser mode', () => {
     const form = page.getByRole('form', { name: 'New Modbus TCP device' });
     await form.getByLabel('Device name').fill('Line 3 booster PLC');
     await form.getByLabel('Host').fill('not a host!');
-    await form.getByLabel('Port').fill('15020');
+    await form.getByLabel('Port').fill('9');
     await form.getByLabel('Tag 1 name').fill('Discharge pressure');
     await form.getByLabel('Tag 1 unit').fill('bar');
     await form.getByLabel('Tag 1 address').fill('100');
@@ -133,7 +133,7 @@ test.describe('browser mode', () => {
     const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Line 3 booster PLC' }) });
     await expect(row).toHaveCount(1);
     await expect(row).toContainText('Modbus TCP');
-    await expect(row).toContainText('127.0.0.1:15020');
+    await expect(row).toContainText('127.0.0.1:9');
     // Nothing listens on that port: the device reports its state rather than staying silent.
     await expect(row).toContainText(/connecting|error/);
 
