@@ -14,7 +14,7 @@ test.describe('browser mode', () => {
     }
 
     // The demo plant endpoints are shown, and the status bar lists both devices as connected.
-    await expect(page.getByLabel('Demo plant')).toContainText('opc.tcp://');
+    await expect(page.getByLabel('Demo plant', { exact: true })).toContainText('opc.tcp://');
     const statusBar = page.getByRole('contentinfo', { name: 'Status bar' });
     for (const name of demoDevices) await expect(statusBar).toContainText(name);
     await expect(statusBar).toContainText(/samples\/s/);
