@@ -20,7 +20,8 @@ test.describe('browser mode', () => {
     await expect(statusBar).toContainText(/samples\/s/);
     await expect(statusBar).toContainText(/Store \d+(\.\d)? (B|KiB|MiB|GiB)/);
 
-    await testInfo.attach('devices.png', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+    await page.screenshot({ path: testInfo.outputPath('devices.png'), fullPage: true });
+    await testInfo.attach('devices.png', { path: testInfo.outputPath('devices.png'), contentType: 'image/png' });
   });
 
   test('trend readouts show live values that change, with quality and time zone', async ({
@@ -122,7 +123,11 @@ test.describe('browser mode', () => {
     await expect(host).toHaveAttribute('aria-invalid', 'true');
     await expect(host).toHaveAccessibleDescription(/host name or IP address/);
     await expect(form.getByRole('alert')).toContainText('Not saved');
-    await testInfo.attach('device-form-error.png', { body: await page.screenshot(), contentType: 'image/png' });
+    await page.screenshot({ path: testInfo.outputPath('device-form-error.png') });
+    await testInfo.attach('device-form-error.png', {
+      path: testInfo.outputPath('device-form-error.png'),
+      contentType: 'image/png',
+    });
 
     await host.fill('127.0.0.1');
     await form.getByRole('button', { name: 'Save device' }).click();
