@@ -107,7 +107,7 @@ describe('desktop shell (electron stood in)', () => {
 
   it('serves contract calls from the app window and refuses any other sender', async () => {
     const handlers = Object.fromEntries(callNames.map((n) => [n, () => `${n} ran`])) as unknown as Handlers;
-    const win = createMainWindow('/p.cjs') as unknown as Parameters<typeof bridgeIpc>[2];
+    const win = createMainWindow('/p.cjs');
     bridgeIpc(createRouter(handlers), new EventHub(), win);
     const handle = fake.handlers.get(ipcChannels.invoke);
     if (!handle) throw new Error('no IPC handler registered');
