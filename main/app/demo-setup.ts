@@ -10,7 +10,13 @@ export interface DemoEndpoints {
 
 /** What the app needs of the built-in demo plant (main/collect/demo). */
 export interface DemoPlantPort {
-  start(opts: { dir: string; tickMs?: number; speed?: number }): Promise<DemoEndpoints>;
+  start(opts: {
+    dir: string;
+    tickMs?: number;
+    speed?: number;
+    opcuaPort?: number;
+    modbusPort?: number;
+  }): Promise<DemoEndpoints>;
   stop(): Promise<void>;
   deviceConfigs(): DeviceConfigInput[];
 }

@@ -4,7 +4,11 @@ import { OpcUaCollector } from './opcua/opcua-collector.js';
 import type { Collector, CollectorDevice, CollectorEvents } from './types.js';
 
 /** The one place that knows which collector serves which protocol. */
-export const createCollector = (device: CollectorDevice, events: CollectorEvents, opts: { pkiDir: string }): Collector => {
+export const createCollector = (
+  device: CollectorDevice,
+  events: CollectorEvents,
+  opts: { pkiDir: string },
+): Collector => {
   const config: DeviceConfig = device.config;
   switch (config.protocol) {
     case 'opcua':

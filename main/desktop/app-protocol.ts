@@ -9,6 +9,19 @@ import { contentSecurityPolicy } from '../server/security-headers.js';
 export const appScheme = 'twinedge';
 export const appOrigin = `${appScheme}://app`;
 
+/**
+ * Whether a URL belongs to the app's own UI. Compares scheme and host rather than `origin`: Node's URL
+ * gives every non-special scheme the origin "null".
+ */
+export const isAppUrl = (raw: string): boolean => {
+  try {
+    const url = new URL(raw);
+    return url.protocol === `${appScheme}:` && url.host === 'app';
+  } catch {
+    return false;
+  }
+};
+
 /** Must run before the app is ready. */
 export const registerAppScheme = (): void => {
   protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: { standard: true, secure: true } }]);

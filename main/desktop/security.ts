@@ -1,14 +1,9 @@
 import { app, session, type WebContents, type WebFrameMain } from 'electron';
-import { appOrigin } from './app-protocol.js';
+import { isAppUrl } from './app-protocol.js';
 
 /** True only for the top frame of one of our windows showing our own bundled UI. */
 export const isTrustedSender = (frame: WebFrameMain | null): boolean => {
-  if (!frame || frame.parent !== null) return false;
-  try {
-    return new URL(frame.url).origin === appOrigin;
-  } catch {
-    return false;
-  }
+  return frame !== null && frame.parent === null && isAppUrl(frame.url);
 };
 
 /**
@@ -18,10 +13,10 @@ export const isTrustedSender = (frame: WebFrameMain | null): boolean => {
 export const hardenWebContents = (): void => {
   app.on('web-contents-created', (_event, contents: WebContents) => {
     contents.on('will-navigate', (event, url) => {
-      if (new URL(url).origin !== appOrigin) event.preventDefault();
+      if (!isAppUrl(url)) event.preventDefault();
     });
     contents.on('will-redirect', (event, url) => {
-      if (new URL(url).origin !== appOrigin) event.preventDefault();
+      if (!isAppUrl(url)) event.preventDefault();
     });
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
     contents.on('will-attach-webview', (event) => event.preventDefault());

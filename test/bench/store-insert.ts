@@ -15,7 +15,12 @@ const makeBatches = (): Sample[][] =>
   Array.from({ length: batches }, (_, b) =>
     Array.from({ length: perBatch }, (_, i) => {
       const n = b * perBatch + i;
-      return { tagId: (n % tags) + 1, ts: 1_700_000_000_000 + Math.floor(n / tags) * 100, value: Math.sin(n), quality: 0 };
+      return {
+        tagId: (n % tags) + 1,
+        ts: 1_700_000_000_000 + Math.floor(n / tags) * 100,
+        value: Math.sin(n),
+        quality: 0,
+      };
     }),
   );
 
@@ -55,7 +60,8 @@ const appRate = (path: string, data: Sample[][]): number => {
   const seconds = (performance.now() - t0) / 1000;
   const stored = store.samples.count();
   store.close();
-  if (written !== batches * perBatch || stored !== written) throw new Error(`lost rows: wrote ${written}, stored ${stored}`);
+  if (written !== batches * perBatch || stored !== written)
+    throw new Error(`lost rows: wrote ${written}, stored ${stored}`);
   return written / seconds;
 };
 

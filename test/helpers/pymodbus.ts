@@ -11,7 +11,9 @@ const script = fileURLToPath(new URL('../fixtures/pymodbus_server.py', import.me
 
 export const startPyModbus = (port = 0): Promise<PyModbus> =>
   new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn('/usr/bin/python3', [script, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn('/usr/bin/python3', [script, String(port)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     const timer = setTimeout(() => {

@@ -122,7 +122,7 @@ describe('browser mode server', () => {
   it('serves calls and pushes events to an authorized same-origin WebSocket', async () => {
     const ws = await wsOpen(`ws://127.0.0.1:${server.port}/ws`, { origin: base, cookie });
     const messages: ServerMessage[] = [];
-    ws.on('message', (m) => messages.push(JSON.parse(String(m as Buffer)) as ServerMessage));
+    ws.on('message', (m) => messages.push(JSON.parse((m as Buffer).toString('utf8')) as ServerMessage));
     ws.send(JSON.stringify({ t: 'call', id: 1, name: 'app.info', input: {} }));
     ws.send(JSON.stringify({ t: 'call', id: 2, name: 'devices.delete', input: { id: 'x' } }));
     await new Promise((r) => setTimeout(r, 200));

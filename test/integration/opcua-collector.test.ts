@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,7 +40,10 @@ const makeCollector = (settings: Record<string, unknown> = {}): { c: OpcUaCollec
     settings: { endpointUrl: endpoint, publishingIntervalMs: 100, ...settings },
     tags,
   });
-  const c = new OpcUaCollector(dev, rec, { pkiDir: path.join(dir, 'client-pki'), backoff: { initialMs: 200, maxMs: 1000, jitter: 0 } });
+  const c = new OpcUaCollector(dev, rec, {
+    pkiDir: path.join(dir, 'client-pki'),
+    backoff: { initialMs: 200, maxMs: 1000, jitter: 0 },
+  });
   collectors.push(c);
   return { c, rec };
 };
@@ -116,7 +120,11 @@ describe('OpcUaCollector against the demo OPC UA server', () => {
   it('connects with Basic256Sha256 SignAndEncrypt', async () => {
     const { c, rec } = makeCollector({ securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256' });
     c.start();
-    await waitFor(() => rec.batches.flat().some((s) => s.tagId === 1 && s.quality === StatusCodes.Good), 30_000, 'encrypted data');
+    await waitFor(
+      () => rec.batches.flat().some((s) => s.tagId === 1 && s.quality === StatusCodes.Good),
+      30_000,
+      'encrypted data',
+    );
     expect(rec.state).toEqual({ state: 'connected', message: null });
   });
 
@@ -128,10 +136,15 @@ describe('OpcUaCollector against the demo OPC UA server', () => {
       settings: { endpointUrl: 'opc.tcp://127.0.0.1:1', publishingIntervalMs: 100 },
       tags: tags.slice(0, 1),
     });
-    const c = new OpcUaCollector(dev, rec, { pkiDir: path.join(dir, 'client-pki'), backoff: { initialMs: 200, maxMs: 1000, jitter: 0 } });
+    const c = new OpcUaCollector(dev, rec, {
+      pkiDir: path.join(dir, 'client-pki'),
+      backoff: { initialMs: 200, maxMs: 1000, jitter: 0 },
+    });
     c.start();
     await waitFor(() => rec.state?.state === 'error', 20_000, 'error state');
-    expect(rec.state?.message).toMatch(/^cannot connect to opc\.tcp:\/\/127\.0\.0\.1:1: connection refused — retrying in [\d.]+ s$/);
+    expect(rec.state?.message).toMatch(
+      /^cannot connect to opc\.tcp:\/\/127\.0\.0\.1:1: connection refused — retrying in [\d.]+ s$/,
+    );
     await c.stop();
     expect(rec.batches).toHaveLength(0);
   });
@@ -148,14 +161,21 @@ describe('OpcUaCollector before its server exists', () => {
       settings: { endpointUrl: `opc.tcp://127.0.0.1:${port}`, publishingIntervalMs: 100 },
       tags: tags.slice(0, 2),
     });
-    const c = new OpcUaCollector(dev, rec, { pkiDir: path.join(dir, 'client-pki'), backoff: { initialMs: 200, maxMs: 1000, jitter: 0 } });
+    const c = new OpcUaCollector(dev, rec, {
+      pkiDir: path.join(dir, 'client-pki'),
+      backoff: { initialMs: 200, maxMs: 1000, jitter: 0 },
+    });
     const late = new DemoOpcUaServer();
     try {
       c.start();
       await waitFor(() => rec.states.filter((s) => s.state === 'error').length >= 2, 20_000, 'two failed attempts');
       await late.start({ port, pkiDir: path.join(dir, 'late-pki') });
       late.update(model.time, model.values());
-      await waitFor(() => rec.batches.flat().some((s) => s.tagId === 1 && s.quality === StatusCodes.Good), 30_000, 'data');
+      await waitFor(
+        () => rec.batches.flat().some((s) => s.tagId === 1 && s.quality === StatusCodes.Good),
+        30_000,
+        'data',
+      );
       expect(rec.state).toEqual({ state: 'connected', message: null });
     } finally {
       await c.stop();
@@ -166,11 +186,10 @@ describe('OpcUaCollector before its server exists', () => {
 
 describe('OpcUaCollector stop()', () => {
   it('resolves while a connect hangs on a server that accepts but never answers', async () => {
-    const net = await import('node:net');
-    const sockets: import('node:net').Socket[] = [];
-    const silent = net.createServer((s) => sockets.push(s));
+    const sockets: Socket[] = [];
+    const silent = createServer((s) => sockets.push(s));
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    const port = (silent.address() as import('node:net').AddressInfo).port;
+    const port = (silent.address() as AddressInfo).port;
     const rec = new Recorder();
     const dev = collectorDevice({
       name: 'silent',

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { FrameReader, encodeFrame } from '../../main/collect/modbus/mbap.js';
-import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, exceptionMessage } from '../../main/collect/modbus/pdu.js';
+import {
+  decodeRequest,
+  decodeResponse,
+  encodeRequest,
+  encodeResponse,
+  exceptionMessage,
+} from '../../main/collect/modbus/pdu.js';
 import { ModbusExceptionError, ModbusFrameError, ModbusRequestError } from '../../main/collect/modbus/errors.js';
 import { decodeRegisters, encodeRegisters, scaleValue } from '../../main/collect/modbus/values.js';
 import { planReads, singleReads, type PlanItem } from '../../main/collect/modbus/plan.js';
@@ -14,7 +20,15 @@ describe('Modbus PDU', () => {
     expect(hex(encodeRequest({ fc: 1, address: 19, quantity: 19 }))).toBe('0100130013');
     expect(hex(encodeRequest({ fc: 5, address: 172, value: true }))).toBe('0500acff00');
     expect(hex(encodeRequest({ fc: 6, address: 1, value: 3 }))).toBe('0600010003');
-    expect(hex(encodeRequest({ fc: 15, address: 19, values: [true, false, true, true, false, false, true, true, true, false] }))).toBe('0f0013000a02cd01');
+    expect(
+      hex(
+        encodeRequest({
+          fc: 15,
+          address: 19,
+          values: [true, false, true, true, false, false, true, true, true, false],
+        }),
+      ),
+    ).toBe('0f0013000a02cd01');
     expect(hex(encodeRequest({ fc: 16, address: 1, values: [0x000a, 0x0102] }))).toBe('100001000204000a0102');
   });
 
@@ -37,7 +51,10 @@ describe('Modbus PDU', () => {
 
   it('decodes responses and matches them to the request', () => {
     const read = { fc: 3 as const, address: 107, quantity: 3 };
-    expect(decodeResponse(Buffer.from('0306022b00000064', 'hex'), read)).toEqual({ fc: 3, registers: [0x022b, 0, 0x64] });
+    expect(decodeResponse(Buffer.from('0306022b00000064', 'hex'), read)).toEqual({
+      fc: 3,
+      registers: [0x022b, 0, 0x64],
+    });
     const bits = { fc: 1 as const, address: 19, quantity: 19 };
     const r = decodeResponse(Buffer.from('0103cd6b05', 'hex'), bits);
     expect('bits' in r && r.bits.map(Number).join('')).toBe('1011001111010110101');
@@ -92,7 +109,9 @@ describe('MBAP framing', () => {
   });
 
   it('rejects a non-Modbus stream', () => {
-    expect(() => new FrameReader().push(Buffer.from('474554202f20485454502f312e310d0a', 'hex'))).toThrow(ModbusFrameError);
+    expect(() => new FrameReader().push(Buffer.from('474554202f20485454502f312e310d0a', 'hex'))).toThrow(
+      ModbusFrameError,
+    );
   });
 });
 
@@ -124,7 +143,12 @@ describe('value decoding', () => {
 });
 
 describe('read planning', () => {
-  const item = (area: PlanItem<string>['area'], address: number, dataType: PlanItem<string>['dataType'], tag = `${area}${address}`): PlanItem<string> => ({ tag, area, address, dataType });
+  const item = (
+    area: PlanItem<string>['area'],
+    address: number,
+    dataType: PlanItem<string>['dataType'],
+    tag = `${area}${address}`,
+  ): PlanItem<string> => ({ tag, area, address, dataType });
 
   it('merges neighbours and small gaps per area into few reads', () => {
     const blocks = planReads([
@@ -160,6 +184,9 @@ describe('read planning', () => {
     expect(blocks).toHaveLength(2);
     const merged = planReads([item('holding', 0, 'uint16'), item('holding', 5, 'float32')]);
     expect(merged).toHaveLength(1);
-    expect(singleReads(merged[0]!).map((b) => [b.address, b.quantity])).toEqual([[0, 1], [5, 2]]);
+    expect(singleReads(merged[0]!).map((b) => [b.address, b.quantity])).toEqual([
+      [0, 1],
+      [5, 2],
+    ]);
   });
 });

@@ -79,7 +79,14 @@ export class DemoOpcUaServer {
     const folder = ns.addFolder(addressSpace.rootFolder.objects, { browseName: 'PumpSkid', nodeId: 's=PumpSkid' });
     this.variables = signals.map((s) => {
       const nodeId = s.nodeId.replace(/^ns=1;/, '');
-      const common = { organizedBy: folder, browseName: s.browseName, nodeId, description: s.description, displayName: s.name, minimumSamplingInterval };
+      const common = {
+        organizedBy: folder,
+        browseName: s.browseName,
+        nodeId,
+        description: s.description,
+        displayName: s.name,
+        minimumSamplingInterval,
+      };
       if (s.kind === 'bool') {
         return ns.addVariable({ ...common, dataType: 'Boolean' });
       }

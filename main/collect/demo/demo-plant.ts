@@ -112,7 +112,12 @@ export class DemoPlant {
         name: 'Demo pump skid (OPC UA)',
         protocol: 'opcua',
         enabled: true,
-        settings: { endpointUrl: ep.opcuaEndpoint, securityMode: 'None', securityPolicy: 'None', publishingIntervalMs: 1000 },
+        settings: {
+          endpointUrl: ep.opcuaEndpoint,
+          securityMode: 'None',
+          securityPolicy: 'None',
+          publishingIntervalMs: 1000,
+        },
         tags: signals.map((s) => ({ name: s.name, unit: s.unit, nodeId: s.nodeId, samplingIntervalMs: 500 })),
       },
       {

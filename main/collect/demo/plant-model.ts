@@ -131,7 +131,7 @@ export class PlantModel {
   }
 
   private hourOfDay(): number {
-    return ((this.time / 3_600_000) % 24 + 24) % 24;
+    return (((this.time / 3_600_000) % 24) + 24) % 24;
   }
 
   private ou(x: number, sigma: number, tauS: number, dt: number): number {

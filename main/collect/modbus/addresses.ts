@@ -9,7 +9,9 @@ const prefix: Record<ModbusArea, number> = { coil: 0, discrete: 1, input: 3, hol
 export const formatAddress = (area: ModbusArea, address: number): string => {
   const p = prefix[area];
   // 5-digit form up to 9999 registers, 6-digit (e.g. 410001) beyond, as most tools do.
-  return address < 9999 ? String(p * 10_000 + address + 1).padStart(5, '0') : String(p * 100_000 + address + 1).padStart(6, '0');
+  return address < 9999
+    ? String(p * 10_000 + address + 1).padStart(5, '0')
+    : String(p * 100_000 + address + 1).padStart(6, '0');
 };
 
 export const areaOfFunction = (fc: number): ModbusArea | null => {

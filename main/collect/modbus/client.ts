@@ -76,7 +76,13 @@ export class ModbusTcpClient extends EventEmitter<ModbusClientEvents> {
         reject(err);
       };
       const timer = setTimeout(
-        () => fail(new ModbusConnectError(`cannot connect to ${this.target}: no answer within ${this.options.timeoutMs} ms`, 'ETIMEDOUT')),
+        () =>
+          fail(
+            new ModbusConnectError(
+              `cannot connect to ${this.target}: no answer within ${this.options.timeoutMs} ms`,
+              'ETIMEDOUT',
+            ),
+          ),
         this.options.timeoutMs,
       );
       const onError = (err: NodeJS.ErrnoException): void =>
@@ -139,13 +145,17 @@ export class ModbusTcpClient extends EventEmitter<ModbusClientEvents> {
     try {
       pdu = encodeRequest(req);
     } catch (e) {
-      return Promise.reject(e);
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
     const tid = this.allocateTid();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(tid);
-        reject(new ModbusTimeoutError(`no answer from ${this.target} (unit ${this.options.unitId}) within ${this.options.timeoutMs} ms`));
+        reject(
+          new ModbusTimeoutError(
+            `no answer from ${this.target} (unit ${this.options.unitId}) within ${this.options.timeoutMs} ms`,
+          ),
+        );
       }, this.options.timeoutMs);
       this.pending.set(tid, { req, resolve, reject, timer });
       socket.write(encodeFrame(tid, this.options.unitId, pdu));

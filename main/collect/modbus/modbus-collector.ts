@@ -1,7 +1,14 @@
 import type { DeviceConfig, ModbusTag } from '../../config/device-schema.js';
 import { Backoff, defaultBackoff, type BackoffOptions } from '../backoff.js';
 import { Sleeper, formatDelay } from '../sleep.js';
-import { StatusCodes, type Collector, type CollectorDevice, type CollectorEvents, type Sample, type CollectorState } from '../types.js';
+import {
+  StatusCodes,
+  type Collector,
+  type CollectorDevice,
+  type CollectorEvents,
+  type Sample,
+  type CollectorState,
+} from '../types.js';
 import { ModbusTcpClient } from './client.js';
 import { ModbusError, ModbusExceptionError } from './errors.js';
 import { planReads, singleReads, type ReadBlock } from './plan.js';
@@ -28,7 +35,11 @@ export interface ModbusCollectorOptions {
 /** Quality for a failed read: the device said no vs. we could not ask. */
 const qualityForError = (e: unknown): number => {
   if (e instanceof ModbusExceptionError) {
-    return e.exceptionCode === 2 ? StatusCodes.BadNodeIdUnknown : e.exceptionCode === 4 ? StatusCodes.BadDeviceFailure : StatusCodes.Bad;
+    return e.exceptionCode === 2
+      ? StatusCodes.BadNodeIdUnknown
+      : e.exceptionCode === 4
+        ? StatusCodes.BadDeviceFailure
+        : StatusCodes.Bad;
   }
   if (e instanceof ModbusError && e.code === 'timeout') return StatusCodes.BadTimeout;
   return StatusCodes.BadCommunicationError;
@@ -54,7 +65,9 @@ export class ModbusCollector implements Collector {
     this.backoff = new Backoff(opts.backoff ?? defaultBackoff);
     const items = config.tags.flatMap((tag) => {
       const tagId = device.tagIds.get(tag.name);
-      return tagId === undefined ? [] : [{ tag: { tagId, tag }, area: tag.area, address: tag.address, dataType: tag.dataType }];
+      return tagId === undefined
+        ? []
+        : [{ tag: { tagId, tag }, area: tag.area, address: tag.address, dataType: tag.dataType }];
     });
     this.blocks = planReads(items);
   }
@@ -118,7 +131,10 @@ export class ModbusCollector implements Collector {
       if (!this.running) return null;
       if (!this.client.connected) break;
       if (allTimedOut) {
-        this.setState('error', `no answer from ${this.client.target} (unit ${this.client.options.unitId}) within ${this.client.options.timeoutMs} ms — still trying`);
+        this.setState(
+          'error',
+          `no answer from ${this.client.target} (unit ${this.client.options.unitId}) within ${this.client.options.timeoutMs} ms — still trying`,
+        );
       } else {
         this.setState('connected', null);
       }
@@ -148,7 +164,10 @@ export class ModbusCollector implements Collector {
           replan.push(...singles);
           for (const single of singles) {
             try {
-              results.push({ block: single, res: await this.client.request({ fc: single.fc, address: single.address, quantity: single.quantity }) });
+              results.push({
+                block: single,
+                res: await this.client.request({ fc: single.fc, address: single.address, quantity: single.quantity }),
+              });
             } catch (e2) {
               results.push({ block: single, err: e2 });
             }
@@ -173,7 +192,8 @@ export class ModbusCollector implements Collector {
         }
         let raw: number;
         if ('bits' in res) raw = res.bits[offset] ? 1 : 0;
-        else if ('registers' in res) raw = decodeRegisters(res.registers.slice(offset, offset + 2), tag.dataType, tag.wordOrder);
+        else if ('registers' in res)
+          raw = decodeRegisters(res.registers.slice(offset, offset + 2), tag.dataType, tag.wordOrder);
         else continue;
         const value = scaleValue(raw, tag.scale, tag.offset);
         batch.push({ tagId, ts, value, quality: value === null ? StatusCodes.Bad : StatusCodes.Good });

@@ -61,7 +61,13 @@ export const planReads = <T>(items: PlanItem<T>[], opts: PlanOptions = {}): Read
           continue;
         }
       }
-      cur = { area, fc: readFunctionOf(area), address: item.address, quantity: Math.max(1, end - item.address), items: [{ item, offset: 0 }] };
+      cur = {
+        area,
+        fc: readFunctionOf(area),
+        address: item.address,
+        quantity: Math.max(1, end - item.address),
+        items: [{ item, offset: 0 }],
+      };
       blocks.push(cur);
     }
   }

@@ -47,7 +47,8 @@ export class RegisterImage {
         req.values.forEach((v, i) => (this.coils[req.address + i] = v ? 1 : 0));
         return { fc: 15, address: req.address, quantity: req.values.length };
       case 16:
-        if (!inRange(this.holding.length, req.address, req.values.length)) return bad(ExceptionCodes.IllegalDataAddress);
+        if (!inRange(this.holding.length, req.address, req.values.length))
+          return bad(ExceptionCodes.IllegalDataAddress);
         this.holding.set(req.values, req.address);
         return { fc: 16, address: req.address, quantity: req.values.length };
     }

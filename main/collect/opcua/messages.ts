@@ -9,8 +9,14 @@ const rules: [RegExp, string][] = [
   [/ECONNRESET/, 'connection reset by the server'],
   [/ETIMEDOUT|timeout|timed out|took longer/i, 'no answer (timed out)'],
   [/BadSecurityPolicyRejected|BadSecurityModeRejected/, 'the server does not offer this security mode/policy'],
-  [/BadCertificate|certificate.*(untrusted|rejected)|rejected by server/i, 'the server rejected our certificate — trust it on the server'],
-  [/BadIdentityTokenInvalid|BadIdentityTokenRejected|BadUserAccessDenied/, 'the server does not accept anonymous login'],
+  [
+    /BadCertificate|certificate.*(untrusted|rejected)|rejected by server/i,
+    'the server rejected our certificate — trust it on the server',
+  ],
+  [
+    /BadIdentityTokenInvalid|BadIdentityTokenRejected|BadUserAccessDenied/,
+    'the server does not accept anonymous login',
+  ],
   [/BadTooManySessions/, 'the server has too many sessions open'],
   [/BadTcpEndpointUrlInvalid|Invalid endpoint/i, 'the server does not know this endpoint URL'],
 ];

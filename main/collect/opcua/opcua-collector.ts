@@ -1,6 +1,6 @@
 import {
   AttributeIds,
-  ClientMonitoredItemGroup,
+  type ClientMonitoredItemGroup,
   MessageSecurityMode,
   OPCUAClient,
   SecurityPolicy,
@@ -15,7 +15,13 @@ import type { DeviceConfig } from '../../config/device-schema.js';
 import { Backoff, defaultBackoff, type BackoffOptions } from '../backoff.js';
 import { Sleeper, formatDelay } from '../sleep.js';
 import { settle, withTimeout } from '../timeout.js';
-import { type Collector, type CollectorDevice, type CollectorEvents, type CollectorState, type Sample } from '../types.js';
+import {
+  type Collector,
+  type CollectorDevice,
+  type CollectorEvents,
+  type CollectorState,
+  type Sample,
+} from '../types.js';
 import { sampleOf } from './convert.js';
 import { describeOpcUaError } from './messages.js';
 import { quietOpcUaLogs } from './quiet-logs.js';
@@ -89,7 +95,7 @@ export class OpcUaCollector implements Collector {
     this.tags = device.config.tags.flatMap((t) => {
       const tagId = device.tagIds.get(t.name);
       if (tagId === undefined) return [];
-      let nodeId: NodeId | null = null;
+      let nodeId: NodeId | null;
       try {
         nodeId = coerceNodeId(t.nodeId);
       } catch {
@@ -135,7 +141,10 @@ export class OpcUaCollector implements Collector {
         await this.teardown();
         if (!this.running) break;
         const delay = this.backoff.next();
-        this.setState('error', `cannot connect to ${this.url}: ${describeOpcUaError(e)} — retrying in ${formatDelay(delay)}`);
+        this.setState(
+          'error',
+          `cannot connect to ${this.url}: ${describeOpcUaError(e)} — retrying in ${formatDelay(delay)}`,
+        );
         await this.sleeper.sleep(delay);
         continue;
       }
@@ -225,7 +234,14 @@ export class OpcUaCollector implements Collector {
       const group = await withTimeout(
         sub.monitorItems(
           tags.map((t) => ({ nodeId: t.nodeId!, attributeId: AttributeIds.Value })),
-          { samplingInterval, discardOldest: true, queueSize: Math.max(1, Math.ceil(this.device.config.settings.publishingIntervalMs / Math.max(samplingInterval, 1))) },
+          {
+            samplingInterval,
+            discardOldest: true,
+            queueSize: Math.max(
+              1,
+              Math.ceil(this.device.config.settings.publishingIntervalMs / Math.max(samplingInterval, 1)),
+            ),
+          },
           TimestampsToReturn.Both,
         ),
         setupMs,
@@ -269,7 +285,10 @@ export class OpcUaCollector implements Collector {
     });
     client.on('backoff', (count: number, delay: number) => {
       if (mine() && this.lastState?.state !== 'connected') {
-        this.setState('connecting', `connection to ${this.url} lost — reconnecting (attempt ${count + 1}, next in ${formatDelay(delay)})`);
+        this.setState(
+          'connecting',
+          `connection to ${this.url} lost — reconnecting (attempt ${count + 1}, next in ${formatDelay(delay)})`,
+        );
       }
     });
     client.on('connection_reestablished', () => {
@@ -316,4 +335,3 @@ export class OpcUaCollector implements Collector {
     conn.client.removeAllListeners();
   }
 }
-

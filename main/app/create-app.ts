@@ -1,0 +1,275 @@
+import { join } from 'node:path';
+import { CollectorManager, type CollectorFactory } from '../collect/collector-manager.js';
+import { createCollector } from '../collect/create-collector.js';
+import { DemoPlant } from '../collect/demo/demo-plant.js';
+import type { Sample } from '../collect/types.js';
+import { loadConfigFile, type ConfigFile } from '../config/config-file.js';
+import type { AppInfo, AppStatus, DeviceView } from '../contract/contract.js';
+import { createRouter, type Router } from '../contract/router.js';
+import { EventHub } from '../live/event-hub.js';
+import { LiveStream } from '../live/live-stream.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { DataDirLock } from '../store/data-dir-lock.js';
+import type { StoredDevice } from '../store/devices-repo.js';
+import { SampleWriter } from '../store/sample-writer.js';
+import { Store } from '../store/store.js';
+import { setUpDemoDevices, type DemoEndpoints, type DemoPlantPort } from './demo-setup.js';
+import { AppError, errorMessage } from './errors.js';
+import { readUiSettings, writeUiSettings } from './ui-settings.js';
+import { RateMeter } from './status-meter.js';
+
+export interface AppOptions {
+  dataDir: string;
+  shell: AppInfo['shell'];
+  version: string;
+  /** Headless config file (devices and tags); invalid files are refused before anything starts. */
+  configFile?: string;
+  /** Overrides the stored demo-plant setting and its speed (tests, benchmarks). */
+  demo?: { enabled?: boolean; tickMs?: number; speed?: number; opcuaPort?: number; modbusPort?: number };
+  /** better-sqlite3 binding built for the running runtime (Electron). */
+  nativeBinding?: string;
+  logger?: Logger;
+  statusIntervalMs?: number;
+  /** Replaceable parts, for tests. */
+  collectorFactory?: CollectorFactory;
+  demoPlantFactory?: () => DemoPlantPort;
+}
+
+export interface App {
+  readonly router: Router;
+  readonly events: EventHub;
+  readonly store: Store | null;
+  info(): AppInfo;
+  status(): AppStatus;
+  /** Stops collectors, flushes pending samples, closes the store. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: every core service is created and wired here, and nowhere else. Plain Node;
+ * the Electron and browser-mode shells only carry the router's calls and the hub's events.
+ */
+export const createApp = async (options: AppOptions): Promise<App> => {
+  const log = options.logger ?? createLogger({ file: join(options.dataDir, 'logs', 'twinedge.log'), console: true });
+  // A bad config file is refused before anything starts, so a gateway never runs half-configured.
+  const configFile: ConfigFile | undefined = options.configFile ? loadConfigFile(options.configFile) : undefined;
+
+  const storePath = join(options.dataDir, 'twinedge.sqlite');
+  const events = new EventHub();
+  const live = new LiveStream(events);
+  const meter = new RateMeter();
+  let storeError: string | null = null;
+  let writeError: string | null = null;
+
+  let lock: DataDirLock | null = null;
+  let store: Store | null = null;
+  try {
+    lock = DataDirLock.acquire(options.dataDir);
+    store = Store.open(storePath, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  } catch (err) {
+    // No crash loop: the app runs, says what is wrong, and leaves the file as it found it.
+    storeError = errorMessage(err);
+    log.error(storeError);
+    lock?.release();
+    lock = null;
+  }
+
+  const writer = new SampleWriter({
+    write: (batch) => store?.samples.insertBatch(batch),
+    onWritten: (batch) => {
+      meter.add(batch.length);
+      live.push(batch);
+    },
+    onError: (message) => {
+      writeError = message;
+      if (message) log.error(message);
+      else log.info('Samples are being recorded again.');
+      emitStatus();
+    },
+  });
+
+  const onSamples = (batch: Sample[]): void => {
+    if (store) writer.add(batch);
+    else {
+      meter.add(batch.length);
+      live.push(batch);
+    }
+  };
+
+  const factory: CollectorFactory =
+    options.collectorFactory ?? ((device, ev) => createCollector(device, ev, { pkiDir: join(options.dataDir, 'pki') }));
+  const collectors = new CollectorManager(factory, onSamples, () => emitStatus());
+
+  // ---- status ----
+  let lastStatus: AppStatus = { devices: [], samplesPerSecond: 0, storeBytes: 0, storeError, at: Date.now() };
+  const status = (): AppStatus => lastStatus;
+  const computeStatus = (): AppStatus => ({
+    devices: collectors.states(),
+    samplesPerSecond: Math.round(meter.rate() * 10) / 10,
+    storeBytes: store?.sizeBytes() ?? 0,
+    storeError: storeError ?? writeError,
+    at: Date.now(),
+  });
+  function emitStatus(): void {
+    lastStatus = { ...lastStatus, devices: collectors.states(), storeError: storeError ?? writeError, at: Date.now() };
+    events.emit('status.changed', lastStatus);
+  }
+
+  const requireStore = (): Store => {
+    if (!store) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
+    return store;
+  };
+
+  // ---- demo plant ----
+  const demo = (options.demoPlantFactory ?? (() => new DemoPlant()))();
+  let demoEndpoints: DemoEndpoints | null = null;
+  const demoWanted = (): boolean => options.demo?.enabled ?? configFile?.demoPlant ?? readUiSettings(store).demoPlant;
+  const startDemo = async (): Promise<void> => {
+    try {
+      const { enabled: _enabled, ...demoOptions } = options.demo ?? {};
+      const endpoints = await demo.start({
+        dir: join(options.dataDir, 'demo'),
+        ...demoOptions,
+      });
+      demoEndpoints = endpoints;
+      log.info(
+        `Demo plant running: OPC UA ${endpoints.opcuaEndpoint}, Modbus TCP ${endpoints.modbusHost}:${endpoints.modbusPort}`,
+      );
+      if (store) setUpDemoDevices(store, demo, endpoints);
+    } catch (err) {
+      log.error(`The demo plant could not start: ${errorMessage(err)}`);
+      demoEndpoints = null;
+    }
+  };
+
+  // ---- devices ----
+  const view = (d: StoredDevice): DeviceView => ({
+    id: d.id,
+    config: d.config,
+    tags: d.tags,
+    state: collectors.state(d.id) ?? {
+      deviceId: d.id,
+      state: 'connecting',
+      message: null,
+      since: Date.now(),
+      samples: 0,
+    },
+  });
+  const devicesChanged = (): void => events.emit('devices.changed', { at: Date.now() });
+
+  if (store && configFile) {
+    for (const device of configFile.devices) {
+      const existing = store.devices.list().find((d) => d.config.name === device.name);
+      store.devices.save({ ...device, ...(existing ? { id: existing.id } : {}) });
+    }
+  }
+  if (demoWanted()) await startDemo();
+  for (const device of store?.devices.list() ?? []) await collectors.apply(device);
+
+  const statusTimer = setInterval(() => {
+    lastStatus = computeStatus();
+    events.emit('status.changed', lastStatus);
+  }, options.statusIntervalMs ?? 1000);
+  statusTimer.unref();
+  lastStatus = computeStatus();
+  const info = (): AppInfo => ({
+    name: 'TwinEdge Desktop',
+    version: options.version,
+    shell: options.shell,
+    dataDir: options.dataDir,
+    storePath,
+    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    demo: {
+      enabled: demoWanted(),
+      running: demoEndpoints !== null,
+      opcuaEndpoint: demoEndpoints?.opcuaEndpoint ?? null,
+      modbusEndpoint: demoEndpoints ? `${demoEndpoints.modbusHost}:${demoEndpoints.modbusPort}` : null,
+    },
+  });
+
+  const router = createRouter(
+    {
+      'app.info': () => info(),
+      'status.get': () => status(),
+      'devices.list': () => requireStore().devices.list().map(view),
+      'devices.save': async (input) => {
+        const saved = requireStore().devices.save(input);
+        await collectors.apply(saved);
+        log.info(`Device "${saved.config.name}" saved (${saved.tags.length} tags).`);
+        devicesChanged();
+        return view(saved);
+      },
+      'devices.delete': async ({ id }) => {
+        const s = requireStore();
+        const device = s.devices.get(id);
+        if (!device) throw new AppError('not_found', `Device ${id} does not exist (deleted meanwhile?).`);
+        await collectors.remove(id);
+        writer.flush();
+        s.devices.delete(id);
+        log.info(`Device "${device.config.name}" deleted with its stored samples.`);
+        devicesChanged();
+        emitStatus();
+        return { deleted: true as const };
+      },
+      'tags.list': () =>
+        requireStore()
+          .devices.list()
+          .flatMap((d) => d.tags),
+      'samples.latest': ({ tagIds }) => requireStore().samples.latest(tagIds),
+      'samples.history': ({ tagIds, from, to, maxPoints }) => {
+        const s = requireStore();
+        writer.flush(); // so the newest samples are in the answer
+        return tagIds.map((id) => s.samples.history(id, from, to, maxPoints));
+      },
+      'settings.get': () => readUiSettings(store),
+      'settings.update': async (patch) => {
+        const s = requireStore();
+        const before = readUiSettings(s);
+        writeUiSettings(s, patch);
+        if (
+          patch.demoPlant !== undefined &&
+          patch.demoPlant !== before.demoPlant &&
+          options.demo?.enabled === undefined
+        ) {
+          if (patch.demoPlant) await startDemo();
+          else {
+            await demo.stop();
+            demoEndpoints = null;
+          }
+          for (const device of s.devices.list()) await collectors.apply(device);
+          devicesChanged();
+        }
+        return readUiSettings(s);
+      },
+    },
+    (name, err) => log.error(`Call ${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      clearInterval(statusTimer);
+      await collectors.stopAll();
+      writer.close();
+      live.close();
+      await demo.stop().catch((err: unknown) => log.warn(`Demo plant stop: ${errorMessage(err)}`));
+      try {
+        store?.close();
+      } catch (err) {
+        log.error(`Closing the store: ${errorMessage(err)}`);
+      }
+      lock?.release();
+      log.info('Stopped.');
+    })());
+
+  return {
+    router,
+    events,
+    get store() {
+      return store;
+    },
+    info,
+    status,
+    stop,
+  };
+};

@@ -1,0 +1,67 @@
+import { fileURLToPath } from 'node:url';
+import { createApp } from '../app/create-app.js';
+import { errorMessage } from '../app/errors.js';
+import { defaultDataDir } from '../app/paths.js';
+import { startBrowserServer } from './browser-server.js';
+import { isLoopbackHost } from './loopback.js';
+import { parseServeArgs, serveUsage } from './serve-args.js';
+
+/**
+ * Browser mode entry (`npm run serve`): the core plus an HTTP/WebSocket shell, for headless gateways
+ * and for the end-to-end tests. Prints one line with the URL to open.
+ */
+const main = async (): Promise<void> => {
+  const args = parseServeArgs(process.argv.slice(2));
+  if (args === 'help') {
+    console.log(serveUsage);
+    return;
+  }
+  if (!isLoopbackHost(args.host) && !args.allowRemote) {
+    throw new Error(
+      `Refusing to listen on ${args.host}: that exposes TwinEdge to the network. Add --allow-remote if that is intended.`,
+    );
+  }
+  if (!isLoopbackHost(args.host)) {
+    console.warn(
+      `WARNING: TwinEdge is listening on ${args.host}, reachable from the network. Anyone with the URL's token can read and change devices. Traffic is not encrypted.`,
+    );
+  }
+  const app = await createApp({
+    dataDir: args.dataDir ?? defaultDataDir(),
+    shell: 'browser',
+    version: __TWINEDGE_VERSION__,
+    ...(args.configFile ? { configFile: args.configFile } : {}),
+    ...(args.demoSpeed ? { demo: { speed: args.demoSpeed } } : {}),
+  });
+  let server;
+  try {
+    server = await startBrowserServer({
+      router: app.router,
+      events: app.events,
+      rendererDir: fileURLToPath(new URL('../renderer/', import.meta.url)),
+      host: args.host,
+      port: args.port,
+    });
+  } catch (err) {
+    await app.stop();
+    throw err;
+  }
+  console.log(`TwinEdge browser mode: ${server.url}`);
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`TwinEdge: ${signal} received, stopping collectors and closing the store...`);
+    void server
+      .close()
+      .then(() => app.stop())
+      .then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+};
+
+main().catch((err: unknown) => {
+  console.error(`TwinEdge could not start: ${errorMessage(err)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,10 @@
+import { benchStoreInsert } from './store-insert.js';
+import { benchPipelineDemo } from './pipeline-demo.js';
+import type { BenchResult } from './result.js';
+
+/** `npm run bench`: every benchmark, one JSON object per line on stdout. */
+const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [benchStoreInsert, benchPipelineDemo];
+
+for (const bench of benches) {
+  for (const r of await bench()) console.log(JSON.stringify(r));
+}

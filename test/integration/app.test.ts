@@ -1,0 +1,190 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../../main/app/create-app.js';
+import type { AppStatus, CallName, CallOutput, DeviceView, Events } from '../../main/contract/contract.js';
+import { silentLogger } from '../../main/log/logger.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait.js';
+
+/** The core as both shells see it: calls through the router, events through the hub. */
+const call = async <K extends CallName>(app: App, name: K, input: unknown = {}): Promise<CallOutput<K>> => {
+  const r = await app.router.invoke(name, input);
+  if (!r.ok) throw new Error(`${name}: ${r.error.code}: ${r.error.message}`);
+  return r.value as CallOutput<K>;
+};
+
+const start = (dir: string, extra: Partial<Parameters<typeof createApp>[0]> = {}): Promise<App> =>
+  createApp({ dataDir: dir, shell: 'browser', version: 'test', logger: silentLogger, statusIntervalMs: 200, ...extra });
+
+const stateOf = (status: AppStatus, id: number): string | undefined =>
+  status.devices.find((d) => d.deviceId === id)?.state;
+
+describe('the app core with its demo plant', () => {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const f of cleanup.reverse()) await f();
+    cleanup.length = 0;
+  });
+  const fresh = async (extra: Partial<Parameters<typeof createApp>[0]> = {}): Promise<{ app: App; dir: string }> => {
+    const dir = tempDir();
+    const app = await start(dir.path, extra);
+    cleanup.push(
+      () => dir.remove(),
+      () => app.stop(),
+    );
+    return { app, dir: dir.path };
+  };
+
+  it('a new user gets two connected demo devices, stored samples and a chart already set up', async () => {
+    const { app } = await fresh({ demo: { enabled: true, opcuaPort: 0, modbusPort: 0 } });
+    const batches: Events['samples.batch'][] = [];
+    app.events.subscribe((name, payload) => {
+      if (name === 'samples.batch') batches.push(payload as Events['samples.batch']);
+    });
+    const devices = await call(app, 'devices.list');
+    expect(devices.map((d) => [d.config.name, d.config.protocol, d.tags.length])).toEqual([
+      ['Demo pump skid (OPC UA)', 'opcua', 24],
+      ['Demo pump skid (Modbus)', 'modbus', 24],
+    ]);
+    await waitFor(
+      () => devices.every((d) => stateOf(app.status(), d.id) === 'connected'),
+      20_000,
+      'both demo devices connected',
+    );
+    const settings = await call(app, 'settings.get');
+    expect(settings.trendTagIds).toHaveLength(6);
+    await waitFor(() => batches.length >= 3, 10_000, 'live batches');
+    // Batched: each message carries many samples, never one message per sample.
+    const total = batches.reduce((n, b) => n + b.samples.length, 0);
+    expect(total / batches.length).toBeGreaterThan(1);
+    const info = await call(app, 'app.info');
+    expect(info.demo.running).toBe(true);
+    expect(info.demo.opcuaEndpoint).toMatch(/^opc\.tcp:\/\/127\.0\.0\.1:\d+$/);
+    const latest = await call(app, 'samples.latest', { tagIds: settings.trendTagIds });
+    expect(latest).toHaveLength(6);
+    expect(latest.every(([, , , q]) => q === 0)).toBe(true);
+  });
+
+  it('refuses invalid device settings with field paths and leaves the other devices collecting', async () => {
+    const { app } = await fresh({ demo: { enabled: true, opcuaPort: 0, modbusPort: 0 } });
+    const [opc] = await call(app, 'devices.list');
+    if (!opc) throw new Error('no demo device');
+    await waitFor(() => stateOf(app.status(), opc.id) === 'connected', 20_000, 'demo OPC UA connected');
+    const before = app.status().devices.find((d) => d.deviceId === opc.id)?.samples ?? 0;
+    const r = await app.router.invoke('devices.save', {
+      name: 'Bad PLC',
+      protocol: 'opcua',
+      settings: { endpointUrl: 'http://plc:4840' },
+      tags: [{ name: 'T', nodeId: 'nonsense' }],
+    });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.fields?.map((f) => f.path)).toEqual(['settings.endpointUrl', 'tags.0.nodeId']);
+    expect((await call(app, 'devices.list')).map((d) => d.config.name)).not.toContain('Bad PLC');
+    await waitFor(
+      () => (app.status().devices.find((d) => d.deviceId === opc.id)?.samples ?? 0) > before + 10,
+      10_000,
+      'more samples',
+    );
+  });
+
+  it('an unreachable device reports a readable error while the others keep going; deleting it stops it', async () => {
+    const { app } = await fresh({ demo: { enabled: true, opcuaPort: 0, modbusPort: 0 } });
+    const saved = await call(app, 'devices.save', {
+      name: 'Packaging line PLC',
+      protocol: 'modbus',
+      settings: { host: '127.0.0.1', port: 1, pollIntervalMs: 200 },
+      tags: [{ name: 'Count', area: 'holding', address: 0 }],
+    });
+    await waitFor(() => stateOf(app.status(), saved.id) === 'error', 15_000, 'error state');
+    const state = app.status().devices.find((d) => d.deviceId === saved.id);
+    expect(state?.message).toMatch(/cannot connect to 127\.0\.0\.1:1: connection refused/);
+    const demoIds = (await call(app, 'devices.list')).filter((d) => d.id !== saved.id).map((d) => d.id);
+    await waitFor(() => demoIds.every((id) => stateOf(app.status(), id) === 'connected'), 20_000, 'demo connected');
+    await call(app, 'devices.delete', { id: saved.id });
+    expect(stateOf(app.status(), saved.id)).toBeUndefined();
+    const again = await app.router.invoke('devices.delete', { id: saved.id });
+    expect(again).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+
+  it('restarting keeps devices, tags and history, and adds no duplicate demo devices', async () => {
+    const dir = tempDir();
+    cleanup.push(() => dir.remove());
+    let app = await start(dir.path, { demo: { enabled: true, opcuaPort: 0, modbusPort: 0 } });
+    const first = await call(app, 'devices.list');
+    const opcId = first[0]?.id;
+    await waitFor(() => (app.status().devices.find((d) => d.deviceId === opcId)?.samples ?? 0) > 0, 20_000, 'samples');
+    const tagId = first[0]?.tags[0]?.id ?? 0;
+    await app.stop();
+    app = await start(dir.path, { demo: { enabled: true, opcuaPort: 0, modbusPort: 0 } });
+    cleanup.push(() => app.stop());
+    const second: DeviceView[] = await call(app, 'devices.list');
+    expect(second.map((d) => [d.id, d.config.name, d.tags.map((t) => t.id)])).toEqual(
+      first.map((d) => [d.id, d.config.name, d.tags.map((t) => t.id)]),
+    );
+    const history = await call(app, 'samples.history', { tagIds: [tagId], from: 0, to: Date.now() + 3_600_000 });
+    expect(history[0]?.ts.length).toBeGreaterThan(0);
+  });
+
+  it('the demo plant can be switched off, and a headless config file declares devices', async () => {
+    const dir = tempDir();
+    cleanup.push(() => dir.remove());
+    const config = join(dir.path, 'plant.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        demoPlant: false,
+        devices: [
+          {
+            name: 'Kiln PLC',
+            protocol: 'opcua',
+            settings: { endpointUrl: 'opc.tcp://127.0.0.1:1' },
+            tags: [{ name: 'Zone 1', unit: '°C', nodeId: 'ns=2;s=Z1' }],
+          },
+        ],
+      }),
+    );
+    const app = await start(join(dir.path, 'data'), { configFile: config });
+    cleanup.push(() => app.stop());
+    expect((await call(app, 'app.info')).demo).toMatchObject({ enabled: false, running: false });
+    expect((await call(app, 'devices.list')).map((d) => d.config.name)).toEqual(['Kiln PLC']);
+  });
+
+  it('an invalid config file is refused before anything starts, naming the field', async () => {
+    const dir = tempDir();
+    cleanup.push(() => dir.remove());
+    const config = join(dir.path, 'plant.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ devices: [{ name: 'x', protocol: 'modbus', settings: { host: 'plc', port: 0 }, tags: [] }] }),
+    );
+    await expect(start(join(dir.path, 'data'), { configFile: config })).rejects.toThrow(/devices\.0\.settings\.port/);
+  });
+
+  it('a damaged store: the app keeps running, explains it, and does not touch the file', async () => {
+    const dir = tempDir();
+    cleanup.push(() => dir.remove());
+    const garbage = Buffer.from('definitely not sqlite '.repeat(500));
+    writeFileSync(join(dir.path, 'twinedge.sqlite'), garbage);
+    const app = await start(dir.path, { demo: { enabled: false } });
+    cleanup.push(() => app.stop());
+    expect(app.status().storeError).toMatch(/twinedge\.sqlite is damaged/);
+    const r = await app.router.invoke('devices.list', {});
+    expect(r).toMatchObject({ ok: false, error: { code: 'store_unavailable' } });
+    expect((await call(app, 'settings.get')).trendTagIds).toEqual([]);
+    await app.stop();
+    expect(readFileSync(join(dir.path, 'twinedge.sqlite'))).toEqual(garbage);
+  });
+
+  it('a data folder held by another running TwinEdge: the app says which process holds it', async () => {
+    const dir = tempDir();
+    cleanup.push(() => dir.remove());
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    cleanup.push(() => void other.kill());
+    writeFileSync(join(dir.path, 'twinedge.lock'), String(other.pid));
+    const app = await start(dir.path, { demo: { enabled: false } });
+    cleanup.push(() => app.stop());
+    expect(app.status().storeError).toMatch(new RegExp(`in use by another TwinEdge process \\(pid ${other.pid}\\)`));
+  });
+});
