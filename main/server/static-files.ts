@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -26,8 +26,10 @@ export const readStatic = async (root: string, urlPath: string): Promise<StaticF
     return null;
   }
   if (rel === '/' || rel === '') rel = '/index.html';
-  const file = normalize(join(root, rel));
-  if (!file.startsWith(normalize(root) + sep)) return null;
+  // resolve() drops a trailing separator, so 'dist/renderer/' and 'dist/renderer' both work.
+  const base = resolve(root);
+  const file = normalize(join(base, rel));
+  if (!file.startsWith(base + sep)) return null;
   try {
     return { body: await readFile(file), type: types[extname(file)] ?? 'application/octet-stream' };
   } catch {
