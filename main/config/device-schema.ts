@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { ModbusSettings, ModbusTag } from './modbus-schema.js';
+
+export * from './modbus-schema.js';
 
 /**
  * Device and tag settings: the one definition used by the contract (renderer edits), the store
@@ -49,39 +52,6 @@ export const OpcUaTag = z.object({
   samplingIntervalMs: z.number().int().min(0).max(3_600_000).default(1000),
 });
 
-export const modbusAreas = ['holding', 'input', 'coil', 'discrete'] as const;
-export const modbusDataTypes = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32'] as const;
-export const modbusWordOrders = ['ABCD', 'CDAB', 'BADC', 'DCBA'] as const;
-
-export const ModbusSettings = z.object({
-  host: z
-    .string()
-    .trim()
-    .min(1, 'a host name or IP address is required')
-    .regex(/^[A-Za-z0-9.\-:[\]]+$/, 'a host name or IP address'),
-  port: z.number().int().min(1).max(65_535).default(502),
-  unitId: z.number().int().min(0).max(255).default(1),
-  pollIntervalMs: z.number().int().min(50).max(3_600_000).default(1000),
-  timeoutMs: z.number().int().min(100).max(60_000).default(2000),
-});
-
-export const ModbusTag = z
-  .object({
-    id: z.number().int().positive().optional(),
-    name,
-    unit,
-    area: z.enum(modbusAreas),
-    address: z.number().int().min(0).max(65_535),
-    dataType: z.enum(modbusDataTypes).default('uint16'),
-    wordOrder: z.enum(modbusWordOrders).default('ABCD'),
-    scale: z.number().finite().default(1),
-    offset: z.number().finite().default(0),
-  })
-  .refine((t) => (t.area === 'coil' || t.area === 'discrete') === (t.dataType === 'bool'), {
-    message: 'coils and discrete inputs are bool; registers hold numbers',
-    path: ['dataType'],
-  });
-
 const uniqueTagNames = <T extends { name: string }>(tags: T[], ctx: z.RefinementCtx): void => {
   const seen = new Set<string>();
   tags.forEach((t, i) => {
@@ -114,8 +84,6 @@ export const DeviceInput = z.discriminatedUnion('protocol', [OpcUaDeviceInput, M
 
 export type OpcUaSettings = z.infer<typeof OpcUaSettings>;
 export type OpcUaTag = z.infer<typeof OpcUaTag>;
-export type ModbusSettings = z.infer<typeof ModbusSettings>;
-export type ModbusTag = z.infer<typeof ModbusTag>;
 export type OpcUaDeviceInput = z.infer<typeof OpcUaDeviceInput>;
 export type ModbusDeviceInput = z.infer<typeof ModbusDeviceInput>;
 /** A device as configured (parsed: defaults filled in). */

@@ -1,17 +1,15 @@
-import type { DeviceConfig, ModbusTag, OpcUaTag } from './device-schema.js';
-
-const areaNames: Record<ModbusTag['area'], { short: string; base: number }> = {
-  coil: { short: 'Coil', base: 1 },
-  discrete: { short: 'DI', base: 10_001 },
-  input: { short: 'IR', base: 30_001 },
-  holding: { short: 'HR', base: 40_001 },
-};
+import { areaNames, formatModicon } from './modbus-address.js';
+import { isBitArea, orderLabel, type ModbusTag } from './modbus-schema.js';
+import type { DeviceConfig, OpcUaTag } from './device-schema.js';
 
 /** A tag's address as an engineer reads it, e.g. "HR 12 (40013) float32 CDAB" or "ns=1;s=Pump.Flow". */
 export const describeTagAddress = (protocol: DeviceConfig['protocol'], tag: OpcUaTag | ModbusTag): string => {
   if (protocol === 'opcua') return (tag as OpcUaTag).nodeId;
   const t = tag as ModbusTag;
-  const area = areaNames[t.area];
-  const words = t.dataType === 'int32' || t.dataType === 'uint32' || t.dataType === 'float32';
-  return `${area.short} ${t.address} (${area.base + t.address}) ${t.dataType}${words ? ` ${t.wordOrder}` : ''}`;
+  const where = `${areaNames[t.area].short} ${t.address} (${formatModicon(t.area, t.address)})`;
+  if (isBitArea(t.area)) return where;
+  if (t.dataType === 'bool') return `${where} bit ${t.bit ?? 0}`;
+  if (t.dataType === 'string') return `${where} string[${t.length * 2}]${t.wordOrder === 'ABCD' || t.wordOrder === 'CDAB' ? '' : ' byte-swapped'}`;
+  const ordered = t.dataType !== 'int16' && t.dataType !== 'uint16' ? ` ${orderLabel(t.dataType, t.wordOrder)}` : t.wordOrder === 'BADC' || t.wordOrder === 'DCBA' ? ' byte-swapped' : '';
+  return `${where} ${t.dataType}${ordered}`;
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeviceInput } from '../config/device-schema.js';
+import { DeviceInput, ModbusSettings, ModbusTag } from '../config/device-schema.js';
 
 /**
  * The one contract between renderer and main. Every call the renderer may make and every event it
@@ -17,13 +17,64 @@ export type Quality = 'good' | 'uncertain' | 'bad';
 /** Connection state of one device, as the collector reports it. */
 export interface DeviceState {
   deviceId: number;
-  state: 'disabled' | 'connecting' | 'connected' | 'error';
-  /** Plain-language reason when state is error (or connecting after a loss). */
+  /** degraded: answering too rarely, so polled less often until it answers again (Modbus). */
+  state: 'disabled' | 'connecting' | 'connected' | 'degraded' | 'error';
+  /** Plain-language reason when state is error or degraded (or connecting after a loss). */
   message: string | null;
   /** When the state last changed, epoch ms. */
   since: number;
   /** Samples received from this device since the collector started. */
   samples: number;
+  /** Modbus: read requests per poll cycle after merging (all poll groups); null for other protocols. */
+  requestsPerCycle: number | null;
+}
+
+/** Why a device's tags are not all good, for the device's details. */
+export interface DeviceDiagnostics {
+  deviceId: number;
+  /** Modbus: one entry per poll rate. */
+  pollGroups: { intervalMs: number; tags: number; requests: number; lastCycleMs: number | null }[];
+  consecutiveFailures: number;
+  degraded: boolean;
+  /** Merged reads split after the device refused them (an address in the block does not exist). */
+  splitBlocks: number;
+  tagProblems: { tagId: number; name: string; address: string; quality: number; message: string }[];
+}
+
+export interface ModbusTestReadResult {
+  /** The request as sent, e.g. "FC 3 read holding registers 40001-40002 (offset 0, 2 registers), unit 1". */
+  request: string;
+  /** Registers as hex words (0x1A2B), or bits as 0/1. */
+  raw: string[];
+  /** Engineering value (scaled); null for strings or on error. */
+  value: number | null;
+  text: string | null;
+  quality: number;
+  /** Plain-language error (no answer, exception with its code); null when read. */
+  error: string | null;
+  durationMs: number;
+}
+
+export interface WriteResult {
+  /** The request as sent, e.g. "FC 16 write 2 registers at 40011, unit 1". */
+  request: string;
+  durationMs: number;
+  auditId: number;
+}
+
+export interface AuditEntry {
+  id: number;
+  ts: number;
+  /** Who: the OS user and the shell, e.g. "jdoe (desktop)". */
+  actor: string;
+  action: 'write';
+  deviceId: number | null;
+  deviceName: string;
+  /** Tag name and address. */
+  target: string;
+  value: string;
+  outcome: 'ok' | 'failed';
+  message: string | null;
 }
 
 export interface TagInfo {
@@ -42,8 +93,11 @@ export interface DeviceView {
   state: DeviceState;
 }
 
-/** A sample on the wire: [tagId, source timestamp ms, value (null if none), OPC UA status code]. */
-export type SampleTuple = [number, number, number | null, number];
+/**
+ * A sample on the wire: [tagId, source timestamp ms, value (null if none), OPC UA status code], plus the
+ * text of a string tag (whose value is null).
+ */
+export type SampleTuple = [number, number, number | null, number] | [number, number, null, number, string];
 
 export interface HistorySeries {
   tagId: number;
@@ -108,6 +162,28 @@ export const HistoryQuery = z
   .strict()
   .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
 
+export const ModbusTestReadInput = z
+  .object({
+    settings: ModbusSettings,
+    tag: ModbusTag,
+  })
+  .strict();
+
+export const ModbusWriteInput = z
+  .object({
+    deviceId: id,
+    tagId: id,
+    value: z.union([z.number().finite(), z.boolean(), z.string().max(250)]),
+  })
+  .strict();
+
+export const AuditQuery = z
+  .object({
+    limit: z.number().int().min(1).max(5000).default(200),
+    deviceId: id.optional(),
+  })
+  .strict();
+
 // ---- calls and events -----------------------------------------------------------------------
 
 interface CallDef<I extends z.ZodType, O> {
@@ -128,6 +204,10 @@ export const calls = {
     z.object({ tagIds: z.array(id).max(1000) }).strict(),
   ),
   'samples.history': call<typeof HistoryQuery, HistorySeries[]>(HistoryQuery),
+  'devices.diagnostics': call<z.ZodObject<{ id: typeof id }>, DeviceDiagnostics>(z.object({ id }).strict()),
+  'modbus.testRead': call<typeof ModbusTestReadInput, ModbusTestReadResult>(ModbusTestReadInput),
+  'modbus.write': call<typeof ModbusWriteInput, WriteResult>(ModbusWriteInput),
+  'audit.list': call<typeof AuditQuery, AuditEntry[]>(AuditQuery),
   'settings.get': call<typeof empty, UiSettings>(empty),
   'settings.update': call<typeof UiSettingsPatch, UiSettings>(UiSettingsPatch),
 } as const;
@@ -155,7 +235,15 @@ export const isCallName = (name: unknown): name is CallName =>
 // ---- errors and the result envelope -----------------------------------------------------------
 
 export type ErrorCode =
-  'invalid_input' | 'unknown_call' | 'not_found' | 'conflict' | 'store_unavailable' | 'unavailable' | 'internal';
+  | 'invalid_input'
+  | 'unknown_call'
+  | 'not_found'
+  | 'conflict'
+  | 'store_unavailable'
+  | 'unavailable'
+  /** The device refused a request or did not answer (the message says which). */
+  | 'device_error'
+  | 'internal';
 
 export interface FieldProblem {
   /** Dotted path to the bad field, e.g. "tags.2.nodeId". */

@@ -10,7 +10,7 @@ import {
 import { ModbusExceptionError, ModbusFrameError, ModbusRequestError } from '../../main/collect/modbus/errors.js';
 import { decodeRegisters, encodeRegisters, scaleValue } from '../../main/collect/modbus/values.js';
 import { planReads, singleReads, type PlanItem } from '../../main/collect/modbus/plan.js';
-import { formatAddress } from '../../main/collect/modbus/addresses.js';
+import { formatModicon } from '../../main/config/modbus-address.js';
 
 const hex = (b: Buffer): string => b.toString('hex');
 
@@ -79,8 +79,8 @@ describe('Modbus PDU', () => {
     expect(exceptionMessage(1, { fc: 4, address: 0, quantity: 1 })).toBe('illegal function 4');
     expect(exceptionMessage(11)).toBe('gateway target device failed to respond');
     expect(hex(encodeResponse({ fc: 3, exception: 2 }))).toBe('8302');
-    expect(formatAddress('input', 0)).toBe('30001');
-    expect(formatAddress('holding', 20000)).toBe('420001');
+    expect(formatModicon('input', 0)).toBe('30001');
+    expect(formatModicon('holding', 20000)).toBe('420001');
   });
 });
 

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { FrameReader, encodeFrame } from './mbap.js';
 import { decodeResponse, encodeRequest, type ModbusRequest, type ModbusResponse } from './pdu.js';
 import { ModbusClosedError, ModbusConnectError, ModbusError, ModbusTimeoutError } from './errors.js';
+import type { ModbusTransport, ModbusTransportEvents } from './transport.js';
 
 /**
  * Modbus TCP client: one socket, transaction ids to pair answers with requests, a timeout per
@@ -12,8 +13,10 @@ import { ModbusClosedError, ModbusConnectError, ModbusError, ModbusTimeoutError 
 export interface ModbusClientOptions {
   host: string;
   port: number;
-  unitId: number;
-  timeoutMs: number;
+  /** Give up connecting after this long. */
+  connectTimeoutMs: number;
+  /** Requests outstanding at once (transaction ids pair the answers); see ModbusTransport.maxInFlight. */
+  maxInFlight?: number;
 }
 
 interface Pending {
@@ -39,11 +42,7 @@ const errnoText: Record<string, string> = {
 export const describeSocketError = (err: NodeJS.ErrnoException): string =>
   (err.code && errnoText[err.code]) || err.message;
 
-export interface ModbusClientEvents {
-  close: [reason: string];
-}
-
-export class ModbusTcpClient extends EventEmitter<ModbusClientEvents> {
+export class ModbusTcpClient extends EventEmitter<ModbusTransportEvents> implements ModbusTransport {
   private socket: net.Socket | null = null;
   private reader = new FrameReader();
   private pending = new Map<number, Pending>();
@@ -53,6 +52,10 @@ export class ModbusTcpClient extends EventEmitter<ModbusClientEvents> {
 
   constructor(readonly options: ModbusClientOptions) {
     super();
+  }
+
+  get maxInFlight(): number {
+    return this.options.maxInFlight ?? 8;
   }
 
   get target(): string {
@@ -79,11 +82,11 @@ export class ModbusTcpClient extends EventEmitter<ModbusClientEvents> {
         () =>
           fail(
             new ModbusConnectError(
-              `cannot connect to ${this.target}: no answer within ${this.options.timeoutMs} ms`,
+              `cannot connect to ${this.target}: no answer within ${this.options.connectTimeoutMs} ms`,
               'ETIMEDOUT',
             ),
           ),
-        this.options.timeoutMs,
+        this.options.connectTimeoutMs,
       );
       const onError = (err: NodeJS.ErrnoException): void =>
         fail(new ModbusConnectError(`cannot connect to ${this.target}: ${describeSocketError(err)}`, err.code));
@@ -138,7 +141,7 @@ export class ModbusTcpClient extends EventEmitter<ModbusClientEvents> {
     }
   }
 
-  request(req: ModbusRequest): Promise<ModbusResponse> {
+  request(unitId: number, req: ModbusRequest, timeoutMs: number): Promise<ModbusResponse> {
     const socket = this.socket;
     if (!socket || !this.connected) return Promise.reject(new ModbusClosedError(`not connected to ${this.target}`));
     let pdu: Buffer;
@@ -153,12 +156,12 @@ export class ModbusTcpClient extends EventEmitter<ModbusClientEvents> {
         this.pending.delete(tid);
         reject(
           new ModbusTimeoutError(
-            `no answer from ${this.target} (unit ${this.options.unitId}) within ${this.options.timeoutMs} ms`,
+            `no answer from ${this.target} (unit ${unitId}) within ${timeoutMs} ms`,
           ),
         );
-      }, this.options.timeoutMs);
+      }, timeoutMs);
       this.pending.set(tid, { req, resolve, reject, timer });
-      socket.write(encodeFrame(tid, this.options.unitId, pdu));
+      socket.write(encodeFrame(tid, unitId, pdu));
     });
   }
 

@@ -1,4 +1,5 @@
-import { areaOfFunction, formatAddress } from './addresses.js';
+import { formatModicon } from '../../config/modbus-address.js';
+import { areaOfFunction } from './addresses.js';
 import { ModbusExceptionError, ModbusFrameError, ModbusRequestError } from './errors.js';
 
 /**
@@ -54,7 +55,7 @@ export const exceptionMessage = (exception: number, request?: ModbusRequest): st
   const area = areaOfFunction(request.fc);
   if (exception === 2 && area) {
     const count = 'quantity' in request ? request.quantity : 'values' in request ? request.values.length : 1;
-    const first = formatAddress(area, request.address);
+    const first = formatModicon(area, request.address);
     return count > 1 ? `${text} ${first} (${count} from there)` : `${text} ${first}`;
   }
   if (exception === 1) return `${text} ${request.fc}`;
