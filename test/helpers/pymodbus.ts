@@ -9,9 +9,19 @@ export interface PyModbus {
 
 const script = fileURLToPath(new URL('../fixtures/pymodbus_server.py', import.meta.url));
 
-export const startPyModbus = (port = 0): Promise<PyModbus> =>
+export interface PyModbusOptions {
+  /** JSON register map for unit 3 (see the fixture's docstring). */
+  mapFile?: string;
+  /** Never answer unit ids the server does not have. */
+  ignoreMissing?: boolean;
+}
+
+export const startPyModbus = (port = 0, opts: PyModbusOptions = {}): Promise<PyModbus> =>
   new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn('/usr/bin/python3', [script, String(port)], {
+    const args = [script, String(port)];
+    if (opts.mapFile) args.push('--map', opts.mapFile);
+    if (opts.ignoreMissing) args.push('--ignore-missing');
+    const child: ChildProcess = spawn('/usr/bin/python3', args, {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -1,3 +1,5 @@
+import { ModbusLines } from '../../main/collect/modbus/line-registry.js';
+import { createTransport } from '../../main/collect/modbus/create-transport.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,10 +39,11 @@ describe('DemoPlant', () => {
     expect(configs[0]!.protocol === 'opcua' && configs[0]!.settings.endpointUrl).toBe(ep.opcuaEndpoint);
     expect(configs[1]!.protocol === 'modbus' && configs[1]!.settings.port).toBe(ep.modbusPort);
 
+    const modbusLines = new ModbusLines(createTransport);
     const recs = configs.map((config, i) => {
       const rec = new Recorder();
       const device = { id: i + 1, config, tagIds: new Map(config.tags.map((t, j) => [t.name, j + 1])) };
-      const c = createCollector(device, rec, { pkiDir: path.join(dir, 'client-pki') });
+      const c = createCollector(device, rec, { pkiDir: path.join(dir, 'client-pki'), modbusLines });
       collectors.push(c);
       c.start();
       return rec;
@@ -49,7 +52,7 @@ describe('DemoPlant', () => {
       await waitFor(() => rec.latest().size === signals.length, 30_000, 'every signal');
       const latest = [...rec.latest().values()];
       expect(latest.every((s) => s.quality === StatusCodes.Good && s.value !== null)).toBe(true);
-      expect(rec.state).toEqual({ state: 'connected', message: null });
+      expect(rec.state).toMatchObject({ state: 'connected', message: null });
     }
     // Same plant behind both protocols: the energy counter agrees (float32 on Modbus).
     const energyTag = signals.findIndex((s) => s.key === 'P101.Energy') + 1;

@@ -1,6 +1,8 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ModbusCollector } from '../../main/collect/modbus/modbus-collector.js';
+import { ModbusCollector, type ModbusCollectorOptions } from '../../main/collect/modbus/modbus-collector.js';
+import { ModbusLines } from '../../main/collect/modbus/line-registry.js';
+import { createTransport } from '../../main/collect/modbus/create-transport.js';
 import { DemoModbusServer } from '../../main/collect/demo/demo-modbus-server.js';
 import { PlantModel } from '../../main/collect/demo/plant-model.js';
 import { signals } from '../../main/collect/demo/signals.js';
@@ -56,7 +58,12 @@ const device = (port: number, tags: TagIn[], pollIntervalMs = 100) =>
     tags,
   });
 
-const fastBackoff = { initialMs: 200, maxMs: 1000, jitter: 0 };
+/** One line registry per test, closed by the test's cleanup. */
+const linesFor = (cleanup: (() => Promise<void>)[]): ModbusCollectorOptions => {
+  const lines = new ModbusLines(createTransport);
+  cleanup.push(() => lines.closeAll());
+  return { lines };
+};
 
 describe('ModbusCollector against pymodbus', () => {
   const cleanup: (() => Promise<void>)[] = [];
@@ -69,15 +76,27 @@ describe('ModbusCollector against pymodbus', () => {
     cleanup.push(() => py.stop());
     const dev = device(py.port, pyTags);
     const rec = new Recorder();
-    const c = new ModbusCollector(dev, rec, { backoff: fastBackoff });
+    const c = new ModbusCollector(dev, rec, linesFor(cleanup));
     cleanup.push(() => c.stop());
+    // HR 0-21 (gap of 8 bridged), HR 98-101, HR 150, IR 0, coils 0-7, discrete 3
+    expect(c.requestsPerCycle).toBe(6);
     c.start();
     await waitFor(() => rec.batches.length >= 3, 15_000, 'three poll batches');
-    // Every batch carries every tag once, with one timestamp per poll cycle.
-    for (const b of rec.batches) {
-      expect(b).toHaveLength(pyTags.length);
+    // One timestamp per poll cycle. The first batch carries every tag; later ones only the good tags, since a
+    // bad quality is stored when it starts, not every cycle.
+    const bad = pyTags.filter((t) => t.expect === null).length;
+    rec.batches.forEach((b, i) => {
+      expect(b).toHaveLength(i === 0 ? pyTags.length : pyTags.length - bad);
       expect(new Set(b.map((s) => s.ts)).size).toBe(1);
-    }
+    });
+    // HR 98-101 was refused (100+ does not exist) and split for good: f_end reads, past_end alone is bad.
+    const d = c.diagnostics();
+    expect(d.splitBlocks).toBe(1);
+    expect(c.requestsPerCycle).toBe(7);
+    expect(d.tagProblems.map((p) => [p.name, p.message])).toEqual([
+      ['past_end', expect.stringMatching(/^exception 02: illegal data address 40100/)],
+      ['far_away', expect.stringMatching(/^exception 02: illegal data address 40151/)],
+    ]);
     const latest = rec.latest();
     pyTags.forEach((t, i) => {
       const s = latest.get(i + 1)!;
@@ -90,13 +109,13 @@ describe('ModbusCollector against pymodbus', () => {
         else expect(s.value, t.name).toBe(t.expect);
       }
     });
-    expect(rec.state).toEqual({ state: 'connected', message: null });
+    expect(rec.state).toEqual({ state: 'connected', message: null, requestsPerCycle: 7 });
   });
 
   it('reports a refused connection in plain words, then connects once the server is up', async () => {
     const port = await freePort();
     const rec = new Recorder();
-    const c = new ModbusCollector(device(port, pyTags.slice(0, 2)), rec, { backoff: fastBackoff });
+    const c = new ModbusCollector(device(port, pyTags.slice(0, 2)), rec, linesFor(cleanup));
     cleanup.push(() => c.stop());
     c.start();
     await waitFor(() => rec.state?.state === 'error', 10_000, 'error state');
@@ -137,8 +156,9 @@ describe('ModbusCollector against the DemoModbusServer', () => {
       dataType: s.modbus.dataType,
     }));
     const rec = new Recorder();
-    const c = new ModbusCollector(device(port, tags, 50), rec, { backoff: fastBackoff });
-    expect(c.readsPerPoll).toBe(2); // one holding block, one coil block
+    const cleanup: (() => Promise<void>)[] = [];
+    const c = new ModbusCollector(device(port, tags, 50), rec, linesFor(cleanup));
+    expect(c.requestsPerCycle).toBe(2); // one holding block, one coil block
     c.start();
     try {
       await waitFor(() => rec.batches.length >= 2, 10_000, 'batches');
@@ -158,12 +178,14 @@ describe('ModbusCollector against the DemoModbusServer', () => {
     const c2 = new ModbusCollector(
       device(port, [{ name: 'nope', area: 'holding', address: 1000, dataType: 'uint16' }], 50),
       rec2,
+      linesFor(cleanup),
     );
     c2.start();
     try {
       await waitFor(() => rec2.batches.length >= 1, 10_000, 'bad batch');
     } finally {
       await c2.stop();
+      while (cleanup.length) await cleanup.pop()!();
     }
     expect(rec2.batches[0]![0]).toMatchObject({ value: null, quality: StatusCodes.BadNodeIdUnknown });
   });
@@ -185,19 +207,23 @@ describe('ModbusCollector with a silent device', () => {
     const dev = collectorDevice({
       name: 'silent plc',
       protocol: 'modbus',
-      settings: { host: '127.0.0.1', port, unitId: 7, pollIntervalMs: 100, timeoutMs: 300 },
+      settings: { host: '127.0.0.1', port, unitId: 7, pollIntervalMs: 100, timeoutMs: 300, retries: 1 },
       tags: [{ name: 'a', area: 'holding', address: 0, dataType: 'uint16' }],
     });
-    const c = new ModbusCollector(dev, rec);
+    const lines = new ModbusLines(createTransport);
+    const c = new ModbusCollector(dev, rec, { lines });
     c.start();
     try {
       await waitFor(() => rec.state?.state === 'error', 10_000, 'timeout error');
-      expect(rec.state?.message).toBe(`no answer from 127.0.0.1:${port} (unit 7) within 300 ms — still trying`);
+      expect(rec.state?.message).toBe(
+        `no answer from 127.0.0.1:${port} (unit 7) within 300 ms (2 tries) — still trying`,
+      );
       expect(rec.batches[0]).toHaveLength(1);
       expect(rec.batches[0]?.[0]).toMatchObject({ tagId: 1, value: null, quality: StatusCodes.BadTimeout });
     } finally {
       await c.stop();
     }
+    expect(lines.size).toBe(0); // the last user closed the line
     await waitFor(() => sockets.length > 0 && closed === sockets.length, 5_000, 'socket closed by collector');
     expect(sockets).toHaveLength(1); // timeouts do not cause reconnects
     for (const s of sockets) s.destroy();

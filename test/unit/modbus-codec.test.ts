@@ -8,8 +8,7 @@ import {
   exceptionMessage,
 } from '../../main/collect/modbus/pdu.js';
 import { ModbusExceptionError, ModbusFrameError, ModbusRequestError } from '../../main/collect/modbus/errors.js';
-import { decodeRegisters, encodeRegisters, scaleValue } from '../../main/collect/modbus/values.js';
-import { planReads, singleReads, type PlanItem } from '../../main/collect/modbus/plan.js';
+import { planReads, splitBlock, type PlanItem } from '../../main/collect/modbus/plan.js';
 import { formatModicon } from '../../main/config/modbus-address.js';
 
 const hex = (b: Buffer): string => b.toString('hex');
@@ -74,7 +73,7 @@ describe('Modbus PDU', () => {
     expect(err).toBeInstanceOf(ModbusExceptionError);
     expect((err as ModbusExceptionError).code).toBe('exception');
     expect((err as ModbusExceptionError).exceptionCode).toBe(2);
-    expect((err as Error).message).toBe('illegal data address 40120');
+    expect((err as Error).message).toBe('exception 02: illegal data address 40120');
     expect(exceptionMessage(2, { fc: 1, address: 0, quantity: 8 })).toBe('illegal data address 00001 (8 from there)');
     expect(exceptionMessage(1, { fc: 4, address: 0, quantity: 1 })).toBe('illegal function 4');
     expect(exceptionMessage(11)).toBe('gateway target device failed to respond');
@@ -115,33 +114,6 @@ describe('MBAP framing', () => {
   });
 });
 
-describe('value decoding', () => {
-  // 123.456f = 0x42F6E979, -123456789 = 0xF8A432EB
-  const cases = [
-    { wo: 'ABCD' as const, f: [0x42f6, 0xe979], i: [0xf8a4, 0x32eb] },
-    { wo: 'CDAB' as const, f: [0xe979, 0x42f6], i: [0x32eb, 0xf8a4] },
-    { wo: 'BADC' as const, f: [0xf642, 0x79e9], i: [0xa4f8, 0xeb32] },
-    { wo: 'DCBA' as const, f: [0x79e9, 0xf642], i: [0xeb32, 0xa4f8] },
-  ];
-  it.each(cases)('float32 and int32 in $wo', ({ wo, f, i }) => {
-    expect(decodeRegisters(f, 'float32', wo)).toBeCloseTo(123.456, 4);
-    expect(decodeRegisters(i, 'int32', wo)).toBe(-123456789);
-    expect(decodeRegisters(i, 'uint32', wo)).toBe(0xf8a432eb);
-    expect(encodeRegisters(-123456789, 'int32', wo)).toEqual(i);
-    expect(encodeRegisters(123.456, 'float32', wo)).toEqual(f);
-  });
-
-  it('16-bit types, bools, scale and offset', () => {
-    expect(decodeRegisters([0xfffe], 'int16', 'ABCD')).toBe(-2);
-    expect(decodeRegisters([0xfffe], 'uint16', 'ABCD')).toBe(65534);
-    expect(decodeRegisters([0x3412], 'uint16', 'BADC')).toBe(0x1234);
-    expect(decodeRegisters([0x3412], 'uint16', 'CDAB')).toBe(0x3412);
-    expect(decodeRegisters([1], 'bool', 'ABCD')).toBe(1);
-    expect(scaleValue(1234, 0.1, -20)).toBeCloseTo(103.4, 10);
-    expect(scaleValue(decodeRegisters([0x7fc0, 0], 'float32', 'ABCD'), 1, 0)).toBeNull();
-  });
-});
-
 describe('read planning', () => {
   const item = (
     area: PlanItem<string>['area'],
@@ -179,14 +151,31 @@ describe('read planning', () => {
     expect(planReads(regs, { maxRegisterGap: 0 }).length).toBe(2);
   });
 
-  it('does not bridge large gaps and can split a block into single reads', () => {
+  it('does not bridge large gaps; a refused block splits into tight halves down to one tag', () => {
     const blocks = planReads([item('holding', 0, 'uint16'), item('holding', 50, 'uint16')]);
     expect(blocks).toHaveLength(2);
-    const merged = planReads([item('holding', 0, 'uint16'), item('holding', 5, 'float32')]);
-    expect(merged).toHaveLength(1);
-    expect(singleReads(merged[0]!).map((b) => [b.address, b.quantity])).toEqual([
-      [0, 1],
-      [5, 2],
+    const merged = planReads([
+      item('holding', 0, 'uint16'),
+      item('holding', 5, 'float32'),
+      item('holding', 9, 'float64'),
+    ]);
+    expect(merged.map((b) => [b.address, b.quantity])).toEqual([[0, 13]]);
+    const [left, right] = splitBlock(merged[0]!)!;
+    expect([left.address, left.quantity, left.items.map((i) => i.offset)]).toEqual([0, 7, [0, 5]]);
+    expect([right.address, right.quantity, right.items.map((i) => i.offset)]).toEqual([9, 4, [0]]);
+    const [a, b] = splitBlock(left)!;
+    expect([a.address, a.quantity, b.address, b.quantity]).toEqual([0, 1, 5, 2]);
+    expect(splitBlock(a)).toBeNull();
+  });
+
+  it('strings take their length in registers; every block stays within the device limit', () => {
+    const blocks = planReads(
+      [{ tag: 's', area: 'holding', address: 0, dataType: 'string', length: 20 }, item('holding', 20, 'uint16')],
+      { maxRegisters: 16 },
+    );
+    expect(blocks.map((b) => [b.address, b.quantity])).toEqual([
+      [0, 20],
+      [20, 1],
     ]);
   });
 });

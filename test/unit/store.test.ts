@@ -31,11 +31,11 @@ describe('store on a real SQLite file', () => {
     store.close();
     const db = new Database(join(dir.path, 'store.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
     const tables = (
       db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
     ).map((r) => r.name);
-    expect(tables).toEqual(['devices', 'samples', 'settings', 'tags']);
+    expect(tables).toEqual(['audit_log', 'devices', 'samples', 'settings', 'tags']);
     db.close();
     store = Store.open(join(dir.path, 'store.sqlite')); // reopening applies nothing twice
     expect(store.devices.count()).toBe(0);
@@ -94,6 +94,35 @@ describe('store on a real SQLite file', () => {
     expect(store.devices.list().map((d) => d.config.name)).toEqual(['B']);
     expect(store.samples.count()).toBe(1);
     expect(store.samples.latest([tag(b, 0)])).toEqual([[tag(b, 0), 1, 2, 0]]);
+  });
+
+  it('keeps the text of string tags and an audit log that outlives the device', () => {
+    const d = store.devices.save(modbusDevice('S'));
+    const tagId = d.tags[0]?.id ?? 0;
+    store.samples.insertBatch([
+      { tagId, ts: 1, value: null, quality: 0, text: 'BATCH-0042' },
+      { tagId, ts: 2, value: null, quality: 0, text: 'BATCH-0043' },
+    ]);
+    expect(store.samples.latest([tagId])).toEqual([[tagId, 2, null, 0, 'BATCH-0043']]);
+    const entry = {
+      ts: 5,
+      actor: 'jdoe (desktop)',
+      action: 'write' as const,
+      deviceId: d.id,
+      deviceName: 'S',
+      target: 'p0 (HR 0 (40001) float32 ABCD)',
+      value: '12.5 bar',
+    };
+    const first = store.audit.add({ ...entry, outcome: 'ok', message: 'FC 16 ...' });
+    store.audit.add({ ...entry, ts: 6, outcome: 'failed', message: 'no answer' });
+    store.devices.delete(d.id);
+    const log = store.audit.list(10);
+    expect(log.map((e) => [e.ts, e.outcome, e.deviceName])).toEqual([
+      [6, 'failed', 'S'],
+      [5, 'ok', 'S'],
+    ]);
+    expect(log[1]).toEqual({ id: first, ...entry, outcome: 'ok', message: 'FC 16 ...' });
+    expect(store.audit.list(1, d.id)).toHaveLength(1);
   });
 
   it('inserts batches, ignores exact duplicates, and returns history in order', () => {

@@ -55,7 +55,15 @@ export class ModbusCollector implements Collector {
   private lastTimeout: string | null = null;
   private readonly lastQuality = new Map<number, number>();
   private readonly problems = new Map<number, { quality: number; message: string }>();
-  private readonly onLineState = (s: LineState): void => this.report(s);
+  private lineUp = false;
+  private readonly onLineState = (s: LineState): void => {
+    // A lost connection is stored once as bad quality for every tag, so the trend shows the gap from there.
+    if (this.lineUp && s.state !== 'connected') {
+      for (const g of this.groups) this.emitBad(g, StatusCodes.BadNoCommunication, s.message ?? 'connection lost');
+    }
+    this.lineUp = s.state === 'connected';
+    this.report(s);
+  };
 
   constructor(
     private readonly device: CollectorDevice<ModbusDeviceConfig>,
@@ -109,6 +117,7 @@ export class ModbusCollector implements Collector {
     this.running = true;
     this.lease = this.opts.lines.acquire(this.device.config.settings);
     this.lease.line.on('state', this.onLineState);
+    this.lineUp = this.lease.line.state.state === 'connected';
     this.report(this.lease.line.state);
     this.loops = this.groups.map((g) => this.pollLoop(g));
   }
@@ -140,16 +149,18 @@ export class ModbusCollector implements Collector {
       consecutiveFailures: this.consecutiveFailures,
       degraded: this.degraded,
       splitBlocks: this.splitBlocks,
-      tagProblems: [...this.problems.entries()].map(([tagId, p]) => {
-        const tag = byId.get(tagId);
-        return {
-          tagId,
-          name: tag?.name ?? String(tagId),
-          address: tag ? describeTagAddress('modbus', tag) : '',
-          quality: p.quality,
-          message: p.message,
-        };
-      }),
+      tagProblems: [...this.problems.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([tagId, p]) => {
+          const tag = byId.get(tagId);
+          return {
+            tagId,
+            name: tag?.name ?? String(tagId),
+            address: tag ? describeTagAddress('modbus', tag) : '',
+            quality: p.quality,
+            message: p.message,
+          };
+        }),
     };
   }
 
@@ -179,11 +190,10 @@ export class ModbusCollector implements Collector {
     let next = Date.now();
     while (this.running) {
       const started = Date.now();
+      // Not connected: the line is reconnecting by itself; nothing to ask until it is back.
       if (this.lease?.line.state.state === 'connected') {
         await this.pollOnce(group);
         group.lastCycleMs = Date.now() - started;
-      } else {
-        this.emitBad(group, StatusCodes.BadNoCommunication, 'no connection to the device');
       }
       if (!this.running) break;
       const interval = this.degraded

@@ -51,35 +51,30 @@ const fromBigEndian = (be: Buffer, order: WordOrder, wordSwap: boolean): number[
  */
 export const decodeRegisters = (regs: ArrayLike<number>, spec: ValueSpec): number => {
   const { dataType, wordOrder } = spec;
+  if (dataType === 'string') return NaN;
+  if (dataType === 'bool') {
+    let w = (regs[0] ?? 0) & 0xffff;
+    if (swapsBytes(wordOrder)) w = swap16(w);
+    return (w >> (spec.bit ?? 0)) & 1;
+  }
+  const be = toBigEndian(regs, registerCount(dataType), wordOrder, true);
   switch (dataType) {
-    case 'bool': {
-      let w = (regs[0] ?? 0) & 0xffff;
-      if (swapsBytes(wordOrder)) w = swap16(w);
-      return (w >> (spec.bit ?? 0)) & 1;
-    }
-    case 'string':
-      return NaN;
-    default: {
-      const be = toBigEndian(regs, registerCount(dataType), wordOrder, true);
-      switch (dataType) {
-        case 'int16':
-          return be.readInt16BE(0);
-        case 'uint16':
-          return be.readUInt16BE(0);
-        case 'int32':
-          return be.readInt32BE(0);
-        case 'uint32':
-          return be.readUInt32BE(0);
-        case 'float32':
-          return be.readFloatBE(0);
-        case 'int64':
-          return Number(be.readBigInt64BE(0));
-        case 'uint64':
-          return Number(be.readBigUInt64BE(0));
-        case 'float64':
-          return be.readDoubleBE(0);
-      }
-    }
+    case 'int16':
+      return be.readInt16BE(0);
+    case 'uint16':
+      return be.readUInt16BE(0);
+    case 'int32':
+      return be.readInt32BE(0);
+    case 'uint32':
+      return be.readUInt32BE(0);
+    case 'float32':
+      return be.readFloatBE(0);
+    case 'int64':
+      return Number(be.readBigInt64BE(0));
+    case 'uint64':
+      return Number(be.readBigUInt64BE(0));
+    case 'float64':
+      return be.readDoubleBE(0);
   }
 };
 
