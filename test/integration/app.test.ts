@@ -46,7 +46,7 @@ describe('the app core with its demo plant', () => {
     const devices = await call(app, 'devices.list');
     expect(devices.map((d) => [d.config.name, d.config.protocol, d.tags.length])).toEqual([
       ['Demo pump skid (OPC UA)', 'opcua', 24],
-      ['Demo pump skid (Modbus)', 'modbus', 24],
+      ['Demo pump skid (Modbus)', 'modbus', 30],
     ]);
     await waitFor(
       () => devices.every((d) => stateOf(app.status(), d.id) === 'connected'),
@@ -65,6 +65,46 @@ describe('the app core with its demo plant', () => {
     const latest = await call(app, 'samples.latest', { tagIds: settings.trendTagIds });
     expect(latest).toHaveLength(6);
     expect(latest.every(([, , , q]) => q === 0)).toBe(true);
+  });
+
+  it('writes a demo setpoint from the UI: the plant follows, the audit log records who, refusals are typed', async () => {
+    const { app } = await fresh({ demo: { enabled: true, opcuaPort: 0, modbusPort: 0, tickMs: 50 } });
+    const mb = (await call(app, 'devices.list')).find((d) => d.config.protocol === 'modbus')!;
+    await waitFor(() => stateOf(app.status(), mb.id) === 'connected', 20_000, 'demo Modbus connected');
+    const sp = mb.tags.find((t) => t.name === 'T-101 level setpoint')!;
+    const r = await call(app, 'modbus.write', { deviceId: mb.id, tagId: sp.id, value: 62.5 });
+    expect(r.request).toBe('FC 16 write holding registers 40101-40102 (offset 100, 2 registers), unit 1');
+    await waitFor(
+      async () => (await call(app, 'samples.latest', { tagIds: [sp.id] }))[0]?.[2] === 62.5,
+      10_000,
+      'the written setpoint read back by the collector',
+    );
+    // Refused before sending (input register), and refused by the device (a bad value on a string).
+    const level = mb.tags.find((t) => t.name === 'T-101 level')!;
+    const batch = mb.tags.find((t) => t.name === 'Batch ID')!;
+    const bad = await app.router.invoke('modbus.write', { deviceId: mb.id, tagId: batch.id, value: 'X'.repeat(17) });
+    expect(bad).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: expect.stringMatching(/longer than 16/) as string },
+    });
+    const log = await call(app, 'audit.list', {});
+    expect(log.map((e) => [e.outcome, e.target.split(' (')[0], e.value])).toEqual([
+      ['failed', 'Batch ID', 'X'.repeat(17)],
+      ['ok', 'T-101 level setpoint', '62.5 %'],
+    ]);
+    expect(log[1]!.actor).toMatch(/ \(browser mode\)$/);
+    expect(log[1]!.message).toBe(r.request);
+    let diag = await call(app, 'devices.diagnostics', { id: mb.id });
+    await waitFor(
+      async () => (diag = await call(app, 'devices.diagnostics', { id: mb.id })).pollGroups[0]?.lastCycleMs !== null,
+      10_000,
+      'a timed poll cycle',
+    );
+    expect(diag.pollGroups).toEqual([
+      { intervalMs: 1000, tags: 30, requests: 3, lastCycleMs: expect.any(Number) as number },
+    ]);
+    expect(app.status().devices.find((d) => d.deviceId === mb.id)?.requestsPerCycle).toBe(3); // signals, controller registers, coils
+    expect(level.address).toMatch(/^HR \d+ \(4\d{4}\) float32 ABCD$/);
   });
 
   it('refuses invalid device settings with field paths and leaves the other devices collecting', async () => {

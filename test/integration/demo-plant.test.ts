@@ -1,3 +1,4 @@
+import { controlTags } from '../../main/collect/demo/control-registers.js';
 import { ModbusLines } from '../../main/collect/modbus/line-registry.js';
 import { createTransport } from '../../main/collect/modbus/create-transport.js';
 import fs from 'node:fs';
@@ -35,7 +36,9 @@ describe('DemoPlant', () => {
 
     const configs = plant.deviceConfigs().map((c) => DeviceInput.parse(c));
     expect(configs.map((c) => c.name)).toEqual(['Demo pump skid (OPC UA)', 'Demo pump skid (Modbus)']);
-    for (const c of configs) expect(c.tags).toHaveLength(signals.length);
+    expect(configs[0]!.tags).toHaveLength(signals.length);
+    // Modbus adds the controller registers: setpoint, batch id, status bits, energy counter.
+    expect(configs[1]!.tags).toHaveLength(signals.length + controlTags.length);
     expect(configs[0]!.protocol === 'opcua' && configs[0]!.settings.endpointUrl).toBe(ep.opcuaEndpoint);
     expect(configs[1]!.protocol === 'modbus' && configs[1]!.settings.port).toBe(ep.modbusPort);
 
@@ -48,12 +51,21 @@ describe('DemoPlant', () => {
       c.start();
       return rec;
     });
-    for (const rec of recs) {
-      await waitFor(() => rec.latest().size === signals.length, 30_000, 'every signal');
+    for (const [i, rec] of recs.entries()) {
+      const n = configs[i]!.tags.length;
+      await waitFor(() => rec.latest().size === n, 30_000, 'every signal');
       const latest = [...rec.latest().values()];
-      expect(latest.every((s) => s.quality === StatusCodes.Good && s.value !== null)).toBe(true);
+      expect(latest.every((s) => s.quality === StatusCodes.Good && (s.value !== null || s.text !== undefined))).toBe(
+        true,
+      );
       expect(rec.state).toMatchObject({ state: 'connected', message: null });
     }
+    const mbLatest = recs[1]!.latest();
+    const mbTag = (name: string) => mbLatest.get(configs[1]!.tags.findIndex((t) => t.name === name) + 1)!;
+    expect(mbTag('Batch ID').text).toBe('B-20261130-01');
+    expect(mbTag('T-101 level setpoint').value).toBe(50);
+    // The status word's bits agree with the plain signals.
+    expect(mbTag('Status: P-101 running').value).toBe(mbTag('P-101 running').value);
     // Same plant behind both protocols: the energy counter agrees (float32 on Modbus).
     const energyTag = signals.findIndex((s) => s.key === 'P101.Energy') + 1;
     const ua = recs[0]!.latest().get(energyTag)!.value!;

@@ -1,6 +1,14 @@
 import { RegisterImage } from '../modbus/register-image.js';
 import { ModbusTcpServer } from '../modbus/tcp-server.js';
-import { encodeRegisters } from '../modbus/values.js';
+import { decodeRegisters, encodeRegisters, encodeString } from '../modbus/values.js';
+import {
+  BATCH_ID_REGISTERS,
+  CONTROL_BASE,
+  CONTROL_REGISTERS,
+  DEFAULT_BATCH_ID,
+  controlAddresses,
+} from './control-registers.js';
+import { limits } from './plant-model.js';
 import { modbusImageSize, signals } from './signals.js';
 
 /**
@@ -10,12 +18,26 @@ import { modbusImageSize, signals } from './signals.js';
  */
 export class DemoModbusServer {
   readonly image = new RegisterImage({
-    holding: modbusImageSize.registers,
+    holding: CONTROL_BASE + CONTROL_REGISTERS,
     input: modbusImageSize.registers,
     coils: modbusImageSize.coils,
     discrete: modbusImageSize.coils,
   });
   private readonly server = new ModbusTcpServer(this.image);
+
+  constructor() {
+    this.image.holding.set(
+      encodeRegisters(limits.levelSetpoint, { dataType: 'float32', wordOrder: 'ABCD' }),
+      controlAddresses.levelSetpoint,
+    );
+    this.image.holding.set(encodeString(DEFAULT_BATCH_ID, BATCH_ID_REGISTERS, 'ABCD'), controlAddresses.batchId);
+  }
+
+  /** The level setpoint as last written by a client (the model follows it). */
+  levelSetpoint(): number {
+    const a = controlAddresses.levelSetpoint;
+    return decodeRegisters(this.image.holding.subarray(a, a + 2), { dataType: 'float32', wordOrder: 'ABCD' });
+  }
 
   listen(port: number): Promise<number> {
     return this.server.listen(port, '127.0.0.1');
@@ -29,8 +51,17 @@ export class DemoModbusServer {
     return this.server.requests;
   }
 
-  /** Write the model's values (in `signals` order) into the image. */
+  /** Write the model's values (in `signals` order) into the image, and the status word and counter. */
   update(values: readonly number[]): void {
+    const value = (key: string): number => values[signals.findIndex((s) => s.key === key)] ?? 0;
+    const status =
+      (value('P101.Running') ? 1 : 0) | (value('P101.Tripped') ? 2 : 0) | (value('F101.Backflush') ? 4 : 0);
+    this.image.holding[controlAddresses.statusWord] = status;
+    const counts = Math.round(value('P101.Energy') * 10) % 2 ** 32;
+    this.image.holding.set(
+      encodeRegisters(counts, { dataType: 'uint32', wordOrder: 'CDAB' }),
+      controlAddresses.energyCounter,
+    );
     signals.forEach((s, i) => {
       const v = values[i] ?? 0;
       if (s.modbus.area === 'coil') {

@@ -1,3 +1,4 @@
+import { controlTags } from './control-registers.js';
 import path from 'node:path';
 import type { DeviceConfigInput } from '../../config/device-schema.js';
 import { DemoModbusServer } from './demo-modbus-server.js';
@@ -70,6 +71,9 @@ export class DemoPlant {
     let last = Date.now();
     this.timer = setInterval(() => {
       const now = Date.now();
+      const sp = modbus.levelSetpoint();
+      // Like a PLC, the loop clamps a setpoint it cannot hold rather than chase it.
+      if (Number.isFinite(sp)) model.levelSetpoint = Math.min(80, Math.max(20, sp));
       model.step(now - last);
       last = now;
       const values = model.values();
@@ -125,14 +129,17 @@ export class DemoPlant {
         protocol: 'modbus',
         enabled: true,
         settings: { host: ep.modbusHost, port: ep.modbusPort, unitId: 1, pollIntervalMs: 1000, timeoutMs: 2000 },
-        tags: signals.map((s) => ({
-          name: s.name,
-          unit: s.unit,
-          area: s.modbus.area,
-          address: s.modbus.address,
-          dataType: s.modbus.dataType,
-          wordOrder: s.modbus.wordOrder,
-        })),
+        tags: [
+          ...signals.map((s) => ({
+            name: s.name,
+            unit: s.unit,
+            area: s.modbus.area,
+            address: s.modbus.address,
+            dataType: s.modbus.dataType,
+            wordOrder: s.modbus.wordOrder,
+          })),
+          ...controlTags,
+        ],
       },
     ];
   }

@@ -39,6 +39,8 @@ const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.m
 
 export class PlantModel {
   speed: number;
+  /** Tank level the PI loop holds (%); the demo Modbus server lets a user write it. */
+  levelSetpoint: number = limits.levelSetpoint;
   private readonly rng: Prng;
   private readonly t0: number;
   private simMs = 0;
@@ -177,7 +179,7 @@ export class PlantModel {
     }
 
     // --- level control: PI on pump speed ---
-    const err = this.level - limits.levelSetpoint;
+    const err = this.level - this.levelSetpoint;
     this.levelI = clamp(this.levelI + 0.004 * err * dt, -30, 30);
     this.speedCmd = clamp(78 + 2.5 * err + this.levelI, 66, 100);
 

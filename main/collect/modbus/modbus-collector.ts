@@ -61,6 +61,8 @@ export class ModbusCollector implements Collector {
     if (this.lineUp && s.state !== 'connected') {
       for (const g of this.groups) this.emitBad(g, StatusCodes.BadNoCommunication, s.message ?? 'connection lost');
     }
+    // Connected (again): poll now rather than at the next tick, so data is back as soon as the device is.
+    if (!this.lineUp && s.state === 'connected') for (const g of this.groups) g.sleeper.cancel();
     this.lineUp = s.state === 'connected';
     this.report(s);
   };
