@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import { CollectorManager, type CollectorFactory } from '../collect/collector-manager.js';
 import { createCollector } from '../collect/create-collector.js';
+import { createTransport } from '../collect/modbus/create-transport.js';
+import { ModbusRequestError } from '../collect/modbus/errors.js';
+import { ModbusLines } from '../collect/modbus/line-registry.js';
+import { ModbusService } from '../collect/modbus/modbus-service.js';
 import { DemoPlant } from '../collect/demo/demo-plant.js';
 import type { Sample } from '../collect/types.js';
 import { loadConfigFile, type ConfigFile } from '../config/config-file.js';
@@ -14,6 +18,7 @@ import type { StoredDevice } from '../store/devices-repo.js';
 import { SampleWriter } from '../store/sample-writer.js';
 import { Store } from '../store/store.js';
 import { setUpDemoDevices, type DemoEndpoints, type DemoPlantPort } from './demo-setup.js';
+import { actor } from './actor.js';
 import { AppError, errorMessage } from './errors.js';
 import { readUiSettings, writeUiSettings } from './ui-settings.js';
 import { RateMeter } from './status-meter.js';
@@ -96,8 +101,11 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     }
   };
 
+  const modbusLines = new ModbusLines(createTransport);
+  const modbus = new ModbusService(modbusLines);
   const factory: CollectorFactory =
-    options.collectorFactory ?? ((device, ev) => createCollector(device, ev, { pkiDir: join(options.dataDir, 'pki') }));
+    options.collectorFactory ??
+    ((device, ev) => createCollector(device, ev, { pkiDir: join(options.dataDir, 'pki'), modbusLines }));
   const collectors = new CollectorManager(factory, onSamples, () => emitStatus());
 
   // ---- status ----
@@ -153,6 +161,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       message: null,
       since: Date.now(),
       samples: 0,
+      requestsPerCycle: null,
     },
   });
   const devicesChanged = (): void => events.emit('devices.changed', { at: Date.now() });
@@ -221,6 +230,57 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         writer.flush(); // so the newest samples are in the answer
         return tagIds.map((id) => s.samples.history(id, from, to, maxPoints));
       },
+      'devices.diagnostics': ({ id }) => {
+        if (!requireStore().devices.get(id)) throw new AppError('not_found', `Device ${id} does not exist.`);
+        return (
+          collectors.diagnostics(id) ?? {
+            deviceId: id,
+            pollGroups: [],
+            consecutiveFailures: 0,
+            degraded: false,
+            splitBlocks: 0,
+            tagProblems: [],
+          }
+        );
+      },
+      'modbus.testRead': ({ settings, tag }) => modbus.testRead(settings, tag),
+      'modbus.write': async ({ deviceId, tagId, value }) => {
+        const s = requireStore();
+        const device = s.devices.get(deviceId);
+        if (!device) throw new AppError('not_found', `Device ${deviceId} does not exist.`);
+        if (device.config.protocol !== 'modbus') {
+          throw new AppError('invalid_input', `"${device.config.name}" is not a Modbus device.`);
+        }
+        const info = device.tags.find((t) => t.id === tagId);
+        const tag = info && device.config.tags.find((t) => t.name === info.name);
+        if (!info || !tag) throw new AppError('not_found', `Tag ${tagId} is not on "${device.config.name}".`);
+        const started = Date.now();
+        const entry = {
+          ts: started,
+          actor: actor(options.shell),
+          action: 'write' as const,
+          deviceId,
+          deviceName: device.config.name,
+          target: `${tag.name} (${info.address})`,
+          value: `${String(value)}${tag.unit ? ` ${tag.unit}` : ''}`,
+        };
+        try {
+          const { request } = await modbus.write(device.config.settings, tag, value);
+          const auditId = s.audit.add({ ...entry, outcome: 'ok', message: request });
+          log.info(`Write by ${entry.actor}: ${entry.target} = ${entry.value} on "${entry.deviceName}" (${request}).`);
+          return { request, durationMs: Date.now() - started, auditId };
+        } catch (err) {
+          const message = errorMessage(err);
+          s.audit.add({ ...entry, outcome: 'failed', message });
+          log.warn(
+            `Write by ${entry.actor} failed: ${entry.target} = ${entry.value} on "${entry.deviceName}": ${message}`,
+          );
+          throw err instanceof ModbusRequestError
+            ? new AppError('invalid_input', message)
+            : new AppError('device_error', `The write was not confirmed: ${message}`);
+        }
+      },
+      'audit.list': ({ limit, deviceId }) => requireStore().audit.list(limit, deviceId),
       'settings.get': () => readUiSettings(store),
       'settings.update': async (patch) => {
         const s = requireStore();
@@ -250,6 +310,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     (stopping ??= (async () => {
       clearInterval(statusTimer);
       await collectors.stopAll();
+      await modbusLines.closeAll();
       writer.close();
       live.close();
       await demo.stop().catch((err: unknown) => log.warn(`Demo plant stop: ${errorMessage(err)}`));

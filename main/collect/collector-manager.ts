@@ -1,4 +1,4 @@
-import type { DeviceState } from '../contract/contract.js';
+import type { DeviceDiagnostics, DeviceState } from '../contract/contract.js';
 import type { StoredDevice } from '../store/devices-repo.js';
 import type { Collector, CollectorDevice, CollectorEvents, Sample } from './types.js';
 
@@ -33,6 +33,7 @@ export class CollectorManager {
         message: 'collection is switched off for this device',
         since: Date.now(),
         samples: 0,
+        requestsPerCycle: null,
       });
       this.onStateChange();
       return;
@@ -43,6 +44,7 @@ export class CollectorManager {
       message: null,
       since: Date.now(),
       samples: 0,
+      requestsPerCycle: null,
     };
     const entry: Running = { state };
     const events: CollectorEvents = {
@@ -53,8 +55,18 @@ export class CollectorManager {
       },
       onState: (next) => {
         if (this.running.get(device.id) !== entry) return;
+        const requestsPerCycle = next.requestsPerCycle ?? entry.state.requestsPerCycle;
         if (next.state !== entry.state.state || next.message !== entry.state.message) {
-          entry.state = { ...entry.state, ...next, since: Date.now() };
+          entry.state = {
+            ...entry.state,
+            state: next.state,
+            message: next.message,
+            requestsPerCycle,
+            since: Date.now(),
+          };
+          this.onStateChange();
+        } else if (requestsPerCycle !== entry.state.requestsPerCycle) {
+          entry.state = { ...entry.state, requestsPerCycle };
           this.onStateChange();
         }
       },
@@ -87,6 +99,16 @@ export class CollectorManager {
     return [...[...this.running.values()].map((r) => r.state), ...this.disabled.values()].sort(
       (a, b) => a.deviceId - b.deviceId,
     );
+  }
+
+  /** The running collector's diagnostics; null when the device is not collecting. */
+  diagnostics(deviceId: number): DeviceDiagnostics | null {
+    const entry = this.running.get(deviceId);
+    const d = entry?.collector?.diagnostics?.();
+    if (d) return { deviceId, ...d };
+    return entry
+      ? { deviceId, pollGroups: [], consecutiveFailures: 0, degraded: false, splitBlocks: 0, tagProblems: [] }
+      : null;
   }
 
   state(deviceId: number): DeviceState | undefined {

@@ -1,4 +1,5 @@
 import type { DeviceConfig } from '../config/device-schema.js';
+import type { ModbusLines } from './modbus/line-registry.js';
 import { ModbusCollector } from './modbus/modbus-collector.js';
 import { OpcUaCollector } from './opcua/opcua-collector.js';
 import type { Collector, CollectorDevice, CollectorEvents } from './types.js';
@@ -7,13 +8,13 @@ import type { Collector, CollectorDevice, CollectorEvents } from './types.js';
 export const createCollector = (
   device: CollectorDevice,
   events: CollectorEvents,
-  opts: { pkiDir: string },
+  opts: { pkiDir: string; modbusLines: ModbusLines },
 ): Collector => {
   const config: DeviceConfig = device.config;
   switch (config.protocol) {
     case 'opcua':
       return new OpcUaCollector({ ...device, config }, events, { pkiDir: opts.pkiDir });
     case 'modbus':
-      return new ModbusCollector({ ...device, config }, events);
+      return new ModbusCollector({ ...device, config }, events, { lines: opts.modbusLines });
   }
 };

@@ -1,4 +1,4 @@
-import type { DeviceState } from '../contract/contract.js';
+import type { DeviceDiagnostics, DeviceState } from '../contract/contract.js';
 import type { DeviceConfig } from '../config/device-schema.js';
 
 /**
@@ -12,9 +12,11 @@ export interface Sample {
   ts: number;
   value: number | null;
   quality: number;
+  /** A string tag's text (its value is null). */
+  text?: string;
 }
 
-export type CollectorState = Pick<DeviceState, 'state' | 'message'>;
+export type CollectorState = Pick<DeviceState, 'state' | 'message'> & { requestsPerCycle?: number | null };
 
 export interface CollectorEvents {
   /** A batch of samples; collectors batch per publish/poll cycle, never one call per sample. */
@@ -26,6 +28,8 @@ export interface Collector {
   start(): void;
   /** Stops polling/subscriptions and closes connections; resolves when sockets are closed. */
   stop(): Promise<void>;
+  /** Why tags are not all good, and how the device is being read. */
+  diagnostics?(): Omit<DeviceDiagnostics, 'deviceId'>;
 }
 
 /** A device as the collectors see it: its config plus the store ids of its tags (by tag name). */
@@ -41,6 +45,9 @@ export const StatusCodes = {
   UncertainLastUsableValue: 0x40900000,
   Bad: 0x80000000,
   BadCommunicationError: 0x80050000,
+  BadResourceUnavailable: 0x80040000,
+  BadNotSupported: 0x803d0000,
+  BadOutOfRange: 0x803c0000,
   BadTimeout: 0x800a0000,
   BadNoCommunication: 0x80310000,
   BadNodeIdUnknown: 0x80340000,

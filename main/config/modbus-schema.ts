@@ -140,7 +140,11 @@ export const ModbusSettings = z
       ctx.addIssue({ code: 'custom', message: 'a host name or IP address is required', path: ['host'] });
     }
     if (s.transport === 'rtu' && s.serial.path === '') {
-      ctx.addIssue({ code: 'custom', message: 'a serial port is required, e.g. /dev/ttyUSB0 or COM3', path: ['serial', 'path'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a serial port is required, e.g. /dev/ttyUSB0 or COM3',
+        path: ['serial', 'path'],
+      });
     }
     if (s.transport !== 'tcp' && s.unitId > 247) {
       ctx.addIssue({ code: 'custom', message: 'on a serial line the unit id is 0 to 247', path: ['unitId'] });

@@ -9,7 +9,13 @@ export const describeTagAddress = (protocol: DeviceConfig['protocol'], tag: OpcU
   const where = `${areaNames[t.area].short} ${t.address} (${formatModicon(t.area, t.address)})`;
   if (isBitArea(t.area)) return where;
   if (t.dataType === 'bool') return `${where} bit ${t.bit ?? 0}`;
-  if (t.dataType === 'string') return `${where} string[${t.length * 2}]${t.wordOrder === 'ABCD' || t.wordOrder === 'CDAB' ? '' : ' byte-swapped'}`;
-  const ordered = t.dataType !== 'int16' && t.dataType !== 'uint16' ? ` ${orderLabel(t.dataType, t.wordOrder)}` : t.wordOrder === 'BADC' || t.wordOrder === 'DCBA' ? ' byte-swapped' : '';
+  if (t.dataType === 'string')
+    return `${where} string[${t.length * 2}]${t.wordOrder === 'ABCD' || t.wordOrder === 'CDAB' ? '' : ' byte-swapped'}`;
+  const ordered =
+    t.dataType !== 'int16' && t.dataType !== 'uint16'
+      ? ` ${orderLabel(t.dataType, t.wordOrder)}`
+      : t.wordOrder === 'BADC' || t.wordOrder === 'DCBA'
+        ? ' byte-swapped'
+        : '';
   return `${where} ${t.dataType}${ordered}`;
 };

@@ -21,7 +21,11 @@ export class LiveStream {
   }
 
   push(batch: readonly Sample[]): void {
-    for (const s of batch) this.pending.push([s.tagId, s.ts, s.value, s.quality]);
+    for (const s of batch) {
+      this.pending.push(
+        s.text === undefined ? [s.tagId, s.ts, s.value, s.quality] : [s.tagId, s.ts, null, s.quality, s.text],
+      );
+    }
   }
 
   flush(): void {

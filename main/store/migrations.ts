@@ -36,4 +36,21 @@ export const migrations: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 2: text of string tags; audit log of writes to devices
+  `
+  ALTER TABLE samples ADD COLUMN text TEXT;
+  CREATE TABLE audit_log (
+    id          INTEGER PRIMARY KEY,
+    ts          INTEGER NOT NULL,
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    device_id   INTEGER,
+    device_name TEXT NOT NULL,
+    target      TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    outcome     TEXT NOT NULL CHECK (outcome IN ('ok', 'failed')),
+    message     TEXT
+  );
+  CREATE INDEX audit_log_ts ON audit_log (ts);
+  `,
 ];

@@ -8,6 +8,9 @@ interface Row {
   value: number | null;
   quality: number;
 }
+interface LatestRow extends Row {
+  text: string | null;
+}
 interface BucketRow {
   b: number;
   lo: number | null;
@@ -19,15 +22,17 @@ interface BucketRow {
 
 /** Samples: batched inserts and range reads, reduced to min/max per time bucket when large. */
 export class SamplesRepo {
-  private readonly insertOne: Database.Statement<[number, number, number | null, number]>;
+  private readonly insertOne: Database.Statement<[number, number, number | null, number, string | null]>;
   /** One transaction per batch: the write path's throughput depends on it. */
   readonly insertBatch: (batch: readonly Sample[]) => void;
 
   constructor(private readonly db: Db) {
     // OR IGNORE: a server may resend a value with the same source timestamp after a reconnect.
-    this.insertOne = db.prepare('INSERT OR IGNORE INTO samples (tag_id, ts, value, quality) VALUES (?, ?, ?, ?)');
+    this.insertOne = db.prepare(
+      'INSERT OR IGNORE INTO samples (tag_id, ts, value, quality, text) VALUES (?, ?, ?, ?, ?)',
+    );
     this.insertBatch = db.transaction((batch: readonly Sample[]) => {
-      for (const s of batch) this.insertOne.run(s.tagId, s.ts, s.value, s.quality);
+      for (const s of batch) this.insertOne.run(s.tagId, s.ts, s.value, s.quality, s.text ?? null);
     });
   }
 
@@ -36,10 +41,15 @@ export class SamplesRepo {
   }
 
   latest(tagIds: readonly number[]): SampleTuple[] {
-    const stmt = this.db.prepare('SELECT ts, value, quality FROM samples WHERE tag_id = ? ORDER BY ts DESC LIMIT 1');
+    const stmt = this.db.prepare(
+      'SELECT ts, value, quality, text FROM samples WHERE tag_id = ? ORDER BY ts DESC LIMIT 1',
+    );
     return tagIds.flatMap((tagId) => {
-      const row = stmt.get(tagId) as Row | undefined;
-      return row ? [[tagId, row.ts, row.value, row.quality] satisfies SampleTuple] : [];
+      const row = stmt.get(tagId) as LatestRow | undefined;
+      if (!row) return [];
+      return [
+        row.text === null ? [tagId, row.ts, row.value, row.quality] : [tagId, row.ts, null, row.quality, row.text],
+      ];
     });
   }
 

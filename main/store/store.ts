@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import type { OpenOptions } from './database.js';
 import { openDatabase, type Db } from './database.js';
+import { AuditRepo } from './audit-repo.js';
 import { DevicesRepo } from './devices-repo.js';
 import { SamplesRepo } from './samples-repo.js';
 import { SettingsRepo } from './settings-repo.js';
@@ -10,6 +11,7 @@ export class Store {
   readonly devices: DevicesRepo;
   readonly samples: SamplesRepo;
   readonly settings: SettingsRepo;
+  readonly audit: AuditRepo;
   private closed = false;
 
   private constructor(
@@ -19,6 +21,7 @@ export class Store {
     this.devices = new DevicesRepo(db);
     this.samples = new SamplesRepo(db);
     this.settings = new SettingsRepo(db);
+    this.audit = new AuditRepo(db);
   }
 
   static open(path: string, options?: OpenOptions): Store {

@@ -37,7 +37,7 @@ export class DemoModbusServer {
         this.image.coils[s.modbus.address] = v ? 1 : 0;
         this.image.discrete[s.modbus.address] = v ? 1 : 0;
       } else {
-        const [hi, lo] = encodeRegisters(v, 'float32', s.modbus.wordOrder);
+        const [hi, lo] = encodeRegisters(v, { dataType: 'float32', wordOrder: s.modbus.wordOrder });
         this.image.holding[s.modbus.address] = hi!;
         this.image.holding[s.modbus.address + 1] = lo!;
         this.image.input[s.modbus.address] = hi!;

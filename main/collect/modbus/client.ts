@@ -154,11 +154,7 @@ export class ModbusTcpClient extends EventEmitter<ModbusTransportEvents> impleme
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(tid);
-        reject(
-          new ModbusTimeoutError(
-            `no answer from ${this.target} (unit ${unitId}) within ${timeoutMs} ms`,
-          ),
-        );
+        reject(new ModbusTimeoutError(`no answer from ${this.target} (unit ${unitId}) within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(tid, { req, resolve, reject, timer });
       socket.write(encodeFrame(tid, unitId, pdu));

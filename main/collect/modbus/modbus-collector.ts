@@ -1,24 +1,23 @@
 import type { DeviceConfig, ModbusTag } from '../../config/device-schema.js';
-import { Backoff, defaultBackoff, type BackoffOptions } from '../backoff.js';
-import { Sleeper, formatDelay } from '../sleep.js';
-import {
-  StatusCodes,
-  type Collector,
-  type CollectorDevice,
-  type CollectorEvents,
-  type Sample,
-  type CollectorState,
-} from '../types.js';
-import { ModbusTcpClient } from './client.js';
+import { describeLine } from '../../config/modbus-schema.js';
+import { describeTagAddress } from '../../config/tag-address.js';
+import { Sleeper } from '../sleep.js';
+import { StatusCodes, type Collector, type CollectorDevice, type CollectorEvents, type Sample } from '../types.js';
 import { ModbusError, ModbusExceptionError } from './errors.js';
-import { planReads, singleReads, type ReadBlock } from './plan.js';
-import { decodeRegisters, scaleValue } from './values.js';
+import type { ModbusLines, LineLease } from './line-registry.js';
+import type { LineState } from './line.js';
 import type { ModbusResponse } from './pdu.js';
+import { planReads, splitBlock, type ReadBlock } from './plan.js';
+import { qualityForError } from './quality.js';
+import { decodeRegisters, decodeString, scaleValue } from './values.js';
+import type { DeviceDiagnostics } from '../../contract/contract.js';
 
 /**
- * Polls one Modbus TCP device: plans merged reads once, reads them every pollIntervalMs, and emits
- * one batch per poll cycle (ts = when the cycle's answers were in). A failed read gives its tags a
- * Bad quality instead of failing the device; a lost connection goes back to connecting with backoff.
+ * Polls one Modbus device (one unit id) through the line it shares with other units. Tags are grouped by
+ * poll rate and each group is planned into merged reads once; a block the device refuses is split until the
+ * offending tag stands alone, and the split is kept. A failed read makes only its tags bad. After
+ * degradeAfterFailures cycles in a row without any answer the device is polled every degradedIntervalMs, so a
+ * dead unit does not eat the line's time, and returns to its rate on the first answer.
  */
 
 export type ModbusDeviceConfig = Extract<DeviceConfig, { protocol: 'modbus' }>;
@@ -28,178 +27,274 @@ interface TagRef {
   tag: ModbusTag;
 }
 
-export interface ModbusCollectorOptions {
-  backoff?: BackoffOptions;
+interface PollGroup {
+  intervalMs: number;
+  blocks: ReadBlock<TagRef>[];
+  tags: number;
+  lastCycleMs: number | null;
+  sleeper: Sleeper;
 }
 
-/** Quality for a failed read: the device said no vs. we could not ask. */
-const qualityForError = (e: unknown): number => {
-  if (e instanceof ModbusExceptionError) {
-    return e.exceptionCode === 2
-      ? StatusCodes.BadNodeIdUnknown
-      : e.exceptionCode === 4
-        ? StatusCodes.BadDeviceFailure
-        : StatusCodes.Bad;
-  }
-  if (e instanceof ModbusError && e.code === 'timeout') return StatusCodes.BadTimeout;
-  return StatusCodes.BadCommunicationError;
-};
+interface BlockResult {
+  block: ReadBlock<TagRef>;
+  res?: ModbusResponse;
+  err?: unknown;
+}
+
+export interface ModbusCollectorOptions {
+  lines: ModbusLines;
+}
 
 export class ModbusCollector implements Collector {
-  private readonly client: ModbusTcpClient;
-  private readonly backoff: Backoff;
-  private readonly sleeper = new Sleeper();
-  private blocks: ReadBlock<TagRef>[];
+  private readonly groups: PollGroup[];
+  private lease: LineLease | null = null;
   private running = false;
-  private loop: Promise<void> | null = null;
-  private lastState: CollectorState | null = null;
+  private loops: Promise<void>[] = [];
+  private consecutiveFailures = 0;
+  private splitBlocks = 0;
+  private lastTimeout: string | null = null;
+  private readonly lastQuality = new Map<number, number>();
+  private readonly problems = new Map<number, { quality: number; message: string }>();
+  private readonly onLineState = (s: LineState): void => this.report(s);
 
   constructor(
     private readonly device: CollectorDevice<ModbusDeviceConfig>,
     private readonly events: CollectorEvents,
-    opts: ModbusCollectorOptions = {},
+    private readonly opts: ModbusCollectorOptions,
   ) {
-    const config = device.config;
-    const s = config.settings;
-    this.client = new ModbusTcpClient({ host: s.host, port: s.port, unitId: s.unitId, timeoutMs: s.timeoutMs });
-    this.backoff = new Backoff(opts.backoff ?? defaultBackoff);
-    const items = config.tags.flatMap((tag) => {
+    const s = device.config.settings;
+    const byRate = new Map<number, TagRef[]>();
+    for (const tag of device.config.tags) {
       const tagId = device.tagIds.get(tag.name);
-      return tagId === undefined
-        ? []
-        : [{ tag: { tagId, tag }, area: tag.area, address: tag.address, dataType: tag.dataType }];
-    });
-    this.blocks = planReads(items);
+      if (tagId === undefined) continue;
+      const rate = tag.pollIntervalMs ?? s.pollIntervalMs;
+      byRate.set(rate, [...(byRate.get(rate) ?? []), { tagId, tag }]);
+    }
+    this.groups = [...byRate.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([intervalMs, refs]) => ({
+        intervalMs,
+        tags: refs.length,
+        lastCycleMs: null,
+        sleeper: new Sleeper(),
+        blocks: planReads(
+          refs.map((r) => ({
+            tag: r,
+            area: r.tag.area,
+            address: r.tag.address,
+            dataType: r.tag.dataType,
+            length: r.tag.length,
+          })),
+          {
+            maxRegisters: s.maxRegistersPerRead,
+            maxBits: s.maxBitsPerRead,
+            maxRegisterGap: s.maxRegisterGap,
+            maxBitGap: s.maxBitGap,
+          },
+        ),
+      }));
   }
 
-  /** Number of read requests per poll cycle (after merging). */
-  get readsPerPoll(): number {
-    return this.blocks.length;
+  /** Read requests per cycle of every poll group together. */
+  get requestsPerCycle(): number {
+    return this.groups.reduce((n, g) => n + g.blocks.length, 0);
+  }
+
+  get degraded(): boolean {
+    return this.consecutiveFailures >= this.device.config.settings.degradeAfterFailures;
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run().catch((e: unknown) => {
-      // Not expected: run() handles its own errors. Report rather than crash the app.
-      this.setState('error', `collector stopped unexpectedly: ${e instanceof Error ? e.message : String(e)}`);
-    });
+    this.lease = this.opts.lines.acquire(this.device.config.settings);
+    this.lease.line.on('state', this.onLineState);
+    this.report(this.lease.line.state);
+    this.loops = this.groups.map((g) => this.pollLoop(g));
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.sleeper.cancel();
-    await this.client.close();
-    await this.loop;
-    this.loop = null;
+    for (const g of this.groups) g.sleeper.cancel();
+    await Promise.all(this.loops);
+    this.loops = [];
+    this.lease?.line.off('state', this.onLineState);
+    await this.lease?.release();
+    this.lease = null;
   }
 
-  private setState(state: CollectorState['state'], message: string | null): void {
-    if (this.lastState && this.lastState.state === state && this.lastState.message === message) return;
-    this.lastState = { state, message };
-    this.events.onState({ state, message });
+  diagnostics(): Omit<DeviceDiagnostics, 'deviceId'> {
+    const byId = new Map(
+      this.device.config.tags.flatMap((t) => {
+        const id = this.device.tagIds.get(t.name);
+        return id === undefined ? [] : [[id, t] as const];
+      }),
+    );
+    return {
+      pollGroups: this.groups.map((g) => ({
+        intervalMs: g.intervalMs,
+        tags: g.tags,
+        requests: g.blocks.length,
+        lastCycleMs: g.lastCycleMs,
+      })),
+      consecutiveFailures: this.consecutiveFailures,
+      degraded: this.degraded,
+      splitBlocks: this.splitBlocks,
+      tagProblems: [...this.problems.entries()].map(([tagId, p]) => {
+        const tag = byId.get(tagId);
+        return {
+          tagId,
+          name: tag?.name ?? String(tagId),
+          address: tag ? describeTagAddress('modbus', tag) : '',
+          quality: p.quality,
+          message: p.message,
+        };
+      }),
+    };
   }
 
-  private async run(): Promise<void> {
-    const { pollIntervalMs } = this.device.config.settings;
-    let lostReason: string | null = null;
+  /** The device's state from its line's state and its own answers. */
+  private report(line: LineState = this.lease?.line.state ?? { state: 'connecting', message: null }): void {
+    if (!this.running) return;
+    const s = this.device.config.settings;
+    const requestsPerCycle = this.requestsPerCycle;
+    if (line.state !== 'connected') {
+      this.events.onState({ state: line.state, message: line.message, requestsPerCycle });
+    } else if (this.degraded) {
+      this.events.onState({
+        state: 'degraded',
+        message:
+          `no answer from unit ${s.unitId} at ${describeLine(s)} for ${this.consecutiveFailures} poll cycles — ` +
+          `polling every ${Math.round(s.degradedIntervalMs / 1000)} s until it answers`,
+        requestsPerCycle,
+      });
+    } else if (this.lastTimeout !== null) {
+      this.events.onState({ state: 'error', message: `${this.lastTimeout} — still trying`, requestsPerCycle });
+    } else {
+      this.events.onState({ state: 'connected', message: null, requestsPerCycle });
+    }
+  }
+
+  private async pollLoop(group: PollGroup): Promise<void> {
+    let next = Date.now();
     while (this.running) {
-      this.setState('connecting', lostReason);
-      try {
-        await this.client.connect();
-      } catch (e) {
-        if (!this.running) break;
-        const delay = this.backoff.next();
-        const msg = e instanceof Error ? e.message : String(e);
-        this.setState('error', `${msg} — retrying in ${formatDelay(delay)}`);
-        await this.sleeper.sleep(delay);
-        continue;
+      const started = Date.now();
+      if (this.lease?.line.state.state === 'connected') {
+        await this.pollOnce(group);
+        group.lastCycleMs = Date.now() - started;
+      } else {
+        this.emitBad(group, StatusCodes.BadNoCommunication, 'no connection to the device');
       }
       if (!this.running) break;
-      this.backoff.reset();
-      this.setState('connected', null);
-      lostReason = await this.pollWhileConnected(pollIntervalMs);
-    }
-    await this.client.close();
-  }
-
-  /** Polls until the connection drops or stop(); returns why it dropped. */
-  private async pollWhileConnected(intervalMs: number): Promise<string | null> {
-    let next = Date.now();
-    while (this.running && this.client.connected) {
-      const allTimedOut = await this.pollOnce();
-      if (!this.running) return null;
-      if (!this.client.connected) break;
-      if (allTimedOut) {
-        this.setState(
-          'error',
-          `no answer from ${this.client.target} (unit ${this.client.options.unitId}) within ${this.client.options.timeoutMs} ms — still trying`,
-        );
-      } else {
-        this.setState('connected', null);
-      }
+      const interval = this.degraded
+        ? Math.max(group.intervalMs, this.device.config.settings.degradedIntervalMs)
+        : group.intervalMs;
       // Fixed rate; after an overrun start again from now instead of bursting to catch up.
-      next += intervalMs;
+      next += interval;
       const now = Date.now();
       if (next < now) next = now;
-      await this.sleeper.sleep(next - now);
+      await group.sleeper.sleep(next - now);
     }
-    return this.running ? `connection to ${this.client.target} lost — reconnecting` : null;
   }
 
-  /** One poll cycle; returns true when every read timed out (device silent). */
-  private async pollOnce(): Promise<boolean> {
-    const results: { block: ReadBlock<TagRef>; res?: ModbusResponse; err?: unknown }[] = [];
-    const replan: ReadBlock<TagRef>[] = [];
-    for (const block of this.blocks) {
-      if (!this.running) return false;
-      try {
-        const res = await this.client.request({ fc: block.fc, address: block.address, quantity: block.quantity });
-        results.push({ block, res });
-        replan.push(block);
-      } catch (e) {
-        if (e instanceof ModbusExceptionError && e.exceptionCode === 2 && block.items.length > 1) {
-          // A bridged gap or a tag hit an unmapped address: read these tags one by one from now on.
-          const singles = singleReads(block);
-          replan.push(...singles);
-          for (const single of singles) {
-            try {
-              results.push({
-                block: single,
-                res: await this.client.request({ fc: single.fc, address: single.address, quantity: single.quantity }),
-              });
-            } catch (e2) {
-              results.push({ block: single, err: e2 });
-            }
-          }
-        } else {
-          results.push({ block, err: e });
-          replan.push(block);
-        }
+  private async pollOnce(group: PollGroup): Promise<void> {
+    const results: BlockResult[] = [];
+    await Promise.all(group.blocks.slice().map((b) => this.readBlock(group, b, results)));
+    if (!this.running) return;
+    this.record(results);
+  }
+
+  /** Reads one block; a refused block is split (for good) and both halves read at once. */
+  private async readBlock(group: PollGroup, block: ReadBlock<TagRef>, out: BlockResult[]): Promise<void> {
+    const line = this.lease?.line;
+    if (!line) return;
+    const { unitId, timeoutMs, retries } = this.device.config.settings;
+    try {
+      const res = await line.request(
+        unitId,
+        { fc: block.fc, address: block.address, quantity: block.quantity },
+        timeoutMs,
+        retries,
+      );
+      out.push({ block, res });
+    } catch (e) {
+      const refused = e instanceof ModbusExceptionError && (e.exceptionCode === 2 || e.exceptionCode === 3);
+      const halves = refused ? splitBlock(block) : null;
+      const at = group.blocks.indexOf(block);
+      if (halves && at !== -1) {
+        group.blocks.splice(at, 1, ...halves);
+        this.splitBlocks++;
+        await Promise.all(halves.map((h) => this.readBlock(group, h, out)));
+        return;
       }
+      out.push({ block, err: e });
     }
-    this.blocks = replan;
+  }
+
+  private record(results: BlockResult[]): void {
     const ts = Date.now();
     const batch: Sample[] = [];
-    let timeouts = 0;
+    let answered = 0;
+    let timeout: string | null = null;
     for (const { block, res, err } of results) {
-      if (err !== undefined && qualityForError(err) === StatusCodes.BadTimeout) timeouts++;
+      if (err === undefined || err instanceof ModbusExceptionError) answered++;
+      else if (err instanceof ModbusError && err.code === 'timeout') timeout = err.message;
       for (const { item, offset } of block.items) {
         const { tagId, tag } = item.tag;
         if (!res || err !== undefined) {
-          batch.push({ tagId, ts, value: null, quality: qualityForError(err) });
+          this.markBad(batch, tagId, ts, qualityForError(err), err instanceof Error ? err.message : String(err));
           continue;
         }
-        let raw: number;
-        if ('bits' in res) raw = res.bits[offset] ? 1 : 0;
-        else if ('registers' in res)
-          raw = decodeRegisters(res.registers.slice(offset, offset + 2), tag.dataType, tag.wordOrder);
-        else continue;
-        const value = scaleValue(raw, tag.scale, tag.offset);
-        batch.push({ tagId, ts, value, quality: value === null ? StatusCodes.Bad : StatusCodes.Good });
+        const sample = decodeSample(res, offset, tag, tagId, ts);
+        if (sample.quality === StatusCodes.Good) {
+          this.problems.delete(tagId);
+          this.lastQuality.set(tagId, sample.quality);
+          batch.push(sample);
+        } else {
+          this.markBad(batch, tagId, ts, sample.quality, 'the registers hold no valid number (NaN or infinity)');
+        }
       }
     }
+    const failedCycle = results.length > 0 && answered === 0;
+    const wasDegraded = this.degraded;
+    this.consecutiveFailures = failedCycle ? this.consecutiveFailures + 1 : 0;
+    this.lastTimeout = failedCycle ? timeout : null;
     if (batch.length > 0) this.events.onSamples(batch);
-    return results.length > 0 && timeouts === results.length;
+    if (wasDegraded !== this.degraded || failedCycle || this.lastTimeout === null) this.report();
+  }
+
+  /** Bad samples are stored when a tag's quality changes, not every cycle: the trend shows a gap from there. */
+  private markBad(batch: Sample[], tagId: number, ts: number, quality: number, message: string): void {
+    this.problems.set(tagId, { quality, message });
+    if (this.lastQuality.get(tagId) === quality) return;
+    this.lastQuality.set(tagId, quality);
+    batch.push({ tagId, ts, value: null, quality });
+  }
+
+  private emitBad(group: PollGroup, quality: number, message: string): void {
+    const ts = Date.now();
+    const batch: Sample[] = [];
+    for (const b of group.blocks)
+      for (const { item } of b.items) this.markBad(batch, item.tag.tagId, ts, quality, message);
+    if (batch.length > 0) this.events.onSamples(batch);
   }
 }
+
+/** One tag's sample from its block's answer. */
+export const decodeSample = (
+  res: ModbusResponse,
+  offset: number,
+  tag: ModbusTag,
+  tagId: number,
+  ts: number,
+): Sample => {
+  if ('bits' in res) return { tagId, ts, value: res.bits[offset] ? 1 : 0, quality: StatusCodes.Good };
+  if (!('registers' in res)) return { tagId, ts, value: null, quality: StatusCodes.Bad };
+  if (tag.dataType === 'string') {
+    const text = decodeString(res.registers.slice(offset, offset + tag.length), tag.length, tag.wordOrder);
+    return { tagId, ts, value: null, quality: StatusCodes.Good, text };
+  }
+  const raw = decodeRegisters(res.registers.slice(offset, offset + 4), tag);
+  const value = tag.dataType === 'bool' ? raw : scaleValue(raw, tag.scale, tag.offset);
+  return { tagId, ts, value, quality: value === null ? StatusCodes.BadOutOfRange : StatusCodes.Good };
+};

@@ -227,7 +227,11 @@ export const decodeResponse = (pdu: Buffer, req: ModbusRequest): ModbusResponse 
   const fc = pdu.readUInt8(0);
   if (fc === (req.fc | 0x80)) {
     const exception = pdu.readUInt8(1);
-    throw new ModbusExceptionError(req.fc, exception, exceptionMessage(exception, req));
+    throw new ModbusExceptionError(
+      req.fc,
+      exception,
+      `exception ${exception.toString(16).padStart(2, '0')}: ${exceptionMessage(exception, req)}`,
+    );
   }
   if (fc !== req.fc) throw new ModbusFrameError(`response function ${fc} does not match request function ${req.fc}`);
   switch (req.fc) {
