@@ -107,15 +107,15 @@ test.describe('browser mode', () => {
   test('add a Modbus device: field error shown, fixed, saved, listed, deleted', async ({ page, server }, testInfo) => {
     await openApp(page, server);
     await page.getByRole('link', { name: 'Devices' }).click();
-    await page.getByRole('button', { name: 'Add Modbus TCP device' }).click();
+    await page.getByRole('button', { name: 'Add Modbus device' }).click();
 
-    const form = page.getByRole('form', { name: 'New Modbus TCP device' });
+    const form = page.getByRole('form', { name: 'New Modbus device' });
     await form.getByLabel('Device name').fill('Line 3 booster PLC');
     await form.getByLabel('Host').fill('not a host!');
-    await form.getByLabel('Port').fill('9');
+    await form.getByLabel('Port', { exact: true }).fill('9');
     await form.getByLabel('Tag 1 name').fill('Discharge pressure');
     await form.getByLabel('Tag 1 unit').fill('bar');
-    await form.getByLabel('Tag 1 address').fill('100');
+    await form.getByLabel('Tag 1 offset (0-based)').fill('100');
     await form.getByLabel('Tag 1 data type').selectOption('float32');
     await form.getByRole('button', { name: 'Save device' }).click();
 

@@ -41,6 +41,10 @@ const callList = [
   'tags.list',
   'samples.latest',
   'samples.history',
+  'devices.diagnostics',
+  'modbus.testRead',
+  'modbus.write',
+  'audit.list',
   'settings.get',
   'settings.update',
 ] as const satisfies readonly CallName[];

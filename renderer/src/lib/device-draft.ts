@@ -1,10 +1,15 @@
 import type { DeviceView } from '../../../main/contract/contract';
-import type {
-  modbusAreas,
-  modbusDataTypes,
-  modbusWordOrders,
-  opcuaSecurityModes,
-  opcuaSecurityPolicies,
+import {
+  describeLine,
+  isBitArea,
+  type ModbusArea,
+  type ModbusDataType,
+  type ModbusTag,
+  type ModbusTransport,
+  type WordOrder,
+  type opcuaSecurityModes,
+  type opcuaSecurityPolicies,
+  type serialParities,
 } from '../../../main/config/device-schema';
 
 /** What the device form edits. Numbers are null while the input is empty (the schema reports it). */
@@ -20,12 +25,19 @@ export interface ModbusTagDraft {
   id?: number;
   name: string;
   unit: string;
-  area: (typeof modbusAreas)[number];
+  area: ModbusArea;
+  /** Zero-based offset within the table. */
   address: number | null;
-  dataType: (typeof modbusDataTypes)[number];
-  wordOrder: (typeof modbusWordOrders)[number];
+  dataType: ModbusDataType;
+  wordOrder: WordOrder;
+  /** Bool in a register only; null elsewhere. */
+  bit: number | null;
+  /** Strings only: registers. */
+  length: number | null;
   scale: number | null;
   offset: number | null;
+  /** null: the device's poll interval. */
+  pollIntervalMs: number | null;
 }
 
 export interface OpcUaDraft {
@@ -42,18 +54,37 @@ export interface OpcUaDraft {
   tags: OpcUaTagDraft[];
 }
 
+export interface ModbusSettingsDraft {
+  transport: ModbusTransport;
+  host: string;
+  port: number | null;
+  serial: {
+    path: string;
+    baudRate: number | null;
+    dataBits: 7 | 8;
+    parity: (typeof serialParities)[number];
+    stopBits: 1 | 2;
+  };
+  unitId: number | null;
+  pollIntervalMs: number | null;
+  timeoutMs: number | null;
+  retries: number | null;
+  maxRegisterGap: number | null;
+  maxBitGap: number | null;
+  maxRegistersPerRead: number | null;
+  maxBitsPerRead: number | null;
+  degradeAfterFailures: number | null;
+  degradedIntervalMs: number | null;
+  reconnectMaxDelayMs: number | null;
+  singleWriteFunctions: boolean;
+}
+
 export interface ModbusDraft {
   id?: number;
   name: string;
   protocol: 'modbus';
   enabled: boolean;
-  settings: {
-    host: string;
-    port: number | null;
-    unitId: number | null;
-    pollIntervalMs: number | null;
-    timeoutMs: number | null;
-  };
+  settings: ModbusSettingsDraft;
   tags: ModbusTagDraft[];
 }
 
@@ -78,14 +109,30 @@ export function newOpcUaTag(): OpcUaTagDraft {
   return { name: '', unit: '', nodeId: '', samplingIntervalMs: 1000 };
 }
 
-export function newModbusDraft(): ModbusDraft {
+/** The schema's defaults (main/config/modbus-schema.ts), spelled out because a blank host does not parse. */
+export function newModbusSettings(): ModbusSettingsDraft {
   return {
-    name: '',
-    protocol: 'modbus',
-    enabled: true,
-    settings: { host: '', port: 502, unitId: 1, pollIntervalMs: 1000, timeoutMs: 2000 },
-    tags: [newModbusTag()],
+    transport: 'tcp',
+    host: '',
+    port: 502,
+    serial: { path: '', baudRate: 19200, dataBits: 8, parity: 'even', stopBits: 1 },
+    unitId: 1,
+    pollIntervalMs: 1000,
+    timeoutMs: 1000,
+    retries: 1,
+    maxRegisterGap: 10,
+    maxBitGap: 64,
+    maxRegistersPerRead: 125,
+    maxBitsPerRead: 2000,
+    degradeAfterFailures: 3,
+    degradedIntervalMs: 30_000,
+    reconnectMaxDelayMs: 10_000,
+    singleWriteFunctions: true,
   };
+}
+
+export function newModbusDraft(): ModbusDraft {
+  return { name: '', protocol: 'modbus', enabled: true, settings: newModbusSettings(), tags: [newModbusTag()] };
 }
 
 export function newModbusTag(): ModbusTagDraft {
@@ -96,9 +143,40 @@ export function newModbusTag(): ModbusTagDraft {
     address: 0,
     dataType: 'uint16',
     wordOrder: 'ABCD',
+    bit: null,
+    length: 1,
     scale: 1,
     offset: 0,
+    pollIntervalMs: null,
   };
+}
+
+/** A tag read from CSV or the service, as the form edits it. */
+export function tagDraftOf(t: ModbusTag): ModbusTagDraft {
+  return {
+    ...(t.id === undefined ? {} : { id: t.id }),
+    name: t.name,
+    unit: t.unit,
+    area: t.area,
+    address: t.address,
+    dataType: t.dataType,
+    wordOrder: t.wordOrder,
+    bit: t.bit,
+    length: t.length,
+    scale: t.scale,
+    offset: t.offset,
+    pollIntervalMs: t.pollIntervalMs,
+  };
+}
+
+/** A copy of a row under a new name, without the stored id (it becomes a new tag). */
+export function duplicateTag(t: ModbusTagDraft, names: ReadonlySet<string>): ModbusTagDraft {
+  const base = t.name.replace(/ \(copy(?: \d+)?\)$/, '') || 'tag';
+  let name = `${base} (copy)`;
+  for (let n = 2; names.has(name); n++) name = `${base} (copy ${n})`;
+  const { id: _id, ...rest } = t;
+  void _id;
+  return { ...rest, name };
 }
 
 export function draftFromDevice(d: DeviceView): DeviceDraft {
@@ -109,7 +187,27 @@ export function draftFromDevice(d: DeviceView): DeviceDraft {
 export function endpointText(d: DeviceView): string {
   const c = d.config;
   if (c.protocol === 'opcua') return c.settings.endpointUrl;
-  return `${c.settings.host}:${c.settings.port} · unit ${c.settings.unitId}`;
+  return `${describeLine(c.settings)} · unit ${c.settings.unitId}`;
 }
 
-export const protocolLabel = { opcua: 'OPC UA', modbus: 'Modbus TCP' } as const;
+export const transportLabel: Record<ModbusTransport, string> = {
+  tcp: 'Modbus TCP',
+  rtu: 'Modbus RTU (serial)',
+  'rtu-over-tcp': 'Modbus RTU over TCP (gateway)',
+};
+
+export function protocolText(d: DeviceView): string {
+  return d.config.protocol === 'opcua' ? 'OPC UA' : transportLabel[d.config.settings.transport];
+}
+
+export const protocolLabel = { opcua: 'OPC UA', modbus: 'Modbus' } as const;
+
+/** Whether a table can be written (coils and holding registers), and if not, why. */
+export function writableReason(area: ModbusArea): string | null {
+  if (area === 'coil' || area === 'holding') return null;
+  return area === 'input'
+    ? 'Input registers (3x) are read-only in Modbus; only holding registers (4x) and coils (0x) can be written.'
+    : 'Discrete inputs (1x) are read-only in Modbus; only coils (0x) and holding registers (4x) can be written.';
+}
+
+export { isBitArea };

@@ -95,3 +95,9 @@ export function toDatetimeLocal(ms: number): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
+
+/** A live readout: the text of a string tag, else the number with its unit. */
+export function readoutText(s: { value: number | null; text?: string }, unit: string): string {
+  if (s.text !== undefined) return s.text === '' ? '(empty text)' : s.text;
+  return s.value === null ? 'no value' : withUnit(formatValue(s.value), unit);
+}

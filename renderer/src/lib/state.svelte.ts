@@ -17,7 +17,12 @@ export interface Latest {
   ts: number;
   value: number | null;
   quality: number;
+  /** String tags: the text (value is null). */
+  text?: string;
 }
+
+const latestOf = (s: SampleTuple): Latest =>
+  s.length === 5 ? { ts: s[1], value: s[2], quality: s[3], text: s[4] } : { ts: s[1], value: s[2], quality: s[3] };
 
 export interface Notice {
   id: number;
@@ -139,9 +144,10 @@ export class AppState {
     try {
       const samples = await this.api['samples.latest']({ tagIds });
       // Only fill in what live events have not already brought.
-      for (const [tagId, ts, value, quality] of samples) {
+      for (const sample of samples) {
+        const [tagId, ts] = sample;
         const cur = this.latest.get(tagId);
-        if (!cur || cur.ts < ts) this.latest.set(tagId, { ts, value, quality });
+        if (!cur || cur.ts < ts) this.latest.set(tagId, latestOf(sample));
       }
     } catch (err) {
       this.notify(`Could not read current values: ${errorText(err)}`);
@@ -164,10 +170,11 @@ export class AppState {
 
   private ingest(samples: SampleTuple[]): void {
     const newest: Record<number, Latest> = {};
-    for (const [tagId, ts, value, quality] of samples) {
+    for (const sample of samples) {
+      const [tagId, ts, value, quality] = sample;
       this.ring(tagId).push(ts, value, quality);
       const n = newest[tagId];
-      if (!n || n.ts <= ts) newest[tagId] = { ts, value, quality };
+      if (!n || n.ts <= ts) newest[tagId] = latestOf(sample);
     }
     for (const [key, s] of Object.entries(newest)) {
       const tagId = Number(key);

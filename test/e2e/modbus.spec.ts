@@ -1,0 +1,250 @@
+import { readFileSync } from 'node:fs';
+import type { Locator, Page } from '@playwright/test';
+import { expect, openApp, test } from './fixtures.js';
+
+const demoModbus = 'Demo pump skid (Modbus)';
+
+async function openDevices(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
+  await expect(page.getByRole('heading', { name: 'Devices' })).toBeVisible();
+}
+
+/** The current values of inputs or selects, in order. */
+async function values(inputs: Locator): Promise<string[]> {
+  return Promise.all((await inputs.all()).map((l) => l.inputValue()));
+}
+
+function deviceRow(page: Page, name: string) {
+  return page
+    .getByRole('table', { name: 'Devices' })
+    .getByRole('row')
+    .filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+}
+
+test.describe('Modbus UI', () => {
+  test('register map: Modicon entry, a bad row shows its field error, fixed, saved', async ({ page, server }) => {
+    await openApp(page, server);
+    await openDevices(page);
+    await page.getByRole('button', { name: 'Add Modbus device' }).click();
+    const form = page.getByRole('form', { name: 'New Modbus device' });
+
+    // Transport decides the fields: serial settings for RTU, host and port for TCP.
+    const transport = form.getByLabel('Transport', { exact: true });
+    await transport.selectOption({ label: 'Modbus RTU (serial)' });
+    await expect(form.getByLabel('Serial port', { exact: true })).toBeVisible();
+    await expect(form.getByLabel('Baud rate (bit/s)', { exact: true })).toHaveValue('19200');
+    await expect(form.getByLabel('Parity', { exact: true })).toHaveValue('even');
+    await expect(form.getByLabel('Host', { exact: true })).toHaveCount(0);
+    await transport.selectOption({ label: 'Modbus TCP' });
+    await expect(form.getByLabel('Serial port', { exact: true })).toHaveCount(0);
+
+    await form.getByLabel('Device name', { exact: true }).fill('Line 4 dosing PLC');
+    await form.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+    await form.getByLabel('Port', { exact: true }).fill('9');
+
+    // Row 1 by Modicon address: 40011 is holding register offset 10.
+    await form.getByLabel('Tag 1 name', { exact: true }).fill('P-101 setpoint');
+    await form.getByLabel('Tag 1 Modicon address', { exact: true }).fill('40011');
+    await form.getByLabel('Tag 1 Modicon address', { exact: true }).press('Tab');
+    await expect(form.getByLabel('Tag 1 table', { exact: true })).toHaveValue('holding');
+    await expect(form.getByLabel('Tag 1 offset (0-based)', { exact: true })).toHaveValue('10');
+    await form.getByLabel('Tag 1 data type', { exact: true }).selectOption('float64');
+    // 64-bit orders are shown with eight letters.
+    await expect(form.getByLabel('Tag 1 order', { exact: true }).getByRole('option')).toHaveText([
+      'ABCDEFGH',
+      'GHEFCDAB',
+      'BADCFEHG',
+      'HGFEDCBA',
+    ]);
+    await form.getByLabel('Tag 1 data type', { exact: true }).selectOption('float32');
+    await form.getByLabel('Tag 1 unit', { exact: true }).fill('bar');
+
+    // A Modicon address that names no table is refused where it was typed.
+    const modicon2 = form.getByLabel('Tag 2 Modicon address', { exact: true });
+    await form.getByRole('button', { name: 'Add register' }).click();
+    await modicon2.fill('50001');
+    await modicon2.press('Tab');
+    await expect(modicon2).toHaveAttribute('aria-invalid', 'true');
+    await expect(modicon2).toHaveAccessibleDescription(/not a Modicon address/);
+
+    // Row 2: a bool in a holding register with a bit number out of range.
+    await form.getByLabel('Tag 2 name', { exact: true }).fill('Alarm word');
+    await form.getByLabel('Tag 2 offset (0-based)', { exact: true }).fill('20');
+    await form.getByLabel('Tag 2 data type', { exact: true }).selectOption('bool');
+    const bit = form.getByLabel('Tag 2 bit (0 = least significant)', { exact: true });
+    await expect(bit).toHaveValue('0');
+    await bit.fill('16');
+    // Strings show their length in registers and characters.
+    await form.getByRole('button', { name: 'Duplicate tag 1', exact: true }).click();
+    await expect(form.getByLabel('Tag 2 name', { exact: true })).toHaveValue('P-101 setpoint (copy)');
+    await form.getByLabel('Tag 2 data type', { exact: true }).selectOption('string');
+    await form.getByLabel('Tag 2 length (registers)', { exact: true }).fill('8');
+    await expect(form.getByLabel('Tag 2 length (registers)', { exact: true })).toHaveAccessibleDescription(
+      /16 characters/,
+    );
+    await form.getByRole('button', { name: 'Remove tag 2', exact: true }).click();
+
+    await form.getByRole('button', { name: 'Save device' }).click();
+    await expect(form.getByRole('alert').first()).toContainText('Not saved');
+    await expect(bit).toHaveAttribute('aria-invalid', 'true');
+    await expect(bit).toHaveAccessibleDescription(/at most 15/);
+
+    await bit.fill('3');
+    await form.getByRole('button', { name: 'Save device' }).click();
+    await expect(form).toBeHidden();
+    await expect(page.getByRole('status').filter({ hasText: 'Saved “Line 4 dosing PLC” with 2 tags' })).toBeVisible();
+    const row = deviceRow(page, 'Line 4 dosing PLC');
+    await expect(row).toContainText('Modbus TCP');
+    await expect(row).toContainText('127.0.0.1:9');
+
+    // Saved as entered: reopen and check the rows.
+    await row.getByRole('button', { name: 'Edit Line 4 dosing PLC' }).click();
+    const edit = page.getByRole('form', { name: /Edit device/ });
+    await expect(edit.getByLabel('Tag 1 Modicon address', { exact: true })).toHaveValue('40011');
+    await expect(edit.getByLabel('Tag 2 bit (0 = least significant)', { exact: true })).toHaveValue('3');
+    await expect(edit.getByLabel('Tag 2 Modicon address', { exact: true })).toHaveValue('40021');
+  });
+
+  test('register map CSV: export, then import into a new device, with a review step', async ({
+    page,
+    server,
+  }, testInfo) => {
+    await openApp(page, server);
+    await openDevices(page);
+    await deviceRow(page, demoModbus)
+      .getByRole('button', { name: `Edit ${demoModbus}` })
+      .click();
+    const edit = page.getByRole('form', { name: /Edit device/ });
+    const names = await values(edit.getByRole('textbox', { name: /^Tag \d+ name$/ }));
+    expect(names.length).toBeGreaterThan(3);
+
+    const downloading = page.waitForEvent('download');
+    await edit.getByRole('button', { name: 'Export CSV' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe(`${demoModbus}-registers.csv`);
+    const file = testInfo.outputPath('registers.csv');
+    await download.saveAs(file);
+    const text = readFileSync(file, 'utf8');
+    expect(text.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe(
+      'name,table,address,modicon,type,order,bit,length,scale,offset,unit,poll_ms',
+    );
+    expect(text).toContain(',holding,0,40001,float32,ABCD,');
+    await edit.getByRole('button', { name: 'Cancel' }).click();
+
+    await page.getByRole('button', { name: 'Add Modbus device' }).click();
+    const form = page.getByRole('form', { name: 'New Modbus device' });
+    await form.getByLabel('Device name', { exact: true }).fill('Pump skid copy');
+    await form.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+    await form.getByLabel('Port', { exact: true }).fill('9');
+
+    // A file with a problem: shown with line and column, nothing replaced, cancel.
+    await form.getByLabel('Import CSV', { exact: true }).setInputFiles({
+      name: 'broken.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('name,modicon,type\nok,40001,float32\nbad,40003,float33\n'),
+    });
+    const review = form.getByRole('region', { name: 'CSV import' });
+    await expect(review).toContainText('1 register read, 1 problem');
+    await expect(review.getByRole('listitem')).toHaveText([/^line 3, column type: /]);
+    await review.getByRole('button', { name: 'Cancel import' }).click();
+    await expect(review).toBeHidden();
+    await expect(form.getByRole('textbox', { name: /^Tag \d+ name$/ })).toHaveCount(1);
+
+    // The exported file: every row back, then saved.
+    await form.getByLabel('Import CSV', { exact: true }).setInputFiles(file);
+    await expect(review).toContainText(`${names.length} registers read, no problems`);
+    await review.getByRole('button', { name: `Replace register map with ${names.length} registers` }).click();
+    await expect(form.getByRole('status')).toContainText(`replaced with ${names.length} registers`);
+    const imported = await values(form.getByRole('textbox', { name: /^Tag \d+ name$/ }));
+    expect(imported).toEqual(names);
+    await form.getByRole('button', { name: 'Save device' }).click();
+    await expect(form).toBeHidden();
+    await expect(
+      page.getByRole('status').filter({ hasText: `Saved “Pump skid copy” with ${names.length} tags` }),
+    ).toBeVisible();
+  });
+
+  test('test read of a demo register shows the request, raw hex and the value with quality', async ({
+    page,
+    server,
+  }, testInfo) => {
+    await openApp(page, server);
+    await openDevices(page);
+    await deviceRow(page, demoModbus)
+      .getByRole('button', { name: `Edit ${demoModbus}` })
+      .click();
+    const edit = page.getByRole('form', { name: /Edit device/ });
+    // Find a float32 holding register row of the demo map.
+    const types = await values(edit.getByRole('combobox', { name: /^Tag \d+ data type$/ }));
+    const n = types.indexOf('float32') + 1;
+    expect(n).toBeGreaterThan(0);
+    const unit = await edit.getByLabel(`Tag ${n} unit`, { exact: true }).inputValue();
+
+    await edit.getByRole('button', { name: `Test read tag ${n}`, exact: true }).click();
+    const result = edit.getByRole('region', { name: `Test read of tag ${n}`, exact: true });
+    await expect(result).toBeVisible({ timeout: 15_000 });
+    await expect(result).toContainText(/FC 3 read holding registers/);
+    await expect(result).toContainText(/0x[0-9A-Fa-f]{4} 0x[0-9A-Fa-f]{4}/);
+    await expect(result).toContainText(
+      new RegExp(`-?\\d+(\\.\\d+)?${unit ? ` ${unit.replace(/[/^$.*+?()[\]{}|\\]/g, '\\$&')}` : ''}`),
+    );
+    await expect(result).toContainText('Good');
+    await page.screenshot({ path: testInfo.outputPath('test-read.png'), fullPage: true });
+    await testInfo.attach('test-read.png', { path: testInfo.outputPath('test-read.png'), contentType: 'image/png' });
+  });
+
+  test('write to a demo holding register with confirmation; it shows in the audit log', async ({
+    page,
+    server,
+  }, testInfo) => {
+    await openApp(page, server);
+    await openDevices(page);
+    const row = deviceRow(page, demoModbus);
+    await expect(row.getByText('connected', { exact: true })).toBeVisible({ timeout: 45_000 });
+    await expect(row.getByRole('cell').filter({ hasText: /^\d+$/ }).first()).toBeVisible();
+    await row.getByRole('button', { name: `Details of ${demoModbus}` }).click();
+
+    const details = page.getByRole('region', { name: `Details: ${demoModbus}` });
+    await expect(details.getByRole('table', { name: 'Poll groups' })).toBeVisible({ timeout: 15_000 });
+    await expect(details).toContainText('Requests per poll cycle');
+
+    const tags = details.getByRole('table', { name: `Tags of ${demoModbus}` });
+    const writable = tags.getByRole('button', { name: /^Write value to / });
+    await expect(writable.first()).toBeVisible();
+    // Pick a holding register (a float value with a unit), not a coil.
+    const target = tags.getByRole('row').filter({ hasText: 'float32' }).first();
+    const tagName = (await target.getByRole('rowheader').innerText()).trim();
+    await target.getByRole('button', { name: `Write value to ${tagName}` }).click();
+
+    const dialog = page.getByRole('dialog', { name: `Write value to ${tagName}` });
+    await expect(dialog).toBeVisible();
+    await expect(dialog).toContainText('Holding registers (4x)');
+    await expect(dialog).toContainText('float32');
+    const value = dialog.getByLabel(/^New value/);
+    await value.fill('12,5');
+    await dialog.getByRole('button', { name: 'Review write' }).click();
+    await expect(value).toHaveAttribute('aria-invalid', 'true');
+    await expect(value).toHaveAccessibleDescription(/decimals with a point/);
+    await value.fill('12.5');
+    await dialog.getByRole('button', { name: 'Review write' }).click();
+    await expect(dialog.getByRole('alert')).toHaveText(new RegExp(`^Write 12\\.5 .*to ${tagName} \\(4\\d{4}\\)\\?$`));
+    await page.screenshot({ path: testInfo.outputPath('write-confirm.png') });
+    await dialog.getByRole('button', { name: 'Write now' }).click();
+    await expect(dialog.getByRole('status')).toContainText(`Written: 12.5`);
+    await expect(dialog).toContainText(/FC (6|16) write/);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect(dialog).toBeHidden();
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
+    const log = page.getByRole('table', { name: 'Audit log' });
+    await expect(log.getByRole('columnheader', { name: /^Time \(Europe\/Berlin\)$/ })).toBeVisible();
+    const entry = log.getByRole('row').filter({ hasText: tagName });
+    await expect(entry).toHaveCount(1);
+    await expect(entry).toContainText(demoModbus);
+    await expect(entry).toContainText('12.5');
+    await expect(entry).toContainText('written');
+    await expect(entry).toContainText(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} (CET|CEST|GMT\+\d)/);
+    await page.screenshot({ path: testInfo.outputPath('audit-log.png'), fullPage: true });
+    await testInfo.attach('audit-log.png', { path: testInfo.outputPath('audit-log.png'), contentType: 'image/png' });
+  });
+});

@@ -1,0 +1,199 @@
+import { describe, expect, it } from 'vitest';
+import { csvColumns, describeCsvProblem, parseCsv, toCsv } from '../../main/config/modbus-csv.js';
+import {
+  ModbusTag,
+  modbusDataTypes,
+  modbusWordOrders,
+  type ModbusDataType,
+  type ModbusTag as Tag,
+} from '../../main/config/modbus-schema.js';
+
+const tag = (input: Partial<Tag> & { name: string }): Tag => ModbusTag.parse({ area: 'holding', address: 0, ...input });
+
+/** Every type in every order it can take, at distinct addresses, in both register tables. */
+const everyTypeAndOrder = (): Tag[] => {
+  const out: Tag[] = [];
+  let address = 0;
+  for (const area of ['holding', 'input'] as const) {
+    for (const dataType of modbusDataTypes) {
+      const orders = dataType === 'bool' ? (['ABCD'] as const) : modbusWordOrders;
+      for (const wordOrder of orders) {
+        out.push(
+          tag({
+            name: `${area} ${dataType} ${wordOrder}`,
+            area,
+            address,
+            dataType,
+            wordOrder,
+            bit: dataType === 'bool' ? 7 : null,
+            length: dataType === 'string' ? 10 : 1,
+            scale: dataType === 'string' ? 1 : 0.1,
+            offset: dataType === 'string' ? 0 : -273.15,
+            unit: dataType === 'string' ? '' : '°C',
+            pollIntervalMs: address % 3 === 0 ? 250 : null,
+          }),
+        );
+        address += 20;
+      }
+    }
+  }
+  out.push(tag({ name: 'Pump run', area: 'coil', address: 12, dataType: 'bool' }));
+  out.push(tag({ name: 'Trip', area: 'discrete', address: 65_535, dataType: 'bool' }));
+  out.push(tag({ name: 'High offset', area: 'holding', address: 20_000, dataType: 'float32' }));
+  return out;
+};
+
+describe('register map CSV', () => {
+  it('round-trips every type and order', () => {
+    const tags = everyTypeAndOrder();
+    const text = toCsv(tags);
+    const back = parseCsv(text);
+    expect(back.problems).toEqual([]);
+    expect(back.tags).toEqual(tags);
+  });
+
+  it('writes a header, both address forms and 8-letter orders for 64-bit values', () => {
+    const text = toCsv([
+      tag({ name: 'P-101 setpoint', address: 10, dataType: 'float32', wordOrder: 'CDAB', unit: 'bar' }),
+      tag({ name: 'Energy', area: 'input', address: 100, dataType: 'float64', wordOrder: 'CDAB', unit: 'kWh' }),
+    ]);
+    const lines = text.split('\r\n');
+    expect(lines[0]).toBe(csvColumns.join(','));
+    expect(lines[1]).toBe('P-101 setpoint,holding,10,40011,float32,CDAB,,,1,0,bar,');
+    expect(lines[2]).toBe('Energy,input,100,30101,float64,GHEFCDAB,,,1,0,kWh,');
+    expect(lines[3]).toBe('');
+  });
+
+  it('quotes commas, quotes and surrounding spaces (RFC 4180)', () => {
+    const tags = [
+      tag({ name: 'Pump 1, discharge', unit: 'bar' }),
+      tag({ name: 'Valve "FV-101"', address: 1 }),
+      tag({ name: 'Tank', address: 2, unit: ' m³' }),
+    ];
+    const text = toCsv(tags);
+    expect(text).toContain('"Pump 1, discharge"');
+    expect(text).toContain('"Valve ""FV-101"""');
+    const back = parseCsv(text);
+    expect(back.problems).toEqual([]);
+    expect(back.tags.map((t) => t.name)).toEqual(tags.map((t) => t.name));
+  });
+
+  it('reads newlines inside quoted fields (and the schema refuses them in names)', () => {
+    const text = 'name,modicon,unit\r\n"Line one\r\nline two",40001,bar\r\n"ok, too",40002,"m³"\r\n';
+    const { tags, problems } = parseCsv(text);
+    expect(tags.map((t) => [t.name, t.unit])).toEqual([['ok, too', 'm³']]);
+    expect(problems).toEqual([{ line: 2, column: 'name', message: 'no control characters' }]);
+  });
+
+  it('accepts free column order, any header case, a BOM, blank lines and LF line ends', () => {
+    const text =
+      '\uFEFFMODICON,Unit,Name,Type,Order\n\n40011,bar,P-101 setpoint,FLOAT32,cdab\n\n00013,,Pump run,bool,\n';
+    const { tags, problems } = parseCsv(text);
+    expect(problems).toEqual([]);
+    expect(tags).toEqual([
+      tag({ name: 'P-101 setpoint', address: 10, dataType: 'float32', wordOrder: 'CDAB', unit: 'bar' }),
+      tag({ name: 'Pump run', area: 'coil', address: 12, dataType: 'bool' }),
+    ]);
+  });
+
+  it('takes table + zero-based address, six-digit Modicon and table aliases', () => {
+    const text = [
+      'name,table,address,modicon,type,length',
+      'a,4x,0,,uint16,',
+      'b,Input Registers,5,,int32,',
+      'c,,,465536,uint16,',
+      'd,holding,9999,410000,string,',
+      'e,hr,100,,string,8',
+    ].join('\r\n');
+    const { tags, problems } = parseCsv(text);
+    expect(problems).toEqual([]);
+    expect(tags.map((t) => [t.name, t.area, t.address, t.dataType, t.length])).toEqual([
+      ['a', 'holding', 0, 'uint16', 1],
+      ['b', 'input', 5, 'int32', 1],
+      ['c', 'holding', 65_535, 'uint16', 1],
+      ['d', 'holding', 9999, 'string', 1],
+      ['e', 'holding', 100, 'string', 8],
+    ]);
+  });
+
+  it('accepts the 64-bit order spellings and gives them back in the same spelling', () => {
+    for (const [order, canonical] of [
+      ['ABCDEFGH', 'ABCD'],
+      ['GHEFCDAB', 'CDAB'],
+      ['BADCFEHG', 'BADC'],
+      ['HGFEDCBA', 'DCBA'],
+    ] as const) {
+      for (const type of ['int64', 'uint64', 'float64'] as ModbusDataType[]) {
+        const { tags, problems } = parseCsv(`name,modicon,type,order\nx,40001,${type},${order}\n`);
+        expect(problems).toEqual([]);
+        expect(tags[0]!.wordOrder).toBe(canonical);
+        expect(toCsv(tags)).toContain(`,${type},${order},`);
+      }
+    }
+  });
+
+  it('names line and column of every problem', () => {
+    const text = [
+      'name,table,address,type,order,bit,scale,colour', // line 1: unknown column
+      'ok,holding,0,uint16,,,1,red', // 2
+      'bad type,holding,1,int24,,,1,', // 3
+      'comma decimal,holding,2,float32,,,"1,5",', // 4
+      'no bit,holding,3,bool,,,1,', // 5
+      'bad table,5x,4,uint16,,,1,', // 6
+      'coil float,coil,5,float32,,,1,', // 7
+      'ok,holding,6,uint16,,,1,', // 8: duplicate name
+      'short,holding', // 9
+      'bad order,holding,8,float32,ABDC,,1,', // 10
+      'too far,holding,65535,float32,,,1,', // 11
+    ].join('\n');
+    const { tags, problems } = parseCsv(text);
+    expect(tags.map((t) => t.name)).toEqual(['ok']);
+    const where = problems.map((p) => [p.line, p.column]);
+    expect(where).toEqual([
+      [1, 'colour'],
+      [3, 'type'],
+      [4, 'scale'],
+      [5, 'bit'],
+      [6, 'table'],
+      [7, 'type'],
+      [8, 'name'],
+      [9, ''],
+      [10, 'order'],
+      [11, 'address'],
+    ]);
+    expect(problems[0]!.message).toMatch(/unknown column "colour"/);
+    expect(problems[2]!.message).toMatch(/decimals with a point/);
+    expect(problems[3]!.message).toMatch(/needs a bit number/);
+    expect(problems[6]!.message).toMatch(/duplicate name "ok" \(first on line 2\)/);
+    expect(problems[7]!.message).toMatch(/2 fields, but the header has 8/);
+    expect(problems[9]!.message).toMatch(/past the last address/);
+    expect(describeCsvProblem(problems[1]!)).toMatch(/^line 3, column type: /);
+  });
+
+  it('counts lines inside quoted fields so later problems point at the right line', () => {
+    const text = 'name,modicon,unit,type\nok,40001,"two\nlines",uint16\nbad,40002,,nope\n';
+    const { tags, problems } = parseCsv(text);
+    expect(tags.map((t) => t.unit)).toEqual(['two\nlines']);
+    expect(problems).toEqual([{ line: 4, column: 'type', message: expect.any(String) as string }]);
+  });
+
+  it('reports Modicon addresses that disagree with table or address', () => {
+    const { problems } = parseCsv('name,table,address,modicon\na,input,0,40001\nb,holding,3,40001\nc,,,50001\n');
+    expect(problems.map((p) => [p.line, p.column])).toEqual([
+      [2, 'modicon'],
+      [3, 'modicon'],
+      [4, 'modicon'],
+    ]);
+  });
+
+  it('reports quoting mistakes and a missing header', () => {
+    expect(parseCsv('').problems).toEqual([
+      { line: 1, column: '', message: expect.stringMatching(/header/) as string },
+    ]);
+    expect(parseCsv('name,unit\nx,bar\n').problems[0]).toMatchObject({ line: 1, column: 'address' });
+    const unclosed = parseCsv('name,modicon\n"open,40001\n');
+    expect(unclosed.problems[0]).toMatchObject({ line: 2, message: expect.stringMatching(/not closed/) as string });
+    const stray = parseCsv('name,modicon\nsay "hi",40001\n');
+    expect(stray.problems[0]).toMatchObject({ line: 2, message: expect.stringMatching(/quote inside/) as string });
+  });
+});
