@@ -1,9 +1,16 @@
 import { benchStoreInsert } from './store-insert.js';
 import { benchPipelineDemo } from './pipeline-demo.js';
+import { benchModbusPlan } from './modbus-plan.js';
+import { benchModbusPoll } from './modbus-poll.js';
 import type { BenchResult } from './result.js';
 
 /** `npm run bench`: every benchmark, one JSON object per line on stdout. */
-const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [benchStoreInsert, benchPipelineDemo];
+const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
+  benchStoreInsert,
+  benchPipelineDemo,
+  benchModbusPlan,
+  benchModbusPoll,
+];
 
 for (const bench of benches) {
   for (const r of await bench()) console.log(JSON.stringify(r));
