@@ -21,11 +21,15 @@ export class LiveStream {
   }
 
   push(batch: readonly Sample[]): void {
+    // Nobody watching (a headless gateway, a closed window): nothing to build.
+    if (this.hub.size === 0) return;
     for (const s of batch) {
       this.pending.push(
         s.text === undefined ? [s.tagId, s.ts, s.value, s.quality] : [s.tagId, s.ts, null, s.quality, s.text],
       );
     }
+    // Only the newest maxPerMessage go out per interval; do not hold more than that in memory.
+    if (this.pending.length > 2 * this.maxPerMessage) this.pending = this.pending.slice(-this.maxPerMessage);
   }
 
   flush(): void {
