@@ -81,7 +81,7 @@ describe('RtuResponseReader', () => {
 
   it('throws ModbusFrameError on a bad CRC', () => {
     const bad = Buffer.from(read10Answer);
-    bad[5] ^= 0x01;
+    bad[5] = bad[5]! ^ 0x01;
     const r = new RtuResponseReader(1, read10);
     expect(() => r.push(bad)).toThrow(ModbusFrameError);
     expect(() => new RtuResponseReader(1, read10).push(bad)).toThrow(/CRC error/);
