@@ -105,9 +105,11 @@ export class RtuExchange {
 
   /** Rejects the request on the line and every queued one (the line closed or dropped). */
   failAll(err: Error): void {
+    // Empty the queue first: finishing the active request would otherwise send the next one.
+    const queued = this.queue.splice(0);
     const a = this.active;
     if (a) this.finish(a, () => a.item.reject(err));
-    for (const q of this.queue.splice(0)) q.reject(err);
+    for (const q of queued) q.reject(err);
   }
 
   private finish(a: Active, settle: () => void): void {
