@@ -11,9 +11,9 @@ export interface PtyPair {
   stop(): Promise<void>;
 }
 
-export const startPtyPair = async (dir: string): Promise<PtyPair> => {
-  const a = join(dir, 'ptyA');
-  const b = join(dir, 'ptyB');
+export const startPtyPair = async (dir: string, name = 'pty'): Promise<PtyPair> => {
+  const a = join(dir, `${name}A`);
+  const b = join(dir, `${name}B`);
   // -d -d logs "starting data transfer loop" once both ends exist.
   const peer = await startPeer(
     'socat',

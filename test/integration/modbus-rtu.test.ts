@@ -163,6 +163,23 @@ describe('RtuSerialTransport against pymodbus serial server over a socat pty pai
     expect(await ask(t, { fc: 3, address: 9, quantity: 1 })).toEqual({ fc: 3, registers: [1234] });
   });
 
+  it('emits close and rejects the pending request when the port goes away', async () => {
+    // A line of its own: stopping socat removes both pty ends, like unplugging a USB adapter.
+    const own = await startPtyPair(dir.path, 'unplug');
+    stops.push(() => own.stop());
+    const u = new RtuSerialTransport({ ...serial, path: own.b });
+    stops.push(() => u.close());
+    await u.connect();
+    const reasons: string[] = [];
+    u.on('close', (reason) => reasons.push(reason));
+    const pending = failure(ask(u, { fc: 3, address: 0, quantity: 1 }, 1, 60_000));
+    await own.stop();
+    await waitFor(() => reasons.length === 1, 15_000, 'the close event');
+    expect(reasons[0]).toMatch(/went away/);
+    expect(await pending).toBeInstanceOf(ModbusClosedError);
+    expect(u.connected).toBe(false);
+  });
+
   it('rejects requests after close and reopens', async () => {
     await t.close();
     expect(t.connected).toBe(false);

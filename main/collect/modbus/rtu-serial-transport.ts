@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { stat } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
 import type { SerialSettings } from '../../config/modbus-schema.js';
 import { ModbusClosedError, ModbusConnectError } from './errors.js';
@@ -56,12 +57,23 @@ export const describeSerialOpenError = (path: string, message: string): { text: 
   return { text: message, errno: undefined };
 };
 
+const isDisconnect = (err: Error): boolean => 'disconnected' in err && err.disconnected === true;
+
+/**
+ * How often an open port's device node is checked. serialport 13 on Linux does not always notice a port
+ * that went away: once the tty is hung up, read() returns 0 and its reader retries at once, forever (100% CPU,
+ * no event; bindings-cpp issue 162). A USB adapter's node disappears when unplugged, so we look for it.
+ */
+const PRESENCE_CHECK_MS = 1000;
+const WENT_AWAY = 'the port went away (adapter unplugged?)';
+
 export class RtuSerialTransport extends EventEmitter<ModbusTransportEvents> implements ModbusTransport {
   readonly maxInFlight = 1;
   readonly target: string;
   private port: SerialPort | null = null;
   /** An open in progress, so close() can wait for it and close what it opened. */
   private opening: Promise<unknown> | null = null;
+  private presence: NodeJS.Timeout | null = null;
   private readonly exchange: RtuExchange;
 
   constructor(
@@ -123,12 +135,40 @@ export class RtuSerialTransport extends EventEmitter<ModbusTransportEvents> impl
       reason = err.message;
     });
     port.on('close', (err: Error | null) => {
-      if (this.port !== port) return;
-      this.port = null;
-      if (err) reason = /disconnected/i.test(err.message) ? 'the adapter was disconnected' : err.message;
-      this.exchange.failAll(new ModbusClosedError(`${this.target} lost: ${reason}`));
-      this.emit('close', reason);
+      // serialport marks a port that vanished (EIO, EBADF on read or write) as disconnected.
+      if (err) reason = isDisconnect(err) ? `${WENT_AWAY}: ${err.message}` : err.message;
+      this.lost(port, reason);
     });
+    // Device nodes are files on Linux and macOS only; Windows COM ports are not.
+    if (s.path.startsWith('/')) {
+      this.presence = setInterval(() => void this.checkPresent(port), PRESENCE_CHECK_MS);
+      this.presence.unref();
+    }
+  }
+
+  private async checkPresent(port: SerialPort): Promise<void> {
+    try {
+      await stat(this.serial.path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || this.port !== port) return;
+      this.lost(port, WENT_AWAY);
+      // Closing the descriptor also ends serialport's spinning reader.
+      port.close();
+    }
+  }
+
+  /** The port dropped under us: reject what is pending and tell the owner. */
+  private lost(port: SerialPort, reason: string): void {
+    if (this.port !== port) return;
+    this.port = null;
+    this.stopPresenceCheck();
+    this.exchange.failAll(new ModbusClosedError(`${this.target} lost: ${reason}`));
+    this.emit('close', reason);
+  }
+
+  private stopPresenceCheck(): void {
+    if (this.presence) clearInterval(this.presence);
+    this.presence = null;
   }
 
   request(unitId: number, req: ModbusRequest, timeoutMs: number): Promise<ModbusResponse> {
@@ -139,6 +179,7 @@ export class RtuSerialTransport extends EventEmitter<ModbusTransportEvents> impl
   async close(): Promise<void> {
     const port = this.port;
     this.port = null;
+    this.stopPresenceCheck();
     this.exchange.failAll(new ModbusClosedError(`${this.target} closed`));
     if (this.opening) await this.opening;
     this.opening = null;
