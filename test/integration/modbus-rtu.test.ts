@@ -22,7 +22,8 @@ import { waitFor } from '../helpers/wait.js';
  * over TCP (a transparent gateway). pymodbus serves unit 1 only and ignores other units, as a real line would.
  */
 
-const TIMEOUT = 2000;
+// Generous: a loaded test machine must not turn a slow answer into a failure.
+const TIMEOUT = 10_000;
 /** Short: the unit that is not there must time out, and the test waits for it. */
 const SILENT_TIMEOUT = 300;
 

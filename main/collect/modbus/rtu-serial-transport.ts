@@ -57,7 +57,11 @@ export const describeSerialOpenError = (path: string, message: string): { text: 
   return { text: message, errno: undefined };
 };
 
-const isDisconnect = (err: Error): boolean => 'disconnected' in err && err.disconnected === true;
+/** serialport's mark for a port that vanished, or the errno a vanished tty gives on read or write. */
+const isGone = (err: Error): boolean =>
+  ('disconnected' in err && err.disconnected === true) ||
+  ['EIO', 'ENXIO', 'ENODEV', 'EBADF'].includes((err as NodeJS.ErrnoException).code ?? '') ||
+  /\b(EIO|ENXIO|ENODEV|EBADF)\b/.test(err.message);
 
 /**
  * How often an open port's device node is checked. serialport 13 on Linux does not always notice a port
@@ -129,15 +133,16 @@ export class RtuSerialTransport extends EventEmitter<ModbusTransportEvents> impl
       // close() ran while the port was opening; it closes the port once the open has finished.
       throw new ModbusClosedError(`opening ${this.target} cancelled`);
     }
-    let reason = 'port closed';
+    let lastError: Error | null = null;
     port.on('data', (chunk: Buffer) => this.exchange.onData(chunk));
     port.on('error', (err: Error) => {
-      reason = err.message;
+      lastError = err;
     });
-    port.on('close', (err: Error | null) => {
-      // serialport marks a port that vanished (EIO, EBADF on read or write) as disconnected.
-      if (err) reason = isDisconnect(err) ? `${WENT_AWAY}: ${err.message}` : err.message;
-      this.lost(port, reason);
+    // Only an unexpected close gets here (close() lets go of the port first). A failed write closes the stream
+    // with no argument after an 'error' event; a failed read closes it with serialport's DisconnectedError.
+    port.on('close', (err: Error | null | undefined) => {
+      const cause = err ?? lastError;
+      this.lost(port, cause ? (isGone(cause) ? `${WENT_AWAY}: ${cause.message}` : cause.message) : 'port closed');
     });
     // Device nodes are files on Linux and macOS only; Windows COM ports are not.
     if (s.path.startsWith('/')) {
@@ -150,10 +155,7 @@ export class RtuSerialTransport extends EventEmitter<ModbusTransportEvents> impl
     try {
       await stat(this.serial.path);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || this.port !== port) return;
-      this.lost(port, WENT_AWAY);
-      // Closing the descriptor also ends serialport's spinning reader.
-      port.close();
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') this.lost(port, WENT_AWAY);
     }
   }
 
@@ -162,6 +164,8 @@ export class RtuSerialTransport extends EventEmitter<ModbusTransportEvents> impl
     if (this.port !== port) return;
     this.port = null;
     this.stopPresenceCheck();
+    // Closing the descriptor also ends serialport's spinning reader; errors go to the 'error' listener.
+    if (port.isOpen) port.close();
     this.exchange.failAll(new ModbusClosedError(`${this.target} lost: ${reason}`));
     this.emit('close', reason);
   }
