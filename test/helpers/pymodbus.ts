@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { startPeer } from './child-process.js';
 
 /** Runs test/fixtures/pymodbus_server.py (an independent Modbus peer) and waits for its READY line. */
 export interface PyModbus {
@@ -8,6 +8,7 @@ export interface PyModbus {
 }
 
 const script = fileURLToPath(new URL('../fixtures/pymodbus_server.py', import.meta.url));
+const python = '/usr/bin/python3';
 
 export interface PyModbusOptions {
   /** JSON register map for unit 3 (see the fixture's docstring). */
@@ -16,39 +17,48 @@ export interface PyModbusOptions {
   ignoreMissing?: boolean;
 }
 
-export const startPyModbus = (port = 0, opts: PyModbusOptions = {}): Promise<PyModbus> =>
-  new Promise((resolve, reject) => {
-    const args = [script, String(port)];
-    if (opts.mapFile) args.push('--map', opts.mapFile);
-    if (opts.ignoreMissing) args.push('--ignore-missing');
-    const child: ChildProcess = spawn('/usr/bin/python3', args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`pymodbus server did not start: ${err}`));
-    }, 15_000);
-    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`pymodbus server exited (${code}): ${err}`));
-    });
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (!m) return;
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      resolve({
-        port: Number(m[1]),
-        stop: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-          }),
-      });
-    });
-  });
+/** Modbus TCP; every unit id answers unless a map file is given (units 1 and 3). */
+export const startPyModbus = async (port = 0, opts: PyModbusOptions = {}): Promise<PyModbus> => {
+  const args = [script, String(port)];
+  if (opts.mapFile) args.push('--map', opts.mapFile);
+  if (opts.ignoreMissing) args.push('--ignore-missing');
+  const peer = await startPeer('pymodbus server', python, args, /READY (\d+)/);
+  return { port: Number(peer.ready), stop: peer.stop };
+};
+
+/** RTU framing over TCP, like a transparent serial gateway; only `units` answer, unit 0 is broadcast. */
+export const startPyModbusRtuOverTcp = async (port = 0, units = [1]): Promise<PyModbus> => {
+  const args = [script, '--rtu', String(port), '--units', ...units.map(String)];
+  const peer = await startPeer('pymodbus RTU-over-TCP server', python, args, /READY (\d+)/);
+  return { port: Number(peer.ready), stop: peer.stop };
+};
+
+export interface PySerialOptions {
+  baudRate: number;
+  parity: 'none' | 'even' | 'odd';
+  stopBits: 1 | 2;
+  dataBits: 7 | 8;
+  units?: number[];
+}
+
+/** pymodbus's serial server with the RTU framer on `device`; only `units` answer, unit 0 is broadcast. */
+export const startPyModbusSerial = async (device: string, o: PySerialOptions): Promise<{ stop(): Promise<void> }> => {
+  const parity = { none: 'N', even: 'E', odd: 'O' }[o.parity];
+  const args = [
+    script,
+    '--serial',
+    device,
+    '--baud',
+    String(o.baudRate),
+    '--parity',
+    parity,
+    '--stopbits',
+    String(o.stopBits),
+    '--bytesize',
+    String(o.dataBits),
+    '--units',
+    ...(o.units ?? [1]).map(String),
+  ];
+  const peer = await startPeer('pymodbus serial server', python, args, /READY (\S+)/);
+  return { stop: peer.stop };
+};

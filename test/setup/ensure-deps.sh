@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Makes sure the real peers the tests talk to are on this machine:
 #   chromium          end-to-end tests (Playwright drives Debian's Chromium; no browser download)
-#   python3-pymodbus  an independent Modbus TCP server (runs under /usr/bin/python3); Debian's 3.0 imports
+#   python3-pymodbus  an independent Modbus peer, TCP and RTU (runs under /usr/bin/python3); Debian's 3.0 imports
 #                     serial and serial_asyncio even for TCP, hence python3-serial and python3-serial-asyncio
+#   socat             pseudo-terminal pairs: the serial line between our RTU transport and pymodbus's serial server
 # On Debian as root it installs what is missing with apt-get; otherwise it names the packages and stops.
 set -euo pipefail
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 /usr/bin/python3 -c 'import pymodbus.server' >/dev/null 2>&1 || missing+=(python3-pymodbus python3-serial python3-serial-asyncio)
+command -v socat >/dev/null 2>&1 || missing+=(socat)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -1,8 +1,9 @@
-import net from 'node:net';
+import type net from 'node:net';
 import { EventEmitter } from 'node:events';
 import { FrameReader, encodeFrame } from './mbap.js';
 import { decodeResponse, encodeRequest, type ModbusRequest, type ModbusResponse } from './pdu.js';
-import { ModbusClosedError, ModbusConnectError, ModbusError, ModbusTimeoutError } from './errors.js';
+import { ModbusClosedError, ModbusError, ModbusTimeoutError } from './errors.js';
+import { connectSocket, describeSocketError, socketTarget, type SocketConnect } from './socket-connect.js';
 import type { ModbusTransport, ModbusTransportEvents } from './transport.js';
 
 /**
@@ -26,21 +27,8 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-const errnoText: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset by the device',
-  ETIMEDOUT: 'no answer (timed out)',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ENOTFOUND: 'host name not found',
-  EAI_AGAIN: 'host name lookup failed',
-  EPIPE: 'connection closed by the device',
-  EADDRNOTAVAIL: 'address not available',
-};
-
-/** Readable reason for a socket error ("connection refused"), falling back to Node's message. */
-export const describeSocketError = (err: NodeJS.ErrnoException): string =>
-  (err.code && errnoText[err.code]) || err.message;
+// Re-exported: callers that format socket errors have always imported it from here.
+export { describeSocketError };
 
 export class ModbusTcpClient extends EventEmitter<ModbusTransportEvents> implements ModbusTransport {
   private socket: net.Socket | null = null;
@@ -48,7 +36,7 @@ export class ModbusTcpClient extends EventEmitter<ModbusTransportEvents> impleme
   private pending = new Map<number, Pending>();
   private nextTid = 1;
   /** A socket still connecting, so close() can abort it (stop() must not wait for a TCP timeout). */
-  private connecting: { socket: net.Socket; abort: () => void } | null = null;
+  private connecting: SocketConnect | null = null;
 
   constructor(readonly options: ModbusClientOptions) {
     super();
@@ -59,7 +47,7 @@ export class ModbusTcpClient extends EventEmitter<ModbusTransportEvents> impleme
   }
 
   get target(): string {
-    return `${this.options.host}:${this.options.port}`;
+    return socketTarget(this.options);
   }
 
   get connected(): boolean {
@@ -67,39 +55,19 @@ export class ModbusTcpClient extends EventEmitter<ModbusTransportEvents> impleme
   }
 
   /** Opens the socket; rejects with ModbusConnectError carrying a readable reason. */
-  connect(): Promise<void> {
+  async connect(): Promise<void> {
     this.destroySocket('reconnecting');
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: this.options.host, port: this.options.port });
-      socket.setNoDelay(true);
-      const fail = (err: Error): void => {
-        clearTimeout(timer);
-        if (this.connecting?.socket === socket) this.connecting = null;
-        socket.destroy();
-        reject(err);
-      };
-      const timer = setTimeout(
-        () =>
-          fail(
-            new ModbusConnectError(
-              `cannot connect to ${this.target}: no answer within ${this.options.connectTimeoutMs} ms`,
-              'ETIMEDOUT',
-            ),
-          ),
-        this.options.connectTimeoutMs,
-      );
-      const onError = (err: NodeJS.ErrnoException): void =>
-        fail(new ModbusConnectError(`cannot connect to ${this.target}: ${describeSocketError(err)}`, err.code));
-      this.connecting = { socket, abort: () => fail(new ModbusClosedError(`connecting to ${this.target} cancelled`)) };
-      socket.once('error', onError);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        this.connecting = null;
-        socket.off('error', onError);
-        this.attach(socket);
-        resolve();
-      });
+    const attempt = connectSocket({
+      host: this.options.host,
+      port: this.options.port,
+      timeoutMs: this.options.connectTimeoutMs,
     });
+    this.connecting = attempt;
+    try {
+      this.attach(await attempt.done);
+    } finally {
+      if (this.connecting === attempt) this.connecting = null;
+    }
   }
 
   private attach(socket: net.Socket): void {
