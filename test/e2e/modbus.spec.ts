@@ -248,3 +248,119 @@ test.describe('Modbus UI', () => {
     await testInfo.attach('audit-log.png', { path: testInfo.outputPath('audit-log.png'), contentType: 'image/png' });
   });
 });
+
+test.describe('Modbus register map layout', () => {
+  // The e2e tests compile without the DOM library: just the parts of it the page functions below use.
+  interface Field {
+    readonly tagName: string;
+    readonly clientWidth: number;
+    readonly value: string;
+    readonly placeholder: string;
+    readonly selectedOptions?: ArrayLike<{ readonly text: string }>;
+    getAttribute(name: string): string | null;
+  }
+  interface Box {
+    readonly scrollWidth: number;
+    readonly clientWidth: number;
+    readonly parentElement: Box | null;
+    querySelectorAll(selector: string): ArrayLike<Field>;
+  }
+  interface PageGlobals {
+    document: {
+      documentElement: Box;
+      createElement(tag: 'canvas'): {
+        getContext(kind: '2d'): { font: string; measureText(text: string): { width: number } } | null;
+      };
+    };
+    getComputedStyle(el: Field): {
+      fontWeight: string;
+      fontSize: string;
+      fontFamily: string;
+      paddingLeft: string;
+      paddingRight: string;
+    };
+  }
+
+  /** Name, table, type, order and poll rate cells of the register map whose text does not fit. */
+  async function cutCells(map: Locator): Promise<string[]> {
+    return map.evaluate((table: unknown) => {
+      const g = globalThis as unknown as PageGlobals;
+      const ctx = g.document.createElement('canvas').getContext('2d');
+      if (!ctx) return ['no canvas to measure text with'];
+      const out: string[] = [];
+      for (const el of Array.from((table as Box).querySelectorAll('input, select'))) {
+        const label = el.getAttribute('aria-label') ?? '';
+        const poll = /^Tag \d+ poll rate/.test(label);
+        if (!poll && !/^Tag \d+ (name|table|data type|order)$/.test(label)) continue;
+        const cs = g.getComputedStyle(el);
+        ctx.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+        const select = el.tagName === 'SELECT';
+        const text = select
+          ? (el.selectedOptions?.[0]?.text ?? '')
+          : poll && el.value === ''
+            ? el.placeholder
+            : el.value;
+        // A select also needs room for its arrow (about 20 px in Chromium).
+        const room = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - (select ? 20 : 0);
+        const need = ctx.measureText(text).width;
+        if (need > room) out.push(`${label} "${text}": needs ${Math.ceil(need)} px, has ${Math.floor(room)} px`);
+      }
+      return out;
+    });
+  }
+
+  test('name, table and type cells are readable at 1400 px; narrower, the map scrolls in its fieldset', async ({
+    page,
+    server,
+  }, testInfo) => {
+    await openApp(page, server);
+    await openDevices(page);
+    await deviceRow(page, demoModbus)
+      .getByRole('button', { name: `Edit ${demoModbus}` })
+      .click();
+    const edit = page.getByRole('form', { name: /Edit device/ });
+    const map = edit.getByRole('table', { name: 'Register map' });
+    await expect(edit.getByLabel('Tag 1 name', { exact: true })).toBeVisible();
+    // The demo map holds the long entries: a 26-character name, "Holding registers (4x)", a string's order.
+    const names = await values(edit.getByRole('textbox', { name: /^Tag \d+ name$/ }));
+    expect(names).toContain('Status: F-101 backflushing');
+    const types = await values(edit.getByRole('combobox', { name: /^Tag \d+ data type$/ }));
+    expect(types).toContain('string');
+
+    // Every name, table, type and order shows its whole text (not "P-101 runnin", "Holding re", "floa").
+    expect(await cutCells(map), 'register map cells that cut their text').toEqual([]);
+    await page.screenshot({ path: testInfo.outputPath('register-map.png'), fullPage: true });
+    await testInfo.attach('register-map.png', {
+      path: testInfo.outputPath('register-map.png'),
+      contentType: 'image/png',
+    });
+    // The controller rows at the end: a string, bits in a register, a word-swapped counter.
+    await edit.getByLabel(`Tag ${names.length} name`, { exact: true }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: testInfo.outputPath('register-map-end.png') });
+    await testInfo.attach('register-map-end.png', {
+      path: testInfo.outputPath('register-map-end.png'),
+      contentType: 'image/png',
+    });
+
+    // A narrow window: the cells keep their room and the map scrolls sideways inside its fieldset, not the page.
+    await page.setViewportSize({ width: 1000, height: 800 });
+    await expect
+      .poll(() =>
+        map.evaluate((t: unknown) => {
+          const scroller = (t as Box).parentElement;
+          return scroller !== null && scroller.scrollWidth > scroller.clientWidth;
+        }),
+      )
+      .toBe(true);
+    expect(await cutCells(map), 'register map cells that cut their text at 1000 px').toEqual([]);
+    const pageWidth = await page.evaluate(
+      () => (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth,
+    );
+    expect(pageWidth, 'the page itself scrolls sideways').toBeLessThanOrEqual(1000);
+    await page.screenshot({ path: testInfo.outputPath('register-map-narrow.png') });
+    await testInfo.attach('register-map-narrow.png', {
+      path: testInfo.outputPath('register-map-narrow.png'),
+      contentType: 'image/png',
+    });
+  });
+});
