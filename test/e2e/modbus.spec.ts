@@ -293,7 +293,6 @@ test.describe('Modbus UI', () => {
       await expect(r.getByRole('cell').nth(1)).toHaveText(`bool, bit ${bit}`);
       await expect(r.getByRole('cell').nth(2)).toHaveText(/^[01] Good$/);
     }
-    // The running pump of the demo reads 1 once it has started.
     await page.screenshot({ path: testInfo.outputPath('details-string-bits.png'), fullPage: true });
 
     // The register map shows the bit numbers too.
