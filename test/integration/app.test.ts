@@ -87,13 +87,31 @@ describe('the app core with its demo plant', () => {
       ok: false,
       error: { code: 'invalid_input', message: expect.stringMatching(/longer than 16/) as string },
     });
+    // The simulation owns the signal registers: the demo refuses writes there, as a PLC does.
+    const speed = mb.tags.find((t) => t.name === 'P-101 speed')!;
+    const refused = await app.router.invoke('modbus.write', { deviceId: mb.id, tagId: speed.id, value: 10 });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: {
+        code: 'device_error',
+        message: expect.stringMatching(/exception 02: illegal data address 40001/) as string,
+      },
+    });
     const log = await call(app, 'audit.list', {});
     expect(log.map((e) => [e.outcome, e.target.split(' (')[0], e.value])).toEqual([
+      ['failed', 'P-101 speed', '10 %'],
       ['failed', 'Batch ID', 'X'.repeat(17)],
       ['ok', 'T-101 level setpoint', '62.5 %'],
     ]);
-    expect(log[1]!.actor).toMatch(/ \(browser mode\)$/);
-    expect(log[1]!.message).toBe(r.request);
+    expect(log[2]!.actor).toMatch(/ \(browser mode\)$/);
+    expect(log[2]!.message).toBe(r.request);
+    // A setpoint the loop cannot hold is clamped in the register, like a PLC would.
+    await call(app, 'modbus.write', { deviceId: mb.id, tagId: sp.id, value: 95 });
+    await waitFor(
+      async () => (await call(app, 'samples.latest', { tagIds: [sp.id] }))[0]?.[2] === 80,
+      10_000,
+      'the clamped setpoint',
+    );
     let diag = await call(app, 'devices.diagnostics', { id: mb.id });
     await waitFor(
       async () => (diag = await call(app, 'devices.diagnostics', { id: mb.id })).pollGroups[0]?.lastCycleMs !== null,

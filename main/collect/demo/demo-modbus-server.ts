@@ -26,6 +26,10 @@ export class DemoModbusServer {
   private readonly server = new ModbusTcpServer(this.image);
 
   constructor() {
+    // Only the setpoint and the batch id take writes; the simulation owns every other value.
+    const { levelSetpoint, batchId } = controlAddresses;
+    this.image.writable = (area, address, count) =>
+      area === 'holding' && address >= levelSetpoint && address + count <= batchId + BATCH_ID_REGISTERS;
     this.image.holding.set(
       encodeRegisters(limits.levelSetpoint, { dataType: 'float32', wordOrder: 'ABCD' }),
       controlAddresses.levelSetpoint,
@@ -33,10 +37,17 @@ export class DemoModbusServer {
     this.image.holding.set(encodeString(DEFAULT_BATCH_ID, BATCH_ID_REGISTERS, 'ABCD'), controlAddresses.batchId);
   }
 
-  /** The level setpoint as last written by a client (the model follows it). */
+  /**
+   * The level setpoint as last written by a client, clamped to what the loop can hold (20-80 %). Like a PLC,
+   * the clamped value is written back, so the register never claims a setpoint the loop is not holding.
+   */
   levelSetpoint(): number {
     const a = controlAddresses.levelSetpoint;
-    return decodeRegisters(this.image.holding.subarray(a, a + 2), { dataType: 'float32', wordOrder: 'ABCD' });
+    const f32 = { dataType: 'float32', wordOrder: 'ABCD' } as const;
+    const written = decodeRegisters(this.image.holding.subarray(a, a + 2), f32);
+    const held = Number.isFinite(written) ? Math.min(80, Math.max(20, written)) : limits.levelSetpoint;
+    if (held !== written) this.image.holding.set(encodeRegisters(held, f32), a);
+    return held;
   }
 
   listen(port: number): Promise<number> {

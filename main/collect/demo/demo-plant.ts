@@ -71,9 +71,7 @@ export class DemoPlant {
     let last = Date.now();
     this.timer = setInterval(() => {
       const now = Date.now();
-      const sp = modbus.levelSetpoint();
-      // Like a PLC, the loop clamps a setpoint it cannot hold rather than chase it.
-      if (Number.isFinite(sp)) model.levelSetpoint = Math.min(80, Math.max(20, sp));
+      model.levelSetpoint = modbus.levelSetpoint();
       model.step(now - last);
       last = now;
       const values = model.values();

@@ -10,6 +10,12 @@ export class RegisterImage {
   readonly coils: Uint8Array;
   readonly discrete: Uint8Array;
 
+  /**
+   * Which coils / holding registers a client may write; the rest answer "illegal data address" to a write, as a
+   * PLC does for memory its program owns. Default: all.
+   */
+  writable: (area: 'coil' | 'holding', address: number, count: number) => boolean = () => true;
+
   constructor(size: { holding?: number; input?: number; coils?: number; discrete?: number }) {
     this.holding = new Uint16Array(size.holding ?? 0);
     this.input = new Uint16Array(size.input ?? 0);
@@ -35,19 +41,28 @@ export class RegisterImage {
         return { fc: req.fc, registers: Array.from(area.subarray(req.address, req.address + req.quantity)) };
       }
       case 5:
-        if (!inRange(this.coils.length, req.address, 1)) return bad(ExceptionCodes.IllegalDataAddress);
+        if (!inRange(this.coils.length, req.address, 1) || !this.writable('coil', req.address, 1))
+          return bad(ExceptionCodes.IllegalDataAddress);
         this.coils[req.address] = req.value ? 1 : 0;
         return { fc: 5, address: req.address, value: req.value };
       case 6:
-        if (!inRange(this.holding.length, req.address, 1)) return bad(ExceptionCodes.IllegalDataAddress);
+        if (!inRange(this.holding.length, req.address, 1) || !this.writable('holding', req.address, 1))
+          return bad(ExceptionCodes.IllegalDataAddress);
         this.holding[req.address] = req.value;
         return { fc: 6, address: req.address, value: req.value };
       case 15:
-        if (!inRange(this.coils.length, req.address, req.values.length)) return bad(ExceptionCodes.IllegalDataAddress);
+        if (
+          !inRange(this.coils.length, req.address, req.values.length) ||
+          !this.writable('coil', req.address, req.values.length)
+        )
+          return bad(ExceptionCodes.IllegalDataAddress);
         req.values.forEach((v, i) => (this.coils[req.address + i] = v ? 1 : 0));
         return { fc: 15, address: req.address, quantity: req.values.length };
       case 16:
-        if (!inRange(this.holding.length, req.address, req.values.length))
+        if (
+          !inRange(this.holding.length, req.address, req.values.length) ||
+          !this.writable('holding', req.address, req.values.length)
+        )
           return bad(ExceptionCodes.IllegalDataAddress);
         this.holding.set(req.values, req.address);
         return { fc: 16, address: req.address, quantity: req.values.length };
