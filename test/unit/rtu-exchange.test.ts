@@ -131,12 +131,14 @@ describe('RtuExchange', () => {
   it('failAll rejects the request on the line and everything queued', async () => {
     const { ex, written } = line();
     const ps = [1, 2, 3].map((u) => ex.request(u, { fc: 3, address: 0, quantity: 1 }, 60_000));
+    // Observed from the start, so the rejections are never unhandled.
+    const settled = Promise.allSettled(ps);
     await settle();
     ex.failAll(new ModbusClosedError('gone'));
     await settle();
     // Nothing queued was put on the line after the failure.
     expect(written).toHaveLength(1);
-    const results = await Promise.allSettled(ps);
+    const results = await settled;
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
   });
 });
