@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ModbusSettings, ModbusTag } from './modbus-schema.js';
+import { OpcUaSettings, OpcUaTag } from './opcua-schema.js';
 
 export * from './modbus-schema.js';
+export * from './opcua-schema.js';
 
 /**
  * Device and tag settings: the one definition used by the contract (renderer edits), the store
@@ -17,40 +19,6 @@ const name = z
   .regex(/^\P{Cc}+$/u, 'no control characters');
 
 const unit = z.string().trim().max(20, 'at most 20 characters').default('');
-
-export const opcuaSecurityModes = ['None', 'Sign', 'SignAndEncrypt'] as const;
-export const opcuaSecurityPolicies = [
-  'None',
-  'Basic256Sha256',
-  'Aes128_Sha256_RsaOaep',
-  'Aes256_Sha256_RsaPss',
-] as const;
-
-export const OpcUaSettings = z
-  .object({
-    endpointUrl: z
-      .string()
-      .trim()
-      .regex(/^opc\.tcp:\/\/[^\s/:]+(:\d{1,5})?(\/.*)?$/, 'an endpoint like opc.tcp://host:4840'),
-    securityMode: z.enum(opcuaSecurityModes).default('None'),
-    securityPolicy: z.enum(opcuaSecurityPolicies).default('None'),
-    publishingIntervalMs: z.number().int().min(50).max(60_000).default(1000),
-  })
-  .refine((s) => (s.securityMode === 'None') === (s.securityPolicy === 'None'), {
-    message: 'security mode None goes with policy None, and Sign/SignAndEncrypt need a policy',
-    path: ['securityPolicy'],
-  });
-
-export const OpcUaTag = z.object({
-  id: z.number().int().positive().optional(),
-  name,
-  unit,
-  nodeId: z
-    .string()
-    .trim()
-    .regex(/^(ns=\d+;)?[isgb]=.+$/, 'a node id like ns=2;s=Pump.Flow or i=2258'),
-  samplingIntervalMs: z.number().int().min(0).max(3_600_000).default(1000),
-});
 
 const uniqueTagNames = <T extends { name: string }>(tags: T[], ctx: z.RefinementCtx): void => {
   const seen = new Set<string>();
@@ -82,8 +50,6 @@ export const ModbusDeviceInput = z.object({
 
 export const DeviceInput = z.discriminatedUnion('protocol', [OpcUaDeviceInput, ModbusDeviceInput]);
 
-export type OpcUaSettings = z.infer<typeof OpcUaSettings>;
-export type OpcUaTag = z.infer<typeof OpcUaTag>;
 export type OpcUaDeviceInput = z.infer<typeof OpcUaDeviceInput>;
 export type ModbusDeviceInput = z.infer<typeof ModbusDeviceInput>;
 /** A device as configured (parsed: defaults filled in). */

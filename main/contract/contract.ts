@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeviceInput, ModbusSettings, ModbusTag } from '../config/device-schema.js';
+import { DeviceInput, ModbusSettings, ModbusTag, OpcUaSettings } from '../config/device-schema.js';
 
 /**
  * The one contract between renderer and main. Every call the renderer may make and every event it
@@ -56,7 +56,7 @@ export interface ModbusTestReadResult {
 }
 
 export interface WriteResult {
-  /** The request as sent, e.g. "FC 16 write 2 registers at 40011, unit 1". */
+  /** The request as sent, e.g. "FC 16 write 2 registers at 40011, unit 1" or "Write ns=2;s=SP (Double) = 12.5". */
   request: string;
   durationMs: number;
   auditId: number;
@@ -91,6 +91,75 @@ export interface DeviceView {
   config: z.infer<typeof DeviceInput> & { id: number };
   tags: TagInfo[];
   state: DeviceState;
+  /** Whether a password is stored in the OS keychain for this device (never the password itself). */
+  passwordSet: boolean;
+}
+
+/** A certificate as an engineer checks it before trusting a server. */
+export interface CertificateInfo {
+  /** SHA-1 thumbprint, hex, upper case (what UaExpert and Windows show). */
+  thumbprint: string;
+  subject: string;
+  issuer: string;
+  /** Epoch ms. */
+  validFrom: number;
+  validTo: number;
+  applicationUri: string | null;
+  dnsNames: string[];
+  selfSigned: boolean;
+  status: 'own' | 'trusted' | 'rejected';
+}
+
+export interface OpcUaCertificates {
+  own: CertificateInfo;
+  trusted: CertificateInfo[];
+  rejected: CertificateInfo[];
+  /** Where the lists live, so an administrator can manage them by hand. */
+  pkiDir: string;
+}
+
+export interface OpcUaEndpoint {
+  endpointUrl: string;
+  securityMode: 'None' | 'Sign' | 'SignAndEncrypt';
+  /** Short policy name (Basic256Sha256...); 'unsupported:<uri>' for a policy this app does not offer. */
+  securityPolicy: string;
+  securityLevel: number;
+  userIdentities: ('anonymous' | 'username' | 'certificate')[];
+  serverCertificate: CertificateInfo | null;
+}
+
+export interface BrowseEntry {
+  nodeId: string;
+  browseName: string;
+  displayName: string;
+  nodeClass: 'Object' | 'Variable' | 'Method' | 'ObjectType' | 'VariableType' | 'ReferenceType' | 'DataType' | 'View';
+  /** False when the server reports no hierarchical children (a leaf in the tree). */
+  hasChildren: boolean;
+  /** Variables: the data type's name (Double, Boolean...). */
+  dataType: string | null;
+}
+
+export interface NodeDetails {
+  nodeId: string;
+  browseName: string;
+  displayName: string;
+  description: string | null;
+  nodeClass: BrowseEntry['nodeClass'];
+  dataType: string | null;
+  valueRank: number | null;
+  /** CurrentRead, CurrentWrite, HistoryRead... */
+  accessLevel: string[];
+  writable: boolean;
+  /** The value as text (numbers, booleans, strings, arrays shortened). */
+  value: string | null;
+  statusCode: number;
+  /** Good, BadNodeIdUnknown... */
+  statusText: string;
+  sourceTimestamp: number | null;
+  serverTimestamp: number | null;
+  engineeringUnits: string | null;
+  euRange: { low: number; high: number } | null;
+  minimumSamplingIntervalMs: number | null;
 }
 
 /**
@@ -177,6 +246,23 @@ export const ModbusWriteInput = z
   })
   .strict();
 
+const nodeId = z.string().trim().min(1).max(4096);
+const thumbprint = z
+  .string()
+  .trim()
+  .regex(/^[0-9A-Fa-f:]{40,59}$/, 'a SHA-1 thumbprint (40 hex digits)');
+
+export const OpcUaEndpointsInput = z.object({ endpointUrl: OpcUaSettings.shape.endpointUrl }).strict();
+export const OpcUaBrowseInput = z.object({ deviceId: id, nodeId: nodeId.optional() }).strict();
+export const OpcUaReadInput = z.object({ deviceId: id, nodeId }).strict();
+export const OpcUaWriteInput = z
+  .object({ deviceId: id, nodeId, value: z.union([z.number().finite(), z.boolean(), z.string().max(4096)]) })
+  .strict();
+export const ThumbprintInput = z.object({ thumbprint }).strict();
+export const DevicePasswordInput = z
+  .object({ deviceId: id, password: z.string().min(1).max(1024).nullable() })
+  .strict();
+
 export const AuditQuery = z
   .object({
     limit: z.number().int().min(1).max(5000).default(200),
@@ -208,6 +294,16 @@ export const calls = {
   'modbus.testRead': call<typeof ModbusTestReadInput, ModbusTestReadResult>(ModbusTestReadInput),
   'modbus.write': call<typeof ModbusWriteInput, WriteResult>(ModbusWriteInput),
   'audit.list': call<typeof AuditQuery, AuditEntry[]>(AuditQuery),
+  /** Stores (or with null removes) a device's password in the OS keychain. */
+  'devices.setPassword': call<typeof DevicePasswordInput, { passwordSet: boolean }>(DevicePasswordInput),
+  'opcua.endpoints': call<typeof OpcUaEndpointsInput, OpcUaEndpoint[]>(OpcUaEndpointsInput),
+  'opcua.certificates': call<typeof empty, OpcUaCertificates>(empty),
+  'opcua.certificates.trust': call<typeof ThumbprintInput, OpcUaCertificates>(ThumbprintInput),
+  /** Moves a trusted certificate back to the rejected list (connections with it are refused from then on). */
+  'opcua.certificates.reject': call<typeof ThumbprintInput, OpcUaCertificates>(ThumbprintInput),
+  'opcua.browse': call<typeof OpcUaBrowseInput, BrowseEntry[]>(OpcUaBrowseInput),
+  'opcua.read': call<typeof OpcUaReadInput, NodeDetails>(OpcUaReadInput),
+  'opcua.write': call<typeof OpcUaWriteInput, WriteResult>(OpcUaWriteInput),
   'settings.get': call<typeof empty, UiSettings>(empty),
   'settings.update': call<typeof UiSettingsPatch, UiSettings>(UiSettingsPatch),
 } as const;
