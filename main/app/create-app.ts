@@ -240,6 +240,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
             degraded: false,
             splitBlocks: 0,
             tagProblems: [],
+            subscription: null,
           }
         );
       },

@@ -107,7 +107,15 @@ export class CollectorManager {
     const d = entry?.collector?.diagnostics?.();
     if (d) return { deviceId, ...d };
     return entry
-      ? { deviceId, pollGroups: [], consecutiveFailures: 0, degraded: false, splitBlocks: 0, tagProblems: [] }
+      ? {
+          deviceId,
+          pollGroups: [],
+          consecutiveFailures: 0,
+          degraded: false,
+          splitBlocks: 0,
+          tagProblems: [],
+          subscription: null,
+        }
       : null;
   }
 

@@ -39,6 +39,22 @@ export interface DeviceDiagnostics {
   /** Merged reads split after the device refused them (an address in the block does not exist). */
   splitBlocks: number;
   tagProblems: { tagId: number; name: string; address: string; quality: number; message: string }[];
+  /** OPC UA: what was asked for and what the server granted (revised values). */
+  subscription: {
+    requestedPublishingIntervalMs: number;
+    revisedPublishingIntervalMs: number | null;
+    /** Monitored items per CreateMonitoredItems call (the server's limit or the device setting). */
+    itemsPerCall: number | null;
+    items: {
+      tagId: number;
+      name: string;
+      requestedSamplingIntervalMs: number;
+      revisedSamplingIntervalMs: number | null;
+      requestedQueueSize: number;
+      revisedQueueSize: number | null;
+      statusCode: number;
+    }[];
+  } | null;
 }
 
 export interface ModbusTestReadResult {

@@ -151,6 +151,7 @@ export class ModbusCollector implements Collector {
       consecutiveFailures: this.consecutiveFailures,
       degraded: this.degraded,
       splitBlocks: this.splitBlocks,
+      subscription: null,
       tagProblems: [...this.problems.entries()]
         .sort(([a], [b]) => a - b)
         .map(([tagId, p]) => {

@@ -1,6 +1,9 @@
 import {
   AttributeIds,
   type ClientMonitoredItemGroup,
+  DataChangeFilter,
+  DataChangeTrigger,
+  DeadbandType,
   MessageSecurityMode,
   OPCUAClient,
   SecurityPolicy,
@@ -16,12 +19,15 @@ import { Backoff, defaultBackoff, type BackoffOptions } from '../backoff.js';
 import { Sleeper, formatDelay } from '../sleep.js';
 import { settle, withTimeout } from '../timeout.js';
 import {
+  StatusCodes,
   type Collector,
   type CollectorDevice,
   type CollectorEvents,
   type CollectorState,
   type Sample,
 } from '../types.js';
+import type { DeviceDiagnostics } from '../../contract/contract.js';
+import type { OpcUaTag } from '../../config/opcua-schema.js';
 import { sampleOf } from './convert.js';
 import { describeOpcUaError } from './messages.js';
 import { quietOpcUaLogs } from './quiet-logs.js';
@@ -59,8 +65,19 @@ interface TagRef {
   tagId: number;
   name: string;
   nodeId: NodeId | null;
-  samplingIntervalMs: number;
+  tag: OpcUaTag;
 }
+
+/** What the server granted for one tag's monitored item. */
+interface ItemState {
+  revisedSamplingIntervalMs: number | null;
+  revisedQueueSize: number | null;
+  statusCode: number;
+}
+
+/** Server_ServerCapabilities_OperationLimits_MaxMonitoredItemsPerCall */
+const MaxMonitoredItemsPerCallNode = 'ns=0;i=11714';
+const DEFAULT_ITEMS_PER_CALL = 1000;
 
 /** One attempt's node-opcua objects, torn down together. */
 interface Connection {
@@ -83,6 +100,13 @@ export class OpcUaCollector implements Collector {
   private lastActivity = 0;
   /** Set when the current connection must be abandoned (watchdog, unrecoverable close). */
   private dropReason: string | null = null;
+  private readonly backoffOptions: BackoffOptions;
+  private readonly items = new Map<number, ItemState>();
+  private revisedPublishingIntervalMs: number | null = null;
+  private itemsPerCall: number | null = null;
+  private readonly problems = new Map<number, { quality: number; message: string }>();
+  /** Tags currently recorded bad because the connection is down (stored once per outage). */
+  private downMarked = false;
 
   constructor(
     private readonly device: CollectorDevice<OpcUaDeviceConfig>,
@@ -91,7 +115,8 @@ export class OpcUaCollector implements Collector {
   ) {
     quietOpcUaLogs();
     this.url = device.config.settings.endpointUrl;
-    this.backoff = new Backoff(opts.backoff ?? defaultBackoff);
+    this.backoffOptions = opts.backoff ?? { ...defaultBackoff, maxMs: device.config.settings.reconnectMaxDelayMs };
+    this.backoff = new Backoff(this.backoffOptions);
     this.tags = device.config.tags.flatMap((t) => {
       const tagId = device.tagIds.get(t.name);
       if (tagId === undefined) return [];
@@ -101,7 +126,7 @@ export class OpcUaCollector implements Collector {
       } catch {
         nodeId = null; // reported as BadNodeIdInvalid for this tag only
       }
-      return [{ tagId, name: t.name, nodeId, samplingIntervalMs: t.samplingIntervalMs }];
+      return [{ tagId, name: t.name, nodeId, tag: t }];
     });
   }
 
@@ -151,6 +176,7 @@ export class OpcUaCollector implements Collector {
       this.backoff.reset();
       this.setState('connected', null);
       lostReason = await this.superviseConnection();
+      if (lostReason !== null) this.markDown();
       await this.teardown();
     }
   }
@@ -169,7 +195,7 @@ export class OpcUaCollector implements Collector {
       clientCertificateManager: clientCertificateManager(this.opts.pkiDir),
       // maxRetry 1 keeps the first connect short (our loop reports each failure) and, being > 0,
       // turns on node-opcua's endless reconnection once a connection was made.
-      connectionStrategy: { maxRetry: 1, initialDelay: 250, maxDelay: (this.opts.backoff ?? defaultBackoff).maxMs },
+      connectionStrategy: { maxRetry: 1, initialDelay: 250, maxDelay: this.backoffOptions.maxMs },
     });
     const conn: Connection = { client, session: null, subscription: null };
     this.conn = conn;
@@ -204,7 +230,7 @@ export class OpcUaCollector implements Collector {
     sub.on('terminated', () => {
       if (this.conn === conn && this.running) this.drop('the server ended the subscription');
     });
-    await this.monitor(sub);
+    await this.monitor(conn.session, sub);
   }
 
   /** stop() may tear a connection down while connect() is still awaiting; abandon it then. */
@@ -215,47 +241,153 @@ export class OpcUaCollector implements Collector {
     }
   }
 
-  /** One monitored item per tag, grouped by sampling interval; bad node ids become Bad samples. */
-  private async monitor(sub: ClientSubscription): Promise<void> {
+  /**
+   * One monitored item per tag, created in calls of at most the server's MaxMonitoredItemsPerCall, grouped by
+   * identical parameters (sampling, queue, deadband). What the server revised is kept for the details view; a
+   * tag the server refuses (unknown node, unsupported deadband) becomes a Bad sample and leaves the others be.
+   */
+  private async monitor(session: ClientSession, sub: ClientSubscription): Promise<void> {
     const setupMs = this.opts.setupTimeoutMs ?? 15_000;
+    const s = this.device.config.settings;
     const now = Date.now();
     const rejected: Sample[] = [];
-    const byInterval = new Map<number, TagRef[]>();
+    this.revisedPublishingIntervalMs = sub.publishingInterval;
+    this.itemsPerCall = s.maxItemsPerCall ?? (await this.serverItemsPerCall(session, setupMs));
+    const groups = new Map<string, TagRef[]>();
     for (const t of this.tags) {
       if (!t.nodeId) {
-        rejected.push({ tagId: t.tagId, ts: now, value: null, quality: BadNodeIdInvalid });
+        this.reject(rejected, t, now, BadNodeIdInvalid, `"${t.tag.nodeId}" is not a valid node id`);
         continue;
       }
-      const list = byInterval.get(t.samplingIntervalMs) ?? [];
-      list.push(t);
-      byInterval.set(t.samplingIntervalMs, list);
+      const key = JSON.stringify(this.parameters(t.tag));
+      groups.set(key, [...(groups.get(key) ?? []), t]);
     }
-    for (const [samplingInterval, tags] of byInterval) {
-      const group = await withTimeout(
-        sub.monitorItems(
-          tags.map((t) => ({ nodeId: t.nodeId!, attributeId: AttributeIds.Value })),
-          {
-            samplingInterval,
-            discardOldest: true,
-            queueSize: Math.max(
-              1,
-              Math.ceil(this.device.config.settings.publishingIntervalMs / Math.max(samplingInterval, 1)),
-            ),
-          },
-          TimestampsToReturn.Both,
-        ),
-        setupMs,
-        'create monitored items',
-      );
-      this.watchGroup(group, tags);
-      group.monitoredItems.forEach((item, i) => {
-        const tag = tags[i];
-        if (tag && item.statusCode.value >>> 30 >= 2) {
-          rejected.push({ tagId: tag.tagId, ts: now, value: null, quality: item.statusCode.value });
-        }
-      });
+    for (const tags of groups.values()) {
+      for (let i = 0; i < tags.length; i += this.itemsPerCall) {
+        const chunk = tags.slice(i, i + this.itemsPerCall);
+        const group = await withTimeout(
+          sub.monitorItems(
+            chunk.map((t) => ({ nodeId: t.nodeId!, attributeId: AttributeIds.Value })),
+            this.parameters(chunk[0]!.tag),
+            TimestampsToReturn.Both,
+          ),
+          setupMs,
+          'create monitored items',
+        );
+        this.watchGroup(group, chunk);
+        group.monitoredItems.forEach((item, j) => {
+          const tag = chunk[j];
+          if (!tag) return;
+          const code = item.statusCode.value;
+          this.items.set(tag.tagId, {
+            revisedSamplingIntervalMs: item.result?.revisedSamplingInterval ?? null,
+            revisedQueueSize: item.result?.revisedQueueSize ?? null,
+            statusCode: code,
+          });
+          if (code >>> 30 >= 2) {
+            this.reject(
+              rejected,
+              tag,
+              now,
+              code,
+              `the server refused to monitor ${tag.tag.nodeId}: ${item.statusCode.name}`,
+            );
+          }
+        });
+      }
     }
     if (rejected.length) this.events.onSamples(rejected);
+  }
+
+  /** The server's MaxMonitoredItemsPerCall; 0 or unreadable means "no limit given": use a safe default. */
+  private async serverItemsPerCall(session: ClientSession, setupMs: number): Promise<number> {
+    try {
+      const dv = await withTimeout(
+        session.read({ nodeId: MaxMonitoredItemsPerCallNode, attributeId: AttributeIds.Value }),
+        setupMs,
+        'read operation limits',
+      );
+      const n = Number(dv.value?.value);
+      return dv.statusCode.value === 0 && Number.isInteger(n) && n > 0 ? n : DEFAULT_ITEMS_PER_CALL;
+    } catch {
+      return DEFAULT_ITEMS_PER_CALL;
+    }
+  }
+
+  /** Requested monitoring parameters of a tag (queue 0 = enough for one publishing interval). */
+  private parameters(t: OpcUaTag): {
+    samplingInterval: number;
+    queueSize: number;
+    discardOldest: boolean;
+    filter: DataChangeFilter | null;
+  } {
+    const publishing = this.device.config.settings.publishingIntervalMs;
+    const sampling = t.samplingIntervalMs < 0 ? publishing : t.samplingIntervalMs;
+    return {
+      samplingInterval: t.samplingIntervalMs,
+      queueSize: t.queueSize > 0 ? t.queueSize : Math.max(1, Math.ceil(publishing / Math.max(sampling, 1))),
+      discardOldest: t.discardOldest,
+      filter:
+        t.deadbandType === 'none'
+          ? null
+          : new DataChangeFilter({
+              trigger: DataChangeTrigger.StatusValue,
+              deadbandType: t.deadbandType === 'absolute' ? DeadbandType.Absolute : DeadbandType.Percent,
+              deadbandValue: t.deadbandValue,
+            }),
+    };
+  }
+
+  private reject(out: Sample[], t: TagRef, ts: number, quality: number, message: string): void {
+    this.problems.set(t.tagId, { quality, message });
+    out.push({ tagId: t.tagId, ts, value: null, quality });
+  }
+
+  diagnostics(): Omit<DeviceDiagnostics, 'deviceId'> {
+    const s = this.device.config.settings;
+    return {
+      pollGroups: [],
+      consecutiveFailures: 0,
+      degraded: false,
+      splitBlocks: 0,
+      tagProblems: this.tags.flatMap((t) => {
+        const p = this.problems.get(t.tagId);
+        return p
+          ? [{ tagId: t.tagId, name: t.name, address: t.tag.nodeId, quality: p.quality, message: p.message }]
+          : [];
+      }),
+      subscription: {
+        requestedPublishingIntervalMs: s.publishingIntervalMs,
+        revisedPublishingIntervalMs: this.revisedPublishingIntervalMs,
+        itemsPerCall: this.itemsPerCall,
+        items: this.tags.map((t) => {
+          const item = this.items.get(t.tagId);
+          return {
+            tagId: t.tagId,
+            name: t.name,
+            requestedSamplingIntervalMs: t.tag.samplingIntervalMs,
+            revisedSamplingIntervalMs: item?.revisedSamplingIntervalMs ?? null,
+            requestedQueueSize: this.parameters(t.tag).queueSize,
+            revisedQueueSize: item?.revisedQueueSize ?? null,
+            statusCode: item?.statusCode ?? (t.nodeId ? StatusCodes.BadNoCommunication : BadNodeIdInvalid),
+          };
+        }),
+      },
+    };
+  }
+
+  /**
+   * The connection is down: every tag is stored once as bad quality, so a trend shows the gap from here
+   * instead of drawing the last value across the outage.
+   */
+  private markDown(): void {
+    if (this.downMarked) return;
+    this.downMarked = true;
+    const ts = Date.now();
+    this.flush();
+    this.events.onSamples(
+      this.tags.map((t) => ({ tagId: t.tagId, ts, value: null, quality: StatusCodes.BadNoCommunication })),
+    );
   }
 
   private watchGroup(group: ClientMonitoredItemGroup, tags: TagRef[]): void {
@@ -263,7 +395,12 @@ export class OpcUaCollector implements Collector {
       const tag = tags[index];
       if (!tag) return;
       this.lastActivity = Date.now();
-      this.buffer.push(sampleOf(tag.tagId, dv));
+      this.downMarked = false;
+      const sample = sampleOf(tag.tagId, dv);
+      if (sample.quality >>> 30 >= 2)
+        this.problems.set(tag.tagId, { quality: sample.quality, message: `the server reports ${dv.statusCode.name}` });
+      else this.problems.delete(tag.tagId);
+      this.buffer.push(sample);
       // All notifications of one publish response arrive together: flush them as one batch.
       this.flushTimer ??= setTimeout(() => this.flush(), 10);
     });
@@ -281,7 +418,9 @@ export class OpcUaCollector implements Collector {
   private watchClient(client: OPCUAClient): void {
     const mine = (): boolean => this.conn?.client === client && this.running;
     client.on('connection_lost', () => {
-      if (mine()) this.setState('connecting', `connection to ${this.url} lost — reconnecting`);
+      if (!mine()) return;
+      this.markDown();
+      this.setState('connecting', `connection to ${this.url} lost — reconnecting`);
     });
     client.on('backoff', (count: number, delay: number) => {
       if (mine() && this.lastState?.state !== 'connected') {
