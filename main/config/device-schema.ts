@@ -18,8 +18,6 @@ const name = z
   .max(80, 'at most 80 characters')
   .regex(/^\P{Cc}+$/u, 'no control characters');
 
-const unit = z.string().trim().max(20, 'at most 20 characters').default('');
-
 const uniqueTagNames = <T extends { name: string }>(tags: T[], ctx: z.RefinementCtx): void => {
   const seen = new Set<string>();
   tags.forEach((t, i) => {
