@@ -96,7 +96,9 @@ export const test = base.extend<Fixtures>({
     await testInfo.attach('service-output.txt', { body: s.output(), contentType: 'text/plain' });
   },
   pageProblems: [
-    async ({ page }, use) => {
+    // Depends on the server so it is torn down (and checks) before the server stops: a page whose service
+    // went away at the end of a test logs reconnect errors that are not the test's.
+    async ({ page, server: _server }, use) => {
       const seen: string[] = [];
       const allowed: RegExp[] = [];
       page.on('console', (msg) => {
