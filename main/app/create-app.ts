@@ -17,6 +17,14 @@ import { DataDirLock } from '../store/data-dir-lock.js';
 import type { StoredDevice } from '../store/devices-repo.js';
 import { SampleWriter } from '../store/sample-writer.js';
 import { Store } from '../store/store.js';
+import { createSecretStore } from '../secrets/create-secret-store.js';
+import type { SecretStore } from '../secrets/secret-store.js';
+import {
+  forgetDevicePassword,
+  passwordSet,
+  secretHandlers,
+  type SecretHandlerDeps,
+} from './handlers/secret-handlers.js';
 import { setUpDemoDevices, type DemoEndpoints, type DemoPlantPort } from './demo-setup.js';
 import { actor } from './actor.js';
 import { AppError, errorMessage } from './errors.js';
@@ -38,6 +46,8 @@ export interface AppOptions {
   /** Replaceable parts, for tests. */
   collectorFactory?: CollectorFactory;
   demoPlantFactory?: () => DemoPlantPort;
+  /** Where secrets live (default: the OS keychain, or environment variables with TWINEDGE_SECRETS_FROM_ENV=1). */
+  secretStore?: SecretStore;
 }
 
 export interface App {
@@ -101,11 +111,12 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     }
   };
 
+  const secrets = options.secretStore ?? createSecretStore(log);
   const modbusLines = new ModbusLines(createTransport);
   const modbus = new ModbusService(modbusLines);
   const factory: CollectorFactory =
     options.collectorFactory ??
-    ((device, ev) => createCollector(device, ev, { pkiDir: join(options.dataDir, 'pki'), modbusLines }));
+    ((device, ev) => createCollector(device, ev, { pkiDir: join(options.dataDir, 'pki'), modbusLines, secrets }));
   const collectors = new CollectorManager(factory, onSamples, () => emitStatus());
 
   // ---- status ----
@@ -163,6 +174,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       samples: 0,
       requestsPerCycle: null,
     },
+    passwordSet: passwordSet(store, secrets, d.id),
   });
   const devicesChanged = (): void => events.emit('devices.changed', { at: Date.now() });
 
@@ -174,6 +186,14 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   }
   if (demoWanted()) await startDemo();
   for (const device of store?.devices.list() ?? []) await collectors.apply(device);
+
+  const secretDeps: SecretHandlerDeps = {
+    secrets,
+    requireStore,
+    log,
+    applyDevice: (d) => collectors.apply(d),
+    devicesChanged,
+  };
 
   const statusTimer = setInterval(() => {
     lastStatus = computeStatus();
@@ -212,6 +232,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         const s = requireStore();
         const device = s.devices.get(id);
         if (!device) throw new AppError('not_found', `Device ${id} does not exist (deleted meanwhile?).`);
+        await forgetDevicePassword(secretDeps, id);
         await collectors.remove(id);
         writer.flush();
         s.devices.delete(id);
@@ -282,6 +303,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         }
       },
       'audit.list': ({ limit, deviceId }) => requireStore().audit.list(limit, deviceId),
+      ...secretHandlers(secretDeps),
       'settings.get': () => readUiSettings(store),
       'settings.update': async (patch) => {
         const s = requireStore();

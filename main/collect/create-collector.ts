@@ -1,4 +1,5 @@
 import type { DeviceConfig } from '../config/device-schema.js';
+import type { SecretStore } from '../secrets/secret-store.js';
 import type { ModbusLines } from './modbus/line-registry.js';
 import { ModbusCollector } from './modbus/modbus-collector.js';
 import { OpcUaCollector } from './opcua/opcua-collector.js';
@@ -8,7 +9,8 @@ import type { Collector, CollectorDevice, CollectorEvents } from './types.js';
 export const createCollector = (
   device: CollectorDevice,
   events: CollectorEvents,
-  opts: { pkiDir: string; modbusLines: ModbusLines },
+  /** secrets: where device passwords are read from when connecting (the OS keychain). */
+  opts: { pkiDir: string; modbusLines: ModbusLines; secrets: SecretStore },
 ): Collector => {
   const config: DeviceConfig = device.config;
   switch (config.protocol) {

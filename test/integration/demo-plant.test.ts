@@ -9,6 +9,7 @@ import { DemoPlant } from '../../main/collect/demo/demo-plant.js';
 import { portIsFree } from '../../main/collect/demo/free-port.js';
 import { signals } from '../../main/collect/demo/signals.js';
 import { createCollector } from '../../main/collect/create-collector.js';
+import { EnvSecretStore } from '../../main/secrets/env-store.js';
 import { DeviceInput } from '../../main/config/device-schema.js';
 import { StatusCodes, type Collector } from '../../main/collect/types.js';
 import { Recorder } from '../helpers/device.js';
@@ -46,7 +47,11 @@ describe('DemoPlant', () => {
     const recs = configs.map((config, i) => {
       const rec = new Recorder();
       const device = { id: i + 1, config, tagIds: new Map(config.tags.map((t, j) => [t.name, j + 1])) };
-      const c = createCollector(device, rec, { pkiDir: path.join(dir, 'client-pki'), modbusLines });
+      const c = createCollector(device, rec, {
+        pkiDir: path.join(dir, 'client-pki'),
+        modbusLines,
+        secrets: new EnvSecretStore({}),
+      });
       collectors.push(c);
       c.start();
       return rec;
