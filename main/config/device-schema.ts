@@ -34,7 +34,7 @@ export const OpcUaDeviceInput = z.object({
   protocol: z.literal('opcua'),
   enabled: z.boolean().default(true),
   settings: OpcUaSettings,
-  tags: z.array(OpcUaTag).max(10_000).superRefine(uniqueTagNames),
+  tags: z.array(OpcUaTag).max(100_000).superRefine(uniqueTagNames),
 });
 
 export const ModbusDeviceInput = z.object({
@@ -43,7 +43,7 @@ export const ModbusDeviceInput = z.object({
   protocol: z.literal('modbus'),
   enabled: z.boolean().default(true),
   settings: ModbusSettings,
-  tags: z.array(ModbusTag).max(10_000).superRefine(uniqueTagNames),
+  tags: z.array(ModbusTag).max(100_000).superRefine(uniqueTagNames),
 });
 
 export const DeviceInput = z.discriminatedUnion('protocol', [OpcUaDeviceInput, ModbusDeviceInput]);

@@ -2,6 +2,7 @@ import { benchStoreInsert } from './store-insert.js';
 import { benchPipelineDemo } from './pipeline-demo.js';
 import { benchModbusPlan } from './modbus-plan.js';
 import { benchModbusPoll } from './modbus-poll.js';
+import { benchOpcUaNotifications, benchOpcUaSubscribe } from './opcua-bench.js';
 import type { BenchResult } from './result.js';
 
 /** `npm run bench`: every benchmark, one JSON object per line on stdout. */
@@ -10,6 +11,8 @@ const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
   benchPipelineDemo,
   benchModbusPlan,
   benchModbusPoll,
+  benchOpcUaNotifications,
+  benchOpcUaSubscribe,
 ];
 
 for (const bench of benches) {

@@ -16,7 +16,7 @@ const script = fileURLToPath(new URL('../fixtures/opcua-server.ts', import.meta.
 export const startOpcUaServer = (
   port: number,
   pkiDir: string,
-  opts: { variables?: number; updateMs?: number } = {},
+  opts: { variables?: number; updateMs?: number; startTimeoutMs?: number } = {},
 ): Promise<OpcUaServerProcess> =>
   new Promise((resolve, reject) => {
     const args = [
@@ -35,7 +35,7 @@ export const startOpcUaServer = (
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`OPC UA test server did not start: ${out}`));
-    }, 60_000);
+    }, opts.startTimeoutMs ?? 60_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`OPC UA test server exited (${code}): ${out}`));
