@@ -1,4 +1,5 @@
 import type { DeviceConfig } from '../config/device-schema.js';
+import type { SecretStore } from '../secrets/secret-store.js';
 import type { ModbusLines } from './modbus/line-registry.js';
 import { ModbusCollector } from './modbus/modbus-collector.js';
 import { OpcUaCollector } from './opcua/opcua-collector.js';
@@ -8,12 +9,15 @@ import type { Collector, CollectorDevice, CollectorEvents } from './types.js';
 export const createCollector = (
   device: CollectorDevice,
   events: CollectorEvents,
-  opts: { pkiDir: string; modbusLines: ModbusLines },
+  opts: { pkiDir: string; modbusLines: ModbusLines; secrets?: SecretStore },
 ): Collector => {
   const config: DeviceConfig = device.config;
   switch (config.protocol) {
     case 'opcua':
-      return new OpcUaCollector({ ...device, config }, events, { pkiDir: opts.pkiDir });
+      return new OpcUaCollector({ ...device, config }, events, {
+        pkiDir: opts.pkiDir,
+        ...(opts.secrets ? { secrets: opts.secrets } : {}),
+      });
     case 'modbus':
       return new ModbusCollector({ ...device, config }, events, { lines: opts.modbusLines });
   }
