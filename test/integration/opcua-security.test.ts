@@ -69,7 +69,7 @@ const settings = {
   securityMode: 'SignAndEncrypt',
   securityPolicy: 'Basic256Sha256',
   identity: { type: 'username', userName: 'operator' },
-};
+} as const;
 
 const makeCollector = (id: number, extra: Record<string, unknown> = {}): { c: OpcUaCollector; rec: Recorder } => {
   const rec = new Recorder();
