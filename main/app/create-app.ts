@@ -27,6 +27,7 @@ import {
 } from './handlers/secret-handlers.js';
 import { setUpDemoDevices, type DemoEndpoints, type DemoPlantPort } from './demo-setup.js';
 import { actor } from './actor.js';
+import { opcuaSecurityHandlers } from './handlers/opcua-security-handlers.js';
 import { AppError, errorMessage } from './errors.js';
 import { readUiSettings, writeUiSettings } from './ui-settings.js';
 import { RateMeter } from './status-meter.js';
@@ -218,6 +219,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
 
   const router = createRouter(
     {
+      ...opcuaSecurityHandlers({ pkiDir: join(options.dataDir, 'pki'), events, log }),
       'app.info': () => info(),
       'status.get': () => status(),
       'devices.list': () => requireStore().devices.list().map(view),

@@ -15,7 +15,10 @@ export const createCollector = (
   const config: DeviceConfig = device.config;
   switch (config.protocol) {
     case 'opcua':
-      return new OpcUaCollector({ ...device, config }, events, { pkiDir: opts.pkiDir });
+      return new OpcUaCollector({ ...device, config }, events, {
+        pkiDir: opts.pkiDir,
+        ...(opts.secrets ? { secrets: opts.secrets } : {}),
+      });
     case 'modbus':
       return new ModbusCollector({ ...device, config }, events, { lines: opts.modbusLines });
   }

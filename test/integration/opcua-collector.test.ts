@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpcUaCollector } from '../../main/collect/opcua/opcua-collector.js';
+import { acquirePki } from '../../main/collect/opcua/pki.js';
 import { DemoOpcUaServer } from '../../main/collect/demo/demo-opcua-server.js';
 import { PlantModel } from '../../main/collect/demo/plant-model.js';
 import { signals } from '../../main/collect/demo/signals.js';
@@ -117,9 +118,19 @@ describe('OpcUaCollector against the demo OPC UA server', () => {
     await waitFor(() => rec.state?.state === 'connected', 10_000, 'connected again');
   });
 
-  it('connects with Basic256Sha256 SignAndEncrypt', async () => {
+  it('connects with Basic256Sha256 SignAndEncrypt once the server certificate is trusted', async () => {
     const { c, rec } = makeCollector({ securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256' });
     c.start();
+    // No trust on first use: the demo server's certificate lands in rejected/ until trusted.
+    await waitFor(() => /not trusted yet/.test(rec.state?.message ?? ''), 30_000, 'untrusted server certificate');
+    const pki = acquirePki(path.join(dir, 'client-pki'));
+    try {
+      const { rejected } = await pki.pki.list();
+      expect(rejected).toHaveLength(1);
+      await pki.pki.trust(rejected[0]!.thumbprint);
+    } finally {
+      await pki.release();
+    }
     await waitFor(
       () => rec.batches.flat().some((s) => s.tagId === 1 && s.quality === StatusCodes.Good),
       30_000,

@@ -1,26 +1,19 @@
-import path from 'node:path';
-import { OPCUACertificateManager } from 'node-opcua';
+import type { OPCUACertificateManager } from 'node-opcua';
+import { acquirePki } from './pki.js';
 
 /**
- * One certificate manager per PKI folder, shared by all OPC UA collectors of the app: several
- * managers initialising the same folder at once would race to create the client certificate.
- * node-opcua disposes a client's manager on disconnect; its reference counter makes that a
- * decrement for a shared manager, so each client gets one reference.
+ * @deprecated Build clients with `clientOptions(settings, pki)` from client-options.ts (with a PKI from
+ * `acquirePki`): it also sets the application URI our certificate carries. Without it a client announces
+ * node-opcua's default URI, and secure servers that compare it with the certificate (node-opcua's do)
+ * refuse the session with BadCertificateUriInvalid.
+ *
+ * Kept so code written against it keeps compiling: it now hands out the shared manager of pki.ts, which
+ * refuses unknown server certificates (no more trust on first use) and which the app's trust/reject calls
+ * update. The PKI stays open for the rest of the process.
  */
-const managers = new Map<string, OPCUACertificateManager>();
-
 export const clientCertificateManager = (pkiDir: string): OPCUACertificateManager => {
-  const key = path.resolve(pkiDir);
-  let cm = managers.get(key);
-  if (!cm) {
-    cm = new OPCUACertificateManager({
-      rootFolder: key,
-      // Trust on first use: plant servers mostly have self-signed certificates, and an engineer
-      // who typed the endpoint means to talk to it. Rejected/trusted lists live in the folder.
-      automaticallyAcceptUnknownCertificate: true,
-    });
-    managers.set(key, cm);
-  }
-  cm.referenceCounter++;
-  return cm;
+  const { pki } = acquirePki(pkiDir);
+  // Make the app's certificate now, before a client made this way creates one with its default URI.
+  void pki.init().catch(() => undefined);
+  return pki.manager;
 };

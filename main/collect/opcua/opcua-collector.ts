@@ -4,9 +4,7 @@ import {
   DataChangeFilter,
   DataChangeTrigger,
   DeadbandType,
-  MessageSecurityMode,
   OPCUAClient,
-  SecurityPolicy,
   TimestampsToReturn,
   coerceNodeId,
   type ClientSession,
@@ -29,9 +27,12 @@ import {
 import type { DeviceDiagnostics } from '../../contract/contract.js';
 import type { OpcUaTag } from '../../config/opcua-schema.js';
 import { sampleOf } from './convert.js';
-import { describeOpcUaError } from './messages.js';
+import type { SecretStore } from '../../secrets/secret-store.js';
+import { clientOptions, userIdentity } from './client-options.js';
+import { serverCertificateOf } from './endpoints.js';
+import { ServerCertificateError, describeOpcUaError, loginError, serverCertificateStatus } from './messages.js';
+import { acquirePki, type PkiHandle } from './pki.js';
 import { quietOpcUaLogs } from './quiet-logs.js';
-import { clientCertificateManager } from './certificate-managers.js';
 
 /**
  * Subscribes to one OPC UA server. The first connection is our own retry loop (so every failed
@@ -45,6 +46,8 @@ export type OpcUaDeviceConfig = Extract<DeviceConfig, { protocol: 'opcua' }>;
 export interface OpcUaCollectorOptions {
   /** PKI folder for the client's certificate and trust lists (app: <dataDir>/pki). */
   pkiDir: string;
+  /** Where the device's password is (user name login); without it such a device reports "no password". */
+  secrets?: SecretStore;
   backoff?: BackoffOptions;
   /** Limit for connect/session/subscription setup, per attempt. */
   setupTimeoutMs?: number;
@@ -107,6 +110,8 @@ export class OpcUaCollector implements Collector {
   private readonly problems = new Map<number, { quality: number; message: string }>();
   /** Tags currently recorded bad because the connection is down (stored once per outage). */
   private downMarked = false;
+  /** The shared PKI of opts.pkiDir, taken on the first connect and released by stop(). */
+  private pki: PkiHandle | null = null;
 
   constructor(
     private readonly device: CollectorDevice<OpcUaDeviceConfig>,
@@ -148,6 +153,8 @@ export class OpcUaCollector implements Collector {
     this.loop = null;
     await this.teardown();
     this.flush();
+    await this.pki?.release();
+    this.pki = null;
   }
 
   private setState(state: CollectorState['state'], message: string | null): void {
@@ -184,15 +191,18 @@ export class OpcUaCollector implements Collector {
   private async connect(): Promise<void> {
     const s = this.device.config.settings;
     const setupMs = this.opts.setupTimeoutMs ?? 15_000;
+    this.pki ??= acquirePki(this.opts.pkiDir);
+    const pki = this.pki.pki;
+    await withTimeout(pki.init(), setupMs, 'prepare the certificate');
+    // Before any network traffic: a missing password or unreadable user certificate is the form's to fix.
+    const identity = await userIdentity(s, this.opts.secrets, this.device.id);
+    if (!this.running) throw new CollectorStoppedError();
+    // Configured once per client: node-opcua's reconnection keeps this security and login.
     const client = OPCUAClient.create({
-      applicationName: 'TwinEdge Desktop',
+      ...clientOptions(s, pki),
       clientName: `TwinEdge device ${this.device.id}`,
-      securityMode: MessageSecurityMode[s.securityMode],
-      securityPolicy: SecurityPolicy[s.securityPolicy],
-      endpointMustExist: false,
       keepSessionAlive: true,
       requestedSessionTimeout: 60_000,
-      clientCertificateManager: clientCertificateManager(this.opts.pkiDir),
       // maxRetry 1 keeps the first connect short (our loop reports each failure) and, being > 0,
       // turns on node-opcua's endless reconnection once a connection was made.
       connectionStrategy: { maxRetry: 1, initialDelay: 250, maxDelay: this.backoffOptions.maxMs },
@@ -201,11 +211,22 @@ export class OpcUaCollector implements Collector {
     this.conn = conn;
     this.dropReason = null;
     this.watchClient(client);
-    await withTimeout(client.connect(this.url), setupMs, 'connect');
+    try {
+      await withTimeout(client.connect(this.url), setupMs, 'connect');
+    } catch (e) {
+      const status = serverCertificateStatus(e);
+      if (status === null || !this.running) throw e;
+      // Name the certificate, so the engineer can compare its thumbprint before trusting it.
+      throw new ServerCertificateError(status, await serverCertificateOf(this.url, s, pki), { cause: e });
+    }
     this.ensureCurrent(conn);
     // A failed first try inside connect() may have emitted 'close'; it is history now.
     this.dropReason = null;
-    conn.session = await withTimeout(client.createSession(), setupMs, 'create session');
+    try {
+      conn.session = await withTimeout(client.createSession(identity), setupMs, 'create session');
+    } catch (e) {
+      throw loginError(e, s.identity.type);
+    }
     this.ensureCurrent(conn);
     conn.session.on('session_closed', () => {
       if (this.conn === conn && this.running) this.drop('the server closed the session');

@@ -47,6 +47,14 @@ const callList = [
   'audit.list',
   'settings.get',
   'settings.update',
+  'devices.setPassword',
+  'opcua.endpoints',
+  'opcua.certificates',
+  'opcua.certificates.trust',
+  'opcua.certificates.reject',
+  'opcua.browse',
+  'opcua.read',
+  'opcua.write',
 ] as const satisfies readonly CallName[];
 type MissingCalls = Exclude<CallName, (typeof callList)[number]>;
 const allCallsCovered: [MissingCalls] extends [never] ? true : never = true;

@@ -7,6 +7,7 @@ import {
   type ModbusTag,
   type ModbusTransport,
   type WordOrder,
+  type opcuaIdentityTypes,
   type opcuaSecurityModes,
   type opcuaSecurityPolicies,
   type serialParities,
@@ -40,6 +41,18 @@ export interface ModbusTagDraft {
   pollIntervalMs: number | null;
 }
 
+/** The login; the password is not here (it goes to the OS keychain with its own call). */
+export interface OpcUaIdentityDraft {
+  type: (typeof opcuaIdentityTypes)[number];
+  userName: string;
+  certificateFile: string;
+  privateKeyFile: string;
+}
+
+export function newOpcUaIdentity(): OpcUaIdentityDraft {
+  return { type: 'anonymous', userName: '', certificateFile: '', privateKeyFile: '' };
+}
+
 export interface OpcUaDraft {
   id?: number;
   name: string;
@@ -49,6 +62,7 @@ export interface OpcUaDraft {
     endpointUrl: string;
     securityMode: (typeof opcuaSecurityModes)[number];
     securityPolicy: (typeof opcuaSecurityPolicies)[number];
+    identity: OpcUaIdentityDraft;
     publishingIntervalMs: number | null;
   };
   tags: OpcUaTagDraft[];
@@ -99,6 +113,7 @@ export function newOpcUaDraft(): OpcUaDraft {
       endpointUrl: 'opc.tcp://',
       securityMode: 'None',
       securityPolicy: 'None',
+      identity: newOpcUaIdentity(),
       publishingIntervalMs: 1000,
     },
     tags: [newOpcUaTag()],
@@ -181,7 +196,9 @@ export function duplicateTag(t: ModbusTagDraft, names: ReadonlySet<string>): Mod
 
 export function draftFromDevice(d: DeviceView): DeviceDraft {
   // A deep copy: the form edits its own object, never the list's.
-  return JSON.parse(JSON.stringify(d.config)) as DeviceDraft;
+  const draft = JSON.parse(JSON.stringify(d.config)) as DeviceDraft;
+  if (draft.protocol === 'opcua') draft.settings.identity = { ...newOpcUaIdentity(), ...draft.settings.identity };
+  return draft;
 }
 
 export function endpointText(d: DeviceView): string {
