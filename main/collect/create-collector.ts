@@ -15,10 +15,7 @@ export const createCollector = (
   const config: DeviceConfig = device.config;
   switch (config.protocol) {
     case 'opcua':
-      return new OpcUaCollector({ ...device, config }, events, {
-        pkiDir: opts.pkiDir,
-        ...(opts.secrets ? { secrets: opts.secrets } : {}),
-      });
+      return new OpcUaCollector({ ...device, config }, events, { pkiDir: opts.pkiDir, secrets: opts.secrets });
     case 'modbus':
       return new ModbusCollector({ ...device, config }, events, { lines: opts.modbusLines });
   }
