@@ -19,6 +19,7 @@ import { SampleWriter } from '../store/sample-writer.js';
 import { Store } from '../store/store.js';
 import { setUpDemoDevices, type DemoEndpoints, type DemoPlantPort } from './demo-setup.js';
 import { actor } from './actor.js';
+import { opcuaBrowseHandlers } from './handlers/opcua-browse-handlers.js';
 import { AppError, errorMessage } from './errors.js';
 import { readUiSettings, writeUiSettings } from './ui-settings.js';
 import { RateMeter } from './status-meter.js';
@@ -196,8 +197,16 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     },
   });
 
+  const opcuaBrowse = opcuaBrowseHandlers({
+    pkiDir: join(options.dataDir, 'pki'),
+    store: requireStore,
+    shell: options.shell,
+    log,
+    events,
+  });
   const router = createRouter(
     {
+      ...opcuaBrowse.handlers,
       'app.info': () => info(),
       'status.get': () => status(),
       'devices.list': () => requireStore().devices.list().map(view),
@@ -310,6 +319,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     (stopping ??= (async () => {
       clearInterval(statusTimer);
       await collectors.stopAll();
+      await opcuaBrowse.close();
       await modbusLines.closeAll();
       writer.close();
       live.close();
