@@ -101,6 +101,9 @@ const sessionKey = (d: BrowseSessionDevice): string =>
 const nodeClassName = (c: number): BrowseEntry['nodeClass'] =>
   (NodeClass[c] as BrowseEntry['nodeClass'] | undefined) ?? 'Object';
 
+/** "i=2253" rather than node-opcua's "ns=0;i=2253": how engineers write node ids of namespace 0. */
+const idText = (id: { toString(): string }): string => id.toString().replace(/^ns=0;/, '');
+
 const chunks = <T>(items: T[], size: number): T[][] => {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -129,7 +132,7 @@ export class OpcUaBrowseService {
   // ---- browse ----------------------------------------------------------------------------------
 
   /** Hierarchical children (Objects, Variables, Methods) of a node; Objects folder by default. */
-  browse(device: BrowseSessionDevice, nodeIdText?: string): Promise<BrowseEntry[]> {
+  async browse(device: BrowseSessionDevice, nodeIdText?: string): Promise<BrowseEntry[]> {
     const nodeId = nodeIdText === undefined ? OBJECTS : this.parseNodeId(nodeIdText);
     return this.use(device, true, async (session, entry) => {
       const refs = await this.browseAll(session, {
@@ -142,7 +145,7 @@ export class OpcUaBrowseService {
       });
       const seen = new Set<string>();
       const children = refs.filter((r) => {
-        const id = r.nodeId.toString();
+        const id = idText(r.nodeId);
         if (!r.isForward || seen.has(id)) return false;
         seen.add(id);
         return true;
@@ -157,7 +160,7 @@ export class OpcUaBrowseService {
         ),
       ]);
       return children.map((r, i): BrowseEntry => {
-        const id = r.nodeId.toString();
+        const id = idText(r.nodeId);
         return {
           nodeId: id,
           browseName: r.browseName.toString(),
@@ -176,7 +179,7 @@ export class OpcUaBrowseService {
     description: BrowseDescriptionOptions,
   ): Promise<ReferenceDescription[]> {
     const [first] = await this.browseWithMax(session, [description], this.maxRefs);
-    const what = description.nodeId?.toString() ?? '';
+    const what = description.nodeId ? idText(description.nodeId) : '';
     if (!first) throw new OpcUaBrowseError('server_error', `the server gave no browse result for ${what}`);
     this.checkBrowseStatus(first, what);
     const refs = [...(first.references ?? [])];
@@ -293,7 +296,7 @@ export class OpcUaBrowseService {
       const names = await this.typeNames(session, entry, typeIds);
       part.forEach((id, i) => {
         const name = names[i];
-        if (name) out.set(id.toString(), name);
+        if (name) out.set(idText(id), name);
       });
     }
     return out;
@@ -334,7 +337,7 @@ export class OpcUaBrowseService {
 
   // ---- details ---------------------------------------------------------------------------------
 
-  readNode(device: BrowseSessionDevice, nodeIdText: string): Promise<NodeDetails> {
+  async readNode(device: BrowseSessionDevice, nodeIdText: string): Promise<NodeDetails> {
     const nodeId = this.parseNodeId(nodeIdText);
     return this.use(device, true, async (session, entry) => {
       const attrs = [
@@ -376,7 +379,7 @@ export class OpcUaBrowseService {
       const msi = ok(AttributeIds.MinimumSamplingInterval);
       const rank = ok(AttributeIds.ValueRank);
       return {
-        nodeId: (ok(AttributeIds.NodeId) as NodeId | null)?.toString() ?? nodeId.toString(),
+        nodeId: idText((ok(AttributeIds.NodeId) as NodeId | null) ?? nodeId),
         browseName: browseName?.toString() ?? '',
         displayName: displayName?.text ?? browseName?.toString() ?? nodeIdText,
         description: description?.text || null,
@@ -451,7 +454,7 @@ export class OpcUaBrowseService {
   // ---- write -----------------------------------------------------------------------------------
 
   /** Writes a value converted to the node's data type; refuses (without sending) what cannot fit. */
-  write(
+  async write(
     device: BrowseSessionDevice,
     nodeIdText: string,
     input: number | boolean | string,
@@ -480,7 +483,7 @@ export class OpcUaBrowseService {
       if (nodeClass !== 'Variable') {
         throw new OpcUaBrowseError(
           'refused',
-          `${nodeIdText} is ${article(nodeClass)} ${nodeClass}: only variables hold a value`,
+          `node ${nodeIdText} is ${article(nodeClass)} ${nodeClass}: only variables hold a value`,
         );
       }
       const access = Number(ok(AttributeIds.AccessLevel) ?? 0);
@@ -488,16 +491,19 @@ export class OpcUaBrowseService {
         const names = accessLevelNames(access);
         throw new OpcUaBrowseError(
           'refused',
-          `${nodeIdText} is read-only (AccessLevel: ${names.length ? names.join(', ') : 'none'})`,
+          `node ${nodeIdText} is read-only (AccessLevel: ${names.length ? names.join(', ') : 'none'})`,
         );
       }
       const userAccess = ok(AttributeIds.UserAccessLevel);
       if (userAccess !== null && !canWrite(Number(userAccess))) {
-        throw new OpcUaBrowseError('refused', `${nodeIdText} is not writable for this login (UserAccessLevel)`);
+        throw new OpcUaBrowseError('refused', `node ${nodeIdText} is not writable for this login (UserAccessLevel)`);
       }
       const rank = ok(AttributeIds.ValueRank);
       if (typeof rank === 'number' && rank >= 0) {
-        throw new OpcUaBrowseError('refused', `${nodeIdText} holds an array; writing arrays is not supported here`);
+        throw new OpcUaBrowseError(
+          'refused',
+          `node ${nodeIdText} holds an array; writing arrays is not supported here`,
+        );
       }
       const typeId = ok(AttributeIds.DataType) as NodeId | null;
       const builtin = typeId ? await this.builtinType(session, typeId) : null;
@@ -505,14 +511,14 @@ export class OpcUaBrowseService {
       if (builtin === null || !isWritableType(builtin)) {
         throw new OpcUaBrowseError(
           'refused',
-          `${nodeIdText} has data type ${typeName ?? 'unknown'}; only numbers, Boolean and String can be written here`,
+          `node ${nodeIdText} has data type ${typeName ?? 'unknown'}; only numbers, Boolean and String can be written here`,
         );
       }
       const coerced = coerceForWrite(builtin as WritableType, input);
       if (!coerced.ok) throw new OpcUaBrowseError('refused', `not written: ${coerced.reason}`);
       const shownType =
         typeName && typeName !== DataType[builtin] ? `${typeName}: ${DataType[builtin]}` : DataType[builtin];
-      const request = `Write ${nodeId.toString()} (${shownType}) = ${coerced.text}`;
+      const request = `Write ${idText(nodeId)} (${shownType}) = ${coerced.text}`;
       const status = await withTimeout(
         session.write({
           nodeId,

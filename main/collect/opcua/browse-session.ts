@@ -25,12 +25,30 @@ export interface BrowseSession {
   onLost(listener: (reason: string) => void): void;
 }
 
+/** node-opcua-pki's CertificateManagerState.Initializing (the enum is not exported by node-opcua). */
+const INITIALIZING = 1;
+
+/**
+ * Trap: the PKI's initialize() returns at once, without waiting, while another caller's initialize() of
+ * the same (shared) manager is still creating the private key; a client connecting then fails with
+ * "Cannot find private key". So wait until the manager has finished.
+ */
+const initialized = async (cm: { initialize(): Promise<void>; state: number }, timeoutMs: number): Promise<void> => {
+  await cm.initialize();
+  const end = Date.now() + timeoutMs;
+  while (cm.state === INITIALIZING) {
+    if (Date.now() > end) throw new Error('the PKI folder took too long to initialise');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
 export const openBrowseSession = async (
   device: BrowseSessionDevice,
   opts: { pkiDir: string; timeoutMs?: number },
 ): Promise<BrowseSession> => {
   const s = device.settings;
   const timeoutMs = opts.timeoutMs ?? 15_000;
+  const cm = clientCertificateManager(opts.pkiDir);
   const client = OPCUAClient.create({
     applicationName: 'TwinEdge Desktop',
     clientName: `TwinEdge browse ${device.id}`,
@@ -39,10 +57,11 @@ export const openBrowseSession = async (
     endpointMustExist: false,
     keepSessionAlive: true,
     requestedSessionTimeout: 5 * 60_000,
-    clientCertificateManager: clientCertificateManager(opts.pkiDir),
+    clientCertificateManager: cm,
     // One attempt and no automatic reconnection: a browse session is reopened on the next request.
     connectionStrategy: { maxRetry: 0, initialDelay: 250, maxDelay: 1000 },
   });
+  await initialized(cm, timeoutMs);
   const listeners: ((reason: string) => void)[] = [];
   let lost = false;
   const lose = (reason: string): void => {
