@@ -28,7 +28,6 @@ import {
   isWritableType,
   statusCodeName,
   variantText,
-  type WritableType,
 } from './node-values.js';
 import { quietOpcUaLogs } from './quiet-logs.js';
 
@@ -98,6 +97,9 @@ const isBad = (code: number): boolean => code >>> 30 >= 2;
 const sessionKey = (d: BrowseSessionDevice): string =>
   JSON.stringify([d.settings.endpointUrl, d.settings.securityMode, d.settings.securityPolicy, d.settings.identity]);
 
+/** ReferenceDescription.nodeClass is typed with another copy of the NodeClass enum. */
+const isVariable = (r: ReferenceDescription): boolean => Number(r.nodeClass) === Number(NodeClass.Variable);
+
 const nodeClassName = (c: number): BrowseEntry['nodeClass'] =>
   (NodeClass[c] as BrowseEntry['nodeClass'] | undefined) ?? 'Object';
 
@@ -156,7 +158,7 @@ export class OpcUaBrowseService {
         this.dataTypesOf(
           session,
           entry,
-          ids.filter((_, i) => children[i]!.nodeClass === NodeClass.Variable),
+          ids.filter((_, i) => isVariable(children[i]!)),
         ),
       ]);
       return children.map((r, i): BrowseEntry => {
@@ -167,7 +169,7 @@ export class OpcUaBrowseService {
           displayName: r.displayName.text ?? r.browseName.name ?? id,
           nodeClass: nodeClassName(r.nodeClass),
           hasChildren: hasChildren[i] ?? true,
-          dataType: r.nodeClass === NodeClass.Variable ? (dataTypes.get(id) ?? null) : null,
+          dataType: isVariable(r) ? (dataTypes.get(id) ?? null) : null,
         };
       });
     });
@@ -514,7 +516,7 @@ export class OpcUaBrowseService {
           `node ${nodeIdText} has data type ${typeName ?? 'unknown'}; only numbers, Boolean and String can be written here`,
         );
       }
-      const coerced = coerceForWrite(builtin as WritableType, input);
+      const coerced = coerceForWrite(builtin, input);
       if (!coerced.ok) throw new OpcUaBrowseError('refused', `not written: ${coerced.reason}`);
       const shownType =
         typeName && typeName !== DataType[builtin] ? `${typeName}: ${DataType[builtin]}` : DataType[builtin];
@@ -540,7 +542,7 @@ export class OpcUaBrowseService {
     let current: NodeId = typeId;
     for (let depth = 0; depth < 8; depth++) {
       if (current.namespace === 0 && typeof current.value === 'number') {
-        if (current.value >= 1 && current.value <= 25) return current.value as DataType;
+        if (current.value >= 1 && current.value <= 25) return current.value;
         if (current.value === 29) return DataType.Int32; // Enumeration
       }
       const refs = await this.browseAll(session, {

@@ -26,10 +26,9 @@ let names: Map<number, string> | null = null;
 export const statusCodeName = (code: number): string => {
   if (!names) {
     names = new Map();
-    for (const [name, sc] of Object.entries(StatusCodes)) {
-      if (sc && typeof sc === 'object' && 'value' in sc && typeof sc.value === 'number' && !names.has(sc.value)) {
-        names.set(sc.value, name);
-      }
+    for (const [name, sc] of Object.entries(StatusCodes as unknown as Record<string, unknown>)) {
+      const value = sc && typeof sc === 'object' ? (sc as { value?: unknown }).value : undefined;
+      if (typeof value === 'number' && !names.has(value)) names.set(value, name);
     }
   }
   const base = (code & 0xffff0000) >>> 0;
@@ -57,11 +56,14 @@ const scalarText = (v: unknown, dataType: DataType): string => {
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'invalid date' : v.toISOString();
   if (Buffer.isBuffer(v))
     return `0x${v.subarray(0, 32).toString('hex')}${v.length > 32 ? '…' : ''} (${v.length} bytes)`;
-  if (typeof v === 'object' && 'text' in v && 'locale' in v) return String((v as { text: unknown }).text ?? '');
+  if (typeof v === 'object' && 'text' in v && 'locale' in v) {
+    const text = (v as { text: unknown }).text;
+    return typeof text === 'string' ? text : '';
+  }
   if (typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
     return JSON.stringify(v);
   }
-  if (typeof v === 'object' && (v as object).toString !== Object.prototype.toString) {
+  if (typeof v === 'object' && v.toString !== Object.prototype.toString) {
     return (v as { toString(): string }).toString();
   }
   return JSON.stringify(v);

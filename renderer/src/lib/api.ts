@@ -45,6 +45,9 @@ const callList = [
   'modbus.testRead',
   'modbus.write',
   'audit.list',
+  'opcua.browse',
+  'opcua.read',
+  'opcua.write',
   'settings.get',
   'settings.update',
 ] as const satisfies readonly CallName[];
