@@ -146,3 +146,43 @@ test('write the demo setpoint from the address space, with a confirmation and th
   await expect(dialog.getByRole('alert')).toContainText('BadOutOfRange');
   await leave(page);
 });
+
+test('OPC UA tag editor: subscription settings per tag with their errors beside the fields', async ({
+  page,
+  server,
+}) => {
+  await openApp(page, server);
+  await openView(page, 'Devices');
+  await page.getByRole('button', { name: 'Add OPC UA device' }).click();
+  const form = page.getByRole('form', { name: 'New OPC UA device' });
+  await form.getByLabel('Device name', { exact: true }).fill('Deadband check');
+  await form.getByLabel('Endpoint URL', { exact: true }).fill('opc.tcp://127.0.0.1:4840');
+  await form.getByLabel('Tag 1 name', { exact: true }).fill('Flow');
+  await form.getByLabel('Tag 1 node id', { exact: true }).fill('ns=2;s=Flow');
+  await expect(form.getByLabel('Tag 1 sampling interval (ms)', { exact: true })).toHaveValue('1000');
+  await expect(form.getByLabel('Tag 1 discard oldest', { exact: true })).toBeChecked();
+  const value = form.getByLabel(/^Tag 1 deadband value/);
+  await expect(value).toBeDisabled();
+  await form.getByLabel('Tag 1 deadband type', { exact: true }).selectOption('percent');
+  await value.fill('150');
+  const queue = form.getByLabel('Tag 1 queue size', { exact: true });
+  await queue.fill('-1');
+  await form.getByRole('button', { name: 'Save device' }).click();
+  await expect(form.getByRole('alert').first()).toContainText('Not saved');
+  await expect(value).toHaveAttribute('aria-invalid', 'true');
+  await expect(value).toHaveAccessibleDescription('a percent deadband is 0 to 100');
+  await expect(queue).toHaveAccessibleDescription('at least 0');
+
+  await value.fill('2.5');
+  await queue.fill('5');
+  await form.getByLabel('Tag 1 discard oldest', { exact: true }).uncheck();
+  await form.getByRole('button', { name: 'Save device' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved “Deadband check” with 1 tag' })).toBeVisible();
+  await page.getByRole('button', { name: 'Edit Deadband check' }).click();
+  const edit = page.getByRole('form', { name: /Edit device/ });
+  await expect(edit.getByLabel('Tag 1 deadband type', { exact: true })).toHaveValue('percent');
+  await expect(edit.getByLabel(/^Tag 1 deadband value/)).toHaveValue('2.5');
+  await expect(edit.getByLabel('Tag 1 queue size', { exact: true })).toHaveValue('5');
+  await expect(edit.getByLabel('Tag 1 discard oldest', { exact: true })).not.toBeChecked();
+  await leave(page);
+});

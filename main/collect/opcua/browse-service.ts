@@ -649,7 +649,7 @@ export class OpcUaBrowseService {
   private touch(deviceId: number, entry: Entry): void {
     if (entry.idle) clearTimeout(entry.idle);
     entry.idle = null;
-    if (entry.busy > 0) return;
+    if (entry.busy > 0 || this.sessions.get(deviceId) !== entry) return;
     entry.idle = setTimeout(() => void this.drop(deviceId, entry), this.idleMs);
     entry.idle.unref();
   }
