@@ -28,6 +28,7 @@ import {
 import { setUpDemoDevices, type DemoEndpoints, type DemoPlantPort } from './demo-setup.js';
 import { actor } from './actor.js';
 import { opcuaSecurityHandlers } from './handlers/opcua-security-handlers.js';
+import { opcuaBrowseHandlers } from './handlers/opcua-browse-handlers.js';
 import { AppError, errorMessage } from './errors.js';
 import { readUiSettings, writeUiSettings } from './ui-settings.js';
 import { RateMeter } from './status-meter.js';
@@ -217,9 +218,17 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     },
   });
 
+  const opcuaBrowse = opcuaBrowseHandlers({
+    pkiDir: join(options.dataDir, 'pki'),
+    store: requireStore,
+    shell: options.shell,
+    log,
+    events,
+  });
   const router = createRouter(
     {
       ...opcuaSecurityHandlers({ pkiDir: join(options.dataDir, 'pki'), events, log }),
+      ...opcuaBrowse.handlers,
       'app.info': () => info(),
       'status.get': () => status(),
       'devices.list': () => requireStore().devices.list().map(view),
@@ -335,6 +344,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     (stopping ??= (async () => {
       clearInterval(statusTimer);
       await collectors.stopAll();
+      await opcuaBrowse.close();
       await modbusLines.closeAll();
       writer.close();
       live.close();

@@ -7,6 +7,7 @@ import {
   RegisterServerMethod,
   SecurityPolicy,
   StatusCodes as UaStatusCodes,
+  Variant,
   makeEUInformation,
   type UAVariable,
 } from 'node-opcua';
@@ -18,7 +19,14 @@ import { signals } from './signals.js';
  * The demo plant on OPC UA: a PumpSkid folder with one variable per signal (Double with
  * engineering units, or Boolean), updated from the model with the model time as source timestamp.
  * Listens on 127.0.0.1 and advertises 127.0.0.1 so the endpoint URL works as given.
+ *
+ * The signals are read-only (the simulation owns them). One writable variable, the tank level setpoint
+ * (PumpSkid.T101.LevelSetpoint, 20-80 %, a write outside is refused with BadOutOfRange), lets a user try an
+ * OPC UA write; the simulated PI loop follows the Modbus setpoint, not this one.
  */
+
+export const DEMO_SETPOINT_NODE_ID = 'ns=1;s=PumpSkid.T101.LevelSetpoint';
+export const DEMO_SETPOINT_RANGE = { low: 20, high: 80 } as const;
 
 export interface DemoOpcUaServerOptions {
   /** 0 = pick a free port. */
@@ -35,6 +43,7 @@ export class DemoOpcUaServer {
   private server: OPCUAServer | null = null;
   private variables: (UAVariable | null)[] = [];
   private port = 0;
+  private setpoint = 50;
 
   get endpointUrl(): string {
     return `opc.tcp://${HOST}:${this.port}`;
@@ -86,6 +95,8 @@ export class DemoOpcUaServer {
         description: s.description,
         displayName: s.name,
         minimumSamplingInterval,
+        accessLevel: 'CurrentRead',
+        userAccessLevel: 'CurrentRead',
       };
       if (s.kind === 'bool') {
         return ns.addVariable({ ...common, dataType: 'Boolean' });
@@ -97,6 +108,34 @@ export class DemoOpcUaServer {
         engineeringUnits: makeEUInformation(s.unit, s.unit, s.unit),
       });
     });
+    ns.addAnalogDataItem({
+      organizedBy: folder,
+      browseName: 'T101.LevelSetpoint',
+      nodeId: DEMO_SETPOINT_NODE_ID.replace(/^ns=1;/, ''),
+      displayName: 'T-101 level setpoint',
+      description: 'Tank T-101 level setpoint (writable, 20-80 %)',
+      minimumSamplingInterval,
+      accessLevel: 'CurrentRead | CurrentWrite',
+      userAccessLevel: 'CurrentRead | CurrentWrite',
+      dataType: 'Double',
+      engineeringUnitsRange: DEMO_SETPOINT_RANGE,
+      engineeringUnits: makeEUInformation('%', '%', 'percent'),
+      value: {
+        get: () => new Variant({ dataType: DataType.Double, value: this.setpoint }),
+        set: (v: Variant) => {
+          const x = Number(v.value);
+          if (!Number.isFinite(x)) return UaStatusCodes.BadTypeMismatch;
+          if (x < DEMO_SETPOINT_RANGE.low || x > DEMO_SETPOINT_RANGE.high) return UaStatusCodes.BadOutOfRange;
+          this.setpoint = x;
+          return UaStatusCodes.Good;
+        },
+      },
+    });
+  }
+
+  /** The level setpoint last written over OPC UA (%). */
+  levelSetpoint(): number {
+    return this.setpoint;
   }
 
   /** Push the model's values (in `signals` order) with the model time as source timestamp. */

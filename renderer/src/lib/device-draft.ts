@@ -8,6 +8,7 @@ import {
   type ModbusTransport,
   type WordOrder,
   type opcuaIdentityTypes,
+  type opcuaDeadbandTypes,
   type opcuaSecurityModes,
   type opcuaSecurityPolicies,
   type serialParities,
@@ -20,6 +21,10 @@ export interface OpcUaTagDraft {
   unit: string;
   nodeId: string;
   samplingIntervalMs: number | null;
+  queueSize: number | null;
+  discardOldest: boolean;
+  deadbandType: (typeof opcuaDeadbandTypes)[number];
+  deadbandValue: number | null;
 }
 
 export interface ModbusTagDraft {
@@ -121,7 +126,16 @@ export function newOpcUaDraft(): OpcUaDraft {
 }
 
 export function newOpcUaTag(): OpcUaTagDraft {
-  return { name: '', unit: '', nodeId: '', samplingIntervalMs: 1000 };
+  return {
+    name: '',
+    unit: '',
+    nodeId: '',
+    samplingIntervalMs: 1000,
+    queueSize: 0,
+    discardOldest: true,
+    deadbandType: 'none',
+    deadbandValue: 0,
+  };
 }
 
 /** The schema's defaults (main/config/modbus-schema.ts), spelled out because a blank host does not parse. */

@@ -1,0 +1,693 @@
+import {
+  AttributeIds,
+  BrowseDirection,
+  DataType,
+  NodeClass,
+  NodeClassMask,
+  ObjectIds,
+  ReferenceTypeIds,
+  StatusCodes,
+  VariableIds,
+  coerceNodeId,
+  makeNodeId,
+  type BrowseDescriptionOptions,
+  type BrowseResult,
+  type ClientSession,
+  type DataValue,
+  type NodeId,
+  type ReferenceDescription,
+} from 'node-opcua';
+import type { BrowseEntry, NodeDetails } from '../../contract/contract.js';
+import { withTimeout } from '../timeout.js';
+import { openBrowseSession, type BrowseSession, type BrowseSessionDevice } from './browse-session.js';
+import { describeOpcUaError } from './messages.js';
+import {
+  accessLevelNames,
+  canWrite,
+  coerceForWrite,
+  isWritableType,
+  statusCodeName,
+  variantText,
+} from './node-values.js';
+import { quietOpcUaLogs } from './quiet-logs.js';
+
+/**
+ * The address-space browser behind the "Address space" panel: one session per device, opened on
+ * demand with the device's settings and closed after a few idle minutes, when the device is deleted
+ * or its connection settings change, and on app stop. Independent of the collector's connection, so
+ * browsing works whether or not the device is being collected.
+ */
+
+export type BrowseErrorKind =
+  /** Cannot reach or log in to the server. */
+  | 'not_connected'
+  /** The server does not know the node. */
+  | 'node_unknown'
+  /** Refused before sending: the value does not fit, the node is read-only or not a variable. */
+  | 'refused'
+  /** The server answered with a bad status. */
+  | 'server_error';
+
+export class OpcUaBrowseError extends Error {
+  override readonly name = 'OpcUaBrowseError';
+  constructor(
+    readonly kind: BrowseErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface OpcUaBrowseServiceOptions {
+  pkiDir: string;
+  /** Close a session unused this long (default 3 minutes). */
+  idleMs?: number;
+  /** References per Browse/BrowseNext answer we ask for; more come through continuation points. */
+  maxReferencesPerNode?: number;
+  /** Per request; the connect gets the same. */
+  timeoutMs?: number;
+  /** Replaceable for tests (and for the shared client options once merged). */
+  open?: (device: BrowseSessionDevice, opts: { pkiDir: string; timeoutMs?: number }) => Promise<BrowseSession>;
+}
+
+interface Entry {
+  key: string;
+  opening: Promise<BrowseSession>;
+  session: BrowseSession | null;
+  idle: NodeJS.Timeout | null;
+  busy: number;
+  /** DataType node id -> name, per session (namespace indexes are per server). */
+  typeNames: Map<string, string>;
+  maxContinuationPoints: number | null;
+}
+
+const HIERARCHICAL = makeNodeId(ReferenceTypeIds.HierarchicalReferences);
+const HAS_PROPERTY = makeNodeId(ReferenceTypeIds.HasProperty);
+const HAS_SUBTYPE = makeNodeId(ReferenceTypeIds.HasSubtype);
+const OBJECTS = makeNodeId(ObjectIds.ObjectsFolder);
+const MAX_BROWSE_CPS = makeNodeId(VariableIds.Server_ServerCapabilities_MaxBrowseContinuationPoints);
+const TREE_CLASSES = NodeClassMask.Object | NodeClassMask.Variable | NodeClassMask.Method;
+const CHUNK = 250;
+/** A server that keeps handing out continuation points forever is cut off here. */
+const MAX_REFERENCES = 500_000;
+
+const isBad = (code: number): boolean => code >>> 30 >= 2;
+
+/** The settings a browse session depends on; a change means a new session. */
+const sessionKey = (d: BrowseSessionDevice): string =>
+  JSON.stringify([d.settings.endpointUrl, d.settings.securityMode, d.settings.securityPolicy, d.settings.identity]);
+
+/** ReferenceDescription.nodeClass is typed with another copy of the NodeClass enum. */
+const isVariable = (r: ReferenceDescription): boolean => Number(r.nodeClass) === Number(NodeClass.Variable);
+
+const nodeClassName = (c: number): BrowseEntry['nodeClass'] =>
+  (NodeClass[c] as BrowseEntry['nodeClass'] | undefined) ?? 'Object';
+
+/** "i=2253" rather than node-opcua's "ns=0;i=2253": how engineers write node ids of namespace 0. */
+const idText = (id: { toString(): string }): string => id.toString().replace(/^ns=0;/, '');
+
+const chunks = <T>(items: T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+
+export class OpcUaBrowseService {
+  private readonly sessions = new Map<number, Entry>();
+  private readonly idleMs: number;
+  private readonly maxRefs: number;
+  private readonly timeoutMs: number;
+  private closed = false;
+
+  constructor(private readonly opts: OpcUaBrowseServiceOptions) {
+    quietOpcUaLogs();
+    this.idleMs = opts.idleMs ?? 3 * 60_000;
+    this.maxRefs = opts.maxReferencesPerNode ?? 1000;
+    this.timeoutMs = opts.timeoutMs ?? 15_000;
+  }
+
+  /** Devices with an open (or opening) browse session. */
+  openSessions(): number[] {
+    return [...this.sessions.keys()];
+  }
+
+  // ---- browse ----------------------------------------------------------------------------------
+
+  /** Hierarchical children (Objects, Variables, Methods) of a node; Objects folder by default. */
+  async browse(device: BrowseSessionDevice, nodeIdText?: string): Promise<BrowseEntry[]> {
+    const nodeId = nodeIdText === undefined ? OBJECTS : this.parseNodeId(nodeIdText);
+    return this.use(device, true, async (session, entry) => {
+      const refs = await this.browseAll(session, {
+        nodeId,
+        browseDirection: BrowseDirection.Forward,
+        referenceTypeId: HIERARCHICAL,
+        includeSubtypes: true,
+        nodeClassMask: TREE_CLASSES,
+        resultMask: 0x3f,
+      });
+      const seen = new Set<string>();
+      const children = refs.filter((r) => {
+        const id = idText(r.nodeId);
+        if (!r.isForward || seen.has(id)) return false;
+        seen.add(id);
+        return true;
+      });
+      const ids = children.map((r) => coerceNodeId(r.nodeId.toString()));
+      const [hasChildren, dataTypes] = await Promise.all([
+        this.hasChildren(session, entry, ids),
+        this.dataTypesOf(
+          session,
+          entry,
+          ids.filter((_, i) => isVariable(children[i]!)),
+        ),
+      ]);
+      return children.map((r, i): BrowseEntry => {
+        const id = idText(r.nodeId);
+        return {
+          nodeId: id,
+          browseName: r.browseName.toString(),
+          displayName: r.displayName.text ?? r.browseName.name ?? id,
+          nodeClass: nodeClassName(r.nodeClass),
+          hasChildren: hasChildren[i] ?? true,
+          dataType: isVariable(r) ? (dataTypes.get(id) ?? null) : null,
+        };
+      });
+    });
+  }
+
+  /** Browse plus every BrowseNext until the server has no continuation point left. */
+  private async browseAll(
+    session: ClientSession,
+    description: BrowseDescriptionOptions,
+  ): Promise<ReferenceDescription[]> {
+    const [first] = await this.browseWithMax(session, [description], this.maxRefs);
+    const what = description.nodeId ? idText(description.nodeId) : '';
+    if (!first) throw new OpcUaBrowseError('server_error', `the server gave no browse result for ${what}`);
+    this.checkBrowseStatus(first, what);
+    const refs = [...(first.references ?? [])];
+    let cp = first.continuationPoint;
+    while (cp && cp.length > 0) {
+      if (refs.length > MAX_REFERENCES) {
+        await session.browseNext([cp], true).catch(() => undefined);
+        throw new OpcUaBrowseError('server_error', `${what} has more than ${MAX_REFERENCES} children; not shown`);
+      }
+      const next = await withTimeout(session.browseNext([cp], false), this.timeoutMs, 'browse next');
+      const r = next[0];
+      if (!r) throw new OpcUaBrowseError('server_error', `the server gave no BrowseNext result for ${what}`);
+      this.checkBrowseStatus(r, what);
+      refs.push(...(r.references ?? []));
+      cp = r.continuationPoint;
+    }
+    return refs;
+  }
+
+  private checkBrowseStatus(r: BrowseResult, what: string): void {
+    const code = r.statusCode.value;
+    if (code === StatusCodes.BadNodeIdUnknown.value || code === StatusCodes.BadNodeIdInvalid.value) {
+      throw new OpcUaBrowseError('node_unknown', `the server does not know node ${what}`);
+    }
+    if (isBad(code)) {
+      throw new OpcUaBrowseError('server_error', `the server refused to browse ${what}: ${statusCodeName(code)}`);
+    }
+  }
+
+  /**
+   * node-opcua puts the session's requestedMaxReferencesPerNode into the request when browse() is
+   * called (synchronously), so setting it around the call gives this request its own limit.
+   */
+  private browseWithMax(
+    session: ClientSession,
+    nodes: BrowseDescriptionOptions[],
+    max: number,
+  ): Promise<BrowseResult[]> {
+    const before = session.requestedMaxReferencesPerNode;
+    session.requestedMaxReferencesPerNode = max;
+    try {
+      return withTimeout(session.browse(nodes), this.timeoutMs, 'browse');
+    } finally {
+      session.requestedMaxReferencesPerNode = before;
+    }
+  }
+
+  /**
+   * Cheap: one reference per node is enough to know, asked for in groups no larger than the server's
+   * continuation points per session; the continuation points an answer leaves are released at once.
+   * Nodes the server had no continuation point left for (another request held them) are asked again.
+   */
+  private async hasChildren(session: ClientSession, entry: Entry, ids: NodeId[]): Promise<boolean[]> {
+    const maxCps = await this.maxContinuationPoints(session, entry);
+    const size = maxCps > 0 ? Math.min(CHUNK, maxCps) : CHUNK;
+    const out = new Array<boolean>(ids.length).fill(true);
+    let pending = ids.map((_, i) => i);
+    for (let round = 0; round < 5 && pending.length > 0; round++) {
+      const again: number[] = [];
+      for (const part of chunks(pending, size)) {
+        const results = await this.browseWithMax(
+          session,
+          part.map((i) => ({
+            nodeId: ids[i],
+            browseDirection: BrowseDirection.Forward,
+            referenceTypeId: HIERARCHICAL,
+            includeSubtypes: true,
+            nodeClassMask: TREE_CLASSES,
+            resultMask: 0,
+          })),
+          1,
+        );
+        const cps: Buffer[] = [];
+        results.forEach((r, k) => {
+          const i = part[k]!;
+          if (r.continuationPoint && r.continuationPoint.length > 0) cps.push(r.continuationPoint);
+          const code = r.statusCode.value;
+          if (code === StatusCodes.BadNoContinuationPoints.value) again.push(i);
+          // A node the server cannot browse is shown as a leaf; one it can, by what it has.
+          else out[i] = !isBad(code) && (r.references?.length ?? 0) > 0;
+        });
+        if (cps.length) {
+          await withTimeout(session.browseNext(cps, true), this.timeoutMs, 'release continuation points').catch(
+            () => undefined,
+          );
+        }
+      }
+      pending = again;
+    }
+    return out;
+  }
+
+  /** Server_ServerCapabilities_MaxBrowseContinuationPoints; 0 = no limit (or not said). */
+  private async maxContinuationPoints(session: ClientSession, entry: Entry): Promise<number> {
+    if (entry.maxContinuationPoints === null) {
+      const [dv] = await this.read(session, [{ nodeId: MAX_BROWSE_CPS, attributeId: AttributeIds.Value }]).catch(() => [
+        null,
+      ]);
+      const n = dv && !isBad(dv.statusCode.value) ? Number(dv.value.value) : 0;
+      entry.maxContinuationPoints = Number.isInteger(n) && n > 0 ? n : 0;
+    }
+    return entry.maxContinuationPoints;
+  }
+
+  /** DataType names of variables (Double, Boolean, or the data type node's BrowseName). */
+  private async dataTypesOf(session: ClientSession, entry: Entry, ids: NodeId[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const part of chunks(ids, 1000)) {
+      const dvs = await this.read(
+        session,
+        part.map((nodeId) => ({ nodeId, attributeId: AttributeIds.DataType })),
+      );
+      const typeIds = dvs.map((dv) => (isBad(dv.statusCode.value) ? null : (dv.value.value as NodeId | null)));
+      const names = await this.typeNames(session, entry, typeIds);
+      part.forEach((id, i) => {
+        const name = names[i];
+        if (name) out.set(idText(id), name);
+      });
+    }
+    return out;
+  }
+
+  private async typeNames(
+    session: ClientSession,
+    entry: Entry,
+    typeIds: (NodeId | null)[],
+  ): Promise<(string | null)[]> {
+    const missing = new Map<string, NodeId>();
+    for (const t of typeIds) {
+      if (!t) continue;
+      const key = t.toString();
+      if (entry.typeNames.has(key)) continue;
+      if (t.namespace === 0 && typeof t.value === 'number' && t.value >= 1 && t.value <= 25) {
+        entry.typeNames.set(key, DataType[t.value] ?? key);
+      } else missing.set(key, t);
+    }
+    if (missing.size) {
+      const list = [...missing.values()];
+      const dvs = await this.read(
+        session,
+        list.map((nodeId) => ({ nodeId, attributeId: AttributeIds.BrowseName })),
+      );
+      list.forEach((t, i) => {
+        const dv = dvs[i];
+        const qn = dv && !isBad(dv.statusCode.value) ? (dv.value.value as { name?: string } | null) : null;
+        entry.typeNames.set(t.toString(), qn?.name ?? t.toString());
+      });
+    }
+    return typeIds.map((t) => (t ? (entry.typeNames.get(t.toString()) ?? null) : null));
+  }
+
+  private read(session: ClientSession, nodes: { nodeId: NodeId; attributeId: AttributeIds }[]): Promise<DataValue[]> {
+    return withTimeout(session.read(nodes), this.timeoutMs, 'read');
+  }
+
+  // ---- details ---------------------------------------------------------------------------------
+
+  async readNode(device: BrowseSessionDevice, nodeIdText: string): Promise<NodeDetails> {
+    const nodeId = this.parseNodeId(nodeIdText);
+    return this.use(device, true, async (session, entry) => {
+      const attrs = [
+        AttributeIds.NodeId,
+        AttributeIds.NodeClass,
+        AttributeIds.BrowseName,
+        AttributeIds.DisplayName,
+        AttributeIds.Description,
+        AttributeIds.DataType,
+        AttributeIds.ValueRank,
+        AttributeIds.AccessLevel,
+        AttributeIds.UserAccessLevel,
+        AttributeIds.Value,
+        AttributeIds.MinimumSamplingInterval,
+      ] as const;
+      const dvs = await this.read(
+        session,
+        attrs.map((attributeId) => ({ nodeId, attributeId })),
+      );
+      const at = (a: (typeof attrs)[number]): DataValue => dvs[attrs.indexOf(a)]!;
+      const ok = (a: (typeof attrs)[number]): unknown => {
+        const dv = at(a);
+        return isBad(dv.statusCode.value) ? null : dv.value.value;
+      };
+      this.checkKnown(at(AttributeIds.NodeClass), nodeIdText);
+      const nodeClass = nodeClassName(Number(ok(AttributeIds.NodeClass)));
+      const isVariable = nodeClass === 'Variable' || nodeClass === 'VariableType';
+      const typeId = ok(AttributeIds.DataType) as NodeId | null;
+      const [dataType] = typeId ? await this.typeNames(session, entry, [typeId]) : [null];
+      const access = Number(ok(AttributeIds.AccessLevel) ?? 0);
+      const userAccessRaw = ok(AttributeIds.UserAccessLevel);
+      const userAccess = userAccessRaw === null ? access : Number(userAccessRaw);
+      const value = at(AttributeIds.Value);
+      const valueRead = isVariable && value.statusCode.value !== StatusCodes.BadAttributeIdInvalid.value;
+      const props = nodeClass === 'Variable' ? await this.properties(session, nodeId) : { eu: null, range: null };
+      const browseName = ok(AttributeIds.BrowseName) as { toString(): string } | null;
+      const displayName = ok(AttributeIds.DisplayName) as { text?: string | null } | null;
+      const description = ok(AttributeIds.Description) as { text?: string | null } | null;
+      const msi = ok(AttributeIds.MinimumSamplingInterval);
+      const rank = ok(AttributeIds.ValueRank);
+      return {
+        nodeId: idText((ok(AttributeIds.NodeId) as NodeId | null) ?? nodeId),
+        browseName: browseName?.toString() ?? '',
+        displayName: displayName?.text ?? browseName?.toString() ?? nodeIdText,
+        description: description?.text || null,
+        nodeClass,
+        dataType: isVariable ? (dataType ?? null) : null,
+        valueRank: typeof rank === 'number' ? rank : null,
+        accessLevel: isVariable ? accessLevelNames(access) : [],
+        writable: nodeClass === 'Variable' && canWrite(access) && canWrite(userAccess),
+        value: valueRead ? variantText(value.value) : null,
+        statusCode: valueRead ? value.statusCode.value : StatusCodes.Good.value,
+        statusText: valueRead ? statusCodeName(value.statusCode.value) : 'Good',
+        sourceTimestamp: valueRead ? (value.sourceTimestamp?.getTime() ?? null) : null,
+        serverTimestamp: valueRead ? (value.serverTimestamp?.getTime() ?? null) : null,
+        engineeringUnits: props.eu,
+        euRange: props.range,
+        minimumSamplingIntervalMs: typeof msi === 'number' ? msi : null,
+      };
+    });
+  }
+
+  private checkKnown(nodeClass: DataValue, what: string): void {
+    const code = nodeClass.statusCode.value;
+    if (code === StatusCodes.BadNodeIdUnknown.value || code === StatusCodes.BadNodeIdInvalid.value) {
+      throw new OpcUaBrowseError('node_unknown', `the server does not know node ${what}`);
+    }
+    if (isBad(code)) {
+      throw new OpcUaBrowseError('server_error', `the server refused to read ${what}: ${statusCodeName(code)}`);
+    }
+  }
+
+  /** EngineeringUnits (its display name) and EURange, when the variable has them as properties. */
+  private async properties(
+    session: ClientSession,
+    nodeId: NodeId,
+  ): Promise<{ eu: string | null; range: { low: number; high: number } | null }> {
+    const refs = await this.browseAll(session, {
+      nodeId,
+      browseDirection: BrowseDirection.Forward,
+      referenceTypeId: HAS_PROPERTY,
+      includeSubtypes: true,
+      nodeClassMask: NodeClassMask.Variable,
+      resultMask: 0x3f,
+    });
+    const find = (name: string): NodeId | null => {
+      const r = refs.find((x) => x.browseName.name === name && x.browseName.namespaceIndex === 0);
+      return r ? coerceNodeId(r.nodeId.toString()) : null;
+    };
+    const euId = find('EngineeringUnits');
+    const rangeId = find('EURange');
+    const wanted = [euId, rangeId].filter((x): x is NodeId => x !== null);
+    if (!wanted.length) return { eu: null, range: null };
+    const dvs = await this.read(
+      session,
+      wanted.map((id) => ({ nodeId: id, attributeId: AttributeIds.Value })),
+    );
+    const valueOf = (id: NodeId | null): unknown => {
+      if (!id) return null;
+      const dv = dvs[wanted.indexOf(id)];
+      return dv && !isBad(dv.statusCode.value) ? dv.value.value : null;
+    };
+    const eu = valueOf(euId) as { displayName?: { text?: string | null } } | null;
+    const range = valueOf(rangeId) as { low?: unknown; high?: unknown } | null;
+    return {
+      eu: eu?.displayName?.text || null,
+      range:
+        range && typeof range.low === 'number' && typeof range.high === 'number'
+          ? { low: range.low, high: range.high }
+          : null,
+    };
+  }
+
+  // ---- write -----------------------------------------------------------------------------------
+
+  /** Writes a value converted to the node's data type; refuses (without sending) what cannot fit. */
+  async write(
+    device: BrowseSessionDevice,
+    nodeIdText: string,
+    input: number | boolean | string,
+  ): Promise<{ request: string }> {
+    const nodeId = this.parseNodeId(nodeIdText);
+    // Not retried on a broken session: the engineer decides whether to send it again.
+    return this.use(device, false, async (session, entry) => {
+      const attrs = [
+        AttributeIds.NodeClass,
+        AttributeIds.DataType,
+        AttributeIds.ValueRank,
+        AttributeIds.AccessLevel,
+        AttributeIds.UserAccessLevel,
+      ] as const;
+      const dvs = await this.read(
+        session,
+        attrs.map((attributeId) => ({ nodeId, attributeId })),
+      );
+      const at = (a: (typeof attrs)[number]): DataValue => dvs[attrs.indexOf(a)]!;
+      const ok = (a: (typeof attrs)[number]): unknown => {
+        const dv = at(a);
+        return isBad(dv.statusCode.value) ? null : dv.value.value;
+      };
+      this.checkKnown(at(AttributeIds.NodeClass), nodeIdText);
+      const nodeClass = nodeClassName(Number(ok(AttributeIds.NodeClass)));
+      if (nodeClass !== 'Variable') {
+        throw new OpcUaBrowseError(
+          'refused',
+          `node ${nodeIdText} is ${article(nodeClass)} ${nodeClass}: only variables hold a value`,
+        );
+      }
+      const access = Number(ok(AttributeIds.AccessLevel) ?? 0);
+      if (!canWrite(access)) {
+        const names = accessLevelNames(access);
+        throw new OpcUaBrowseError(
+          'refused',
+          `node ${nodeIdText} is read-only (AccessLevel: ${names.length ? names.join(', ') : 'none'})`,
+        );
+      }
+      const userAccess = ok(AttributeIds.UserAccessLevel);
+      if (userAccess !== null && !canWrite(Number(userAccess))) {
+        throw new OpcUaBrowseError('refused', `node ${nodeIdText} is not writable for this login (UserAccessLevel)`);
+      }
+      const rank = ok(AttributeIds.ValueRank);
+      if (typeof rank === 'number' && rank >= 0) {
+        throw new OpcUaBrowseError(
+          'refused',
+          `node ${nodeIdText} holds an array; writing arrays is not supported here`,
+        );
+      }
+      const typeId = ok(AttributeIds.DataType) as NodeId | null;
+      const builtin = typeId ? await this.builtinType(session, typeId) : null;
+      const [typeName] = typeId ? await this.typeNames(session, entry, [typeId]) : [null];
+      if (builtin === null || !isWritableType(builtin)) {
+        throw new OpcUaBrowseError(
+          'refused',
+          `node ${nodeIdText} has data type ${typeName ?? 'unknown'}; only numbers, Boolean and String can be written here`,
+        );
+      }
+      const coerced = coerceForWrite(builtin, input);
+      if (!coerced.ok) throw new OpcUaBrowseError('refused', `not written: ${coerced.reason}`);
+      const shownType =
+        typeName && typeName !== DataType[builtin] ? `${typeName}: ${DataType[builtin]}` : DataType[builtin];
+      const request = `Write ${idText(nodeId)} (${shownType}) = ${coerced.text}`;
+      const status = await withTimeout(
+        session.write({
+          nodeId,
+          attributeId: AttributeIds.Value,
+          value: { value: { dataType: builtin, value: coerced.value } },
+        }),
+        this.timeoutMs,
+        'write',
+      );
+      if (isBad(status.value)) {
+        throw new OpcUaBrowseError('server_error', `the server refused the write: ${statusCodeName(status.value)}`);
+      }
+      return { request };
+    });
+  }
+
+  /** The built-in type a data type derives from (Duration -> Double, an enumeration -> Int32). */
+  private async builtinType(session: ClientSession, typeId: NodeId): Promise<DataType | null> {
+    let current: NodeId = typeId;
+    for (let depth = 0; depth < 8; depth++) {
+      if (current.namespace === 0 && typeof current.value === 'number') {
+        if (current.value >= 1 && current.value <= 25) return current.value;
+        if (current.value === 29) return DataType.Int32; // Enumeration
+      }
+      const refs = await this.browseAll(session, {
+        nodeId: current,
+        browseDirection: BrowseDirection.Inverse,
+        referenceTypeId: HAS_SUBTYPE,
+        includeSubtypes: false,
+        nodeClassMask: NodeClassMask.DataType,
+        resultMask: 0x3f,
+      });
+      const parent = refs[0];
+      if (!parent) return null;
+      current = coerceNodeId(parent.nodeId.toString());
+    }
+    return null;
+  }
+
+  // ---- sessions --------------------------------------------------------------------------------
+
+  private parseNodeId(text: string): NodeId {
+    try {
+      return coerceNodeId(text.trim());
+    } catch {
+      throw new OpcUaBrowseError('node_unknown', `"${text}" is not a node id (like ns=2;s=Pump.Flow or i=85)`);
+    }
+  }
+
+  /**
+   * Runs `fn` on the device's session, opening one if needed. With `retry`, a session that turns out
+   * to be broken (server restarted, session timed out) is replaced once.
+   */
+  private async use<T>(
+    device: BrowseSessionDevice,
+    retry: boolean,
+    fn: (session: ClientSession, entry: Entry) => Promise<T>,
+  ): Promise<T> {
+    if (this.closed) throw new OpcUaBrowseError('not_connected', 'the app is stopping');
+    for (let attempt = 0; ; attempt++) {
+      const entry = this.entryFor(device);
+      let bs: BrowseSession;
+      try {
+        bs = await entry.opening;
+      } catch (e) {
+        throw new OpcUaBrowseError(
+          'not_connected',
+          `cannot connect to ${device.settings.endpointUrl}: ${describeOpcUaError(e)}`,
+        );
+      }
+      entry.busy++;
+      this.touch(device.id, entry);
+      try {
+        return await fn(bs.session, entry);
+      } catch (e) {
+        if (e instanceof OpcUaBrowseError) throw e;
+        const broken = sessionBroken(e);
+        if (broken) await this.drop(device.id, entry);
+        if (broken && retry && attempt === 0) continue;
+        throw new OpcUaBrowseError(
+          broken ? 'not_connected' : 'server_error',
+          broken
+            ? `the connection to ${device.settings.endpointUrl} was lost: ${describeOpcUaError(e)}`
+            : describeOpcUaError(e),
+        );
+      } finally {
+        entry.busy--;
+        this.touch(device.id, entry);
+      }
+    }
+  }
+
+  private entryFor(device: BrowseSessionDevice): Entry {
+    const key = sessionKey(device);
+    const existing = this.sessions.get(device.id);
+    if (existing && existing.key === key) return existing;
+    if (existing) void this.drop(device.id, existing);
+    const open = this.opts.open ?? openBrowseSession;
+    const entry: Entry = {
+      key,
+      opening: open(device, { pkiDir: this.opts.pkiDir, timeoutMs: this.timeoutMs }),
+      session: null,
+      idle: null,
+      busy: 0,
+      typeNames: new Map(),
+      maxContinuationPoints: null,
+    };
+    this.sessions.set(device.id, entry);
+    entry.opening.then(
+      (bs) => {
+        entry.session = bs;
+        if (this.sessions.get(device.id) !== entry) {
+          void bs.close();
+          return;
+        }
+        bs.onLost(() => void this.drop(device.id, entry));
+      },
+      () => {
+        // A failed open is not kept: the next request tries again.
+        if (this.sessions.get(device.id) === entry) this.sessions.delete(device.id);
+      },
+    );
+    return entry;
+  }
+
+  private touch(deviceId: number, entry: Entry): void {
+    if (entry.idle) clearTimeout(entry.idle);
+    entry.idle = null;
+    if (entry.busy > 0 || this.sessions.get(deviceId) !== entry) return;
+    entry.idle = setTimeout(() => void this.drop(deviceId, entry), this.idleMs);
+    entry.idle.unref();
+  }
+
+  private async drop(deviceId: number, entry: Entry): Promise<void> {
+    if (entry.idle) clearTimeout(entry.idle);
+    entry.idle = null;
+    if (this.sessions.get(deviceId) === entry) this.sessions.delete(deviceId);
+    const bs = entry.session ?? (await entry.opening.catch(() => null));
+    await bs?.close();
+  }
+
+  /** Closes the device's browse session (device deleted, or its settings changed). */
+  async close(deviceId: number): Promise<void> {
+    const entry = this.sessions.get(deviceId);
+    if (entry) await this.drop(deviceId, entry);
+  }
+
+  /** Keeps only sessions of these devices with these settings; closes the rest. */
+  async retain(devices: BrowseSessionDevice[]): Promise<void> {
+    const keys = new Map(devices.map((d) => [d.id, sessionKey(d)]));
+    await Promise.all(
+      [...this.sessions].filter(([id, e]) => keys.get(id) !== e.key).map(([id, e]) => this.drop(id, e)),
+    );
+  }
+
+  async closeAll(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.sessions].map(([id, e]) => this.drop(id, e)));
+  }
+}
+
+const article = (word: string): string => (/^[AEIOU]/.test(word) ? 'an' : 'a');
+
+/** Errors after which the session cannot be used again. */
+const sessionBroken = (e: unknown): boolean => {
+  const text = e instanceof Error ? e.message : String(e);
+  return /BadSession|BadSecureChannel|BadConnectionClosed|BadCommunicationError|BadNotConnected|closed|ECONNRESET|EPIPE|disconnect|took longer than/i.test(
+    text,
+  );
+};
