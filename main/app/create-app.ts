@@ -220,6 +220,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
 
   const opcuaBrowse = opcuaBrowseHandlers({
     pkiDir: join(options.dataDir, 'pki'),
+    secrets,
     store: requireStore,
     shell: options.shell,
     log,

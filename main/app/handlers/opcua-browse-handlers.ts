@@ -1,3 +1,4 @@
+import type { SecretStore } from '../../secrets/secret-store.js';
 import { OpcUaBrowseError, OpcUaBrowseService } from '../../collect/opcua/browse-service.js';
 import type { BrowseSessionDevice } from '../../collect/opcua/browse-session.js';
 import type { AppInfo } from '../../contract/contract.js';
@@ -16,6 +17,7 @@ import { AppError, errorMessage } from '../errors.js';
 
 export interface OpcUaBrowseDeps {
   pkiDir: string;
+  secrets: SecretStore;
   /** Throws AppError('store_unavailable') when the store is not open. */
   store: () => Store;
   shell: AppInfo['shell'];
@@ -48,7 +50,7 @@ const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 export const opcuaBrowseHandlers = (
   deps: OpcUaBrowseDeps,
 ): { handlers: OpcUaBrowseHandlers; service: OpcUaBrowseService; close: () => Promise<void> } => {
-  const service = deps.service ?? new OpcUaBrowseService({ pkiDir: deps.pkiDir });
+  const service = deps.service ?? new OpcUaBrowseService({ pkiDir: deps.pkiDir, secrets: deps.secrets });
 
   const device = (deviceId: number): BrowseSessionDevice => {
     const d = deps.store().devices.get(deviceId);

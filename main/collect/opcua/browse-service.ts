@@ -1,3 +1,4 @@
+import type { SecretStore } from '../../secrets/secret-store.js';
 import {
   AttributeIds,
   BrowseDirection,
@@ -60,6 +61,8 @@ export class OpcUaBrowseError extends Error {
 
 export interface OpcUaBrowseServiceOptions {
   pkiDir: string;
+  /** Device passwords for user name logins. */
+  secrets?: SecretStore;
   /** Close a session unused this long (default 3 minutes). */
   idleMs?: number;
   /** References per Browse/BrowseNext answer we ask for; more come through continuation points. */
@@ -67,7 +70,10 @@ export interface OpcUaBrowseServiceOptions {
   /** Per request; the connect gets the same. */
   timeoutMs?: number;
   /** Replaceable for tests (and for the shared client options once merged). */
-  open?: (device: BrowseSessionDevice, opts: { pkiDir: string; timeoutMs?: number }) => Promise<BrowseSession>;
+  open?: (
+    device: BrowseSessionDevice,
+    opts: { pkiDir: string; secrets?: SecretStore; timeoutMs?: number },
+  ) => Promise<BrowseSession>;
 }
 
 interface Entry {
@@ -621,7 +627,11 @@ export class OpcUaBrowseService {
     const open = this.opts.open ?? openBrowseSession;
     const entry: Entry = {
       key,
-      opening: open(device, { pkiDir: this.opts.pkiDir, timeoutMs: this.timeoutMs }),
+      opening: open(device, {
+        pkiDir: this.opts.pkiDir,
+        ...(this.opts.secrets ? { secrets: this.opts.secrets } : {}),
+        timeoutMs: this.timeoutMs,
+      }),
       session: null,
       idle: null,
       busy: 0,

@@ -1,14 +1,14 @@
-import { MessageSecurityMode, OPCUAClient, SecurityPolicy, type ClientSession } from 'node-opcua';
+import { OPCUAClient, type ClientSession } from 'node-opcua';
 import type { OpcUaSettings } from '../../config/opcua-schema.js';
+import type { SecretStore } from '../../secrets/secret-store.js';
 import { settle, withTimeout } from '../timeout.js';
-import { clientCertificateManager } from './certificate-managers.js';
+import { clientOptions, userIdentity } from './client-options.js';
+import { acquirePki } from './pki.js';
 
 /**
- * The one place that turns a device's OPC UA settings into a client and session for browsing.
- *
- * Interim: built with the same options the collector uses today (security mode/policy, our PKI folder,
- * anonymous login). When the shared client options (main/collect/opcua/client-options.ts: PKI, trust,
- * user identity) are merged, only this function changes.
+ * The one place that turns a device's OPC UA settings into a client and session for browsing: the same
+ * client options as the collector (the app's PKI and certificate, security mode and policy, the device's
+ * login with its password from the keychain), one attempt, no automatic reconnection.
  */
 
 export interface BrowseSessionDevice {
@@ -25,43 +25,30 @@ export interface BrowseSession {
   onLost(listener: (reason: string) => void): void;
 }
 
-/** node-opcua-pki's CertificateManagerState.Initializing (the enum is not exported by node-opcua). */
-const INITIALIZING = 1;
-
-/**
- * Trap: the PKI's initialize() returns at once, without waiting, while another caller's initialize() of
- * the same (shared) manager is still creating the private key; a client connecting then fails with
- * "Cannot find private key". So wait until the manager has finished.
- */
-const initialized = async (cm: { initialize(): Promise<void>; state: number }, timeoutMs: number): Promise<void> => {
-  await cm.initialize();
-  const end = Date.now() + timeoutMs;
-  while (cm.state === INITIALIZING) {
-    if (Date.now() > end) throw new Error('the PKI folder took too long to initialise');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-
 export const openBrowseSession = async (
   device: BrowseSessionDevice,
-  opts: { pkiDir: string; timeoutMs?: number },
+  opts: { pkiDir: string; secrets?: SecretStore; timeoutMs?: number },
 ): Promise<BrowseSession> => {
   const s = device.settings;
   const timeoutMs = opts.timeoutMs ?? 15_000;
-  const cm = clientCertificateManager(opts.pkiDir);
-  const client = OPCUAClient.create({
-    applicationName: 'TwinEdge Desktop',
-    clientName: `TwinEdge browse ${device.id}`,
-    securityMode: MessageSecurityMode[s.securityMode],
-    securityPolicy: SecurityPolicy[s.securityPolicy],
-    endpointMustExist: false,
-    keepSessionAlive: true,
-    requestedSessionTimeout: 5 * 60_000,
-    clientCertificateManager: cm,
-    // One attempt and no automatic reconnection: a browse session is reopened on the next request.
-    connectionStrategy: { maxRetry: 0, initialDelay: 250, maxDelay: 1000 },
-  });
-  await initialized(cm, timeoutMs);
+  const pkiHandle = acquirePki(opts.pkiDir);
+  let client: OPCUAClient;
+  let identity: Awaited<ReturnType<typeof userIdentity>>;
+  try {
+    await withTimeout(pkiHandle.pki.init(), timeoutMs, 'prepare the certificate');
+    identity = await userIdentity(s, opts.secrets, device.id);
+    client = OPCUAClient.create({
+      ...clientOptions(s, pkiHandle.pki),
+      clientName: `TwinEdge browse ${device.id}`,
+      keepSessionAlive: true,
+      requestedSessionTimeout: 5 * 60_000,
+      // One attempt and no automatic reconnection: a browse session is reopened on the next request.
+      connectionStrategy: { maxRetry: 0, initialDelay: 250, maxDelay: 1000 },
+    });
+  } catch (e) {
+    await pkiHandle.release();
+    throw e;
+  }
   const listeners: ((reason: string) => void)[] = [];
   let lost = false;
   const lose = (reason: string): void => {
@@ -75,10 +62,11 @@ export const openBrowseSession = async (
     await settle(session?.close(true), 2000);
     await settle(client.disconnect(), 3000);
     client.removeAllListeners();
+    await pkiHandle.release();
   };
   try {
     await withTimeout(client.connect(s.endpointUrl), timeoutMs, 'connect');
-    session = await withTimeout(client.createSession(), timeoutMs, 'create session');
+    session = await withTimeout(client.createSession(identity), timeoutMs, 'create session');
   } catch (e) {
     await close();
     throw e;

@@ -1,4 +1,4 @@
-import type { BrowseEntry } from '../../../main/contract/contract';
+import type { BrowseEntry } from '../../../main/contract/contract.js';
 
 /**
  * The address-space tree as the panel shows it: nodes loaded so far (children fetched on expand), and
