@@ -160,14 +160,16 @@ export const benchOpcUaSubscribe = async (): Promise<BenchResult[]> => {
       settings: { endpointUrl: server.endpointUrl },
       tags: nodeIds.map((nodeId, i) => ({ name: `V${i}`, nodeId })),
     });
-    const c = new OpcUaCollector(dev, new Recorder(), { pkiDir: `${dir.path}/client-pki`, setupTimeoutMs: 120_000 });
+    const rec = new Recorder();
+    const c = new OpcUaCollector(dev, rec, { pkiDir: `${dir.path}/client-pki`, setupTimeoutMs: 120_000 });
     const t1 = performance.now();
     c.start();
     const created = (): number =>
       c.diagnostics().subscription!.items.filter((i) => i.revisedSamplingIntervalMs !== null).length;
     while (created() < SUBSCRIBE_ITEMS) {
-      if (performance.now() - t1 > 300_000) throw new Error(`only ${created()} items after 300 s`);
-      await sleep(20);
+      await sleep(500);
+      if (performance.now() - t1 > 300_000)
+        throw new Error(`only ${created()} items after 300 s (${JSON.stringify(rec.state)})`);
     }
     const oursMs = performance.now() - t1;
     await c.stop();
