@@ -115,7 +115,7 @@ test.describe('Device files', () => {
     await download.saveAs(file);
     const cfg = JSON.parse(readFileSync(file, 'utf8')) as {
       $schema: string;
-      devices: { name: string; id?: number; tags: { id?: number }[] }[];
+      devices: { name: string; id?: number; tags: { id?: number; name: string; samplingIntervalMs?: number }[] }[];
     };
     expect(cfg.$schema).toBe('./twinedge-config.schema.json');
     expect(cfg.devices.map((d) => d.name)).toEqual(expect.arrayContaining([...demoDevices]));
@@ -123,6 +123,11 @@ test.describe('Device files', () => {
       expect(d.id).toBeUndefined();
       for (const t of d.tags) expect(t.id).toBeUndefined();
     }
+
+    // Ask the demo server for a sampling interval below its minimum: the details say what it granted instead.
+    const ua = cfg.devices.find((d) => d.name === demoUa)!;
+    ua.tags[0]!.samplingIntervalMs = 10;
+    writeFileSync(file, JSON.stringify(cfg, null, 2));
 
     await page.getByLabel('Import configuration…', { exact: true }).setInputFiles(file);
     const review = page.getByRole('region', { name: 'Import configuration from twinedge-config.json' });
@@ -132,6 +137,18 @@ test.describe('Device files', () => {
     await expect(review).toHaveCount(0);
     await expect(page.getByRole('status')).toContainText('Imported 2 devices from twinedge-config.json.');
     await expect(page.getByRole('table', { name: 'Devices' }).getByRole('rowheader')).toHaveCount(2);
+    await expect(deviceRow(page, demoUa).getByText('connected', { exact: true })).toBeVisible({ timeout: 45_000 });
+    await page.getByRole('button', { name: `Details of ${demoUa}` }).click();
+    const items = page
+      .getByRole('region', { name: `Details: ${demoUa}` })
+      .getByRole('table', { name: 'Monitored items' });
+    const revised = items
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: ua.tags[0]!.name, exact: true }) });
+    await expect(revised.getByRole('cell').nth(0)).toHaveText('10');
+    await expect(revised.getByRole('cell').nth(1)).toContainText(/server revised 10 → \d+ ms/);
+    await expect(page.getByRole('region', { name: 'Subscription' })).toContainText('1 revised by the server');
+    await page.getByRole('button', { name: 'Close details' }).click();
 
     // A file that is not a configuration: problems with their paths, nothing to import.
     const bad = testInfo.outputPath('bad-config.json');
