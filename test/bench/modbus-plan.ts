@@ -46,7 +46,9 @@ export const benchModbusPlan = (): BenchResult[] => {
     for (const t of tags) {
       const key = `${t.pollIntervalMs}`;
       const item = { tag: t.name, area: t.area, address: t.address, dataType: t.dataType, length: t.length };
-      groups.set(key, [...(groups.get(key) ?? []), item]);
+      const list = groups.get(key) ?? [];
+      list.push(item);
+      groups.set(key, list);
     }
     for (const items of groups.values()) {
       const started = performance.now();

@@ -78,7 +78,10 @@ export class ModbusCollector implements Collector {
       const tagId = device.tagIds.get(tag.name);
       if (tagId === undefined) continue;
       const rate = tag.pollIntervalMs ?? s.pollIntervalMs;
-      byRate.set(rate, [...(byRate.get(rate) ?? []), { tagId, tag }]);
+      // Appended in place: copying the list per tag would be quadratic for large maps.
+      const list = byRate.get(rate) ?? [];
+      list.push({ tagId, tag });
+      byRate.set(rate, list);
     }
     this.groups = [...byRate.entries()]
       .sort(([a], [b]) => a - b)

@@ -281,7 +281,10 @@ export class OpcUaCollector implements Collector {
         continue;
       }
       const key = JSON.stringify(this.parameters(t.tag));
-      groups.set(key, [...(groups.get(key) ?? []), t]);
+      // Appended in place: copying the list per tag would be quadratic for 50,000 tags.
+      const list = groups.get(key) ?? [];
+      list.push(t);
+      groups.set(key, list);
     }
     for (const tags of groups.values()) {
       for (let i = 0; i < tags.length; i += this.itemsPerCall) {
