@@ -1,2 +1,0 @@
-import { benchOpcUaSubscribe } from './opcua-bench.js';
-for (const r of await benchOpcUaSubscribe()) console.log(JSON.stringify(r));
