@@ -343,6 +343,30 @@ export class OpcUaBrowseService {
     return withTimeout(session.read(nodes), this.timeoutMs, 'read');
   }
 
+  /**
+   * Reads attributes of one node (NodeClass among them) in one call; refuses a node the server does not know.
+   * `ok` gives an attribute's value, or null when the server answered bad for it.
+   */
+  private async readAttributes<A extends AttributeIds>(
+    session: ClientSession,
+    nodeId: NodeId,
+    nodeIdText: string,
+    attrs: readonly A[],
+  ): Promise<{ at: (a: A) => DataValue; ok: (a: A) => unknown; nodeClass: ReturnType<typeof nodeClassName> }> {
+    const dvs = await this.read(
+      session,
+      attrs.map((attributeId) => ({ nodeId, attributeId })),
+    );
+    const at = (a: A): DataValue => dvs[attrs.indexOf(a)]!;
+    const ok = (a: A): unknown => {
+      const dv = at(a);
+      return isBad(dv.statusCode.value) ? null : dv.value.value;
+    };
+    const nodeClassValue = at(AttributeIds.NodeClass as A);
+    this.checkKnown(nodeClassValue, nodeIdText);
+    return { at, ok, nodeClass: nodeClassName(Number(ok(AttributeIds.NodeClass as A))) };
+  }
+
   // ---- details ---------------------------------------------------------------------------------
 
   async readNode(device: BrowseSessionDevice, nodeIdText: string): Promise<NodeDetails> {
@@ -361,17 +385,7 @@ export class OpcUaBrowseService {
         AttributeIds.Value,
         AttributeIds.MinimumSamplingInterval,
       ] as const;
-      const dvs = await this.read(
-        session,
-        attrs.map((attributeId) => ({ nodeId, attributeId })),
-      );
-      const at = (a: (typeof attrs)[number]): DataValue => dvs[attrs.indexOf(a)]!;
-      const ok = (a: (typeof attrs)[number]): unknown => {
-        const dv = at(a);
-        return isBad(dv.statusCode.value) ? null : dv.value.value;
-      };
-      this.checkKnown(at(AttributeIds.NodeClass), nodeIdText);
-      const nodeClass = nodeClassName(Number(ok(AttributeIds.NodeClass)));
+      const { at, ok, nodeClass } = await this.readAttributes(session, nodeId, nodeIdText, attrs);
       const isVariable = nodeClass === 'Variable' || nodeClass === 'VariableType';
       const typeId = ok(AttributeIds.DataType) as NodeId | null;
       const [dataType] = typeId ? await this.typeNames(session, entry, [typeId]) : [null];
@@ -477,17 +491,7 @@ export class OpcUaBrowseService {
         AttributeIds.AccessLevel,
         AttributeIds.UserAccessLevel,
       ] as const;
-      const dvs = await this.read(
-        session,
-        attrs.map((attributeId) => ({ nodeId, attributeId })),
-      );
-      const at = (a: (typeof attrs)[number]): DataValue => dvs[attrs.indexOf(a)]!;
-      const ok = (a: (typeof attrs)[number]): unknown => {
-        const dv = at(a);
-        return isBad(dv.statusCode.value) ? null : dv.value.value;
-      };
-      this.checkKnown(at(AttributeIds.NodeClass), nodeIdText);
-      const nodeClass = nodeClassName(Number(ok(AttributeIds.NodeClass)));
+      const { ok, nodeClass } = await this.readAttributes(session, nodeId, nodeIdText, attrs);
       if (nodeClass !== 'Variable') {
         throw new OpcUaBrowseError(
           'refused',
