@@ -18,7 +18,7 @@ const locate = (electronDir: string): string | undefined => {
 
 /**
  * Finds the Electron binary the `electron` package installed, downloading it once if it is missing.
- * Done by hand rather than require('electron'), which downloads with no time limit and throws a
+ * Done by hand rather than by loading the electron package, which downloads with no time limit and throws a
  * message about deleting node_modules that would mislead an engineer on an offline network.
  */
 export const findElectron = (projectRoot: string): ElectronRuntime => {

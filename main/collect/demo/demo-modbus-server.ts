@@ -11,6 +11,9 @@ import {
 import { limits } from './plant-model.js';
 import { modbusImageSize, signals } from './signals.js';
 
+/** Position of each signal in the model's value list, looked up every tick. */
+const signalIndex = new Map(signals.map((s, i) => [s.key, i]));
+
 /**
  * The demo plant on Modbus TCP: every numeric signal as a float32 (ABCD) in two holding registers,
  * every bool as a coil, mirrored to input registers / discrete inputs so either area can be tried.
@@ -64,7 +67,7 @@ export class DemoModbusServer {
 
   /** Write the model's values (in `signals` order) into the image, and the status word and counter. */
   update(values: readonly number[]): void {
-    const value = (key: string): number => values[signals.findIndex((s) => s.key === key)] ?? 0;
+    const value = (key: string): number => values[signalIndex.get(key) ?? -1] ?? 0;
     const status =
       (value('P101.Running') ? 1 : 0) | (value('P101.Tripped') ? 2 : 0) | (value('F101.Backflush') ? 4 : 0);
     this.image.holding[controlAddresses.statusWord] = status;
