@@ -1,5 +1,26 @@
 import { z } from 'zod';
 import { DeviceInput, ModbusSettings, ModbusTag, OpcUaSettings } from '../config/device-schema.js';
+import {
+  AlertRuleInput,
+  JobInput,
+  PredictionsQuery,
+  RejectionsQuery,
+  SyncConfigureInput,
+  SyncKeyInput,
+  SyncPauseInput,
+  SyncResolveInput,
+  TrainingInput,
+  type AlertRule,
+  type CloudAlerts,
+  type CloudList,
+  type Dashboard,
+  type KeyTestResult,
+  type MlModel,
+  type PointRejectionView,
+  type Prediction,
+  type SyncStatus,
+  type TrainingJob,
+} from './sync-contract.js';
 
 /**
  * The one contract between renderer and main. Every call the renderer may make and every event it
@@ -286,6 +307,8 @@ export const AuditQuery = z
   })
   .strict();
 
+const refreshInput = z.object({ refresh: z.boolean().default(false) }).strict();
+
 // ---- calls and events -----------------------------------------------------------------------
 
 interface CallDef<I extends z.ZodType, O> {
@@ -322,6 +345,26 @@ export const calls = {
   'opcua.write': call<typeof OpcUaWriteInput, WriteResult>(OpcUaWriteInput),
   'settings.get': call<typeof empty, UiSettings>(empty),
   'settings.update': call<typeof UiSettingsPatch, UiSettings>(UiSettingsPatch),
+  'sync.status': call<typeof empty, SyncStatus>(empty),
+  /** Base URL, buffer cap and full-buffer policy. */
+  'sync.configure': call<typeof SyncConfigureInput, SyncStatus>(SyncConfigureInput),
+  /** Stores the API key in the OS keychain (replacing any) and starts syncing. The key never comes back. */
+  'sync.setKey': call<typeof SyncKeyInput, SyncStatus>(SyncKeyInput),
+  'sync.removeKey': call<typeof empty, SyncStatus>(empty),
+  /** Asks TwinEdge what the stored key may do (tier, scopes, limits). */
+  'sync.testKey': call<typeof empty, KeyTestResult>(empty),
+  'sync.setPaused': call<typeof SyncPauseInput, SyncStatus>(SyncPauseInput),
+  'sync.rejections': call<typeof RejectionsQuery, PointRejectionView[]>(RejectionsQuery),
+  /** Settles a device registration conflict: overwrite the TwinEdge copy, link to it, or stop syncing it. */
+  'sync.resolveDevice': call<typeof SyncResolveInput, SyncStatus>(SyncResolveInput),
+  /** Cloud alert rules and events, as last fetched (refresh: fetch now). */
+  'cloud.alerts': call<typeof refreshInput, CloudAlerts>(refreshInput),
+  'cloud.alerts.create': call<typeof AlertRuleInput, AlertRule>(AlertRuleInput),
+  'cloud.dashboards': call<typeof refreshInput, CloudList<Dashboard>>(refreshInput),
+  'cloud.models': call<typeof refreshInput, CloudList<MlModel>>(refreshInput),
+  'cloud.predictions': call<typeof PredictionsQuery, Prediction[]>(PredictionsQuery),
+  'cloud.train': call<typeof TrainingInput, TrainingJob>(TrainingInput),
+  'cloud.trainingJob': call<typeof JobInput, TrainingJob>(JobInput),
 } as const;
 
 export interface Events {
@@ -330,6 +373,8 @@ export interface Events {
   'status.changed': AppStatus;
   /** Devices or tags were added, edited or deleted: lists should be fetched again. */
   'devices.changed': { at: number };
+  /** Sync state, backlog or budget changed (at most about once a second). */
+  'sync.changed': SyncStatus;
 }
 
 export type CallName = keyof typeof calls;
@@ -339,7 +384,7 @@ export type CallParsed<K extends CallName> = z.output<(typeof calls)[K]['input']
 export type CallOutput<K extends CallName> = NonNullable<(typeof calls)[K]['output']>;
 
 export const callNames = Object.keys(calls) as CallName[];
-export const eventNames: EventName[] = ['samples.batch', 'status.changed', 'devices.changed'];
+export const eventNames: EventName[] = ['samples.batch', 'status.changed', 'devices.changed', 'sync.changed'];
 
 export const isCallName = (name: unknown): name is CallName =>
   typeof name === 'string' && Object.prototype.hasOwnProperty.call(calls, name);
