@@ -32,6 +32,8 @@ import { opcuaBrowseHandlers } from './handlers/opcua-browse-handlers.js';
 import { AppError, errorMessage } from './errors.js';
 import { readUiSettings, writeUiSettings } from './ui-settings.js';
 import { RateMeter } from './status-meter.js';
+import { syncHandlers } from './handlers/sync-handlers.js';
+import { SyncService, type SyncServiceOptions } from '../sync/sync-service.js';
 
 export interface AppOptions {
   dataDir: string;
@@ -50,12 +52,16 @@ export interface AppOptions {
   demoPlantFactory?: () => DemoPlantPort;
   /** Where secrets live (default: the OS keychain, or environment variables with TWINEDGE_SECRETS_FROM_ENV=1). */
   secretStore?: SecretStore;
+  /** Cloud sync tuning (tests, benchmarks): base URL, clock, batch sizes, refresh pace. */
+  sync?: Partial<Pick<SyncServiceOptions, 'baseUrl' | 'clock' | 'uploader' | 'refreshMs'>>;
 }
 
 export interface App {
   readonly router: Router;
   readonly events: EventHub;
   readonly store: Store | null;
+  /** Null when the store could not be opened (nothing to forward from). */
+  readonly sync: SyncService | null;
   info(): AppInfo;
   status(): AppStatus;
   /** Stops collectors, flushes pending samples, closes the store. Safe to call twice. */
@@ -92,7 +98,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   }
 
   const writer = new SampleWriter({
-    write: (batch) => store?.samples.insertBatch(batch),
+    write: (batch) => store?.writeSamples(batch, sync?.queuePolicy() ?? null),
     onWritten: (batch) => {
       meter.add(batch.length);
       live.push(batch);
@@ -114,6 +120,19 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   };
 
   const secrets = options.secretStore ?? createSecretStore(log);
+  const sync = store
+    ? new SyncService({
+        store,
+        secrets,
+        log,
+        onStatus: (s) => events.emit('sync.changed', s),
+        ...options.sync,
+      })
+    : null;
+  const requireSync = (): SyncService => {
+    if (!sync) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
+    return sync;
+  };
   const modbusLines = new ModbusLines(createTransport);
   const modbus = new ModbusService(modbusLines);
   const factory: CollectorFactory =
@@ -178,7 +197,10 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     },
     passwordSet: passwordSet(store, secrets, d.id),
   });
-  const devicesChanged = (): void => events.emit('devices.changed', { at: Date.now() });
+  const devicesChanged = (): void => {
+    sync?.devicesChanged();
+    events.emit('devices.changed', { at: Date.now() });
+  };
 
   if (store && configFile) {
     for (const device of configFile.devices) {
@@ -188,6 +210,8 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   }
   if (demoWanted()) await startDemo();
   for (const device of store?.devices.list() ?? []) await collectors.apply(device);
+  sync?.devicesChanged();
+  await sync?.start();
 
   const secretDeps: SecretHandlerDeps = {
     secrets,
@@ -248,6 +272,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         await collectors.remove(id);
         writer.flush();
         s.devices.delete(id);
+        sync?.deviceDeleted(id);
         log.info(`Device "${device.config.name}" deleted with its stored samples.`);
         devicesChanged();
         emitStatus();
@@ -316,6 +341,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       },
       'audit.list': ({ limit, deviceId }) => requireStore().audit.list(limit, deviceId),
       ...secretHandlers(secretDeps),
+      ...syncHandlers(requireSync),
       'settings.get': () => readUiSettings(store),
       'settings.update': async (patch) => {
         const s = requireStore();
@@ -348,6 +374,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       await opcuaBrowse.close();
       await modbusLines.closeAll();
       writer.close();
+      await sync?.stop();
       live.close();
       await demo.stop().catch((err: unknown) => log.warn(`Demo plant stop: ${errorMessage(err)}`));
       try {
@@ -365,6 +392,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     get store() {
       return store;
     },
+    sync,
     info,
     status,
     stop,

@@ -52,7 +52,7 @@ export interface CloudDeviceLink {
   deviceId: number;
   name: string;
   cloudId: string | null;
-  state: 'pending' | 'synced' | 'conflict' | 'error';
+  state: 'pending' | 'synced' | 'conflict' | 'error' | 'unlinked';
   /** Plain-language explanation for conflict / error. */
   message: string | null;
   syncedAt: number | null;

@@ -53,4 +53,45 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX audit_log_ts ON audit_log (ts);
   `,
+  // 3: store-and-forward to TwinEdge (outbox, the batch in flight, rejected points, device links)
+  `
+  -- Samples waiting for upload, per device, in chunks: appended in the samples' own transaction, deleted
+  -- only after TwinEdge confirmed them. seq is the insertion order.
+  CREATE TABLE sync_outbox (
+    seq       INTEGER PRIMARY KEY,
+    device_id INTEGER NOT NULL,
+    count     INTEGER NOT NULL,
+    first_ts  INTEGER NOT NULL,
+    bytes     INTEGER NOT NULL,
+    data      TEXT NOT NULL
+  );
+  -- The batch being sent, exactly as sent, with its idempotency key: after a crash it is sent again
+  -- unchanged, so TwinEdge recognises it and nothing is stored twice. At most one row.
+  CREATE TABLE sync_inflight (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    idempotency_key TEXT NOT NULL,
+    seqs            TEXT NOT NULL,
+    points          TEXT NOT NULL,
+    created_at      INTEGER NOT NULL
+  );
+  CREATE TABLE sync_rejections (
+    id          INTEGER PRIMARY KEY,
+    at          INTEGER NOT NULL,
+    device_name TEXT NOT NULL,
+    tag_name    TEXT NOT NULL,
+    ts          INTEGER NOT NULL,
+    code        TEXT NOT NULL,
+    message     TEXT NOT NULL
+  );
+  CREATE TABLE sync_devices (
+    device_id        INTEGER PRIMARY KEY,
+    cloud_id         TEXT,
+    state            TEXT NOT NULL,
+    message          TEXT,
+    synced_hash      TEXT,
+    cloud_updated_at TEXT,
+    conflict_id      TEXT,
+    synced_at        INTEGER
+  );
+  `,
 ];

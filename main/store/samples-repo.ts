@@ -36,6 +36,15 @@ export class SamplesRepo {
     });
   }
 
+  /** Inserts a batch (call inside a transaction) and returns the samples that were not already stored. */
+  insertNew(batch: readonly Sample[]): Sample[] {
+    const fresh: Sample[] = [];
+    for (const s of batch) {
+      if (this.insertOne.run(s.tagId, s.ts, s.value, s.quality, s.text ?? null).changes > 0) fresh.push(s);
+    }
+    return fresh;
+  }
+
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM samples').get() as { n: number }).n;
   }

@@ -31,11 +31,21 @@ describe('store on a real SQLite file', () => {
     store.close();
     const db = new Database(join(dir.path, 'store.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
     const tables = (
       db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
     ).map((r) => r.name);
-    expect(tables).toEqual(['audit_log', 'devices', 'samples', 'settings', 'tags']);
+    expect(tables).toEqual([
+      'audit_log',
+      'devices',
+      'samples',
+      'settings',
+      'sync_devices',
+      'sync_inflight',
+      'sync_outbox',
+      'sync_rejections',
+      'tags',
+    ]);
     db.close();
     store = Store.open(join(dir.path, 'store.sqlite')); // reopening applies nothing twice
     expect(store.devices.count()).toBe(0);

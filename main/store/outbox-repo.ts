@@ -1,0 +1,193 @@
+import type { Sample } from '../collect/types.js';
+import type { Db } from './database.js';
+
+/** One stored chunk: samples of one device, in arrival order. */
+export interface OutboxChunk {
+  seq: number;
+  deviceId: number;
+  samples: Sample[];
+}
+
+export interface OutboxTotals {
+  samples: number;
+  bytes: number;
+  chunks: number;
+}
+
+type Tuple = [number, number, number | null, number] | [number, number, null, number, string];
+
+interface ChunkRow {
+  seq: number;
+  device_id: number;
+  count: number;
+  data: string;
+}
+
+const encode = (samples: readonly Sample[]): string =>
+  JSON.stringify(
+    samples.map((s): Tuple => (s.text === undefined ? [s.tagId, s.ts, s.value, s.quality] : [s.tagId, s.ts, null, s.quality, s.text])),
+  );
+
+const decode = (data: string): Sample[] =>
+  (JSON.parse(data) as Tuple[]).map((t) =>
+    t.length === 5 ? { tagId: t[0], ts: t[1], value: null, quality: t[3], text: t[4] } : { tagId: t[0], ts: t[1], value: t[2], quality: t[3] },
+  );
+
+/**
+ * Samples waiting for upload (store and forward). Chunks are appended inside the same transaction that
+ * stores the samples, so a sample is either stored and queued or neither; they leave the outbox only when
+ * TwinEdge confirmed them (or the buffer cap's policy drops them, counted). Per-device chunks let one
+ * device wait (registration conflict) without holding up the others.
+ */
+export class OutboxRepo {
+  private readonly deviceOfTag = new Map<number, number | null>();
+  private totals: OutboxTotals;
+
+  constructor(
+    private readonly db: Db,
+    /** Samples per chunk: small enough to assemble batches of any size, large enough to keep rows few. */
+    private readonly chunkSize = 1000,
+  ) {
+    const row = this.db
+      .prepare('SELECT count(*) AS chunks, coalesce(sum(count), 0) AS samples, coalesce(sum(bytes), 0) AS bytes FROM sync_outbox')
+      .get() as OutboxTotals;
+    this.totals = { ...row };
+  }
+
+  /** Samples, bytes and chunks queued (kept in memory; exact). */
+  get current(): OutboxTotals {
+    return { ...this.totals };
+  }
+
+  oldestTs(): number | null {
+    const row = this.db.prepare('SELECT min(first_ts) AS t FROM sync_outbox').get() as { t: number | null };
+    return row.t;
+  }
+
+  /** Tags were added or removed: forget which device a tag belongs to. */
+  forgetTags(): void {
+    this.deviceOfTag.clear();
+  }
+
+  /** Queues samples (call inside the transaction that stored them). Samples of unknown tags are skipped. */
+  enqueue(samples: readonly Sample[], skipDevices: ReadonlySet<number> = new Set()): number {
+    const byDevice = new Map<number, Sample[]>();
+    for (const s of samples) {
+      const device = this.deviceOf(s.tagId);
+      if (device === null || skipDevices.has(device)) continue;
+      let list = byDevice.get(device);
+      if (!list) byDevice.set(device, (list = []));
+      list.push(s);
+    }
+    const insert = this.db.prepare(
+      'INSERT INTO sync_outbox (device_id, count, first_ts, bytes, data) VALUES (?, ?, ?, ?, ?)',
+    );
+    let queued = 0;
+    for (const [device, list] of byDevice) {
+      for (let i = 0; i < list.length; i += this.chunkSize) {
+        const part = list.slice(i, i + this.chunkSize);
+        const data = encode(part);
+        let first = part[0]?.ts ?? 0;
+        for (const s of part) if (s.ts < first) first = s.ts;
+        // Row overhead is a few dozen bytes; counting the text is what matters for the cap.
+        const bytes = Buffer.byteLength(data) + 48;
+        insert.run(device, part.length, first, bytes, data);
+        this.totals.samples += part.length;
+        this.totals.bytes += bytes;
+        this.totals.chunks += 1;
+        queued += part.length;
+      }
+    }
+    return queued;
+  }
+
+  /**
+   * Chunks in queue order (oldest first, or newest first) adding up to at most `maxSamples`, skipping
+   * `exclude` devices. At least one chunk when any is eligible.
+   */
+  take(from: 'oldest' | 'newest', maxSamples: number, exclude: ReadonlySet<number>): OutboxChunk[] {
+    const rows = this.db
+      .prepare(
+        `SELECT seq, device_id, count, data FROM sync_outbox
+         WHERE device_id NOT IN (SELECT value FROM json_each(?))
+         ORDER BY seq ${from === 'oldest' ? 'ASC' : 'DESC'} LIMIT ?`,
+      )
+      .all(JSON.stringify([...exclude]), Math.max(1, maxSamples)) as ChunkRow[]; // every chunk holds >= 1 sample
+    const out: OutboxChunk[] = [];
+    let n = 0;
+    for (const r of rows) {
+      if (out.length > 0 && n + r.count > maxSamples) break;
+      out.push({ seq: r.seq, deviceId: r.device_id, samples: decode(r.data) });
+      n += r.count;
+      if (n >= maxSamples) break;
+    }
+    return from === 'newest' ? out.reverse() : out;
+  }
+
+  /** Removes confirmed (or dropped) chunks; returns how many samples they held. */
+  delete(seqs: readonly number[]): number {
+    if (seqs.length === 0) return 0;
+    const rows = this.db
+      .prepare('DELETE FROM sync_outbox WHERE seq IN (SELECT value FROM json_each(?)) RETURNING count, bytes')
+      .all(JSON.stringify(seqs)) as { count: number; bytes: number }[];
+    return this.subtract(rows);
+  }
+
+  /** Drops the oldest chunks until `bytes` are freed, sparing `protect`; returns samples dropped. */
+  dropOldest(bytes: number, protect: ReadonlySet<number>): number {
+    const rows = this.db
+      .prepare('SELECT seq, bytes FROM sync_outbox ORDER BY seq ASC LIMIT 1000')
+      .all() as { seq: number; bytes: number }[];
+    const victims: number[] = [];
+    let freed = 0;
+    for (const r of rows) {
+      if (freed >= bytes) break;
+      if (protect.has(r.seq)) continue;
+      victims.push(r.seq);
+      freed += r.bytes;
+    }
+    return this.delete(victims);
+  }
+
+  /** A device was deleted or unlinked: its queued samples go too. Returns samples removed. */
+  deleteDevice(deviceId: number, protect: ReadonlySet<number> = new Set()): number {
+    const rows = this.db
+      .prepare(
+        'DELETE FROM sync_outbox WHERE device_id = ? AND seq NOT IN (SELECT value FROM json_each(?)) RETURNING count, bytes',
+      )
+      .all(deviceId, JSON.stringify([...protect])) as { count: number; bytes: number }[];
+    return this.subtract(rows);
+  }
+
+  /** Queued samples per device. */
+  perDevice(): Map<number, number> {
+    const rows = this.db.prepare('SELECT device_id, sum(count) AS n FROM sync_outbox GROUP BY device_id').all() as {
+      device_id: number;
+      n: number;
+    }[];
+    return new Map(rows.map((r) => [r.device_id, r.n]));
+  }
+
+  private subtract(rows: { count: number; bytes: number }[]): number {
+    let n = 0;
+    for (const r of rows) {
+      n += r.count;
+      this.totals.samples -= r.count;
+      this.totals.bytes -= r.bytes;
+      this.totals.chunks -= 1;
+    }
+    return n;
+  }
+
+  private deviceOf(tagId: number): number | null {
+    let device = this.deviceOfTag.get(tagId);
+    if (device === undefined) {
+      const row = this.db.prepare('SELECT device_id FROM tags WHERE id = ?').get(tagId) as
+        | { device_id: number }
+        | undefined;
+      device = row?.device_id ?? null;
+      this.deviceOfTag.set(tagId, device);
+    }
+    return device;
+  }
+}

@@ -1,0 +1,152 @@
+import type { Db } from './database.js';
+
+/** The batch being sent: exactly what goes on the wire, so a resend after a crash is byte-identical. */
+export interface Inflight {
+  idempotencyKey: string;
+  seqs: number[];
+  /** JSON of the points array. */
+  points: string;
+  createdAt: number;
+}
+
+export interface Rejection {
+  id: number;
+  at: number;
+  deviceName: string;
+  tagName: string;
+  ts: number;
+  code: string;
+  message: string;
+}
+
+export type DeviceLinkState = 'pending' | 'synced' | 'conflict' | 'error' | 'unlinked' | 'deleting';
+
+export interface DeviceLink {
+  deviceId: number;
+  cloudId: string | null;
+  state: DeviceLinkState;
+  message: string | null;
+  /** Hash of the body last written to TwinEdge. */
+  syncedHash: string | null;
+  /** TwinEdge's updated_at after our last write: a different one means someone changed it there. */
+  cloudUpdatedAt: string | null;
+  /** On a name conflict, the id of the TwinEdge device holding the name (for "link"). */
+  conflictId: string | null;
+  syncedAt: number | null;
+}
+
+interface LinkRow {
+  device_id: number;
+  cloud_id: string | null;
+  state: DeviceLinkState;
+  message: string | null;
+  synced_hash: string | null;
+  cloud_updated_at: string | null;
+  conflict_id: string | null;
+  synced_at: number | null;
+}
+
+const MAX_REJECTIONS = 10_000;
+
+/** Sync bookkeeping: the batch in flight, rejected points, and local device ↔ TwinEdge device links. */
+export class SyncRepo {
+  constructor(private readonly db: Db) {}
+
+  inflight(): Inflight | null {
+    const row = this.db
+      .prepare('SELECT idempotency_key, seqs, points, created_at FROM sync_inflight WHERE id = 1')
+      .get() as { idempotency_key: string; seqs: string; points: string; created_at: number } | undefined;
+    if (!row) return null;
+    return {
+      idempotencyKey: row.idempotency_key,
+      seqs: JSON.parse(row.seqs) as number[],
+      points: row.points,
+      createdAt: row.created_at,
+    };
+  }
+
+  setInflight(b: Inflight): void {
+    this.db
+      .prepare(
+        `INSERT INTO sync_inflight (id, idempotency_key, seqs, points, created_at) VALUES (1, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET idempotency_key = excluded.idempotency_key, seqs = excluded.seqs,
+           points = excluded.points, created_at = excluded.created_at`,
+      )
+      .run(b.idempotencyKey, JSON.stringify(b.seqs), b.points, b.createdAt);
+  }
+
+  clearInflight(): void {
+    this.db.prepare('DELETE FROM sync_inflight').run();
+  }
+
+  addRejections(list: readonly Omit<Rejection, 'id'>[]): void {
+    const insert = this.db.prepare(
+      'INSERT INTO sync_rejections (at, device_name, tag_name, ts, code, message) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    for (const r of list) insert.run(r.at, r.deviceName, r.tagName, r.ts, r.code, r.message);
+    // Bounded: a device sending garbage for days must not fill the disk with its rejections.
+    this.db
+      .prepare('DELETE FROM sync_rejections WHERE id <= (SELECT max(id) FROM sync_rejections) - ?')
+      .run(MAX_REJECTIONS);
+  }
+
+  rejections(limit: number): Rejection[] {
+    return (
+      this.db
+        .prepare(
+          'SELECT id, at, device_name, tag_name, ts, code, message FROM sync_rejections ORDER BY id DESC LIMIT ?',
+        )
+        .all(limit) as {
+        id: number;
+        at: number;
+        device_name: string;
+        tag_name: string;
+        ts: number;
+        code: string;
+        message: string;
+      }[]
+    ).map((r) => ({
+      id: r.id,
+      at: r.at,
+      deviceName: r.device_name,
+      tagName: r.tag_name,
+      ts: r.ts,
+      code: r.code,
+      message: r.message,
+    }));
+  }
+
+  links(): DeviceLink[] {
+    return (this.db.prepare('SELECT * FROM sync_devices ORDER BY device_id').all() as LinkRow[]).map((r) => ({
+      deviceId: r.device_id,
+      cloudId: r.cloud_id,
+      state: r.state,
+      message: r.message,
+      syncedHash: r.synced_hash,
+      cloudUpdatedAt: r.cloud_updated_at,
+      conflictId: r.conflict_id,
+      syncedAt: r.synced_at,
+    }));
+  }
+
+  link(deviceId: number): DeviceLink | null {
+    return this.links().find((l) => l.deviceId === deviceId) ?? null;
+  }
+
+  saveLink(l: DeviceLink): void {
+    this.db
+      .prepare(
+        `INSERT INTO sync_devices (device_id, cloud_id, state, message, synced_hash, cloud_updated_at, conflict_id, synced_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(device_id) DO UPDATE SET cloud_id = excluded.cloud_id, state = excluded.state,
+           message = excluded.message, synced_hash = excluded.synced_hash,
+           cloud_updated_at = excluded.cloud_updated_at, conflict_id = excluded.conflict_id,
+           synced_at = excluded.synced_at`,
+      )
+      .run(l.deviceId, l.cloudId, l.state, l.message, l.syncedHash, l.cloudUpdatedAt, l.conflictId, l.syncedAt);
+  }
+
+  deleteLink(deviceId: number): void {
+    this.db.prepare('DELETE FROM sync_devices WHERE device_id = ?').run(deviceId);
+  }
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import type { SettingsRepo } from '../store/settings-repo.js';
+import { AlertEvent, AlertRule, Dashboard, MlModel } from './api/model.js';
+import type { Page, PageQuery, TwinEdgeCloudApi } from './client/client-api.js';
+import { TwinEdgeApiError } from './client/api-error.js';
+import type { Clock } from './clock.js';
+
+export interface Cached<T> {
+  items: T[];
+  fetchedAt: number | null;
+  error: string | null;
+}
+
+const MAX_PAGES = 10;
+
+/** Every page of a list (bounded: a server that never ends cannot hang the app). */
+export const listAll = async <T>(fetch: (q: PageQuery) => Promise<Page<T>>): Promise<T[]> => {
+  const out: T[] = [];
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const { items, meta } = await fetch({ page, per_page: 100 });
+    out.push(...items);
+    if (items.length === 0 || out.length >= meta.total) break;
+  }
+  return out;
+};
+
+const kinds = {
+  alertRules: z.array(AlertRule),
+  alertEvents: z.array(AlertEvent),
+  dashboards: z.array(Dashboard),
+  models: z.array(MlModel),
+} as const;
+type Kind = keyof typeof kinds;
+type ItemOf<K extends Kind> = z.infer<(typeof kinds)[K]>[number];
+
+const errorText = (err: unknown): string =>
+  err instanceof TwinEdgeApiError ? err.userMessage : err instanceof Error ? err.message : String(err);
+
+/**
+ * The last copy of TwinEdge's alert rules and events, dashboards and ML models, kept in the store so the
+ * views have something to show offline and after a restart, with when it was fetched and why a refresh failed.
+ */
+export class CloudCache {
+  constructor(
+    private readonly settings: SettingsRepo,
+    private readonly clock: Clock,
+  ) {}
+
+  get<K extends Kind>(kind: K): Cached<ItemOf<K>> {
+    const raw = this.settings.get(`cloud.cache.${kind}`) as { items?: unknown; fetchedAt?: unknown; error?: unknown } | undefined;
+    const items = kinds[kind].safeParse(raw?.items);
+    return {
+      items: items.success ? (items.data as ItemOf<K>[]) : [],
+      fetchedAt: typeof raw?.fetchedAt === 'number' ? raw.fetchedAt : null,
+      error: typeof raw?.error === 'string' ? raw.error : null,
+    };
+  }
+
+  async refresh<K extends Kind>(kind: K, client: TwinEdgeCloudApi): Promise<Cached<ItemOf<K>>> {
+    const before = this.get(kind);
+    try {
+      const items = (await this.fetch(kind, client)) as ItemOf<K>[];
+      this.settings.set(`cloud.cache.${kind}`, { items, fetchedAt: this.clock.now(), error: null });
+    } catch (err) {
+      this.settings.set(`cloud.cache.${kind}`, { ...before, error: errorText(err) });
+    }
+    return this.get(kind);
+  }
+
+  /** Adds an item created through the app (e.g. a pushed alert rule) without waiting for the next refresh. */
+  add<K extends Kind>(kind: K, item: ItemOf<K>): void {
+    const c = this.get(kind);
+    this.settings.set(`cloud.cache.${kind}`, { ...c, items: [...c.items, item] });
+  }
+
+  private fetch(kind: Kind, client: TwinEdgeCloudApi): Promise<unknown[]> {
+    switch (kind) {
+      case 'alertRules':
+        return listAll((q) => client.listAlertRules(q));
+      case 'alertEvents':
+        return listAll((q) => client.listAlertEvents(q));
+      case 'dashboards':
+        return listAll((q) => client.listDashboards(q));
+      case 'models':
+        return listAll((q) => client.listModels(q));
+    }
+  }
+}

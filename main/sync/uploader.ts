@@ -1,0 +1,273 @@
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../store/store.js';
+import type { Inflight } from '../store/sync-repo.js';
+import { ingestLimits, type IngestResult, type TelemetryPoint } from './api/model.js';
+import type { RequestBudget } from './budget.js';
+import type { TwinEdgeCloudApi } from './client/client-api.js';
+import { TwinEdgeApiError } from './client/api-error.js';
+import type { Clock } from './clock.js';
+import type { TagDirectory } from './directory.js';
+import { toPoint } from './points.js';
+import { Wakeable } from './wake.js';
+
+export type UploaderState = 'idle' | 'uploading' | 'throttled' | 'offline' | 'unauthorized' | 'stopped';
+
+export interface UploaderOptions {
+  store: Store;
+  client: () => TwinEdgeCloudApi | null;
+  budget: RequestBudget;
+  directory: TagDirectory;
+  clock: Clock;
+  /** Points per request (the server's limit unless told otherwise; halved on 413). */
+  maxPoints?: number;
+  /** With less than a full batch waiting, wait this long between requests so batches stay large. */
+  liveIntervalMs?: number;
+  backoff?: { baseMs: number; capMs: number };
+  random?: () => number;
+  /** Everything the uploader wants the service to know: confirmations, errors, state. */
+  onEvent(e: UploaderEvent): void;
+}
+
+export type UploaderEvent =
+  | { kind: 'uploaded'; accepted: number; rejected: number; points: number; at: number }
+  | { kind: 'error'; message: string; at: number }
+  | { kind: 'state'; state: UploaderState; detail: string | null }
+  | { kind: 'discarded'; samples: number; reason: string };
+
+/**
+ * Store and forward: takes confirmed-nothing-lost batches from the outbox and sends them, one at a time.
+ * A batch is written to `sync_inflight` (points and idempotency key) before it is sent and deleted from the
+ * outbox only when TwinEdge confirmed it, in one transaction; after a crash the same bytes go out with the
+ * same key, so TwinEdge applies them once. When the backlog is bigger than a batch, requests alternate
+ * between the oldest and the newest samples, so live data keeps flowing while an outage drains.
+ */
+export class Uploader {
+  private readonly wakeable: Wakeable;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private paused = false;
+  private unauthorized = false;
+  private failures = 0;
+  private turn: 'oldest' | 'newest' = 'oldest';
+  private maxPoints: number;
+  private stateNow: UploaderState = 'idle';
+  private lastSendAt = -Infinity;
+  private sending: AbortController | null = null;
+  /** Requests answered 429 (should stay 0 by design; counted to prove it). */
+  rateLimitedResponses = 0;
+
+  constructor(private readonly o: UploaderOptions) {
+    this.wakeable = new Wakeable(o.clock);
+    this.maxPoints = Math.min(o.maxPoints ?? ingestLimits.maxPoints, ingestLimits.maxPoints);
+  }
+
+  get state(): UploaderState {
+    return this.stateNow;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.running ??= this.loop().finally(() => (this.running = null));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    // A request cut short is not lost: its batch stays in flight on disk and goes again at the next start.
+    this.sending?.abort(new Error('stopping'));
+    this.wakeable.wake();
+    await this.running;
+    this.setState('stopped', null);
+  }
+
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.wakeable.wake();
+  }
+
+  /** The key changed (or came back): try again now. */
+  keyChanged(): void {
+    this.unauthorized = false;
+    this.failures = 0;
+    this.wakeable.wake();
+  }
+
+  /** New samples or links: a waiting uploader may have something to send. */
+  poke(): void {
+    if (this.stateNow === 'idle') this.wakeable.wake();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      const client = this.o.client();
+      if (this.paused || this.unauthorized || !client) {
+        this.setState(this.unauthorized ? 'unauthorized' : 'idle', null);
+        await this.wakeable.sleep(Infinity);
+        continue;
+      }
+      const inflight = this.o.store.sync.inflight();
+      const backlog = this.o.store.outbox.current.samples;
+      if (!inflight && backlog === 0) {
+        this.setState('idle', null);
+        await this.wakeable.sleep(this.o.liveIntervalMs ?? 5000);
+        continue;
+      }
+      // Budget first, then build: the batch then holds everything that arrived while waiting.
+      let delay = this.o.budget.delayMs();
+      if (!inflight && backlog < this.maxPoints) {
+        delay = Math.max(delay, this.lastSendAt + (this.o.liveIntervalMs ?? 5000) - this.o.clock.now());
+      }
+      if (delay > 0) {
+        if (delay > 2000) this.setState('throttled', `next upload in ${Math.ceil(delay / 1000)} s (request budget)`);
+        await this.wakeable.sleep(delay);
+        continue;
+      }
+      const batch = inflight ?? this.build();
+      if (!batch) {
+        await this.wakeable.sleep(this.o.liveIntervalMs ?? 5000);
+        continue;
+      }
+      await this.send(client, batch);
+    }
+  }
+
+  /** Takes the next batch from the outbox and records it as in flight before anything is sent. */
+  private build(): Inflight | null {
+    const { store, directory } = this.o;
+    const waiting = directory.waitingDevices();
+    const backlog = store.outbox.current.samples;
+    const from = backlog > this.maxPoints ? this.turn : 'oldest';
+    this.turn = this.turn === 'oldest' ? 'newest' : 'oldest';
+    const chunks = store.outbox.take(from, this.maxPoints, waiting);
+    if (chunks.length === 0) return null;
+    const points: TelemetryPoint[] = [];
+    let unknown = 0;
+    for (const c of chunks) {
+      for (const s of c.samples) {
+        const target = directory.target(s.tagId);
+        if (target) points.push(toPoint(s, target));
+        else unknown += 1;
+      }
+    }
+    const seqs = chunks.map((c) => c.seq);
+    if (points.length === 0) {
+      // Every sample belongs to a tag deleted since (its local samples are gone too).
+      store.outbox.delete(seqs);
+      this.o.onEvent({ kind: 'discarded', samples: unknown, reason: 'their tags were deleted' });
+      return null;
+    }
+    const batch: Inflight = {
+      idempotencyKey: randomUUID(),
+      seqs,
+      points: JSON.stringify(points),
+      createdAt: this.o.clock.now(),
+    };
+    store.sync.setInflight(batch);
+    return batch;
+  }
+
+  private async send(client: TwinEdgeCloudApi, batch: Inflight): Promise<void> {
+    const points = JSON.parse(batch.points) as TelemetryPoint[];
+    this.setState('uploading', null);
+    this.o.budget.uploadStarted();
+    this.lastSendAt = this.o.clock.now();
+    this.sending = new AbortController();
+    try {
+      const result = await client.ingest(points, { idempotencyKey: batch.idempotencyKey, signal: this.sending.signal });
+      if (client.rateLimit) this.o.budget.observe(client.rateLimit);
+      this.confirm(batch, points, result);
+      this.failures = 0;
+    } catch (err) {
+      if (client.rateLimit) this.o.budget.observe(client.rateLimit);
+      if (!this.stopped) await this.failed(batch, points, err);
+    } finally {
+      this.sending = null;
+    }
+  }
+
+  private confirm(batch: Inflight, points: TelemetryPoint[], result: IngestResult): void {
+    const { store } = this.o;
+    const at = this.o.clock.now();
+    const owners = this.owners();
+    const rejections = result.rejected.map((r) => {
+      const p = points[r.index];
+      return {
+        at,
+        deviceName: (p && owners.get(p.asset_id)) ?? '(unknown)',
+        tagName: p?.tag_name ?? '(unknown)',
+        ts: p ? Date.parse(p.timestamp) : 0,
+        code: r.code,
+        message: r.message,
+      };
+    });
+    store.transaction(() => {
+      store.outbox.delete(batch.seqs);
+      store.sync.clearInflight();
+      if (rejections.length > 0) store.sync.addRejections(rejections);
+    });
+    this.o.onEvent({ kind: 'uploaded', accepted: result.accepted, rejected: rejections.length, points: points.length, at });
+  }
+
+  /** TwinEdge asset id → local device name, for rejection records. */
+  private owners(): Map<string, string> {
+    const m = new Map<string, string>();
+    for (const l of this.o.store.sync.links()) if (l.cloudId) m.set(l.cloudId, this.o.directory.deviceName(l.deviceId));
+    return m;
+  }
+
+  private async failed(batch: Inflight, points: TelemetryPoint[], err: unknown): Promise<void> {
+    const at = this.o.clock.now();
+    const e = err instanceof TwinEdgeApiError ? err : null;
+    const message = e ? e.userMessage : err instanceof Error ? err.message : String(err);
+    this.o.onEvent({ kind: 'error', message, at });
+    const { store } = this.o;
+    if (e?.status === 401 || e?.status === 403) {
+      this.unauthorized = true;
+      this.setState('unauthorized', message);
+      return;
+    }
+    if (e?.status === 413) {
+      // Not applied: send smaller batches from now on, starting with this one's samples.
+      store.sync.clearInflight();
+      this.maxPoints = Math.max(100, Math.floor(points.length / 2));
+      return;
+    }
+    if (e?.status === 409) {
+      // The server holds a different body under this key: it never applied ours. Same points, new key.
+      store.sync.setInflight({ ...batch, idempotencyKey: randomUUID() });
+      return;
+    }
+    if (e?.status === 400 || e?.status === 422) {
+      // The whole batch is refused as invalid: retrying would fail forever. Record every point, move on.
+      const owners = this.owners();
+      const rejected = points.map((p) => ({
+        at,
+        deviceName: owners.get(p.asset_id) ?? '(unknown)',
+        tagName: p.tag_name,
+        ts: Date.parse(p.timestamp),
+        code: e.code ?? 'VALIDATION_ERROR',
+        message,
+      }));
+      store.transaction(() => {
+        store.outbox.delete(batch.seqs);
+        store.sync.clearInflight();
+        store.sync.addRejections(rejected);
+      });
+      this.o.onEvent({ kind: 'uploaded', accepted: 0, rejected: rejected.length, points: points.length, at });
+      return;
+    }
+    if (e?.status === 429) this.rateLimitedResponses += 1;
+    this.failures += 1;
+    const { baseMs, capMs } = this.o.backoff ?? { baseMs: 1000, capMs: 60_000 };
+    const random = this.o.random ?? Math.random;
+    const backoff = Math.min(capMs, baseMs * 2 ** Math.min(this.failures - 1, 16)) * (0.5 + random() / 2);
+    const wait = Math.max(backoff, e?.retryAfterMs ?? 0);
+    this.setState(e?.status === 429 ? 'throttled' : 'offline', message);
+    await this.wakeable.sleep(wait);
+  }
+
+  private setState(state: UploaderState, detail: string | null): void {
+    if (state === this.stateNow && state !== 'offline') return;
+    this.stateNow = state;
+    this.o.onEvent({ kind: 'state', state, detail });
+  }
+}
