@@ -1,0 +1,445 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import type { z } from 'zod';
+import { ErrorBody, IDEMPOTENCY_HEADER, PageMeta } from '../api/model.js';
+import type { Clock } from '../clock.js';
+import { TwinEdgeApiError, httpUserMessage, networkReason, normaliseCode, type ApiErrorDetails } from './api-error.js';
+import type { RateLimitState } from './client-api.js';
+import { parseRateLimit, waitFromRateLimit } from './rate-limit.js';
+import { mayRetry, parseRetryAfter, retryDelay, type BackoffOptions, type HttpMethod } from './retry.js';
+
+const gzipAsync = promisify(gzip);
+
+/** Reported after every HTTP attempt (for logs and the sync view): no headers, no body, no key. */
+export interface RequestInfo {
+  method: HttpMethod;
+  /** Path relative to the base URL, without the query string. */
+  path: string;
+  /** Null when no answer came (network error, timeout, abort). */
+  status: number | null;
+  /** 1 for the first try. */
+  attempt: number;
+  /** In clock ms. */
+  durationMs: number;
+}
+
+/** Counters for benchmarks and the sync view. */
+export interface TransportStats {
+  /** Calls of `request` (one per API method call). */
+  requests: number;
+  /** HTTP attempts, retries included. */
+  attempts: number;
+  retries: number;
+  /** Request body bytes on the wire (after gzip). */
+  bytesSent: number;
+  /** Response body bytes: Content-Length when the server sent it, else the decoded length. */
+  bytesReceived: number;
+}
+
+export type ApiKeySource = string | (() => Promise<string | null>);
+
+export interface TransportOptions {
+  baseUrl: string;
+  apiKey: ApiKeySource;
+  clock: Clock;
+  timeoutMs: number;
+  maxRetries: number;
+  backoff: BackoffOptions;
+  gzipThresholdBytes: number;
+  userAgent: string;
+  /**
+   * The longest server-advised wait (Retry-After, rate-limit reset) slept through inside one call. A longer
+   * one (an exhausted day budget) fails the call at once with `retryAfterMs`, so the caller can schedule.
+   */
+  maxRetryAfterMs: number;
+  /** Jitter source; tests pin it. */
+  random: () => number;
+  onRateLimit?: (state: RateLimitState) => void;
+  onRequest?: (info: RequestInfo) => void;
+}
+
+export type QueryValue = string | number | boolean | null | undefined;
+
+export interface RequestSpec<T> {
+  method: HttpMethod;
+  /** Relative to the base URL, starting with '/'; ids already encoded. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  /** JSON-serialisable request body. */
+  body?: unknown;
+  idempotencyKey?: string;
+  /** Validates the envelope's `data`. */
+  schema: z.ZodType<T>;
+  /** A list endpoint: `meta` is required. */
+  paged?: boolean;
+  /** An empty body (204) is a success: `data` is then the schema's reading of `undefined`. */
+  allowEmpty?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ApiResponse<T> {
+  data: T;
+  meta: PageMeta | null;
+  status: number;
+}
+
+interface EncodedBody {
+  bytes: Uint8Array;
+  gzipped: boolean;
+}
+
+/** Formats a zod issue path as `data[3].quality`. */
+const fieldPath = (root: string, path: readonly PropertyKey[]): string =>
+  path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : `${acc}.${String(p)}`), root);
+
+const networkCodeOf = (e: unknown): string | undefined => {
+  let cur: unknown = e;
+  // fetch wraps the socket error in `cause`; a dual-stack connect gives an AggregateError of them.
+  for (let depth = 0; depth < 5 && typeof cur === 'object' && cur !== null; depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    const errors = (cur as { errors?: unknown }).errors;
+    if (Array.isArray(errors)) {
+      for (const inner of errors) {
+        const c = networkCodeOf(inner);
+        if (c) return c;
+      }
+    }
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+};
+
+const errorText = (e: unknown): string => {
+  const parts: string[] = [];
+  let cur: unknown = e;
+  for (let depth = 0; depth < 4 && cur instanceof Error; depth++) {
+    parts.push(cur.message);
+    cur = cur.cause;
+  }
+  return parts.join(': ') || String(e);
+};
+
+const shortDuration = (ms: number): string => (ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`);
+
+/**
+ * One HTTP request with retries, on Node's global fetch. Everything the API key touches stays here: it is
+ * read per call from `apiKey`, sent in the Authorization header, and scrubbed from anything the server
+ * echoes back into an error.
+ */
+export class Transport {
+  readonly stats: TransportStats = { requests: 0, attempts: 0, retries: 0, bytesSent: 0, bytesReceived: 0 };
+  rateLimit: RateLimitState | null = null;
+  private readonly base: string;
+  readonly host: string;
+
+  constructor(private readonly o: TransportOptions) {
+    // Tolerate a trailing slash; the URL constructor rejects a malformed base at once (a setup error).
+    this.base = o.baseUrl.replace(/\/+$/, '');
+    this.host = new URL(this.base).host;
+  }
+
+  async request<T>(spec: RequestSpec<T>): Promise<ApiResponse<T>> {
+    this.stats.requests++;
+    const key = await this.resolveKey(spec);
+    const url = this.url(spec.path, spec.query);
+    const body = spec.body === undefined ? null : await this.encode(spec.body);
+    for (let retry = 0; ; retry++) {
+      if (spec.signal?.aborted) throw this.aborted(spec);
+      try {
+        return await this.attempt(spec, url, body, key, retry + 1);
+      } catch (e) {
+        const err = e instanceof TwinEdgeApiError ? e : this.unexpected(spec, e);
+        if (retry >= this.o.maxRetries || !mayRetry(err, spec.method, spec.idempotencyKey !== undefined)) throw err;
+        if (err.retryAfterMs !== null && err.retryAfterMs > this.o.maxRetryAfterMs) throw err;
+        const wait = retryDelay(err, retry, this.o.backoff, this.o.random);
+        this.stats.retries++;
+        try {
+          await this.o.clock.sleep(wait, spec.signal);
+        } catch {
+          throw this.aborted(spec);
+        }
+      }
+    }
+  }
+
+  private async resolveKey(spec: RequestSpec<unknown>): Promise<string> {
+    let key: string | null;
+    try {
+      key = typeof this.o.apiKey === 'string' ? this.o.apiKey : await this.o.apiKey();
+    } catch (e) {
+      throw new TwinEdgeApiError({
+        kind: 'http',
+        code: 'NO_API_KEY',
+        message: `${spec.method} ${spec.path}: reading the API key failed: ${errorText(e)}`,
+        userMessage: 'The TwinEdge API key could not be read from the keychain: enter it again in Settings',
+        method: spec.method,
+        path: spec.path,
+      });
+    }
+    if (!key || key.trim() === '') {
+      throw new TwinEdgeApiError({
+        kind: 'http',
+        code: 'NO_API_KEY',
+        message: `${spec.method} ${spec.path}: no API key set`,
+        userMessage: 'No TwinEdge API key is set: add one in Settings',
+        method: spec.method,
+        path: spec.path,
+      });
+    }
+    return key.trim();
+  }
+
+  private url(path: string, query?: Record<string, QueryValue>): string {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v !== undefined && v !== null) qs.set(k, String(v));
+    }
+    const s = qs.toString();
+    return `${this.base}${path}${s ? `?${s}` : ''}`;
+  }
+
+  /** Serialised once per call, so every retry sends the same bytes. */
+  private async encode(body: unknown): Promise<EncodedBody> {
+    const json = Buffer.from(JSON.stringify(body), 'utf8');
+    if (json.byteLength <= this.o.gzipThresholdBytes) return { bytes: json, gzipped: false };
+    // Telemetry JSON compresses about tenfold; this is most of the upload budget on a slow plant link.
+    return { bytes: await gzipAsync(json), gzipped: true };
+  }
+
+  private async attempt<T>(
+    spec: RequestSpec<T>,
+    url: string,
+    body: EncodedBody | null,
+    key: string,
+    attempt: number,
+  ): Promise<ApiResponse<T>> {
+    this.stats.attempts++;
+    const clock = this.o.clock;
+    const started = clock.now();
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${key}`,
+      accept: 'application/json',
+      'accept-encoding': 'gzip',
+      'user-agent': this.o.userAgent,
+    };
+    if (body) {
+      headers['content-type'] = 'application/json';
+      if (body.gzipped) headers['content-encoding'] = 'gzip';
+    }
+    if (spec.idempotencyKey !== undefined) headers[IDEMPOTENCY_HEADER] = spec.idempotencyKey;
+
+    // The timeout runs on the injected clock, so a time-compressed test compresses it too. It covers the
+    // whole exchange, body included: a server that stalls mid-body is as stuck as one that never answers.
+    const timer = new AbortController();
+    const stopTimer = new AbortController();
+    let timedOut = false;
+    clock.sleep(this.o.timeoutMs, stopTimer.signal).then(
+      () => {
+        timedOut = true;
+        timer.abort(new Error('timeout'));
+      },
+      () => undefined,
+    );
+    const signal = spec.signal ? AbortSignal.any([spec.signal, timer.signal]) : timer.signal;
+
+    let res: Response;
+    let raw: Uint8Array;
+    try {
+      if (body) this.stats.bytesSent += body.bytes.byteLength;
+      res = await fetch(url, { method: spec.method, headers, body: body?.bytes ?? null, signal, redirect: 'follow' });
+      raw = new Uint8Array(await res.arrayBuffer());
+    } catch (e) {
+      const status = null;
+      this.report(spec, status, attempt, started);
+      if (spec.signal?.aborted) throw this.aborted(spec);
+      if (timedOut) {
+        throw new TwinEdgeApiError({
+          kind: 'timeout',
+          message: `${spec.method} ${spec.path}: no answer within ${this.o.timeoutMs} ms`,
+          userMessage: `TwinEdge at ${this.host} did not answer within ${shortDuration(this.o.timeoutMs)}`,
+          method: spec.method,
+          path: spec.path,
+        });
+      }
+      const networkCode = networkCodeOf(e);
+      const reason = networkReason(networkCode);
+      throw new TwinEdgeApiError({
+        kind: 'network',
+        message: this.scrub(`${spec.method} ${spec.path}: ${errorText(e)}`, key),
+        userMessage: `Cannot reach TwinEdge at ${this.host}: ${reason}`,
+        method: spec.method,
+        path: spec.path,
+        ...(networkCode !== undefined ? { networkCode } : {}),
+      });
+    } finally {
+      stopTimer.abort();
+    }
+
+    const now = clock.now();
+    const contentLength = Number(res.headers.get('content-length'));
+    this.stats.bytesReceived += Number.isFinite(contentLength) && contentLength > 0 ? contentLength : raw.byteLength;
+    this.report(spec, res.status, attempt, started);
+    const rl = parseRateLimit(res.headers, now);
+    if (rl) {
+      this.rateLimit = rl;
+      this.o.onRateLimit?.(rl);
+    }
+    const requestId = res.headers.get('x-request-id') ?? undefined;
+    const text = new TextDecoder().decode(raw);
+
+    if (res.status >= 400) throw this.httpError(spec, res, text, rl, now, key, requestId);
+    if (res.status < 200 || res.status >= 300) {
+      throw this.invalid(spec, `unexpected status ${res.status}`, key, res.status, requestId);
+    }
+    return this.success(spec, res.status, text, key, requestId);
+  }
+
+  private success<T>(
+    spec: RequestSpec<T>,
+    status: number,
+    text: string,
+    key: string,
+    requestId: string | undefined,
+  ): ApiResponse<T> {
+    if (text.trim() === '') {
+      if (!spec.allowEmpty) throw this.invalid(spec, 'empty body', key, status, requestId);
+      const empty = spec.schema.safeParse(undefined);
+      if (!empty.success) throw this.invalid(spec, 'empty body', key, status, requestId);
+      return { data: empty.data, meta: null, status };
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw this.invalid(spec, 'body is not JSON', key, status, requestId);
+    }
+    if (typeof json !== 'object' || json === null || !('data' in json)) {
+      throw this.invalid(spec, 'no {data, meta} envelope', key, status, requestId);
+    }
+    const env = json as { data: unknown; meta?: unknown };
+    const parsed = spec.schema.safeParse(env.data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = fieldPath('data', issue?.path ?? []);
+      throw this.invalid(spec, `field ${where}: ${issue?.message ?? 'invalid'}`, key, status, requestId, where);
+    }
+    let meta: PageMeta | null = null;
+    if (spec.paged || env.meta !== undefined) {
+      const m = PageMeta.safeParse(env.meta);
+      if (m.success) meta = m.data;
+      else if (spec.paged) {
+        const issue = m.error.issues[0];
+        const where = fieldPath('meta', issue?.path ?? []);
+        throw this.invalid(spec, `field ${where}: ${issue?.message ?? 'invalid'}`, key, status, requestId, where);
+      }
+    }
+    return { data: parsed.data, meta, status };
+  }
+
+  private httpError(
+    spec: RequestSpec<unknown>,
+    res: Response,
+    text: string,
+    rl: RateLimitState | null,
+    now: number,
+    key: string,
+    requestId: string | undefined,
+  ): TwinEdgeApiError {
+    let code: string | null = null;
+    let serverMessage: string | null = null;
+    let details: ApiErrorDetails = null;
+    try {
+      const body = ErrorBody.safeParse(JSON.parse(text));
+      if (body.success) {
+        code = body.data.error.code;
+        serverMessage = this.scrub(body.data.error.message, key);
+        details = body.data.error.details === undefined ? null : this.scrubDetails(body.data.error.details, key);
+      }
+    } catch {
+      // Not JSON (a proxy's HTML page): the status alone still says what happened.
+    }
+    let retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), now);
+    if (retryAfterMs === null && res.status === 429 && rl) retryAfterMs = waitFromRateLimit(rl, now);
+    const normal = normaliseCode(code);
+    return new TwinEdgeApiError({
+      kind: 'http',
+      status: res.status,
+      code: normal,
+      details,
+      retryAfterMs,
+      message: `${spec.method} ${spec.path}: ${res.status}${normal ? ` ${normal}` : ''}${serverMessage ? `: ${serverMessage}` : ''}`,
+      userMessage: httpUserMessage({ status: res.status, code: normal, serverMessage, details, retryAfterMs }),
+      method: spec.method,
+      path: spec.path,
+      ...(requestId !== undefined ? { requestId } : {}),
+    });
+  }
+
+  private invalid(
+    spec: RequestSpec<unknown>,
+    what: string,
+    key: string,
+    status: number,
+    requestId: string | undefined,
+    field?: string,
+  ): TwinEdgeApiError {
+    const said = this.scrub(what, key);
+    return new TwinEdgeApiError({
+      kind: 'invalid_response',
+      status,
+      message: `${spec.method} ${spec.path}: unexpected response: ${said}`,
+      userMessage: `TwinEdge at ${this.host} sent an answer this version of TwinEdge Desktop does not understand (${said})`,
+      details: field !== undefined ? { field } : null,
+      method: spec.method,
+      path: spec.path,
+      ...(requestId !== undefined ? { requestId } : {}),
+    });
+  }
+
+  private aborted(spec: RequestSpec<unknown>): TwinEdgeApiError {
+    return new TwinEdgeApiError({
+      kind: 'aborted',
+      message: `${spec.method} ${spec.path}: cancelled`,
+      userMessage: 'The request to TwinEdge was cancelled',
+      method: spec.method,
+      path: spec.path,
+    });
+  }
+
+  /** A bug of ours inside an attempt: reported as a network-free, non-retried failure. */
+  private unexpected(spec: RequestSpec<unknown>, e: unknown): TwinEdgeApiError {
+    return new TwinEdgeApiError({
+      kind: 'invalid_response',
+      message: `${spec.method} ${spec.path}: ${e instanceof Error ? e.message : String(e)}`,
+      userMessage: `TwinEdge Desktop failed to process the answer from ${this.host}`,
+      method: spec.method,
+      path: spec.path,
+    });
+  }
+
+  private report(spec: RequestSpec<unknown>, status: number | null, attempt: number, started: number): void {
+    this.o.onRequest?.({
+      method: spec.method,
+      path: spec.path,
+      status,
+      attempt,
+      durationMs: this.o.clock.now() - started,
+    });
+  }
+
+  /** A server that echoes the Authorization header into an error must not leak the key into our logs. */
+  private scrub(s: string, key: string): string {
+    return key.length >= 4 ? s.split(key).join('[redacted]') : s;
+  }
+
+  private scrubDetails(d: NonNullable<ApiErrorDetails>, key: string): NonNullable<ApiErrorDetails> {
+    const json = JSON.stringify(d);
+    if (key.length < 4 || !json.includes(key)) return d;
+    try {
+      return JSON.parse(this.scrub(json, key)) as NonNullable<ApiErrorDetails>;
+    } catch {
+      return { redacted: true };
+    }
+  }
+}
