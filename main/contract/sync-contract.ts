@@ -131,7 +131,12 @@ export const SyncConfigureInput = z
   .object({
     baseUrl: httpUrl.optional(),
     /** Buffer cap in MiB (at least 16 MiB, at most 1 TiB). */
-    capMiB: z.number().int().min(16).max(1024 * 1024).optional(),
+    capMiB: z
+      .number()
+      .int()
+      .min(16)
+      .max(1024 * 1024)
+      .optional(),
     policy: z.enum(['drop-oldest', 'drop-newest']).optional(),
   })
   .strict();
@@ -145,7 +150,14 @@ export const SyncResolveInput = z
   .strict();
 export const RejectionsQuery = z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict();
 export const PredictionsQuery = z
-  .object({ deviceId: z.number().int().positive(), hours: z.number().min(0.1).max(24 * 31).default(24) })
+  .object({
+    deviceId: z.number().int().positive(),
+    hours: z
+      .number()
+      .min(0.1)
+      .max(24 * 31)
+      .default(24),
+  })
   .strict();
 export const TrainingInput = z
   .object({
@@ -153,7 +165,10 @@ export const TrainingInput = z
     name: TrainingBody.shape.name,
     modelType: TrainingBody.shape.model_type,
     tagNames: z.array(z.string().min(1)).min(1).max(100),
-    hours: z.number().min(1).max(24 * 365),
+    hours: z
+      .number()
+      .min(1)
+      .max(24 * 365),
   })
   .strict();
 export const JobInput = z.object({ id: z.string().min(1).max(200) }).strict();

@@ -25,12 +25,16 @@ interface ChunkRow {
 
 const encode = (samples: readonly Sample[]): string =>
   JSON.stringify(
-    samples.map((s): Tuple => (s.text === undefined ? [s.tagId, s.ts, s.value, s.quality] : [s.tagId, s.ts, null, s.quality, s.text])),
+    samples.map((s): Tuple =>
+      s.text === undefined ? [s.tagId, s.ts, s.value, s.quality] : [s.tagId, s.ts, null, s.quality, s.text],
+    ),
   );
 
 const decode = (data: string): Sample[] =>
   (JSON.parse(data) as Tuple[]).map((t) =>
-    t.length === 5 ? { tagId: t[0], ts: t[1], value: null, quality: t[3], text: t[4] } : { tagId: t[0], ts: t[1], value: t[2], quality: t[3] },
+    t.length === 5
+      ? { tagId: t[0], ts: t[1], value: null, quality: t[3], text: t[4] }
+      : { tagId: t[0], ts: t[1], value: t[2], quality: t[3] },
   );
 
 /**
@@ -49,7 +53,9 @@ export class OutboxRepo {
     private readonly chunkSize = 1000,
   ) {
     const row = this.db
-      .prepare('SELECT count(*) AS chunks, coalesce(sum(count), 0) AS samples, coalesce(sum(bytes), 0) AS bytes FROM sync_outbox')
+      .prepare(
+        'SELECT count(*) AS chunks, coalesce(sum(count), 0) AS samples, coalesce(sum(bytes), 0) AS bytes FROM sync_outbox',
+      )
       .get() as OutboxTotals;
     this.totals = { ...row };
   }
@@ -135,9 +141,10 @@ export class OutboxRepo {
 
   /** Drops the oldest chunks until `bytes` are freed, sparing `protect`; returns samples dropped. */
   dropOldest(bytes: number, protect: ReadonlySet<number>): number {
-    const rows = this.db
-      .prepare('SELECT seq, bytes FROM sync_outbox ORDER BY seq ASC LIMIT 1000')
-      .all() as { seq: number; bytes: number }[];
+    const rows = this.db.prepare('SELECT seq, bytes FROM sync_outbox ORDER BY seq ASC LIMIT 1000').all() as {
+      seq: number;
+      bytes: number;
+    }[];
     const victims: number[] = [];
     let freed = 0;
     for (const r of rows) {
@@ -183,8 +190,7 @@ export class OutboxRepo {
     let device = this.deviceOfTag.get(tagId);
     if (device === undefined) {
       const row = this.db.prepare('SELECT device_id FROM tags WHERE id = ?').get(tagId) as
-        | { device_id: number }
-        | undefined;
+        { device_id: number } | undefined;
       device = row?.device_id ?? null;
       this.deviceOfTag.set(tagId, device);
     }

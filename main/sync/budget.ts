@@ -66,7 +66,10 @@ export class RequestBudget {
       if (s.dayRemaining !== null && s.dayResetAt !== null && s.dayResetAt > now) {
         const usable = s.dayRemaining - Math.ceil(this.limits.perDay * this.reserve);
         // Spread what is left of the day evenly, so the budget lasts until it refills.
-        next = usable <= 0 ? Math.max(next, s.dayResetAt + 250) : Math.max(next, this.lastUploadAt + (s.dayResetAt - now) / usable);
+        next =
+          usable <= 0
+            ? Math.max(next, s.dayResetAt + 250)
+            : Math.max(next, this.lastUploadAt + (s.dayResetAt - now) / usable);
       }
     }
     return Math.max(0, next - now);

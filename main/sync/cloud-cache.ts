@@ -47,10 +47,11 @@ export class CloudCache {
   ) {}
 
   get<K extends Kind>(kind: K): Cached<ItemOf<K>> {
-    const raw = this.settings.get(`cloud.cache.${kind}`) as { items?: unknown; fetchedAt?: unknown; error?: unknown } | undefined;
+    const raw = this.settings.get(`cloud.cache.${kind}`) as
+      { items?: unknown; fetchedAt?: unknown; error?: unknown } | undefined;
     const items = kinds[kind].safeParse(raw?.items);
     return {
-      items: items.success ? (items.data as ItemOf<K>[]) : [],
+      items: items.success ? (items.data) : [],
       fetchedAt: typeof raw?.fetchedAt === 'number' ? raw.fetchedAt : null,
       error: typeof raw?.error === 'string' ? raw.error : null,
     };

@@ -12,7 +12,11 @@ export const deviceBody = (d: StoredDevice, installId: string): DeviceBody => {
   const c = d.config;
   const where =
     c.protocol === 'opcua'
-      ? { endpoint: c.settings.endpointUrl, security_mode: c.settings.securityMode, security_policy: c.settings.securityPolicy }
+      ? {
+          endpoint: c.settings.endpointUrl,
+          security_mode: c.settings.securityMode,
+          security_policy: c.settings.securityPolicy,
+        }
       : { transport: c.settings.transport, unit_id: c.settings.unitId };
   return {
     name: c.name,
@@ -65,7 +69,11 @@ export class DeviceSync {
     if (!device) return;
     const body = deviceBody(device, this.o.installId);
     if (action === 'unlink') {
-      this.save({ ...(link ?? this.blank(deviceId)), state: 'unlinked', message: 'Not synced with TwinEdge (unlinked by you).' });
+      this.save({
+        ...(link ?? this.blank(deviceId)),
+        state: 'unlinked',
+        message: 'Not synced with TwinEdge (unlinked by you).',
+      });
       return;
     }
     const target = link?.conflictId ?? link?.cloudId ?? null;
@@ -112,7 +120,11 @@ export class DeviceSync {
         remote = await client.getDevice(link.cloudId);
       } catch (err) {
         if (!notFound(err)) throw err;
-        this.conflict(link, `"${d.config.name}" was deleted in TwinEdge since the last sync. Overwrite registers it again; Unlink stops syncing it.`, null);
+        this.conflict(
+          link,
+          `"${d.config.name}" was deleted in TwinEdge since the last sync. Overwrite registers it again; Unlink stops syncing it.`,
+          null,
+        );
         return;
       }
       if (link.cloudUpdatedAt && remote.updated_at !== link.cloudUpdatedAt) {
@@ -135,7 +147,13 @@ export class DeviceSync {
         );
         return;
       }
-      if (err instanceof TwinEdgeApiError && err.kind === 'http' && err.status !== null && err.status < 500 && err.status !== 429) {
+      if (
+        err instanceof TwinEdgeApiError &&
+        err.kind === 'http' &&
+        err.status !== null &&
+        err.status < 500 &&
+        err.status !== 429
+      ) {
         this.save({ ...(link ?? this.blank(d.id)), state: 'error', message: err.userMessage });
         return;
       }
@@ -157,7 +175,16 @@ export class DeviceSync {
   }
 
   private blank(deviceId: number): DeviceLink {
-    return { deviceId, cloudId: null, state: 'pending', message: null, syncedHash: null, cloudUpdatedAt: null, conflictId: null, syncedAt: null };
+    return {
+      deviceId,
+      cloudId: null,
+      state: 'pending',
+      message: null,
+      syncedHash: null,
+      cloudUpdatedAt: null,
+      conflictId: null,
+      syncedAt: null,
+    };
   }
 
   private synced(deviceId: number, cloudId: string, updatedAt: string, body: DeviceBody): void {

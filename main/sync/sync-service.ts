@@ -14,7 +14,15 @@ import { RateMeter } from '../app/status-meter.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { OutboxRepo } from '../store/outbox-repo.js';
 import type { QueuePolicy, Store } from '../store/store.js';
-import type { AlertRule, AlertRuleBody, Dashboard, MlModel, Prediction, TrainingBody, TrainingJob } from './api/model.js';
+import type {
+  AlertRule,
+  AlertRuleBody,
+  Dashboard,
+  MlModel,
+  Prediction,
+  TrainingBody,
+  TrainingJob,
+} from './api/model.js';
 import { RequestBudget } from './budget.js';
 import type { TwinEdgeCloudApi } from './client/client-api.js';
 import { TwinEdgeApiError } from './client/api-error.js';
@@ -179,7 +187,11 @@ export class SyncService {
       state,
       summary: this.summary(state),
       baseUrl: this.baseUrl,
-      key: { set: this.key !== null, last4: this.key ? this.key.slice(-4) : null, storedIn: this.o.secrets.description },
+      key: {
+        set: this.key !== null,
+        last4: this.key ? this.key.slice(-4) : null,
+        storedIn: this.o.secrets.description,
+      },
       paused: this.paused,
       backlog: {
         samples: totals.samples,
@@ -221,7 +233,11 @@ export class SyncService {
     };
   }
 
-  configure(input: { baseUrl?: string | undefined; capMiB?: number | undefined; policy?: BufferFullPolicy | undefined }): SyncStatus {
+  configure(input: {
+    baseUrl?: string | undefined;
+    capMiB?: number | undefined;
+    policy?: BufferFullPolicy | undefined;
+  }): SyncStatus {
     const s = this.o.store.settings;
     if (input.baseUrl !== undefined) {
       s.set(keys.baseUrl, input.baseUrl.replace(/\/+$/, ''));
@@ -267,7 +283,13 @@ export class SyncService {
       this.emit();
       return {
         ok: true,
-        info: { name: k.name, tier: k.tier, scopes: k.scopes, perMinute: k.limits.per_minute, perDay: k.limits.per_day },
+        info: {
+          name: k.name,
+          tier: k.tier,
+          scopes: k.scopes,
+          perMinute: k.limits.per_minute,
+          perDay: k.limits.per_day,
+        },
         message: `Key accepted: ${k.tier} tier, ${k.limits.per_minute} requests/min, ${k.limits.per_day} requests/day.`,
       };
     } catch (err) {
@@ -340,7 +362,13 @@ export class SyncService {
     );
   }
 
-  async train(input: { deviceId: number; name: string; modelType: TrainingBody['model_type']; tagNames: string[]; hours: number }): Promise<TrainingJob> {
+  async train(input: {
+    deviceId: number;
+    name: string;
+    modelType: TrainingBody['model_type'];
+    tagNames: string[];
+    hours: number;
+  }): Promise<TrainingJob> {
     const end = this.clock.now();
     const job = await this.requireClient().startTraining({
       name: input.name,
@@ -415,14 +443,17 @@ export class SyncService {
   }
 
   private requireClient(): TwinEdgeCloudApi {
-    if (!this.callClient) throw new TwinEdgeNotConfigured(this.keyError ?? 'No TwinEdge API key is set (Settings → Cloud sync).');
+    if (!this.callClient)
+      throw new TwinEdgeNotConfigured(this.keyError ?? 'No TwinEdge API key is set (Settings → Cloud sync).');
     return this.callClient;
   }
 
   private assetOf(deviceId: number): string {
     const link = this.o.store.sync.link(deviceId);
     if (!link?.cloudId) {
-      throw new TwinEdgeNotConfigured('This device is not registered in TwinEdge yet (see Settings → Cloud sync → Devices).');
+      throw new TwinEdgeNotConfigured(
+        'This device is not registered in TwinEdge yet (see Settings → Cloud sync → Devices).',
+      );
     }
     return link.cloudId;
   }
@@ -480,7 +511,10 @@ export class SyncService {
         this.uploadMeter.add(e.accepted);
         this.bump(keys.uploaded, e.accepted);
         this.bump(keys.rejected, e.rejected);
-        if (e.rejected > 0) this.o.log.warn(`TwinEdge rejected ${e.rejected} of ${e.points} points (see Settings → Cloud sync → Rejected points).`);
+        if (e.rejected > 0)
+          this.o.log.warn(
+            `TwinEdge rejected ${e.rejected} of ${e.points} points (see Settings → Cloud sync → Rejected points).`,
+          );
         break;
       case 'error':
         if (this.lastError?.message !== e.message) this.o.log.warn(`Cloud upload: ${e.message}`);

@@ -204,7 +204,13 @@ export class Uploader {
       store.sync.clearInflight();
       if (rejections.length > 0) store.sync.addRejections(rejections);
     });
-    this.o.onEvent({ kind: 'uploaded', accepted: result.accepted, rejected: rejections.length, points: points.length, at });
+    this.o.onEvent({
+      kind: 'uploaded',
+      accepted: result.accepted,
+      rejected: rejections.length,
+      points: points.length,
+      at,
+    });
   }
 
   /** TwinEdge asset id → local device name, for rejection records. */

@@ -18,7 +18,9 @@ export class Wakeable {
     }
     try {
       if (ms === Infinity) {
-        await new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
+        await new Promise<void>((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
+        );
       } else await this.clock.sleep(ms, signal);
       return false;
     } catch {

@@ -15,12 +15,22 @@ const device = (store: Store, name: string, tags = 3): StoredDevice =>
       name,
       protocol: 'modbus',
       settings: { host: '10.0.0.5' },
-      tags: Array.from({ length: tags }, (_, i) => ({ name: `T${i}`, area: 'holding', address: i, dataType: 'uint16' })),
+      tags: Array.from({ length: tags }, (_, i) => ({
+        name: `T${i}`,
+        area: 'holding',
+        address: i,
+        dataType: 'uint16',
+      })),
     }),
   );
 
 const samplesFor = (d: StoredDevice, t0: number, n: number): Sample[] =>
-  Array.from({ length: n }, (_, i) => ({ tagId: d.tags[i % d.tags.length]?.id ?? 0, ts: t0 + i, value: i, quality: 0 }));
+  Array.from({ length: n }, (_, i) => ({
+    tagId: d.tags[i % d.tags.length]?.id ?? 0,
+    ts: t0 + i,
+    value: i,
+    quality: 0,
+  }));
 
 const queueAll = (store: Store, batch: Sample[]): void =>
   store.writeSamples(batch, (inserted, outbox) => void outbox.enqueue(inserted));
@@ -45,7 +55,12 @@ describe('sync outbox on a real SQLite file', () => {
     queueAll(store, samplesFor(a, 1000, 30));
     expect(store.samples.count()).toBe(50);
     expect(store.outbox.current.samples).toBe(50);
-    expect(store.outbox.perDevice()).toEqual(new Map([[a.id, 30], [b.id, 20]]));
+    expect(store.outbox.perDevice()).toEqual(
+      new Map([
+        [a.id, 30],
+        [b.id, 20],
+      ]),
+    );
   });
 
   it('writes nothing to the outbox while sync is off', () => {
@@ -119,7 +134,10 @@ describe('telemetry points', () => {
     expect(telemetryQuality(0x40920000)).toBe('uncertain');
     expect(telemetryQuality(0x80310000)).toBe('bad');
     expect(telemetryQuality(0xc0000000)).toBe('bad');
-    const p = toPoint({ tagId: 1, ts: Date.UTC(2026, 10, 30, 12), value: Number.NaN, quality: 0x80310000 }, { assetId: 'dev-1', tagName: 'Level' });
+    const p = toPoint(
+      { tagId: 1, ts: Date.UTC(2026, 10, 30, 12), value: Number.NaN, quality: 0x80310000 },
+      { assetId: 'dev-1', tagName: 'Level' },
+    );
     expect(p).toEqual({
       asset_id: 'dev-1',
       tag_name: 'Level',

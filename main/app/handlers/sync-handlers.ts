@@ -25,11 +25,19 @@ type SyncCalls =
 const toAppError = (err: unknown): AppError => {
   if (err instanceof AppError) return err;
   if (err instanceof TwinEdgeApiError) {
-    const code = err.status === 404 ? 'not_found' : err.status === 409 ? 'conflict' : err.status === 400 ? 'invalid_input' : 'unavailable';
+    const code =
+      err.status === 404
+        ? 'not_found'
+        : err.status === 409
+          ? 'conflict'
+          : err.status === 400
+            ? 'invalid_input'
+            : 'unavailable';
     return new AppError(code, err.userMessage);
   }
   if (err instanceof TwinEdgeNotConfigured) return new AppError('unavailable', err.message);
-  if (err instanceof SecretStoreError) return new AppError('unavailable', `The API key could not be stored: ${err.message}`);
+  if (err instanceof SecretStoreError)
+    return new AppError('unavailable', `The API key could not be stored: ${err.message}`);
   return new AppError('internal', errorMessage(err));
 };
 
