@@ -129,6 +129,8 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         ...options.sync,
       })
     : null;
+  // The key is read before any collector starts, so every sample stored from now on is queued for upload.
+  await sync?.start();
   const requireSync = (): SyncService => {
     if (!sync) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
     return sync;
@@ -211,7 +213,6 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   if (demoWanted()) await startDemo();
   for (const device of store?.devices.list() ?? []) await collectors.apply(device);
   sync?.devicesChanged();
-  await sync?.start();
 
   const secretDeps: SecretHandlerDeps = {
     secrets,

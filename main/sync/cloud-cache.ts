@@ -51,7 +51,7 @@ export class CloudCache {
       { items?: unknown; fetchedAt?: unknown; error?: unknown } | undefined;
     const items = kinds[kind].safeParse(raw?.items);
     return {
-      items: items.success ? (items.data) : [],
+      items: items.success ? items.data : [],
       fetchedAt: typeof raw?.fetchedAt === 'number' ? raw.fetchedAt : null,
       error: typeof raw?.error === 'string' ? raw.error : null,
     };

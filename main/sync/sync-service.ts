@@ -93,6 +93,9 @@ export class SyncService {
   private statusTimer: NodeJS.Timeout | null = null;
   private deviceSyncRunning: Promise<void> | null = null;
   private deviceSyncAgain = false;
+  /** Consecutive failed registration passes (network), for the retry backoff and the offline state. */
+  private deviceSyncFailures = 0;
+  private deviceSyncRetry: AbortController | null = null;
   private rates = { ingest: 0, upload: 0 };
   private stopped = false;
   private readonly installId: string;
@@ -146,6 +149,7 @@ export class SyncService {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.deviceSyncRetry?.abort();
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     if (this.statusTimer) clearInterval(this.statusTimer);
     await this.uploader.stop();
@@ -161,6 +165,7 @@ export class SyncService {
   /** Devices or tags changed: names, links and registration follow. */
   devicesChanged(): void {
     this.directory.refresh();
+    this.deviceSyncAgain = true;
     this.syncDevicesSoon();
   }
 
@@ -536,7 +541,7 @@ export class SyncService {
     if (this.paused) return 'paused';
     const u: UploaderState = this.uploader.state;
     if (u === 'unauthorized') return 'unauthorized';
-    if (u === 'offline') return 'offline';
+    if (u === 'offline' || this.deviceSyncFailures > 0) return 'offline';
     if (u === 'throttled') return 'throttled';
     return 'online';
   }
@@ -582,17 +587,39 @@ export class SyncService {
     });
     if (!pending && !this.deviceSyncAgain && links.every((l) => this.o.store.devices.get(l.deviceId))) return;
     this.deviceSyncAgain = false;
+    this.deviceSyncRetry?.abort();
+    this.deviceSyncRetry = null;
     this.deviceSyncRunning = this.devices
       .syncAll(client)
+      .then(() => {
+        this.deviceSyncFailures = 0;
+      })
       .catch((err: unknown) => {
+        this.deviceSyncFailures += 1;
         this.lastError = { at: this.clock.now(), message: `Device registration: ${errorText(err)}` };
+        this.retryDeviceSync();
       })
       .finally(() => {
         this.deviceSyncRunning = null;
         this.directory.refresh();
         this.uploader.poke();
         if (this.deviceSyncAgain) this.syncDevicesSoon();
+        this.emit();
       });
+  }
+
+  /** Registration failed (TwinEdge unreachable): samples of unregistered devices wait, so try again soon. */
+  private retryDeviceSync(): void {
+    const wait = Math.min(60_000, 1000 * 2 ** Math.min(this.deviceSyncFailures - 1, 6)) * (0.5 + Math.random() / 2);
+    const controller = new AbortController();
+    this.deviceSyncRetry = controller;
+    this.clock.sleep(wait, controller.signal).then(
+      () => {
+        this.deviceSyncAgain = true;
+        this.syncDevicesSoon();
+      },
+      () => undefined,
+    );
   }
 
   private async refreshAlerts(client: TwinEdgeCloudApi): Promise<void> {

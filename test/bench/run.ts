@@ -4,6 +4,7 @@ import { benchModbusPlan } from './modbus-plan.js';
 import { benchModbusPoll } from './modbus-poll.js';
 import { benchOpcUaNotifications, benchOpcUaSubscribe } from './opcua-bench.js';
 import type { BenchResult } from './result.js';
+import { benchSyncDrain, benchSyncTrialDay } from './sync-bench.js';
 
 /** `npm run bench`: every benchmark, one JSON object per line on stdout. */
 const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
@@ -13,6 +14,8 @@ const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
   benchModbusPoll,
   benchOpcUaNotifications,
   benchOpcUaSubscribe,
+  benchSyncDrain,
+  benchSyncTrialDay,
 ];
 
 for (const bench of benches) {

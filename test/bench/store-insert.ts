@@ -46,7 +46,7 @@ const appRate = (path: string, data: Sample[][]): number => {
   const store = Store.open(path);
   let written = 0;
   const writer = new SampleWriter({
-    write: (b) => store.samples.insertBatch(b),
+    write: (b) => store.writeSamples(b, null),
     onWritten: (b) => (written += b.length),
     onError: (m) => {
       if (m) throw new Error(m);
