@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as model from '../../main/sync/api/model.js';
+import { routes } from '../sim/cloud/router.js';
 import { loadOpenApiDocument, resolvePointer, validateExchange, type Exchange } from '../helpers/openapi.js';
 
 const doc = loadOpenApiDocument();
@@ -143,6 +144,19 @@ describe('the OpenAPI document', () => {
     const ingest = (doc.paths as Record<string, Record<string, Record<string, Node>>>)['/telemetry/ingest']!.post!;
     expect(String(ingest['x-twinedge-choice'])).toContain(String(model.ingestLimits.maxPoints));
     expect(model.ingestLimits.maxBodyBytes).toBe(2 * 1024 * 1024);
+  });
+});
+
+describe('the simulator against the document', () => {
+  it('serves exactly the documented operations, each with the documented scope', () => {
+    const paths = doc.paths as Record<string, Record<string, Record<string, Node>>>;
+    const documented = Object.entries(paths).flatMap(([p, item]) =>
+      Object.entries(item)
+        .filter(([m]) => m !== 'parameters')
+        .map(([m, op]) => `${m.toUpperCase()} ${p} ${String(op['x-twinedge-scope'] as string)}`),
+    );
+    const served = routes.map((r) => `${r.method} ${r.template} ${r.scope ?? 'none'}`);
+    expect(served.sort()).toEqual(documented.sort());
   });
 });
 
