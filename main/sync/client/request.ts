@@ -132,10 +132,16 @@ export class Transport {
   rateLimit: RateLimitState | null = null;
   private readonly base: string;
   readonly host: string;
+  private readonly o: Omit<TransportOptions, 'apiKey'>;
+  /** An ES private field: util.inspect and JSON.stringify of the client do not show it. */
+  readonly #apiKey: ApiKeySource;
 
-  constructor(private readonly o: TransportOptions) {
+  constructor(options: TransportOptions) {
+    const { apiKey, ...rest } = options;
+    this.o = rest;
+    this.#apiKey = apiKey;
     // Tolerate a trailing slash; the URL constructor rejects a malformed base at once (a setup error).
-    this.base = o.baseUrl.replace(/\/+$/, '');
+    this.base = rest.baseUrl.replace(/\/+$/, '');
     this.host = new URL(this.base).host;
   }
 
@@ -166,7 +172,7 @@ export class Transport {
   private async resolveKey(spec: RequestSpec<unknown>): Promise<string> {
     let key: string | null;
     try {
-      key = typeof this.o.apiKey === 'string' ? this.o.apiKey : await this.o.apiKey();
+      key = typeof this.#apiKey === 'string' ? this.#apiKey : await this.#apiKey();
     } catch (e) {
       throw new TwinEdgeApiError({
         kind: 'http',
