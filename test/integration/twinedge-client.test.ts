@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { errorCodes, type Device, type TelemetryPoint } from '../../main/sync/api/model.js';
 import { scaledClock, systemClock, type Clock } from '../../main/sync/clock.js';
@@ -77,7 +77,7 @@ const startServer = async (script: (req: Seen, n: number) => Reply | Promise<Rep
           ...(text ? { 'content-type': 'application/json' } : {}),
           ...reply.headers,
         });
-        res.end(text);
+        res.end(reply.bytes ?? text);
       });
     });
   });
@@ -629,6 +629,29 @@ describe('TwinEdgeClient: ingest', () => {
     expect(JSON.parse(req.raw.toString('utf8'))).toEqual({ name: 'Press 1', type: 'opcua' });
     expect(client.stats.bytesSent).toBe(req.raw.length);
     expect(client.stats.bytesReceived).toBe(Buffer.byteLength(JSON.stringify({ data: device('dev-1') })));
+  });
+
+  it('reads a gzip-compressed answer, counting the bytes on the wire', async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => ({
+      timestamp: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+      asset_id: 'press-1',
+      tag_name: 'Line1.Press.Temperature',
+      value: i,
+      quality: 'good',
+    }));
+    const bytes = gzipSync(Buffer.from(JSON.stringify({ data: rows })));
+    const s = await startServer(() => ({
+      status: 200,
+      bytes,
+      headers: {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'content-length': String(bytes.length),
+      },
+    }));
+    const { client } = mk(s);
+    expect(await client.latestTelemetry({})).toEqual(rows);
+    expect(client.stats.bytesReceived).toBe(bytes.length);
   });
 
   it('falls back once to POST /telemetry when /telemetry/ingest is unknown, and remembers it', async () => {
