@@ -294,7 +294,7 @@ export class Transport {
     const rl = parseRateLimit(res.headers, now);
     if (rl) {
       this.rateLimit = rl;
-      this.o.onRateLimit?.(rl);
+      this.observe(() => this.o.onRateLimit?.(rl));
     }
     const requestId = res.headers.get('x-request-id') ?? undefined;
     const text = new TextDecoder().decode(raw);
@@ -430,13 +430,23 @@ export class Transport {
   }
 
   private report(spec: RequestSpec<unknown>, status: number | null, attempt: number, started: number): void {
-    this.o.onRequest?.({
+    const info: RequestInfo = {
       method: spec.method,
       path: spec.path,
       status,
       attempt,
       durationMs: this.o.clock.now() - started,
-    });
+    };
+    this.observe(() => this.o.onRequest?.(info));
+  }
+
+  /** Observers (logging, UI) must not turn a good answer into a failed call. */
+  private observe(f: () => void): void {
+    try {
+      f();
+    } catch {
+      // The observer's own problem; the request itself went fine.
+    }
   }
 
   /** A server that echoes the Authorization header into an error must not leak the key into our logs. */
