@@ -33,7 +33,10 @@ interface Seen {
   json: unknown;
 }
 
-type Reply = { status: number; body?: unknown; text?: string; headers?: Record<string, string> } | 'destroy' | 'hang';
+type Reply =
+  | { status: number; body?: unknown; text?: string; bytes?: Buffer; headers?: Record<string, string> }
+  | 'destroy'
+  | 'hang';
 
 interface TestServer {
   baseUrl: string;
