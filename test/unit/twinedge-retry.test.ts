@@ -133,24 +133,26 @@ describe('listAll', () => {
 
   it('stops at meta.total', async () => {
     const asked: number[] = [];
-    const all = await listAll(async (p) => {
+    const all = await listAll((p) => {
       asked.push(p);
-      return pageOf(p, 20, 45);
+      return Promise.resolve(pageOf(p, 20, 45));
     });
     expect(all).toHaveLength(45);
     expect(asked).toEqual([1, 2, 3]);
   });
 
   it('stops at an empty page', async () => {
-    expect(await listAll(async (p) => pageOf(p, 20, 0))).toEqual([]);
+    expect(await listAll((p) => Promise.resolve(pageOf(p, 20, 0)))).toEqual([]);
   });
 
   it('guards against a list that never ends', async () => {
     // total keeps growing ahead of the pages
-    await expect(listAll(async (p) => pageOf(p, 10, p * 10 + 10), { maxPages: 50 })).rejects.toMatchObject({
+    await expect(listAll((p) => Promise.resolve(pageOf(p, 10, p * 10 + 10)), { maxPages: 50 })).rejects.toMatchObject({
       kind: 'invalid_response',
     });
     // the page parameter is ignored
-    await expect(listAll(async () => pageOf(1, 10, 100))).rejects.toMatchObject({ kind: 'invalid_response' });
+    await expect(listAll(() => Promise.resolve(pageOf(1, 10, 100)))).rejects.toMatchObject({
+      kind: 'invalid_response',
+    });
   });
 });

@@ -132,10 +132,16 @@ export class Transport {
   rateLimit: RateLimitState | null = null;
   private readonly base: string;
   readonly host: string;
+  private readonly o: Omit<TransportOptions, 'apiKey'>;
+  /** An ES private field: util.inspect and JSON.stringify of the client do not show it. */
+  readonly #apiKey: ApiKeySource;
 
-  constructor(private readonly o: TransportOptions) {
+  constructor(options: TransportOptions) {
+    const { apiKey, ...rest } = options;
+    this.o = rest;
+    this.#apiKey = apiKey;
     // Tolerate a trailing slash; the URL constructor rejects a malformed base at once (a setup error).
-    this.base = o.baseUrl.replace(/\/+$/, '');
+    this.base = rest.baseUrl.replace(/\/+$/, '');
     this.host = new URL(this.base).host;
   }
 
@@ -166,7 +172,7 @@ export class Transport {
   private async resolveKey(spec: RequestSpec<unknown>): Promise<string> {
     let key: string | null;
     try {
-      key = typeof this.o.apiKey === 'string' ? this.o.apiKey : await this.o.apiKey();
+      key = typeof this.#apiKey === 'string' ? this.#apiKey : await this.#apiKey();
     } catch (e) {
       throw new TwinEdgeApiError({
         kind: 'http',
@@ -231,17 +237,21 @@ export class Transport {
 
     // The timeout runs on the injected clock, so a time-compressed test compresses it too. It covers the
     // whole exchange, body included: a server that stalls mid-body is as stuck as one that never answers.
-    const timer = new AbortController();
+    const attemptCtl = new AbortController();
     const stopTimer = new AbortController();
     let timedOut = false;
     clock.sleep(this.o.timeoutMs, stopTimer.signal).then(
       () => {
         timedOut = true;
-        timer.abort(new Error('timeout'));
+        attemptCtl.abort(new Error('timeout'));
       },
       () => undefined,
     );
-    const signal = spec.signal ? AbortSignal.any([spec.signal, timer.signal]) : timer.signal;
+    // Joined by hand rather than with AbortSignal.any: an uploader passes one long-lived signal to
+    // thousands of calls, and the listener is removed again after each attempt.
+    const onCallerAbort = (): void => attemptCtl.abort(spec.signal?.reason);
+    spec.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const signal = attemptCtl.signal;
 
     let res: Response;
     let raw: Uint8Array;
@@ -274,6 +284,7 @@ export class Transport {
       });
     } finally {
       stopTimer.abort();
+      spec.signal?.removeEventListener('abort', onCallerAbort);
     }
 
     const now = clock.now();
@@ -283,7 +294,7 @@ export class Transport {
     const rl = parseRateLimit(res.headers, now);
     if (rl) {
       this.rateLimit = rl;
-      this.o.onRateLimit?.(rl);
+      this.observe(() => this.o.onRateLimit?.(rl));
     }
     const requestId = res.headers.get('x-request-id') ?? undefined;
     const text = new TextDecoder().decode(raw);
@@ -419,13 +430,23 @@ export class Transport {
   }
 
   private report(spec: RequestSpec<unknown>, status: number | null, attempt: number, started: number): void {
-    this.o.onRequest?.({
+    const info: RequestInfo = {
       method: spec.method,
       path: spec.path,
       status,
       attempt,
       durationMs: this.o.clock.now() - started,
-    });
+    };
+    this.observe(() => this.o.onRequest?.(info));
+  }
+
+  /** Observers (logging, UI) must not turn a good answer into a failed call. */
+  private observe(f: () => void): void {
+    try {
+      f();
+    } catch {
+      // The observer's own problem; the request itself went fine.
+    }
   }
 
   /** A server that echoes the Authorization header into an error must not leak the key into our logs. */
