@@ -95,6 +95,8 @@ export class SyncService {
   private deviceSyncAgain = false;
   /** Consecutive failed registration passes (network), for the retry backoff and the offline state. */
   private deviceSyncFailures = 0;
+  /** The last answer from TwinEdge to any call was 401/403: the key is refused, whoever asked. */
+  private keyRefused: string | null = null;
   private deviceSyncRetry: AbortController | null = null;
   private rates = { ingest: 0, upload: 0 };
   private stopped = false;
@@ -142,6 +144,7 @@ export class SyncService {
     }
     this.makeClients();
     this.uploader.start();
+    this.syncDevicesSoon();
     this.scheduleRefresh(0);
     this.statusTimer = setInterval(() => this.emit(), 1000);
     this.statusTimer.unref();
@@ -260,6 +263,7 @@ export class SyncService {
     await this.o.secrets.set(API_KEY_SECRET, key);
     this.key = key;
     this.keyError = null;
+    this.keyRefused = null;
     this.lastError = null;
     this.makeClients();
     this.uploader.keyChanged();
@@ -439,9 +443,15 @@ export class SyncService {
         baseUrl: this.baseUrl,
         apiKey,
         clock: this.clock,
+        timeoutClock: systemClock,
         // The uploader retries by itself, with its batch kept on disk; other calls get a few quick retries.
         maxRetries: uploads ? 0 : 2,
         onRateLimit: (state) => this.budget.observe(state),
+        onRequest: ({ status, method, path }) => {
+          if (status === 401 || status === 403) {
+            this.keyRefused = `TwinEdge answered ${status} to ${method} ${path}`;
+          } else if (status !== null && status < 400) this.keyRefused = null;
+        },
       });
     this.uploadClient = make(true);
     this.callClient = make(false);
@@ -540,7 +550,7 @@ export class SyncService {
     if (!this.key) return 'off';
     if (this.paused) return 'paused';
     const u: UploaderState = this.uploader.state;
-    if (u === 'unauthorized') return 'unauthorized';
+    if (u === 'unauthorized' || this.keyRefused) return 'unauthorized';
     if (u === 'offline' || this.deviceSyncFailures > 0) return 'offline';
     if (u === 'throttled') return 'throttled';
     return 'online';
@@ -637,14 +647,14 @@ export class SyncService {
   private async refresh(): Promise<void> {
     const client = this.callClient;
     if (client && !this.paused && this.budget.reserveAvailable()) {
+      this.deviceSyncAgain = true;
+      this.syncDevicesSoon();
       try {
         if (!this.tier) {
           const k = await client.keyInfo();
           this.tier = k.tier;
           this.budget.setLimits({ perMinute: k.limits.per_minute, perDay: k.limits.per_day });
         }
-        this.deviceSyncAgain = true;
-        this.syncDevicesSoon();
         await this.refreshAlerts(client);
         await this.cache.refresh('dashboards', client);
         await this.cache.refresh('models', client);

@@ -53,7 +53,7 @@ const rig = async (url: string, backlog: number, clock: Clock, t0: number): Prom
     refreshMs: 3_600_000,
     uploader: { liveIntervalMs: 50 },
     clientFactory: ({ baseUrl, apiKey, uploads }) => {
-      const c = new TwinEdgeClient({ baseUrl, apiKey, clock, maxRetries: uploads ? 0 : 2 });
+      const c = new TwinEdgeClient({ baseUrl, apiKey, clock, timeoutClock: systemClock, maxRetries: uploads ? 0 : 2 });
       if (uploads) clients.push(c);
       return c;
     },

@@ -41,6 +41,8 @@ export interface RigOptions {
   tags?: number;
   key?: string;
   sync?: Partial<SyncServiceOptions>;
+  /** Runs against the simulator before the app's sync starts (e.g. to create a conflicting device). */
+  beforeSync?: (sim: CloudSim) => Promise<void>;
 }
 
 /** A real SQLite store with one device, a SyncService and the local TwinEdge API over real HTTP. */
@@ -51,6 +53,7 @@ export const startSyncRig = async (o: RigOptions = {}): Promise<SyncRig> => {
     ...(o.faults ? { faults: o.faults } : {}),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
   });
+  await o.beforeSync?.(sim);
   const tmp = tempDir('twinedge-sync-');
   const path = join(tmp.path, 'store.sqlite');
   const statuses: SyncStatus[] = [];

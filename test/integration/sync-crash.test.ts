@@ -62,11 +62,11 @@ describe('store and forward across kill -9', () => {
     for (let round = 0; round < 4; round++) {
       const child = await startApp(dir.path, sim.url);
       const before = sim.stats().ingestRequests;
-      await waitFor(() => sim.stats().ingestRequests > before, 20_000, 'uploads to start');
+      await waitFor(() => sim.stats().ingestRequests > before + 2, 30_000, 'uploads to flow');
       await new Promise((r) => setTimeout(r, 200 + random() * 1200));
       await killed(child);
     }
-    expect(sim.stats().ingestRequests).toBeGreaterThan(4);
+    expect(sim.stats().ingestRequests).toBeGreaterThan(12);
 
     // Drain what is left with the same code, no collectors running, then compare both sides.
     const store = Store.open(join(dir.path, 'twinedge.sqlite'));
@@ -96,7 +96,7 @@ describe('store and forward across kill -9', () => {
         }
       }
       const remote = sim.points().map((p) => `${assets.get(p.asset_id) ?? '?'}/${p.tag_name}@${p.timestamp}`);
-      expect(local.length).toBeGreaterThan(1000);
+      expect(local.length).toBeGreaterThan(200);
       expect(sim.stats().duplicatePoints).toBe(0);
       expect(remote.length).toBe(new Set(remote).size);
       expect(remote.sort()).toEqual(local.sort());
@@ -105,5 +105,5 @@ describe('store and forward across kill -9', () => {
       await sync.stop();
       store.close();
     }
-  });
+  }, 240_000);
 });

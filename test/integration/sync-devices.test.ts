@@ -37,12 +37,14 @@ describe('device registration in TwinEdge', () => {
   });
 
   it('explains a name already taken in TwinEdge, and links to it on request; samples then flow', async () => {
-    rig = await startSyncRig({ faults: { down: true } });
-    const taken = await (async () => {
-      rig.sim.setFaults({ down: false });
-      return cloud(rig).createDevice({ name: 'Boiler PLC', type: 'modbus', metadata: { site: 'north' } });
-    })();
-    rig.sync.devicesChanged();
+    let takenId = '';
+    rig = await startSyncRig({
+      beforeSync: async (sim) => {
+        const api = new TwinEdgeClient({ baseUrl: sim.url, apiKey: TEST_KEY, maxRetries: 0 });
+        takenId = (await api.createDevice({ name: 'Boiler PLC', type: 'modbus', metadata: { site: 'north' } })).id;
+      },
+    });
+    const taken = { id: takenId };
     await waitFor(() => link(rig!)?.state === 'conflict', 10_000, 'the conflict');
     expect(link(rig)?.message).toMatch(/already has a device named "Boiler PLC"/);
     rig.write(samplesOf(rig.device, Date.UTC(2026, 10, 30), 100));

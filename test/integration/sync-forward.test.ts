@@ -42,11 +42,13 @@ describe('store and forward to TwinEdge', () => {
     expect(remoteKeys(rig)).toEqual(localKeys(rig.store, rig.device));
     // Applied-then-failed requests were resent with the same key and answered from the server's memory.
     expect(stats.replayed).toBeGreaterThan(0);
-  });
+  }, 180_000);
 
   it('resends the batch in flight after a restart with the same key, and TwinEdge stores it once', async () => {
     // Every ingest is applied, then answered 500: the app never learns it succeeded.
-    rig = await startSyncRig({ faults: { error5xxRate: 1, error5xxAfterApply: 1 } });
+    rig = await startSyncRig();
+    await waitFor(() => rig!.sync.status().devices[0]?.state === 'synced', 10_000, 'the registration');
+    rig.sim.setFaults({ error5xxRate: 1, error5xxAfterApply: 1 });
     rig.write(samplesOf(rig.device, Date.UTC(2026, 10, 30), 1500));
     await waitFor(() => rig!.sim.stats().pointsStored === 1500, 20_000, 'the first attempt to be applied');
     const inflight = rig.store.sync.inflight();
@@ -98,14 +100,17 @@ describe('store and forward to TwinEdge', () => {
     expect(stats.duplicatePoints).toBe(0);
     expect(stats.pointsStored).toBe(outage + live);
     // Interleaved: some live point reached TwinEdge before the last of the outage's points did.
-    const points = rig.sim.points();
-    const liveFirst = Math.min(...points.filter((p) => Date.parse(p.timestamp) >= dayStart).map((p) => p.received_at));
-    const backlogLast = Math.max(...points.filter((p) => Date.parse(p.timestamp) < dayStart).map((p) => p.received_at));
+    let liveFirst = Infinity;
+    let backlogLast = -Infinity;
+    for (const p of rig.sim.points()) {
+      if (Date.parse(p.timestamp) >= dayStart) liveFirst = Math.min(liveFirst, p.received_at);
+      else backlogLast = Math.max(backlogLast, p.received_at);
+    }
     expect(liveFirst).toBeLessThan(backlogLast);
     // Within the day's request budget (1,000), with the uploads near the 10,000-point batch limit.
     expect(stats.ingestRequests).toBeLessThan(200);
     expect(stats.ingestRequests).toBeGreaterThanOrEqual(Math.ceil(outage / 10_000));
-  });
+  }, 240_000);
 
   it('records points TwinEdge rejects, shows them, and does not send them again', async () => {
     rig = await startSyncRig();

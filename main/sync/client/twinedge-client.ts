@@ -42,6 +42,11 @@ export interface TwinEdgeClientOptions {
    */
   apiKey: ApiKeySource;
   clock?: Clock;
+  /**
+   * What times attempts out, when it should differ from `clock`: a time-compressed uploader still waits
+   * real seconds for a real network.
+   */
+  timeoutClock?: Clock;
   /** Per attempt, in clock ms (default 30 s). */
   timeoutMs?: number;
   /** Retries after the first attempt (default 3; 0 = none). */
@@ -75,6 +80,7 @@ export class TwinEdgeClient implements TwinEdgeCloudApi {
       baseUrl: o.baseUrl,
       apiKey: o.apiKey,
       clock: o.clock ?? systemClock,
+      ...(o.timeoutClock ? { timeoutClock: o.timeoutClock } : {}),
       timeoutMs: o.timeoutMs ?? 30_000,
       maxRetries: Math.max(0, o.maxRetries ?? 3),
       backoff: { ...defaultBackoff, ...o.backoff },

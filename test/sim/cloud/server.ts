@@ -39,7 +39,7 @@ export const createSimServer = (deps: ServerDeps): Server => {
   });
   // An outage refuses service at the socket: the client sees a reset, never an HTTP answer.
   server.on('connection', (socket) => {
-    if (faults.current.down) socket.destroy();
+    if (faults.current.down) socket.resetAndDestroy();
   });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
