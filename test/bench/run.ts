@@ -18,6 +18,8 @@ const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
   benchSyncTrialDay,
 ];
 
-for (const bench of benches) {
+// `npm run bench -- sync` runs only the benchmarks whose function name contains "sync".
+const only = process.argv.slice(2).map((a) => a.toLowerCase());
+for (const bench of benches.filter((b) => only.length === 0 || only.some((o) => b.name.toLowerCase().includes(o)))) {
   for (const r of await bench()) console.log(JSON.stringify(r));
 }
