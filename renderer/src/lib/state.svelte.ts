@@ -114,12 +114,13 @@ export class AppState {
   }
 
   async load(): Promise<void> {
+    // Not awaited with the rest: a failure is shown by the cloud views, and the trend start-up does not wait for it.
+    void this.loadSync();
     const results = await Promise.allSettled([
       this.api['app.info']({}).then((v) => (this.info = v)),
       this.api['status.get']({}).then((v) => (this.status = v)),
       this.api['settings.get']({}).then((v) => (this.settings = v)),
       this.refreshDevices(true),
-      this.loadSync(),
     ]);
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     // While the connection is down the banner says so, and everything is loaded again on reconnect.
