@@ -19,15 +19,18 @@ export interface BrowserModeServer {
 
 const READY_LINE = /TwinEdge browser mode: (https?:\/\/\S+)/;
 
-/** Starts `node dist/main/serve.js --port 0 --data-dir <fresh dir>` and waits for its URL line. */
-export async function startServer(timeoutMs = 45_000): Promise<BrowserModeServer> {
+/**
+ * Starts `node dist/main/serve.js --port 0 --data-dir <fresh dir>` and waits for its URL line. `env` adds to the
+ * service's environment (e.g. TWINEDGE_SECRETS_FROM_ENV=1 with the API key, where no OS keychain is reachable).
+ */
+export async function startServer(timeoutMs = 45_000, env: NodeJS.ProcessEnv = {}): Promise<BrowserModeServer> {
   const serveJs = join(repoRoot, 'dist', 'main', 'serve.js');
   if (!existsSync(serveJs)) throw new Error(`${serveJs} is missing: run \`npm run build\` before the e2e tests`);
   const dataDir = mkdtempSync(join(tmpdir(), 'twinedge-e2e-'));
   const proc = spawn(process.execPath, [serveJs, '--port', '0', '--data-dir', dataDir], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'test' },
+    env: { ...process.env, NODE_ENV: 'test', ...env },
   });
   let out = '';
   const url = await new Promise<string>((resolveUrl, reject) => {

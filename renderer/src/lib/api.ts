@@ -58,6 +58,21 @@ const callList = [
   'opcua.browse',
   'opcua.read',
   'opcua.write',
+  'sync.status',
+  'sync.configure',
+  'sync.setKey',
+  'sync.removeKey',
+  'sync.testKey',
+  'sync.setPaused',
+  'sync.rejections',
+  'sync.resolveDevice',
+  'cloud.alerts',
+  'cloud.alerts.create',
+  'cloud.dashboards',
+  'cloud.models',
+  'cloud.predictions',
+  'cloud.train',
+  'cloud.trainingJob',
 ] as const satisfies readonly CallName[];
 type MissingCalls = Exclude<CallName, (typeof callList)[number]>;
 const allCallsCovered: [MissingCalls] extends [never] ? true : never = true;

@@ -101,3 +101,32 @@ export function readoutText(s: { value: number | null; text?: string }, unit: st
   if (s.text !== undefined) return s.text === '' ? '(empty text)' : s.text;
   return s.value === null ? 'no value' : withUnit(formatValue(s.value), unit);
 }
+
+/** An ISO 8601 time from TwinEdge as local time with the zone; the raw text if it does not parse; "—" if none. */
+export function formatIsoTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : formatTimestamp(ms);
+}
+
+/** Hours as an engineer reads them: "45 min", "3.5 h", "2 d 6 h". */
+export function formatHours(hours: number): string {
+  if (!Number.isFinite(hours) || hours < 0) return '—';
+  if (hours < 1) return `${Math.round(hours * 60)} min`;
+  if (hours < 48) return `${hours < 10 ? hours.toFixed(1) : Math.round(hours)} h`;
+  const d = Math.floor(hours / 24);
+  return `${d} d ${Math.round(hours - d * 24)} h`;
+}
+
+const countFmt = new Intl.NumberFormat('en-US');
+
+/** A count with thousands separators: 12,345. */
+export function formatCount(n: number): string {
+  return Number.isFinite(n) ? countFmt.format(n) : '—';
+}
+
+/** A rate with its unit: "12.5 points/s". */
+export function formatPerSecond(perSecond: number, unit: string): string {
+  if (!Number.isFinite(perSecond)) return '—';
+  return `${perSecond >= 100 ? Math.round(perSecond) : perSecond.toFixed(1)} ${unit}/s`;
+}

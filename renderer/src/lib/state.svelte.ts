@@ -9,6 +9,7 @@ import type {
   TwinEdgeApi,
   UiSettings,
 } from '../../../main/contract/contract';
+import type { SyncStatus } from '../../../main/contract/sync-contract';
 import { ApiError, errorText } from './api';
 import type { ConnectionState, WsBridge } from './bridge-ws';
 import { SampleRing } from './ring';
@@ -44,6 +45,10 @@ export class AppState {
   /** Problems the user must see (failed loads, failed saves of settings). */
   notices = $state<Notice[]>([]);
   loaded = $state(false);
+  /** Cloud sync status (initially from sync.status, then from every sync.changed event). */
+  sync = $state.raw<SyncStatus | null>(null);
+  /** Why the sync status could not be loaded (shown by the cloud views and the status bar). */
+  syncError = $state<string | null>(null);
 
   /** Latest sample per tag id. */
   readonly latest = new SvelteMap<number, Latest>();
@@ -80,6 +85,7 @@ export class AppState {
       api.on('devices.changed', () => {
         void this.refreshDevices();
       }),
+      api.on('sync.changed', (s) => this.setSync(s)),
     );
     if (ws) {
       let wasLost = false;
@@ -108,6 +114,8 @@ export class AppState {
   }
 
   async load(): Promise<void> {
+    // Not awaited with the rest: a failure is shown by the cloud views, and the trend start-up does not wait for it.
+    void this.loadSync();
     const results = await Promise.allSettled([
       this.api['app.info']({}).then((v) => (this.info = v)),
       this.api['status.get']({}).then((v) => (this.status = v)),
@@ -126,6 +134,21 @@ export class AppState {
     }
     this.loaded = true;
     if (this.settings && this.settings.trendTagIds.length > 0) await this.fetchLatest(this.settings.trendTagIds);
+  }
+
+  /** Loads the sync status; a failure is kept in syncError (the cloud views say why), never thrown. */
+  async loadSync(): Promise<void> {
+    try {
+      this.setSync(await this.api['sync.status']({}));
+    } catch (err) {
+      this.syncError = `Cloud sync status not available: ${errorText(err)}`;
+    }
+  }
+
+  /** Every call that changes sync settings answers with the new status: it goes through here too. */
+  setSync(s: SyncStatus): void {
+    this.sync = s;
+    this.syncError = null;
   }
 
   async refreshDevices(throwOnError = false): Promise<void> {
