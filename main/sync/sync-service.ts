@@ -309,6 +309,11 @@ export class SyncService {
   setPaused(paused: boolean): SyncStatus {
     this.o.store.settings.set(keys.paused, paused);
     this.uploader.setPaused(paused);
+    if (!paused) {
+      // Registration waits while paused too; devices added meanwhile are registered now.
+      this.deviceSyncAgain = true;
+      this.syncDevicesSoon();
+    }
     this.o.log.info(paused ? 'Cloud uploads paused (samples are still buffered).' : 'Cloud uploads resumed.');
     return this.emit();
   }

@@ -121,17 +121,17 @@ export class Uploader {
         await this.wakeable.sleep(delay);
         continue;
       }
-      const batch = inflight ?? this.build();
-      if (!batch) {
+      const built = inflight ? { batch: inflight, points: JSON.parse(inflight.points) as TelemetryPoint[] } : this.build();
+      if (!built) {
         await this.wakeable.sleep(this.o.liveIntervalMs ?? 5000);
         continue;
       }
-      await this.send(client, batch);
+      await this.send(client, built.batch, built.points);
     }
   }
 
   /** Takes the next batch from the outbox and records it as in flight before anything is sent. */
-  private build(): Inflight | null {
+  private build(): { batch: Inflight; points: TelemetryPoint[] } | null {
     const { store, directory } = this.o;
     const waiting = directory.waitingDevices();
     const backlog = store.outbox.current.samples;
@@ -162,11 +162,10 @@ export class Uploader {
       createdAt: this.o.clock.now(),
     };
     store.sync.setInflight(batch);
-    return batch;
+    return { batch, points };
   }
 
-  private async send(client: TwinEdgeCloudApi, batch: Inflight): Promise<void> {
-    const points = JSON.parse(batch.points) as TelemetryPoint[];
+  private async send(client: TwinEdgeCloudApi, batch: Inflight, points: TelemetryPoint[]): Promise<void> {
     this.setState('uploading', null);
     this.o.budget.uploadStarted();
     this.lastSendAt = this.o.clock.now();
