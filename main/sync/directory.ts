@@ -47,6 +47,11 @@ export class TagDirectory {
     return assetId ? { assetId, tagName: t.tagName } : null;
   }
 
+  /** Local devices, id and name, as of the last refresh. */
+  devices(): { id: number; name: string }[] {
+    return [...this.names].map(([id, name]) => ({ id, name }));
+  }
+
   deviceName(deviceId: number): string {
     return this.names.get(deviceId) ?? `device ${deviceId}`;
   }

@@ -227,11 +227,12 @@ export class SyncService {
       lastUploadAt: this.lastUploadAt,
       lastError: this.lastError,
       rejectedTotal: this.counter(keys.rejected),
-      devices: store.devices.list().map((d) => {
+      // From the directory, not the store: a status goes out every second, and devices can hold 100,000 tags.
+      devices: this.directory.devices().map((d) => {
         const l = byId.get(d.id);
         return {
           deviceId: d.id,
-          name: d.config.name,
+          name: d.name,
           cloudId: l?.cloudId ?? null,
           state: l?.state === 'unlinked' || l?.state === 'deleting' ? 'unlinked' : (l?.state ?? 'pending'),
           message: l?.message ?? null,

@@ -121,7 +121,9 @@ export class Uploader {
         await this.wakeable.sleep(delay);
         continue;
       }
-      const built = inflight ? { batch: inflight, points: JSON.parse(inflight.points) as TelemetryPoint[] } : this.build();
+      const built = inflight
+        ? { batch: inflight, points: JSON.parse(inflight.points) as TelemetryPoint[] }
+        : this.build();
       if (!built) {
         await this.wakeable.sleep(this.o.liveIntervalMs ?? 5000);
         continue;
