@@ -21,6 +21,21 @@ import {
   type SyncStatus,
   type TrainingJob,
 } from './sync-contract.js';
+import {
+  AckInput,
+  AlarmRuleInput,
+  HistoryInput,
+  PreviewInput,
+  RuleIdInput,
+  ShelveInput,
+  UnshelveInput,
+  type ActiveAlarm,
+  type AlarmCounts,
+  type AlarmEvent,
+  type AlarmPreview,
+  type AlarmRule as LocalAlarmRule,
+  type AlarmsChanged,
+} from './alarm-contract.js';
 
 /**
  * The one contract between renderer and main. Every call the renderer may make and every event it
@@ -365,6 +380,21 @@ export const calls = {
   'cloud.predictions': call<typeof PredictionsQuery, Prediction[]>(PredictionsQuery),
   'cloud.train': call<typeof TrainingInput, TrainingJob>(TrainingInput),
   'cloud.trainingJob': call<typeof JobInput, TrainingJob>(JobInput),
+  'alarms.active': call<typeof empty, ActiveAlarm[]>(empty),
+  'alarms.counts': call<typeof empty, AlarmCounts>(empty),
+  /** Acknowledges alarms (active or cleared), with an optional note stored with each. */
+  'alarms.acknowledge': call<typeof AckInput, ActiveAlarm[]>(AckInput),
+  'alarms.shelve': call<typeof ShelveInput, ActiveAlarm[]>(ShelveInput),
+  'alarms.unshelve': call<typeof UnshelveInput, ActiveAlarm[]>(UnshelveInput),
+  /** Lifecycle transitions, newest first. */
+  'alarms.history': call<typeof HistoryInput, AlarmEvent[]>(HistoryInput),
+  'alarms.rules': call<typeof empty, LocalAlarmRule[]>(empty),
+  'alarms.saveRule': call<typeof AlarmRuleInput, LocalAlarmRule>(AlarmRuleInput),
+  'alarms.deleteRule': call<typeof RuleIdInput, { deleted: true }>(RuleIdInput),
+  /** How often a rule would have fired over recent stored data, before it is saved. */
+  'alarms.preview': call<typeof PreviewInput, AlarmPreview>(PreviewInput),
+  /** Creates the rule in TwinEdge (POST /alerts) and remembers its TwinEdge id. */
+  'alarms.pushRule': call<typeof RuleIdInput, LocalAlarmRule>(RuleIdInput),
 } as const;
 
 export interface Events {
@@ -375,6 +405,8 @@ export interface Events {
   'devices.changed': { at: number };
   /** Sync state, backlog or budget changed (at most about once a second). */
   'sync.changed': SyncStatus;
+  /** Alarm counts changed or alarms were raised (at most a few times a second). */
+  'alarms.changed': AlarmsChanged;
 }
 
 export type CallName = keyof typeof calls;
@@ -384,7 +416,13 @@ export type CallParsed<K extends CallName> = z.output<(typeof calls)[K]['input']
 export type CallOutput<K extends CallName> = NonNullable<(typeof calls)[K]['output']>;
 
 export const callNames = Object.keys(calls) as CallName[];
-export const eventNames: EventName[] = ['samples.batch', 'status.changed', 'devices.changed', 'sync.changed'];
+export const eventNames: EventName[] = [
+  'samples.batch',
+  'status.changed',
+  'devices.changed',
+  'sync.changed',
+  'alarms.changed',
+];
 
 export const isCallName = (name: unknown): name is CallName =>
   typeof name === 'string' && Object.prototype.hasOwnProperty.call(calls, name);
