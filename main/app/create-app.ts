@@ -33,6 +33,11 @@ import { AppError, errorMessage } from './errors.js';
 import { readUiSettings, writeUiSettings } from './ui-settings.js';
 import { RateMeter } from './status-meter.js';
 import { syncHandlers } from './handlers/sync-handlers.js';
+import { alarmHandlers } from './handlers/alarm-handlers.js';
+import { AlarmService } from '../alerts/alarm-service.js';
+import { AlarmEngine } from '../alerts/engine/alarm-engine.js';
+import { installDemoRules } from '../alerts/demo-rules.js';
+import { fromCloudRule, type CloudTagMap } from '../alerts/cloud-rules.js';
 import { SyncService, type SyncServiceOptions } from '../sync/sync-service.js';
 
 export interface AppOptions {
@@ -62,6 +67,8 @@ export interface App {
   readonly store: Store | null;
   /** Null when the store could not be opened (nothing to forward from). */
   readonly sync: SyncService | null;
+  /** Null when the store could not be opened (rules and alarm state live there). */
+  readonly alarms: AlarmService | null;
   info(): AppInfo;
   status(): AppStatus;
   /** Stops collectors, flushes pending samples, closes the store. Safe to call twice. */
@@ -102,6 +109,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     onWritten: (batch) => {
       meter.add(batch.length);
       live.push(batch);
+      alarms?.onSamples(batch);
     },
     onError: (message) => {
       writeError = message;
@@ -120,17 +128,54 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   };
 
   const secrets = options.secretStore ?? createSecretStore(log);
+  const alarms = store
+    ? new AlarmService({
+        store,
+        log,
+        engine: (o) => new AlarmEngine(o),
+        onChanged: (e) => events.emit('alarms.changed', e),
+      })
+    : null;
+  alarms?.start();
+  const cloudTags = (): CloudTagMap => {
+    const s = store;
+    const links = s?.sync.links() ?? [];
+    return {
+      toCloud: (tagId) => {
+        const tag = alarms?.tagInfo(tagId);
+        const cloudId = tag ? links.find((l) => l.deviceId === tag.deviceId && l.state === 'synced')?.cloudId : null;
+        return tag && cloudId ? { assetId: cloudId, tagName: tag.name } : null;
+      },
+      toLocal: (assetId, tagName) => {
+        const deviceId = links.find((l) => l.cloudId === assetId)?.deviceId;
+        return (deviceId !== undefined && s?.devices.get(deviceId)?.tags.find((t) => t.name === tagName)?.id) || null;
+      },
+    };
+  };
   const sync = store
     ? new SyncService({
         store,
         secrets,
         log,
         onStatus: (s) => events.emit('sync.changed', s),
+        onCloudRules: (rules) => {
+          const map = cloudTags();
+          alarms?.replaceCloudRules(
+            rules.flatMap((r) => {
+              const config = fromCloudRule(r, map);
+              return config ? [{ cloudId: r.id, config }] : [];
+            }),
+          );
+        },
         ...options.sync,
       })
     : null;
   // The key is read before any collector starts, so every sample stored from now on is queued for upload.
   await sync?.start();
+  const requireAlarms = (): AlarmService => {
+    if (!alarms) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
+    return alarms;
+  };
   const requireSync = (): SyncService => {
     if (!sync) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
     return sync;
@@ -154,6 +199,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   });
   function emitStatus(): void {
     lastStatus = { ...lastStatus, devices: collectors.states(), storeError: storeError ?? writeError, at: Date.now() };
+    alarms?.onDeviceStates(lastStatus.devices);
     events.emit('status.changed', lastStatus);
   }
 
@@ -177,7 +223,10 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       log.info(
         `Demo plant running: OPC UA ${endpoints.opcuaEndpoint}, Modbus TCP ${endpoints.modbusHost}:${endpoints.modbusPort}`,
       );
-      if (store) setUpDemoDevices(store, demo, endpoints);
+      if (store) {
+        setUpDemoDevices(store, demo, endpoints);
+        if (alarms) installDemoRules(store, alarms);
+      }
     } catch (err) {
       log.error(`The demo plant could not start: ${errorMessage(err)}`);
       demoEndpoints = null;
@@ -201,6 +250,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   });
   const devicesChanged = (): void => {
     sync?.devicesChanged();
+    alarms?.devicesChanged();
     events.emit('devices.changed', { at: Date.now() });
   };
 
@@ -343,6 +393,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       'audit.list': ({ limit, deviceId }) => requireStore().audit.list(limit, deviceId),
       ...secretHandlers(secretDeps),
       ...syncHandlers(requireSync),
+      ...alarmHandlers({ alarms: requireAlarms, sync: requireSync, cloudTags, actor: actor(options.shell) }),
       'settings.get': () => readUiSettings(store),
       'settings.update': async (patch) => {
         const s = requireStore();
@@ -376,6 +427,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       await modbusLines.closeAll();
       writer.close();
       await sync?.stop();
+      alarms?.stop();
       live.close();
       await demo.stop().catch((err: unknown) => log.warn(`Demo plant stop: ${errorMessage(err)}`));
       try {
@@ -394,6 +446,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       return store;
     },
     sync,
+    alarms,
     info,
     status,
     stop,

@@ -94,4 +94,36 @@ export const migrations: readonly string[] = [
     synced_at        INTEGER
   );
   `,
+  // 4: local alarms (rules, the state each rule's alarm is in, every lifecycle transition)
+  `
+  CREATE TABLE alarm_rules (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    source     TEXT NOT NULL CHECK (source IN ('local', 'demo', 'cloud')),
+    cloud_id   TEXT,
+    config     TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX alarm_rules_cloud ON alarm_rules (cloud_id) WHERE cloud_id IS NOT NULL;
+  CREATE TABLE alarm_state (
+    rule_id INTEGER PRIMARY KEY,
+    runtime TEXT NOT NULL
+  );
+  CREATE TABLE alarm_events (
+    id        INTEGER PRIMARY KEY,
+    ts        INTEGER NOT NULL,
+    rule_id   INTEGER NOT NULL,
+    rule_name TEXT NOT NULL,
+    severity  TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    from_state TEXT NOT NULL,
+    to_state  TEXT NOT NULL,
+    value     REAL,
+    actor     TEXT NOT NULL,
+    note      TEXT,
+    shelved   INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX alarm_events_ts ON alarm_events (ts);
+  `,
 ];

@@ -45,6 +45,20 @@ export class SamplesRepo {
     return fresh;
   }
 
+  /** Every stored sample of a tag in [from, to], oldest first (for replays such as alarm previews). */
+  raw(tagId: number, from: number, to: number, limit = 1_000_000): Sample[] {
+    const rows = this.db
+      .prepare(
+        'SELECT ts, value, quality, text FROM samples WHERE tag_id = ? AND ts BETWEEN ? AND ? ORDER BY ts LIMIT ?',
+      )
+      .all(tagId, from, to, limit) as LatestRow[];
+    return rows.map((r) =>
+      r.text === null
+        ? { tagId, ts: r.ts, value: r.value, quality: r.quality }
+        : { tagId, ts: r.ts, value: null, quality: r.quality, text: r.text },
+    );
+  }
+
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM samples').get() as { n: number }).n;
   }

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import type { OpenOptions } from './database.js';
 import { openDatabase, type Db } from './database.js';
 import type { Sample } from '../collect/types.js';
+import { AlarmsRepo } from './alarms-repo.js';
 import { AuditRepo } from './audit-repo.js';
 import { DevicesRepo } from './devices-repo.js';
 import { SamplesRepo } from './samples-repo.js';
@@ -20,6 +21,7 @@ export class Store {
   readonly audit: AuditRepo;
   readonly outbox: OutboxRepo;
   readonly sync: SyncRepo;
+  readonly alarms: AlarmsRepo;
   /**
    * Stores a batch and, when `queue` says so, queues what was new for upload, in one transaction: a crash
    * leaves both or neither. Duplicates (same tag and source time) are neither stored nor queued again.
@@ -37,6 +39,7 @@ export class Store {
     this.audit = new AuditRepo(db);
     this.outbox = new OutboxRepo(db);
     this.sync = new SyncRepo(db);
+    this.alarms = new AlarmsRepo(db);
     this.writeSamples = db.transaction((batch: readonly Sample[], queue: QueuePolicy | null) => {
       if (!queue) {
         this.samples.insertBatch(batch);

@@ -60,6 +60,8 @@ export interface SyncServiceOptions {
   /** Replaces the HTTP client (never needed with the local API; kept for the Electron-less shell tests). */
   clientFactory?: (o: { baseUrl: string; apiKey: () => Promise<string | null>; uploads: boolean }) => TwinEdgeCloudApi;
   uploader?: { maxPoints?: number; liveIntervalMs?: number; backoff?: { baseMs: number; capMs: number } };
+  /** TwinEdge's alert rules were fetched (the alarm engine evaluates those it can map to local tags). */
+  onCloudRules?: (rules: AlertRule[]) => void;
   /** How often device links and the cloud lists are refreshed when online (default: from the budget). */
   refreshMs?: number;
 }
@@ -639,8 +641,9 @@ export class SyncService {
   }
 
   private async refreshAlerts(client: TwinEdgeCloudApi): Promise<void> {
-    await this.cache.refresh('alertRules', client);
+    const rules = await this.cache.refresh('alertRules', client);
     await this.cache.refresh('alertEvents', client);
+    if (rules.error === null) this.o.onCloudRules?.(rules.items);
   }
 
   /** Key info, device registration and the cloud lists, at a pace the request budget's reserve allows. */

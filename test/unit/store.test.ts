@@ -31,11 +31,14 @@ describe('store on a real SQLite file', () => {
     store.close();
     const db = new Database(join(dir.path, 'store.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(db.pragma('user_version', { simple: true })).toBe(4);
     const tables = (
       db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
     ).map((r) => r.name);
     expect(tables).toEqual([
+      'alarm_events',
+      'alarm_rules',
+      'alarm_state',
       'audit_log',
       'devices',
       'samples',

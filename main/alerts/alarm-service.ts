@@ -1,0 +1,379 @@
+import type { Sample } from '../collect/types.js';
+import type { AlarmCounts, AlarmPreview, AlarmsChanged } from '../contract/alarm-contract.js';
+import type { DeviceState, TagInfo } from '../contract/contract.js';
+import type { Logger } from '../log/logger.js';
+import type { Store } from '../store/store.js';
+import { AppError } from '../app/errors.js';
+import { ruleText, type TagLabel } from './condition-text.js';
+import type { AlarmEngineApi, AlarmEngineOptions, RuleRuntime, Transition } from './engine-types.js';
+import {
+  AlarmRuleInput,
+  type ActiveAlarm,
+  type AlarmEvent,
+  type AlarmRule,
+  type AlarmRuleConfig,
+  type AlarmRuleSource,
+} from './rule-schema.js';
+import type { EventFilter } from '../store/alarms-repo.js';
+
+export interface AlarmServiceOptions {
+  store: Store;
+  log: Logger;
+  engine: (o: AlarmEngineOptions) => AlarmEngineApi;
+  onChanged(e: AlarmsChanged): void;
+  now?: () => number;
+  /** Time-based checks (delays, stale values, shelving expiry); default 1 s. */
+  tickMs?: number;
+}
+
+/**
+ * Local alarming: the engine evaluates every stored sample and device state; this service keeps rules and
+ * alarm state in the store (so active alarms and shelving survive a restart), records every transition with
+ * time, value and who, and tells the renderer. It needs neither the UI nor the cloud.
+ */
+export class AlarmService {
+  private readonly now: () => number;
+  private readonly engine: AlarmEngineApi;
+  private rulesById = new Map<number, AlarmRule>();
+  private tags = new Map<number, TagInfo>();
+  private devices = new Map<number, string>();
+  private deviceStates = new Map<number, DeviceState['state']>();
+  private timer: NodeJS.Timeout | null = null;
+  private pendingRaised: AlarmsChanged['raised'] = [];
+  private emitTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly o: AlarmServiceOptions) {
+    this.now = o.now ?? Date.now;
+    this.engine = o.engine({ now: this.now });
+    this.refreshNames();
+    this.reloadRules(o.store.alarms.runtimes());
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => this.apply(this.engine.tick()), this.o.tickMs ?? 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.emitTimer) clearTimeout(this.emitTimer);
+    this.timer = null;
+  }
+
+  // ---- inputs -----------------------------------------------------------------------------------
+
+  onSamples(batch: readonly Sample[]): void {
+    this.apply(this.engine.onSamples(batch));
+  }
+
+  onDeviceStates(states: readonly DeviceState[]): void {
+    const out: Transition[] = [];
+    for (const s of states) {
+      if (this.deviceStates.get(s.deviceId) === s.state) continue;
+      this.deviceStates.set(s.deviceId, s.state);
+      out.push(...this.engine.onDeviceState(s.deviceId, s.state));
+    }
+    this.apply(out);
+  }
+
+  /** Devices or tags changed: names and units for texts; rules on deleted tags keep their state. */
+  devicesChanged(): void {
+    this.refreshNames();
+  }
+
+  // ---- calls ------------------------------------------------------------------------------------
+
+  active(): ActiveAlarm[] {
+    return this.engine
+      .activeRuntimes()
+      .flatMap((r) => {
+        const rule = this.rulesById.get(r.ruleId);
+        if (!rule || (r.state === 'normal' && r.shelvedUntil === null)) return [];
+        if (r.state === 'normal') return [];
+        const first = rule.conditions.find((c) => c.kind !== 'offline');
+        const unit = first && 'tagId' in first ? (this.tags.get(first.tagId)?.unit ?? '') : '';
+        return [
+          {
+            ruleId: rule.id,
+            ruleName: rule.name,
+            severity: rule.severity,
+            source: rule.source,
+            state: r.state,
+            activeSince: r.activeSince ?? 0,
+            clearedAt: r.clearedAt,
+            ackedAt: r.ackedAt,
+            ackedBy: r.ackedBy,
+            ackNote: r.ackNote,
+            value: r.lastValue,
+            unit,
+            condition: this.text(rule),
+            shelvedUntil: r.shelvedUntil,
+          },
+        ];
+      })
+      .sort((a, b) => rank(a.severity) - rank(b.severity) || b.activeSince - a.activeSince);
+  }
+
+  counts(): AlarmCounts {
+    const counts: AlarmCounts = { bySeverity: { critical: 0, warning: 0, info: 0 }, unacknowledged: 0, shelved: 0 };
+    const now = this.now();
+    for (const a of this.active()) {
+      if (a.shelvedUntil !== null && a.shelvedUntil > now) {
+        counts.shelved += 1;
+        continue;
+      }
+      counts.bySeverity[a.severity] += 1;
+      if (a.state !== 'active-acked') counts.unacknowledged += 1;
+    }
+    return counts;
+  }
+
+  acknowledge(ruleIds: readonly number[], actor: string, note: string): ActiveAlarm[] {
+    const out: Transition[] = [];
+    for (const id of ruleIds) {
+      this.requireRule(id);
+      const t = this.engine.acknowledge(id, actor, note || null);
+      if (t) out.push(t);
+    }
+    this.apply(out);
+    if (out.length > 0) this.o.log.info(`${out.length} alarm(s) acknowledged by ${actor}${note ? `: ${note}` : ''}.`);
+    return this.active();
+  }
+
+  shelve(ruleId: number, minutes: number, actor: string, note: string): ActiveAlarm[] {
+    const rule = this.requireRule(ruleId);
+    const t = this.engine.shelve(ruleId, this.now() + minutes * 60_000, actor, note || null);
+    this.apply(t ? [t] : []);
+    this.o.log.info(`Alarm "${rule.name}" shelved for ${minutes} min by ${actor}.`);
+    return this.active();
+  }
+
+  unshelve(ruleId: number, actor: string): ActiveAlarm[] {
+    this.requireRule(ruleId);
+    const t = this.engine.unshelve(ruleId, actor);
+    this.apply(t ? [t] : []);
+    return this.active();
+  }
+
+  history(f: EventFilter): AlarmEvent[] {
+    return this.o.store.alarms.events(f);
+  }
+
+  rules(): AlarmRule[] {
+    return [...this.rulesById.values()];
+  }
+
+  saveRule(config: AlarmRuleConfig, source: AlarmRuleSource = 'local', cloudId: string | null = null): AlarmRule {
+    if (config.id !== undefined) {
+      const existing = this.requireRule(config.id);
+      if (existing.source === 'cloud' && source !== 'cloud') {
+        throw new AppError(
+          'invalid_input',
+          `"${existing.name}" comes from TwinEdge: change it there (it is pulled again on refresh).`,
+        );
+      }
+    }
+    this.checkReferences(config);
+    const saved = this.o.store.alarms.saveRule(
+      config,
+      config.id !== undefined ? (this.rulesById.get(config.id)?.source ?? source) : source,
+      cloudId,
+      this.now(),
+    );
+    this.reloadRules();
+    this.o.log.info(`Alarm rule "${saved.name}" saved (${saved.severity}: ${this.text(saved)}).`);
+    return saved;
+  }
+
+  deleteRule(id: number): void {
+    const rule = this.requireRule(id);
+    this.o.store.alarms.deleteRule(id);
+    this.reloadRules();
+    this.o.log.info(`Alarm rule "${rule.name}" deleted.`);
+    this.emitSoon();
+  }
+
+  /** Runs the draft over the last `minutes` of stored samples with a fresh engine, on the samples' own clock. */
+  preview(input: AlarmRuleConfig, minutes: number): AlarmPreview {
+    this.checkReferences(input);
+    const to = this.now();
+    const from = to - minutes * 60_000;
+    const notes: string[] = [];
+    const tagIds = [...new Set(input.conditions.flatMap((c) => (c.kind === 'offline' ? [] : [c.tagId])))];
+    if (input.conditions.some((c) => c.kind === 'offline')) {
+      notes.push('Device offline conditions are not replayed: connection history is not stored.');
+    }
+    const samples = tagIds.flatMap((id) => this.o.store.samples.raw(id, from, to)).sort((a, b) => a.ts - b.ts);
+    let clock = from;
+    const engine = this.o.engine({ now: () => clock });
+    const { id: _id, ...body } = input;
+    engine.setRules([{ ...body, id: 1, source: 'local', cloudId: null, createdAt: from, updatedAt: from }]);
+    let raises = 0;
+    let firstRaiseAt: number | null = null;
+    let activeMs = 0;
+    let activeAt: number | null = null;
+    const track = (ts: readonly Transition[]): void => {
+      for (const t of ts) {
+        if (t.kind === 'raised') {
+          raises += 1;
+          firstRaiseAt ??= t.ts;
+          activeAt = t.ts;
+        } else if (t.kind === 'cleared' && activeAt !== null) {
+          activeMs += t.ts - activeAt;
+          activeAt = null;
+        }
+      }
+    };
+    let nextTick = from + 1000;
+    for (const s of samples) {
+      // Time-based parts (delays, stale) advance second by second between samples, as they would live.
+      while (nextTick <= s.ts) {
+        clock = nextTick;
+        track(engine.tick());
+        nextTick += 1000;
+      }
+      clock = s.ts;
+      track(engine.onSamples([s]));
+    }
+    clock = to;
+    track(engine.tick());
+    if (activeAt !== null) activeMs += to - activeAt;
+    if (samples.length === 0) notes.push('No stored samples of these tags in that time.');
+    return {
+      from,
+      to,
+      samples: samples.length,
+      raises,
+      activeSeconds: Math.round(activeMs / 1000),
+      firstRaiseAt,
+      notes,
+    };
+  }
+
+  /** Replaces the rules that came from TwinEdge with `rules` (already mapped to local tags). */
+  replaceCloudRules(rules: readonly { cloudId: string; config: AlarmRuleConfig }[]): void {
+    const keep = new Set(rules.map((r) => r.cloudId));
+    for (const existing of this.rulesById.values()) {
+      if (existing.source === 'cloud' && existing.cloudId && !keep.has(existing.cloudId))
+        this.o.store.alarms.deleteRule(existing.id);
+    }
+    for (const r of rules) {
+      const existing = [...this.rulesById.values()].find((x) => x.cloudId === r.cloudId);
+      if (existing && existing.source !== 'cloud') continue; // our own rule, pushed earlier
+      this.o.store.alarms.saveRule(
+        { ...r.config, ...(existing ? { id: existing.id } : {}) },
+        'cloud',
+        r.cloudId,
+        this.now(),
+      );
+    }
+    this.reloadRules();
+  }
+
+  /** Remembers the TwinEdge id of a rule pushed there. */
+  linkCloud(id: number, cloudId: string): AlarmRule {
+    this.requireRule(id);
+    this.o.store.alarms.setCloudId(id, cloudId);
+    this.reloadRules();
+    return this.requireRule(id);
+  }
+
+  rule(id: number): AlarmRule {
+    return this.requireRule(id);
+  }
+
+  tagInfo(id: number): TagInfo | null {
+    return this.tags.get(id) ?? null;
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------
+
+  private requireRule(id: number): AlarmRule {
+    const r = this.rulesById.get(id);
+    if (!r) throw new AppError('not_found', `Alarm rule ${id} does not exist (deleted meanwhile?).`);
+    return r;
+  }
+
+  private checkReferences(config: AlarmRuleConfig): void {
+    this.refreshNames();
+    const fields = config.conditions.flatMap((c, i) => {
+      if (c.kind === 'offline') {
+        return this.devices.has(c.deviceId) ? [] : [{ path: `conditions.${i}.deviceId`, message: 'no such device' }];
+      }
+      return this.tags.has(c.tagId) ? [] : [{ path: `conditions.${i}.tagId`, message: 'no such tag' }];
+    });
+    if (fields.length > 0)
+      throw new AppError('invalid_input', 'The rule refers to tags or devices that do not exist.', fields);
+    const parsed = AlarmRuleInput.safeParse(config);
+    if (!parsed.success) throw new AppError('invalid_input', parsed.error.message);
+  }
+
+  private reloadRules(restored?: readonly RuleRuntime[]): void {
+    const rules = this.o.store.alarms.rules();
+    this.rulesById = new Map(rules.map((r) => [r.id, r]));
+    this.engine.setRules(rules, restored);
+  }
+
+  private refreshNames(): void {
+    this.tags.clear();
+    this.devices.clear();
+    for (const d of this.o.store.devices.list()) {
+      this.devices.set(d.id, d.config.name);
+      for (const t of d.tags) this.tags.set(t.id, t);
+    }
+  }
+
+  private text(rule: AlarmRule): string {
+    const tag = (id: number): TagLabel | null => this.tags.get(id) ?? null;
+    return ruleText(rule.conditions, rule.combinator, tag, (id) => this.devices.get(id) ?? null);
+  }
+
+  private apply(transitions: readonly Transition[]): void {
+    if (transitions.length === 0) return;
+    const touched = new Set(transitions.map((t) => t.ruleId));
+    const runtimes = [...touched].flatMap((id) => {
+      const r = this.engine.runtime(id);
+      return r ? [r] : [];
+    });
+    this.o.store.alarms.record(transitions, runtimes, (id) => {
+      const rule = this.rulesById.get(id);
+      return { name: rule?.name ?? `rule ${id}`, severity: rule?.severity ?? 'info' };
+    });
+    for (const t of transitions) {
+      const rule = this.rulesById.get(t.ruleId);
+      if (!rule) continue;
+      if (t.kind === 'raised') {
+        const first = rule.conditions.find((c) => c.kind !== 'offline');
+        this.pendingRaised.push({
+          ruleId: rule.id,
+          ruleName: rule.name,
+          severity: rule.severity,
+          condition: this.text(rule),
+          value: t.value,
+          unit: first && 'tagId' in first ? (this.tags.get(first.tagId)?.unit ?? '') : '',
+          shelved: t.shelved,
+          at: t.ts,
+        });
+        if (!t.shelved)
+          this.o.log.warn(
+            `Alarm raised (${rule.severity}): ${rule.name}: ${this.text(rule)}, value ${t.value ?? '—'}.`,
+          );
+      }
+    }
+    this.emitSoon();
+  }
+
+  /** At most four events a second: a flood of transitions becomes a few messages. */
+  private emitSoon(): void {
+    if (this.emitTimer) return;
+    this.emitTimer = setTimeout(() => {
+      this.emitTimer = null;
+      const raised = this.pendingRaised;
+      this.pendingRaised = [];
+      this.o.onChanged({ counts: this.counts(), raised, at: this.now() });
+    }, 250);
+    this.emitTimer.unref();
+  }
+}
+
+const rank = (s: AlarmRule['severity']): number => (s === 'critical' ? 0 : s === 'warning' ? 1 : 2);
