@@ -1,0 +1,94 @@
+import type { RuleRuntime } from '../engine-types.js';
+import type { AlarmRule } from '../rule-schema.js';
+import { Condition } from './condition.js';
+import { FALSE, TRUE, UNKNOWN, type Truth } from './truth.js';
+
+/** What must be equal for a rule to keep its condition memory across setRules. */
+export const conditionsKey = (rule: AlarmRule): string =>
+  JSON.stringify([rule.enabled, rule.conditions, rule.deadband, rule.deadbandMode]);
+
+export const freshRuntime = (ruleId: number): RuleRuntime => ({
+  ruleId,
+  state: 'normal',
+  activeSince: null,
+  clearedAt: null,
+  ackedAt: null,
+  ackedBy: null,
+  ackNote: null,
+  shelvedUntil: null,
+  lastValue: null,
+});
+
+/**
+ * A rule as the engine evaluates it: its compiled conditions, counts of true and false ones (so a condition change
+ * re-combines the rule in O(1)), the combined truth and since when it holds (for the on/off delays), and the
+ * lifecycle runtime.
+ */
+export class CompiledRule {
+  readonly conditions: Condition[];
+  readonly key: string;
+  /** Tag of the first value condition (threshold/range/rate), whose latest value transitions carry. */
+  readonly valueTagId: number | null;
+  trueCount = 0;
+  falseCount = 0;
+  truth: Truth = UNKNOWN;
+  truthSince: number;
+  /** In the engine's set of rules waiting for an on/off delay. */
+  pending = false;
+
+  constructor(
+    public rule: AlarmRule,
+    public runtime: RuleRuntime,
+    now: number,
+    keep?: CompiledRule,
+  ) {
+    this.key = conditionsKey(rule);
+    this.truthSince = now;
+    if (keep && keep.key === this.key) {
+      this.conditions = keep.conditions;
+      for (const c of this.conditions) c.rule = this;
+      this.trueCount = keep.trueCount;
+      this.falseCount = keep.falseCount;
+      this.truth = keep.truth;
+      this.truthSince = keep.truthSince;
+    } else {
+      this.conditions = rule.enabled ? rule.conditions.map((c) => new Condition(this, c, rule, now)) : [];
+    }
+    let valueTagId: number | null = null;
+    for (const c of rule.conditions) {
+      if (c.kind === 'threshold' || c.kind === 'range' || c.kind === 'rate') {
+        valueTagId = c.tagId;
+        break;
+      }
+    }
+    this.valueTagId = valueTagId;
+  }
+
+  /** AND: true when all are true, false when any is false; OR: true when any is true, false when all are false. */
+  combine(): Truth {
+    const n = this.conditions.length;
+    if (n === 0) return UNKNOWN;
+    if (this.rule.combinator === 'OR') {
+      return this.trueCount > 0 ? TRUE : this.falseCount === n ? FALSE : UNKNOWN;
+    }
+    return this.trueCount === n ? TRUE : this.falseCount > 0 ? FALSE : UNKNOWN;
+  }
+
+  /** Applies a condition's new truth; returns whether the rule's combined truth changed (then truthSince = now). */
+  apply(condition: Condition, truth: Truth, now: number): boolean {
+    if (condition.truth === TRUE) this.trueCount--;
+    else if (condition.truth === FALSE) this.falseCount--;
+    condition.truth = truth;
+    if (truth === TRUE) this.trueCount++;
+    else if (truth === FALSE) this.falseCount++;
+    return this.recombine(now);
+  }
+
+  recombine(now: number): boolean {
+    const truth = this.combine();
+    if (truth === this.truth) return false;
+    this.truth = truth;
+    this.truthSince = now;
+    return true;
+  }
+}
