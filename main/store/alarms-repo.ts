@@ -155,11 +155,16 @@ export class AlarmsRepo {
   events(f: EventFilter): AlarmEvent[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (f.from !== undefined) (where.push('ts >= ?'), args.push(f.from));
-    if (f.to !== undefined) (where.push('ts <= ?'), args.push(f.to));
-    if (f.severity) (where.push('severity = ?'), args.push(f.severity));
-    if (f.ruleId !== undefined) (where.push('rule_id = ?'), args.push(f.ruleId));
-    if (f.kind) (where.push('kind = ?'), args.push(f.kind));
+    const add = (clause: string, value: string | number | undefined): void => {
+      if (value === undefined) return;
+      where.push(clause);
+      args.push(value);
+    };
+    add('ts >= ?', f.from);
+    add('ts <= ?', f.to);
+    add('severity = ?', f.severity);
+    add('rule_id = ?', f.ruleId);
+    add('kind = ?', f.kind);
     const sql = `SELECT * FROM alarm_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ts DESC, id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...args, f.limit) as EventRow[]).map((r) => ({
       id: r.id,
