@@ -1,3 +1,4 @@
+import { benchAlertsEval } from './alerts-bench.js';
 import { benchStoreInsert } from './store-insert.js';
 import { benchPipelineDemo } from './pipeline-demo.js';
 import { benchModbusPlan } from './modbus-plan.js';
@@ -16,6 +17,7 @@ const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
   benchOpcUaSubscribe,
   benchSyncDrain,
   benchSyncTrialDay,
+  benchAlertsEval,
 ];
 
 // `npm run bench -- sync` runs only the benchmarks whose function name contains "sync".
