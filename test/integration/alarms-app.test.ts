@@ -73,7 +73,7 @@ describe('alarms in the app', () => {
     expect(pushed.cloudId).toMatch(/.+/);
     const api = new TwinEdgeClient({ baseUrl: sim.url, apiKey: TEST_KEY, maxRetries: 0 });
     const remote = (await api.listAlertRules({ per_page: 100 })).items.find((r) => r.id === pushed.cloudId);
-    const assetId = (await call('sync.status', {})).devices.find((d) => d.deviceId === modbus.id)?.cloudId;
+    const assetId = (await call('sync.status', {})).devices.find((d) => d.deviceId === modbus.id)?.cloudId ?? '';
     expect(remote).toMatchObject({
       name: 'T-101 level above 95 %',
       severity: 'critical',
