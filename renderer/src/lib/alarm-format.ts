@@ -63,7 +63,9 @@ export function formatAlarmRule(
   ctx: AlarmFormatContext,
 ): string {
   if (rule.conditions.length === 0) return '(no conditions)';
-  return rule.conditions.map((c) => formatAlarmCondition(c as AlarmCondition, ctx)).join(` ${rule.combinator ?? 'AND'} `);
+  return rule.conditions
+    .map((c) => formatAlarmCondition(c as AlarmCondition, ctx))
+    .join(` ${rule.combinator ?? 'AND'} `);
 }
 
 /** Deadband and delays, or "" when none: "deadband 2 %, on after 10 s, off after 30 s". */
