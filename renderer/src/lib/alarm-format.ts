@@ -1,5 +1,5 @@
-import type { TagInfo } from '../../../main/contract/contract';
-import type { AlarmPreview } from '../../../main/contract/alarm-contract';
+import type { TagInfo } from '../../../main/contract/contract.js';
+import type { AlarmPreview } from '../../../main/contract/alarm-contract.js';
 import type {
   ActiveAlarm,
   AlarmCondition,
@@ -8,8 +8,8 @@ import type {
   AlarmRuleInput,
   AlarmSeverity,
   AlarmState,
-} from '../../../main/alerts/rule-schema';
-import { formatSeconds } from './alert-format';
+} from '../../../main/alerts/rule-schema.js';
+import { formatSeconds } from './alert-format.js';
 
 /** What condition text needs to know about tags and devices. */
 export interface AlarmFormatContext {

@@ -1,6 +1,7 @@
-import type { AlarmsChanged } from '../../../main/contract/alarm-contract';
-import { formatValue, withUnit } from './format';
-import { alarmSeverityLabel } from './alarm-format';
+import type { AlarmsChanged } from '../../../main/contract/alarm-contract.js';
+import { alarmSeverityLabel } from './alarm-format.js';
+
+const num = (v: number): string => String(Math.round(v * 1000) / 1000);
 
 export type RaisedAlarm = AlarmsChanged['raised'][number];
 
@@ -22,7 +23,7 @@ export function alarmsToNotify(raised: readonly RaisedAlarm[], seen: Set<string>
     const key = `${a.ruleId}@${a.at}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const value = a.value === null ? '' : ` (now ${withUnit(formatValue(a.value), a.unit)})`;
+    const value = a.value === null ? '' : ` (now ${num(a.value)}${a.unit ? ` ${a.unit}` : ''})`;
     out.push({
       title: `${alarmSeverityLabel[a.severity]} alarm: ${a.ruleName}`,
       body: `${a.condition}${value}`,
@@ -38,10 +39,19 @@ export function alarmsToNotify(raised: readonly RaisedAlarm[], seen: Set<string>
   return out;
 }
 
-export type PermissionState = NotificationPermission | 'unsupported';
+/** The browser's Notification API, typed here so this module also compiles without the DOM library (unit tests). */
+interface NotificationApi {
+  readonly permission: 'default' | 'granted' | 'denied';
+  requestPermission(): Promise<'default' | 'granted' | 'denied'>;
+  new (title: string, options: { body: string; tag: string }): unknown;
+}
+const notificationApi = (): NotificationApi | undefined =>
+  (globalThis as { Notification?: NotificationApi }).Notification;
+
+export type PermissionState = NotificationApi['permission'] | 'unsupported';
 
 export function notificationPermission(): PermissionState {
-  return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
+  return notificationApi()?.permission ?? 'unsupported';
 }
 
 export const permissionLabel: Record<PermissionState, string> = {
@@ -53,17 +63,18 @@ export const permissionLabel: Record<PermissionState, string> = {
 
 /** Asks the user once (from a button, never on load). */
 export async function requestNotificationPermission(): Promise<PermissionState> {
-  if (typeof Notification === 'undefined') return 'unsupported';
-  return Notification.requestPermission();
+  const api = notificationApi();
+  return api ? api.requestPermission() : 'unsupported';
 }
 
 /** Shows the notifications when allowed; returns how many were shown. */
 export function showAlarmNotifications(list: readonly AlarmNotification[]): number {
-  if (list.length === 0 || notificationPermission() !== 'granted') return 0;
+  const Api = notificationApi();
+  if (list.length === 0 || !Api || Api.permission !== 'granted') return 0;
   let shown = 0;
   for (const n of list) {
     try {
-      new Notification(n.title, { body: n.body, tag: n.tag });
+      new Api(n.title, { body: n.body, tag: n.tag });
       shown++;
     } catch (err) {
       console.warn('desktop notification failed', err);
