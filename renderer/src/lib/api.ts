@@ -73,6 +73,17 @@ const callList = [
   'cloud.predictions',
   'cloud.train',
   'cloud.trainingJob',
+  'alarms.active',
+  'alarms.counts',
+  'alarms.acknowledge',
+  'alarms.shelve',
+  'alarms.unshelve',
+  'alarms.history',
+  'alarms.rules',
+  'alarms.saveRule',
+  'alarms.deleteRule',
+  'alarms.preview',
+  'alarms.pushRule',
 ] as const satisfies readonly CallName[];
 type MissingCalls = Exclude<CallName, (typeof callList)[number]>;
 const allCallsCovered: [MissingCalls] extends [never] ? true : never = true;

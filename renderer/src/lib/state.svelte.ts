@@ -10,6 +10,8 @@ import type {
   UiSettings,
 } from '../../../main/contract/contract';
 import type { SyncStatus } from '../../../main/contract/sync-contract';
+import type { AlarmCounts, AlarmsChanged } from '../../../main/contract/alarm-contract';
+import { alarmsToNotify, showAlarmNotifications } from './alarm-notify';
 import { ApiError, errorText } from './api';
 import type { ConnectionState, WsBridge } from './bridge-ws';
 import { SampleRing } from './ring';
@@ -49,6 +51,12 @@ export class AppState {
   sync = $state.raw<SyncStatus | null>(null);
   /** Why the sync status could not be loaded (shown by the cloud views and the status bar). */
   syncError = $state<string | null>(null);
+  /** Alarm counts for the banner (from alarms.counts, then every alarms.changed event). */
+  alarmCounts = $state.raw<AlarmCounts | null>(null);
+  /** Why the alarm counts could not be loaded (the banner says so). */
+  alarmError = $state<string | null>(null);
+  /** Bumped on every alarms.changed so the alarm lists fetch again. */
+  alarmsVersion = $state(0);
 
   /** Latest sample per tag id. */
   readonly latest = new SvelteMap<number, Latest>();
@@ -70,6 +78,8 @@ export class AppState {
     new SvelteMap(this.devices.map((d) => [d.id, d.config.name])),
   );
 
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping only, not shown
+  private readonly notified = new Set<string>();
   private noticeId = 1;
   private unsubs: (() => void)[] = [];
 
@@ -86,6 +96,7 @@ export class AppState {
         void this.refreshDevices();
       }),
       api.on('sync.changed', (s) => this.setSync(s)),
+      api.on('alarms.changed', (e) => this.onAlarms(e)),
     );
     if (ws) {
       let wasLost = false;
@@ -116,6 +127,7 @@ export class AppState {
   async load(): Promise<void> {
     // Not awaited with the rest: a failure is shown by the cloud views, and the trend start-up does not wait for it.
     void this.loadSync();
+    void this.loadAlarmCounts();
     const results = await Promise.allSettled([
       this.api['app.info']({}).then((v) => (this.info = v)),
       this.api['status.get']({}).then((v) => (this.status = v)),
@@ -143,6 +155,23 @@ export class AppState {
     } catch (err) {
       this.syncError = `Cloud sync status not available: ${errorText(err)}`;
     }
+  }
+
+  /** Loads the alarm counts; a failure is kept in alarmError (the banner says why), never thrown. */
+  async loadAlarmCounts(): Promise<void> {
+    try {
+      this.alarmCounts = await this.api['alarms.counts']({});
+      this.alarmError = null;
+    } catch (err) {
+      this.alarmError = errorText(err);
+    }
+  }
+
+  private onAlarms(e: AlarmsChanged): void {
+    this.alarmCounts = e.counts;
+    this.alarmError = null;
+    this.alarmsVersion++;
+    showAlarmNotifications(alarmsToNotify(e.raised, this.notified));
   }
 
   /** Every call that changes sync settings answers with the new status: it goes through here too. */

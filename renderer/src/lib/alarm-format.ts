@@ -1,0 +1,175 @@
+import type { TagInfo } from '../../../main/contract/contract.js';
+import type { AlarmPreview } from '../../../main/contract/alarm-contract.js';
+import type {
+  ActiveAlarm,
+  AlarmCondition,
+  AlarmEvent,
+  AlarmEventKind,
+  AlarmRuleInput,
+  AlarmSeverity,
+  AlarmState,
+} from '../../../main/alerts/rule-schema.js';
+import { formatSeconds } from './alert-format.js';
+
+/** What condition text needs to know about tags and devices. */
+export interface AlarmFormatContext {
+  tags: readonly TagInfo[];
+  deviceName: (deviceId: number) => string | undefined;
+}
+
+const num = (v: number): string => String(Math.round(v * 1e6) / 1e6);
+const unitSuffix = (unit: string): string => (unit ? ` ${unit}` : '');
+
+/** A tag as the engineer knows it: its name, with the device when another device has a tag of the same name. */
+export function tagLabel(tagId: number, ctx: AlarmFormatContext): string {
+  const tag = ctx.tags.find((t) => t.id === tagId);
+  if (!tag) return `tag #${tagId} (deleted?)`;
+  const twins = ctx.tags.filter((t) => t.name === tag.name).length;
+  if (twins < 2) return tag.name;
+  return `${ctx.deviceName(tag.deviceId) ?? `device #${tag.deviceId}`} / ${tag.name}`;
+}
+
+const unitOf = (tagId: number, ctx: AlarmFormatContext): string => ctx.tags.find((t) => t.id === tagId)?.unit ?? '';
+
+/** One local condition in plain words: "T-101 level > 60 %", "P-101 flow outside 10 and 20 m³/h". */
+export function formatAlarmCondition(c: AlarmCondition, ctx: AlarmFormatContext): string {
+  switch (c.kind) {
+    case 'threshold':
+      return `${tagLabel(c.tagId, ctx)} ${c.operator} ${num(c.threshold)}${unitSuffix(unitOf(c.tagId, ctx))}`;
+    case 'range':
+      return `${tagLabel(c.tagId, ctx)} ${c.operator} ${num(c.low)} and ${num(c.high)}${unitSuffix(unitOf(c.tagId, ctx))}`;
+    case 'rate': {
+      const unit = unitOf(c.tagId, ctx);
+      return (
+        `${tagLabel(c.tagId, ctx)} changing ${c.operator === '>' ? 'faster than' : 'slower than'} ` +
+        `${num(c.perMinute)}${unit ? ` ${unit}` : ''}/min (over ${formatSeconds(c.windowSeconds)})`
+      );
+    }
+    case 'stale':
+      return `${tagLabel(c.tagId, ctx)}: no new value for ${formatSeconds(c.afterSeconds)}`;
+    case 'quality':
+      return `${tagLabel(c.tagId, ctx)} quality ${c.includeUncertain ? 'not good (bad or uncertain)' : 'bad'}`;
+    case 'offline': {
+      const device = ctx.deviceName(c.deviceId) ?? `device #${c.deviceId}`;
+      const after = c.afterSeconds ?? 0;
+      return `${device} offline${after > 0 ? ` for ${formatSeconds(after)}` : ''}`;
+    }
+  }
+}
+
+/** All conditions joined by the combinator, e.g. "T-101 level > 60 % AND P-101 flow < 2 m³/h". */
+export function formatAlarmRule(
+  rule: Pick<AlarmRuleInput, 'conditions' | 'combinator'>,
+  ctx: AlarmFormatContext,
+): string {
+  if (rule.conditions.length === 0) return '(no conditions)';
+  return rule.conditions
+    .map((c) => formatAlarmCondition(c as AlarmCondition, ctx))
+    .join(` ${rule.combinator ?? 'AND'} `);
+}
+
+/** Deadband and delays, or "" when none: "deadband 2 %, on after 10 s, off after 30 s". */
+export function formatRuleTiming(
+  rule: Pick<AlarmRuleInput, 'deadband' | 'deadbandMode' | 'onDelaySeconds' | 'offDelaySeconds'>,
+): string {
+  const parts: string[] = [];
+  if (rule.deadband)
+    parts.push(`deadband ${num(rule.deadband)}${rule.deadbandMode === 'percent' ? ' % of the limit' : ''}`);
+  if (rule.onDelaySeconds) parts.push(`on after ${formatSeconds(rule.onDelaySeconds)}`);
+  if (rule.offDelaySeconds) parts.push(`off after ${formatSeconds(rule.offDelaySeconds)}`);
+  return parts.join(', ');
+}
+
+export const alarmSeverityLabel: Record<AlarmSeverity, string> = {
+  critical: 'Critical',
+  warning: 'Warning',
+  info: 'Info',
+};
+
+export const severityRank: Record<AlarmSeverity, number> = { critical: 0, warning: 1, info: 2 };
+
+export const alarmStateLabel: Record<AlarmState, string> = {
+  normal: 'Normal',
+  'active-unacked': 'Active unacknowledged',
+  'active-acked': 'Active acknowledged',
+  'cleared-unacked': 'Cleared unacknowledged',
+};
+
+export const eventKindLabel: Record<AlarmEventKind, string> = {
+  raised: 'raised',
+  acknowledged: 'acknowledged',
+  cleared: 'cleared',
+  shelved: 'shelved',
+  unshelved: 'unshelved',
+};
+
+/** The worst severity with a non-zero count, or null when nothing is counted. */
+export function worstSeverity(bySeverity: Record<AlarmSeverity, number>): AlarmSeverity | null {
+  for (const s of ['critical', 'warning', 'info'] as const) if (bySeverity[s] > 0) return s;
+  return null;
+}
+
+/** Default order of the active list: worst severity first, then newest first. */
+export function compareActive(a: Pick<ActiveAlarm, 'severity' | 'activeSince'>, b: typeof a): number {
+  return severityRank[a.severity] - severityRank[b.severity] || b.activeSince - a.activeSince;
+}
+
+/** "Would have raised 3 times in the last hour (active 12 min in total), first at 2025-11-29 14:03:07 CET". */
+export function formatPreview(p: AlarmPreview, minutes: number, formatTime: (ms: number) => string): string {
+  const span = minutes === 60 ? 'the last hour' : `the last ${formatSeconds(minutes * 60)}`;
+  if (p.raises === 0) return `Would not have raised in ${span} (${p.samples} samples checked).`;
+  const times = p.raises === 1 ? '1 time' : `${p.raises} times`;
+  const active = formatSeconds(p.activeSeconds);
+  const first = p.firstRaiseAt === null ? '' : `, first at ${formatTime(p.firstRaiseAt)}`;
+  return `Would have raised ${times} in ${span} (active ${active} in total)${first}.`;
+}
+
+/** Field problems by path, the first message per path (paths like "conditions.0.threshold"). */
+export function fieldErrorMap(fields: readonly { path: string; message: string }[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fields) if (!(f.path in out)) out[f.path] = f.message;
+  return out;
+}
+
+function csvCell(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+export const historyCsvHeader = [
+  'time',
+  'rule_id',
+  'rule',
+  'severity',
+  'event',
+  'from_state',
+  'to_state',
+  'value',
+  'who',
+  'note',
+  'shelved',
+] as const;
+
+/** History rows as CSV: a header row, ISO 8601 UTC timestamps, CRLF line ends. */
+export function historyCsv(events: readonly AlarmEvent[]): string {
+  const lines = [historyCsvHeader.join(',')];
+  for (const e of events) {
+    lines.push(
+      [
+        new Date(e.ts).toISOString(),
+        String(e.ruleId),
+        e.ruleName,
+        e.severity,
+        e.kind,
+        e.from,
+        e.to,
+        e.value === null ? '' : String(e.value),
+        e.actor,
+        e.note ?? '',
+        e.shelved ? 'yes' : 'no',
+      ]
+        .map(csvCell)
+        .join(','),
+    );
+  }
+  return lines.join('\r\n') + '\r\n';
+}
