@@ -122,8 +122,10 @@ export class AlarmService {
         counts.shelved += 1;
         continue;
       }
+      // The banner asks for attention: acknowledged alarms are on the active list, not in the counts.
+      if (a.state === 'active-acked') continue;
       counts.bySeverity[a.severity] += 1;
-      if (a.state !== 'active-acked') counts.unacknowledged += 1;
+      counts.unacknowledged += 1;
     }
     return counts;
   }

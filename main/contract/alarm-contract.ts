@@ -5,7 +5,7 @@ import type { ActiveAlarm, AlarmEvent, AlarmRule, AlarmSeverity } from '../alert
 /** The alarms part of the renderer contract (spread into `calls` in contract.ts). */
 
 export interface AlarmCounts {
-  /** Active or cleared-but-unacknowledged alarms per severity, not counting shelved ones. */
+  /** Unacknowledged alarms (active or cleared) per severity, not counting shelved ones. */
   bySeverity: Record<AlarmSeverity, number>;
   unacknowledged: number;
   shelved: number;

@@ -20,14 +20,18 @@ export interface BrowserModeServer {
 const READY_LINE = /TwinEdge browser mode: (https?:\/\/\S+)/;
 
 /**
- * Starts `node dist/main/serve.js --port 0 --data-dir <fresh dir>` and waits for its URL line. `env` adds to the
- * service's environment (e.g. TWINEDGE_SECRETS_FROM_ENV=1 with the API key, where no OS keychain is reachable).
+ * Starts `node dist/main/serve.js --port 0 --data-dir <fresh dir> [args]` and waits for its URL line. `env` adds to
+ * the service's environment (e.g. a private keychain session's D-Bus address).
  */
-export async function startServer(timeoutMs = 45_000, env: NodeJS.ProcessEnv = {}): Promise<BrowserModeServer> {
+export async function startServer(
+  timeoutMs = 45_000,
+  env: NodeJS.ProcessEnv = {},
+  args: string[] = [],
+): Promise<BrowserModeServer> {
   const serveJs = join(repoRoot, 'dist', 'main', 'serve.js');
   if (!existsSync(serveJs)) throw new Error(`${serveJs} is missing: run \`npm run build\` before the e2e tests`);
   const dataDir = mkdtempSync(join(tmpdir(), 'twinedge-e2e-'));
-  const proc = spawn(process.execPath, [serveJs, '--port', '0', '--data-dir', dataDir], {
+  const proc = spawn(process.execPath, [serveJs, '--port', '0', '--data-dir', dataDir, ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_ENV: 'test', ...env },

@@ -119,6 +119,9 @@ describe('alarms in the app', () => {
     expect(rules.filter((r) => r.name === 'T-101 level above 95 %')).toHaveLength(1);
     const { source: _s, cloudId: _c, createdAt: _a, updatedAt: _u, ...config } = pulled[0]!;
     const edit = await app.router.invoke('alarms.saveRule', config);
-    expect(edit).toMatchObject({ ok: false, error: { message: expect.stringMatching(/comes from TwinEdge/) as string } });
+    expect(edit).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/comes from TwinEdge/) as string },
+    });
   });
 });

@@ -141,7 +141,11 @@ describe('alarm service', () => {
     );
     s.service.onSamples([s.sample(0, 90), s.sample(1, 12.5)]);
     s.service.shelve(pressure.id, 60, 'jdoe (desktop)', 'Relief valve test');
-    expect(s.service.counts()).toMatchObject({ bySeverity: { warning: 1, critical: 0 }, shelved: 1 });
+    expect(s.service.counts()).toMatchObject({
+      bySeverity: { warning: 1, critical: 0 },
+      unacknowledged: 1,
+      shelved: 1,
+    });
 
     s.restart();
     expect(s.service.active().map((a) => [a.ruleId, a.state, a.shelvedUntil !== null])).toEqual([
