@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { SettingsRepo } from '../store/settings-repo.js';
 import { AlertEvent, AlertRule, Dashboard, MlModel } from './api/model.js';
 import type { Page, PageQuery, TwinEdgeCloudApi } from './client/client-api.js';
-import { TwinEdgeApiError } from './client/api-error.js';
+import { errorText } from './client/api-error.js';
+import { listAll } from './client/pages.js';
 import type { Clock } from './clock.js';
 
 export interface Cached<T> {
@@ -11,18 +12,9 @@ export interface Cached<T> {
   error: string | null;
 }
 
-const MAX_PAGES = 10;
-
-/** Every page of a list (bounded: a server that never ends cannot hang the app). */
-export const listAll = async <T>(fetch: (q: PageQuery) => Promise<Page<T>>): Promise<T[]> => {
-  const out: T[] = [];
-  for (let page = 1; page <= MAX_PAGES; page++) {
-    const { items, meta } = await fetch({ page, per_page: 100 });
-    out.push(...items);
-    if (items.length === 0 || out.length >= meta.total) break;
-  }
-  return out;
-};
+/** Every item of a list, 100 per page (bounded: a server that never ends is an error, not a hang). */
+export const listEvery = <T>(fetch: (q: PageQuery) => Promise<Page<T>>): Promise<T[]> =>
+  listAll((page) => fetch({ page, per_page: 100 }), { maxPages: 50 });
 
 const kinds = {
   alertRules: z.array(AlertRule),
@@ -32,9 +24,6 @@ const kinds = {
 } as const;
 type Kind = keyof typeof kinds;
 type ItemOf<K extends Kind> = z.infer<(typeof kinds)[K]>[number];
-
-const errorText = (err: unknown): string =>
-  err instanceof TwinEdgeApiError ? err.userMessage : err instanceof Error ? err.message : String(err);
 
 /**
  * The last copy of TwinEdge's alert rules and events, dashboards and ML models, kept in the store so the
@@ -77,13 +66,13 @@ export class CloudCache {
   private fetch(kind: Kind, client: TwinEdgeCloudApi): Promise<unknown[]> {
     switch (kind) {
       case 'alertRules':
-        return listAll((q) => client.listAlertRules(q));
+        return listEvery((q) => client.listAlertRules(q));
       case 'alertEvents':
-        return listAll((q) => client.listAlertEvents(q));
+        return listEvery((q) => client.listAlertEvents(q));
       case 'dashboards':
-        return listAll((q) => client.listDashboards(q));
+        return listEvery((q) => client.listDashboards(q));
       case 'models':
-        return listAll((q) => client.listModels(q));
+        return listEvery((q) => client.listModels(q));
     }
   }
 }

@@ -25,10 +25,10 @@ import type {
 } from './api/model.js';
 import { RequestBudget } from './budget.js';
 import type { TwinEdgeCloudApi } from './client/client-api.js';
-import { TwinEdgeApiError } from './client/api-error.js';
+import { errorText } from './client/api-error.js';
 import { TwinEdgeClient } from './client/twinedge-client.js';
 import { systemClock, type Clock } from './clock.js';
-import { CloudCache, listAll } from './cloud-cache.js';
+import { CloudCache, listEvery } from './cloud-cache.js';
 import { DeviceSync } from './device-sync.js';
 import { TagDirectory } from './directory.js';
 import { Uploader, type UploaderEvent, type UploaderState } from './uploader.js';
@@ -65,9 +65,6 @@ export interface SyncServiceOptions {
   /** How often device links and the cloud lists are refreshed when online (default: from the budget). */
   refreshMs?: number;
 }
-
-const errorText = (err: unknown): string =>
-  err instanceof TwinEdgeApiError ? err.userMessage : err instanceof Error ? err.message : String(err);
 
 /**
  * TwinEdge cloud sync: the API key (keychain only, never leaves this object except on the wire), the
@@ -369,7 +366,7 @@ export class SyncService {
     const assetId = this.assetOf(deviceId);
     const end = this.clock.now();
     const client = this.requireClient();
-    return listAll((q) =>
+    return listEvery((q) =>
       client.predictions({
         ...q,
         asset_id: assetId,

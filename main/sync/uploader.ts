@@ -4,7 +4,7 @@ import type { Inflight } from '../store/sync-repo.js';
 import { ingestLimits, type IngestResult, type TelemetryPoint } from './api/model.js';
 import type { RequestBudget } from './budget.js';
 import type { TwinEdgeCloudApi } from './client/client-api.js';
-import { TwinEdgeApiError } from './client/api-error.js';
+import { TwinEdgeApiError, errorText } from './client/api-error.js';
 import type { Clock } from './clock.js';
 import type { TagDirectory } from './directory.js';
 import { toPoint } from './points.js';
@@ -224,7 +224,7 @@ export class Uploader {
   private async failed(batch: Inflight, points: TelemetryPoint[], err: unknown): Promise<void> {
     const at = this.o.clock.now();
     const e = err instanceof TwinEdgeApiError ? err : null;
-    const message = e ? e.userMessage : err instanceof Error ? err.message : String(err);
+    const message = errorText(err);
     this.o.onEvent({ kind: 'error', message, at });
     const { store } = this.o;
     if (e?.status === 401 || e?.status === 403) {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { EnvSecretStore, secretEnvName } from '../../main/secrets/env-store.js';
 import { KeychainSecretStore, noKeychainMessage } from '../../main/secrets/keychain-store.js';
 import { SecretStoreError, devicePasswordKey } from '../../main/secrets/secret-store.js';
 import { startKeyringSession, type KeyringSession } from '../helpers/keyring-session.js';
+import { filesContaining, filesUnder } from '../helpers/files.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
@@ -40,22 +41,6 @@ const envWithout = (...names: string[]): NodeJS.ProcessEnv => {
   const env = { ...process.env };
   for (const n of names) delete env[n];
   return env;
-};
-
-/** Every file under a folder, recursively. */
-const filesUnder = (dir: string): string[] =>
-  readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-
-/** The files that contain the secret, in UTF-8 or UTF-16 (SQLite can store either). */
-const filesContaining = (dir: string, secret: string): string[] => {
-  const needles = [Buffer.from(secret, 'utf8'), Buffer.from(secret, 'utf16le')];
-  return filesUnder(dir).filter((f) => {
-    const bytes = readFileSync(f);
-    return needles.some((n) => bytes.includes(n));
-  });
 };
 
 const memoryLogger = (): Logger & { lines: string[] } => {

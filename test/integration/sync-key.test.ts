@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../main/app/create-app.js';
@@ -11,19 +10,9 @@ import { API_KEY_SECRET } from '../../main/sync/sync-service.js';
 import { startCloudSim, type CloudSim } from '../sim/cloud/index.js';
 import { freePort } from '../helpers/free-port.js';
 import { startKeyringSession, type KeyringSession } from '../helpers/keyring-session.js';
+import { filesContaining, filesUnder } from '../helpers/files.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
-
-const filesUnder = (dir: string): string[] =>
-  readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-
-const filesContaining = (dir: string, secret: string): string[] => {
-  const needles = [Buffer.from(secret, 'utf8'), Buffer.from(secret, 'utf16le')];
-  return filesUnder(dir).filter((f) => needles.some((n) => readFileSync(f).includes(n)));
-};
 
 /**
  * The TwinEdge API key in the real OS keychain (gnome-keyring on a private D-Bus session), used for real

@@ -178,3 +178,7 @@ export const networkReason = (code: string | undefined): string => {
   if (!code) return 'network error';
   return NETWORK_REASONS[code] ?? `network error ${code}`;
 };
+
+/** What to show an engineer for any failure of a TwinEdge call: the user message when there is one. */
+export const errorText = (err: unknown): string =>
+  err instanceof TwinEdgeApiError ? err.userMessage : err instanceof Error ? err.message : String(err);
