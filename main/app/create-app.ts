@@ -34,6 +34,8 @@ import { readUiSettings, writeUiSettings } from './ui-settings.js';
 import { RateMeter } from './status-meter.js';
 import { syncHandlers } from './handlers/sync-handlers.js';
 import { alarmHandlers } from './handlers/alarm-handlers.js';
+import { historyHandlers } from './handlers/history-handlers.js';
+import { trendCloudHandlers } from './handlers/trend-cloud-handlers.js';
 import { AlarmService } from '../alerts/alarm-service.js';
 import { AlarmEngine } from '../alerts/engine/alarm-engine.js';
 import { installDemoRules } from '../alerts/demo-rules.js';
@@ -394,6 +396,8 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       ...secretHandlers(secretDeps),
       ...syncHandlers(requireSync),
       ...alarmHandlers({ alarms: requireAlarms, sync: requireSync, cloudTags, actor: actor(options.shell) }),
+      ...historyHandlers(),
+      ...trendCloudHandlers(),
       'settings.get': () => readUiSettings(store),
       'settings.update': async (patch) => {
         const s = requireStore();

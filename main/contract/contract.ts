@@ -36,6 +36,21 @@ import {
   type AlarmRule as LocalAlarmRule,
   type AlarmsChanged,
 } from './alarm-contract.js';
+import {
+  DashboardIdInput,
+  ExportQuery,
+  PredictionsOverlayQuery,
+  RetentionInput,
+  TrendQuery,
+  TrendViewInput,
+  ViewIdInput,
+  type CsvExport,
+  type DashboardImport,
+  type PredictionsResult,
+  type RetentionStatus,
+  type TrendResult,
+  type TrendView,
+} from './trend-contract.js';
 
 /**
  * The one contract between renderer and main. Every call the renderer may make and every event it
@@ -395,6 +410,20 @@ export const calls = {
   'alarms.preview': call<typeof PreviewInput, AlarmPreview>(PreviewInput),
   /** Creates the rule in TwinEdge (POST /alerts) and remembers its TwinEdge id. */
   'alarms.pushRule': call<typeof RuleIdInput, LocalAlarmRule>(RuleIdInput),
+  /** History of up to 50 tags, reduced to min/max/avg buckets from the coarsest tier that still fills the pixels. */
+  'history.query': call<typeof TrendQuery, TrendResult>(TrendQuery),
+  'history.export': call<typeof ExportQuery, CsvExport>(ExportQuery),
+  /** TwinEdge ML predictions (anomaly scores) for the charted tags, to overlay on the trend. */
+  'history.predictions': call<typeof PredictionsOverlayQuery, PredictionsResult>(PredictionsOverlayQuery),
+  'retention.get': call<typeof empty, RetentionStatus>(empty),
+  'retention.set': call<typeof RetentionInput, RetentionStatus>(RetentionInput),
+  'views.list': call<typeof empty, TrendView[]>(empty),
+  'views.save': call<typeof TrendViewInput, TrendView>(TrendViewInput),
+  'views.delete': call<typeof ViewIdInput, { deleted: true }>(ViewIdInput),
+  /** Saves the view as a TwinEdge dashboard (one trend widget), creating or updating it. */
+  'views.toDashboard': call<typeof ViewIdInput, TrendView>(ViewIdInput),
+  /** Opens a TwinEdge dashboard's trend widgets as a new saved view of the matching local tags. */
+  'views.fromDashboard': call<typeof DashboardIdInput, DashboardImport>(DashboardIdInput),
 } as const;
 
 export interface Events {
