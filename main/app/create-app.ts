@@ -397,7 +397,18 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       ...syncHandlers(requireSync),
       ...alarmHandlers({ alarms: requireAlarms, sync: requireSync, cloudTags, actor: actor(options.shell) }),
       ...historyHandlers(),
-      ...trendCloudHandlers(),
+      ...trendCloudHandlers({
+        sync: requireSync,
+        tags: () =>
+          new Map(
+            requireStore()
+              .devices.list()
+              .flatMap((dev) => dev.tags.map((t) => [t.id, { ...t, deviceName: dev.config.name }] as const)),
+          ),
+        views: () => {
+          throw new AppError('unavailable', 'INTEGRATION: saved views are wired when the store part lands.');
+        },
+      }),
       'settings.get': () => readUiSettings(store),
       'settings.update': async (patch) => {
         const s = requireStore();

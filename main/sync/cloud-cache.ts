@@ -63,6 +63,12 @@ export class CloudCache {
     this.settings.set(`cloud.cache.${kind}`, { ...c, items: [...c.items, item] });
   }
 
+  /** Adds an item, replacing the cached one with the same id. */
+  put<K extends Kind>(kind: K, item: ItemOf<K>): void {
+    const c = this.get(kind);
+    this.settings.set(`cloud.cache.${kind}`, { ...c, items: [...c.items.filter((i) => i.id !== item.id), item] });
+  }
+
   private fetch(kind: Kind, client: TwinEdgeCloudApi): Promise<unknown[]> {
     switch (kind) {
       case 'alertRules':

@@ -18,6 +18,7 @@ import type {
   AlertRule,
   AlertRuleBody,
   Dashboard,
+  DashboardBody,
   MlModel,
   Prediction,
   TrainingBody,
@@ -25,12 +26,13 @@ import type {
 } from './api/model.js';
 import { RequestBudget } from './budget.js';
 import type { TwinEdgeCloudApi } from './client/client-api.js';
-import { errorText } from './client/api-error.js';
+import { TwinEdgeApiError, errorText } from './client/api-error.js';
 import { TwinEdgeClient } from './client/twinedge-client.js';
 import { systemClock, type Clock } from './clock.js';
 import { CloudCache, listEvery } from './cloud-cache.js';
 import { DeviceSync } from './device-sync.js';
 import { TagDirectory } from './directory.js';
+import type { TagTarget } from './points.js';
 import { Uploader, type UploaderEvent, type UploaderState } from './uploader.js';
 
 /** Where the API key lives in the secret store. */
@@ -398,6 +400,43 @@ export class SyncService {
 
   trainingJob(id: string): Promise<TrainingJob> {
     return this.requireClient().getTrainingJob(id);
+  }
+
+  /** Which TwinEdge asset and tag name a local tag uploads as; null while its device is not linked. */
+  cloudTarget(tagId: number): TagTarget | null {
+    return this.directory.target(tagId);
+  }
+
+  /** The local tag that uploads as this TwinEdge asset and tag name, if any. */
+  localTag(assetId: string, tagName: string): number | null {
+    for (const link of this.o.store.sync.links()) {
+      if (link.cloudId !== assetId) continue;
+      const tag = this.o.store.devices.get(link.deviceId)?.tags.find((t) => t.name === tagName);
+      if (tag) return tag.id;
+    }
+    return null;
+  }
+
+  /** The TwinEdge client for on-demand calls (history, dashboards); throws TwinEdgeNotConfigured without a key. */
+  cloud(): TwinEdgeCloudApi {
+    return this.requireClient();
+  }
+
+  /** Creates or updates a dashboard (recreated when it was deleted in TwinEdge) and keeps the cached list current. */
+  async saveDashboard(body: DashboardBody, id: string | null): Promise<Dashboard> {
+    const client = this.requireClient();
+    let saved: Dashboard | null = null;
+    if (id) {
+      try {
+        saved = await client.updateDashboard(id, body);
+      } catch (err) {
+        if (!(err instanceof TwinEdgeApiError && err.status === 404)) throw err;
+      }
+    }
+    saved ??= await client.createDashboard(body);
+    this.cache.put('dashboards', saved);
+    this.o.log.info(`Dashboard "${saved.name}" saved in TwinEdge (${saved.id}).`);
+    return saved;
   }
 
   /** 429 responses the uploader received (by design: none). */
