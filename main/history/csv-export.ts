@@ -96,7 +96,13 @@ const labels = (store: Store, tagIds: readonly number[]): Map<number, TagLabel> 
 };
 
 /** Long-format CSV (one row per sample or bucket and tag) of stored history; call after the rollup pass. */
-export const exportCsv = (store: Store, q: ExportQueryInput, timeZone: string, now = Date.now()): CsvExport => {
+export const exportCsv = (
+  store: Store,
+  q: ExportQueryInput,
+  timeZone: string,
+  now = Date.now(),
+  maxRawRows = MAX_RAW_ROWS,
+): CsvExport => {
   const db = store.database;
   const tags = labels(store, q.tagIds);
   const parts: string[] = [];
@@ -104,10 +110,10 @@ export const exportCsv = (store: Store, q: ExportQueryInput, timeZone: string, n
   if (q.resolution === 'raw') {
     const count = db.prepare('SELECT count(*) AS n FROM samples WHERE tag_id = ? AND ts >= ? AND ts <= ?');
     const total = q.tagIds.reduce((n, id) => n + (count.get(id, q.from, q.to) as { n: number }).n, 0);
-    if (total > MAX_RAW_ROWS) {
+    if (total > maxRawRows) {
       throw new AppError(
         'invalid_input',
-        `That range holds ${total.toLocaleString('en-US')} samples, more than the ${MAX_RAW_ROWS.toLocaleString('en-US')} ` +
+        `That range holds ${total.toLocaleString('en-US')} samples, more than the ${maxRawRows.toLocaleString('en-US')} ` +
           'a raw export allows. Choose a shorter range, or export 1-minute rollups instead.',
       );
     }
