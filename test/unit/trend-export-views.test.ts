@@ -113,13 +113,14 @@ describe('trend CSV export and saved views', () => {
       follow: true,
     };
     const v = store.views.save(input, 1000);
-    expect(v).toMatchObject({ id: expect.any(Number), name: 'Boiler overview', hiddenTagIds: [], dashboardId: null });
+    expect(v.id).toBeGreaterThan(0);
+    expect(v).toMatchObject({ name: 'Boiler overview', hiddenTagIds: [], dashboardId: null });
     expect(v.createdAt).toBe(1000);
     const other = store.views.save({ ...input, name: 'Another', range: { kind: 'absolute', from: 1, to: 2 } }, 2000);
     expect(store.views.list().map((x) => x.name)).toEqual(['Another', 'Boiler overview']);
 
     expect(() => store.views.save({ ...input, name: 'Another' })).toThrow(
-      expect.objectContaining({ code: 'conflict', message: expect.stringMatching(/already exists/) }) as Error,
+      expect.objectContaining({ code: 'conflict' }) as Error,
     );
     expect(() => store.views.save({ ...input, id: other.id, name: 'Boiler overview' })).toThrow(/already exists/);
     const renamed = store.views.save({ ...input, id: v.id, name: 'Boiler', follow: false }, 3000);
