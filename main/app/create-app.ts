@@ -35,12 +35,16 @@ import { RateMeter } from './status-meter.js';
 import { syncHandlers } from './handlers/sync-handlers.js';
 import { alarmHandlers } from './handlers/alarm-handlers.js';
 import { historyHandlers } from './handlers/history-handlers.js';
-import { trendCloudHandlers } from './handlers/trend-cloud-handlers.js';
+import { trendCloudHandlers, viewsAccess } from './handlers/trend-cloud-handlers.js';
 import { AlarmService } from '../alerts/alarm-service.js';
 import { AlarmEngine } from '../alerts/engine/alarm-engine.js';
 import { installDemoRules } from '../alerts/demo-rules.js';
 import { fromCloudRule, type CloudTagMap } from '../alerts/cloud-rules.js';
 import { SyncService, type SyncServiceOptions } from '../sync/sync-service.js';
+import { RollupService } from '../history/rollups.js';
+import { HistoryService } from '../history/history-query.js';
+import { RetentionService } from '../history/retention.js';
+import { TwinEdgeHistory } from '../history/twinedge-history.js';
 
 export interface AppOptions {
   dataDir: string;
@@ -129,6 +133,19 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     }
   };
 
+  // Minute and hour rollups catch up every few seconds (and before every history query).
+  const rollups = store
+    ? new RollupService({
+        rollups: store.rollups,
+        onError: (err) => log.error(`Rollups: ${errorMessage(err)}`),
+      })
+    : null;
+  rollups?.start();
+  // Old data go in small background steps (every minute and right after a settings change).
+  const retention =
+    store && rollups ? new RetentionService({ store, rollups, onError: (message) => log.error(message) }) : null;
+  retention?.start();
+
   const secrets = options.secretStore ?? createSecretStore(log);
   const alarms = store
     ? new AlarmService({
@@ -174,9 +191,30 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     : null;
   // The key is read before any collector starts, so every sample stored from now on is queued for upload.
   await sync?.start();
+  const history =
+    store && rollups
+      ? new HistoryService({
+          store,
+          rollups,
+          flush: () => void writer.flush(),
+          ...(sync
+            ? {
+                cloud: new TwinEdgeHistory({
+                  target: (tagId) => sync.cloudTarget(tagId),
+                  client: () => sync.cloud(),
+                  now: () => Date.now(),
+                }),
+              }
+            : {}),
+        })
+      : null;
   const requireAlarms = (): AlarmService => {
     if (!alarms) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
     return alarms;
+  };
+  const required = <T>(service: T | null): T => {
+    if (!service) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
+    return service;
   };
   const requireSync = (): SyncService => {
     if (!sync) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
@@ -396,7 +434,14 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       ...secretHandlers(secretDeps),
       ...syncHandlers(requireSync),
       ...alarmHandlers({ alarms: requireAlarms, sync: requireSync, cloudTags, actor: actor(options.shell) }),
-      ...historyHandlers(),
+      ...historyHandlers({
+        requireStore,
+        history: () => required(history),
+        rollups: () => required(rollups),
+        retention: () => required(retention),
+        flush: () => void writer.flush(),
+        timeZone: () => info().timeZone,
+      }),
       ...trendCloudHandlers({
         sync: requireSync,
         tags: () =>
@@ -405,9 +450,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
               .devices.list()
               .flatMap((dev) => dev.tags.map((t) => [t.id, { ...t, deviceName: dev.config.name }] as const)),
           ),
-        views: () => {
-          throw new AppError('unavailable', 'INTEGRATION: saved views are wired when the store part lands.');
-        },
+        views: () => viewsAccess(requireStore().views),
       }),
       'settings.get': () => readUiSettings(store),
       'settings.update': async (patch) => {
@@ -441,6 +484,8 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       await opcuaBrowse.close();
       await modbusLines.closeAll();
       writer.close();
+      rollups?.stop();
+      await retention?.stop();
       await sync?.stop();
       alarms?.stop();
       live.close();

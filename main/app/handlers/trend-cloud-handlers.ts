@@ -12,6 +12,7 @@ import { TwinEdgeApiError, errorText } from '../../sync/client/api-error.js';
 import { listAll } from '../../sync/client/pages.js';
 import { TwinEdgeNotConfigured, type SyncService } from '../../sync/sync-service.js';
 import type { Prediction } from '../../sync/api/model.js';
+import type { TrendViewsRepo } from '../../store/trend-views-repo.js';
 import { AppError } from '../errors.js';
 
 type TrendCloudCalls = 'history.predictions' | 'views.toDashboard' | 'views.fromDashboard';
@@ -30,6 +31,23 @@ export interface TrendCloudDeps {
   tags: () => ReadonlyMap<number, TagRef>;
   views: () => ViewsAccess;
 }
+
+/** The saved-views repo as the cloud calls use it. */
+export const viewsAccess = (repo: TrendViewsRepo): ViewsAccess => ({
+  get: (id) => {
+    const view = repo.get(id);
+    if (!view) throw new AppError('not_found', `Trend view ${id} does not exist (deleted meanwhile?).`);
+    return view;
+  },
+  createFromDashboard: (shape, dashboardId) => {
+    const taken = new Set(repo.list().map((v) => v.name));
+    let name = shape.name;
+    for (let n = 2; taken.has(name); n++) name = `${shape.name.slice(0, 90)} (${n})`;
+    const view = repo.save({ ...shape, name, hiddenTagIds: [] });
+    return repo.setDashboard(view.id, dashboardId);
+  },
+  setDashboard: (id, dashboardId) => repo.setDashboard(id, dashboardId),
+});
 
 /** At most this many prediction pages per device and request: the key's budget is shared with uploads. */
 const MAX_PREDICTION_PAGES = 10;
