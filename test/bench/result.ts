@@ -9,10 +9,11 @@ export interface BenchResult {
   ratio: number;
 }
 
-export const result = (name: string, value: number, unit: string, baseline: number): BenchResult => ({
+/** `digits`: decimals kept in value and baseline (whole numbers unless asked). */
+export const result = (name: string, value: number, unit: string, baseline: number, digits = 0): BenchResult => ({
   name,
-  value: Math.round(value),
+  value: Math.round(value * 10 ** digits) / 10 ** digits,
   unit,
-  baseline: Math.round(baseline),
+  baseline: Math.round(baseline * 10 ** digits) / 10 ** digits,
   ratio: Math.round((value / baseline) * 1000) / 1000,
 });
