@@ -15,5 +15,7 @@ export const result = (name: string, value: number, unit: string, baseline: numb
   value: Math.round(value * 10 ** digits) / 10 ** digits,
   unit,
   baseline: Math.round(baseline * 10 ** digits) / 10 ** digits,
-  ratio: Math.round((value / baseline) * 1000) / 1000,
+  // Three decimals, or three significant digits for ratios far below 1 (so they do not print as 0).
+  ratio:
+    value / baseline >= 0.01 ? Math.round((value / baseline) * 1000) / 1000 : Number((value / baseline).toPrecision(3)),
 });
