@@ -214,7 +214,10 @@ export class RetentionService {
     const counts = this.counts();
     let perSample: number | null;
     let perRollupRow: number | null;
+    const used = this.options.store.usedBytes();
     try {
+      // dbstat reads every page: on a large store the share estimate below is used instead.
+      if (used > 512 * 1024 ** 2) throw new Error('too large to walk');
       const bytes = db
         .prepare(
           "SELECT name, sum(pgsize) AS b FROM dbstat('main', 1) WHERE name IN ('samples', 'rollup_1m', 'rollup_1h') GROUP BY name",
@@ -225,9 +228,9 @@ export class RetentionService {
       perSample = counts.raw > 0 ? of('samples') / counts.raw : null;
       perRollupRow = rollupRows > 0 ? (of('rollup_1m') + of('rollup_1h')) / rollupRows : null;
     } catch {
-      // No dbstat: the used pages shared out per row (an upper bound: other tables count too).
+      // No dbstat (or too large): the used pages shared out per row (an upper bound: other tables count too).
       const rows = counts.raw + counts.rollup1m + counts.rollup1h;
-      perSample = rows > 0 ? this.options.store.usedBytes() / rows : null;
+      perSample = rows > 0 ? used / rows : null;
       perRollupRow = perSample;
     }
     this.measured = { at: now, perSample, perRollupRow };
