@@ -111,6 +111,8 @@ export interface RetentionStatus {
   fileBytes: number;
   rawSamples: number;
   rollupRows: Record<'1m' | '1h', number>;
+  /** Large stores are counted from the hourly rollups (counting rows would stall ingest): figures are close, not exact. */
+  countsApproximate: boolean;
   oldestRaw: number | null;
   oldestRollup: number | null;
   /** Measured disk cost per raw sample and per rollup row (indexes included); null until measurable. */

@@ -7,6 +7,8 @@ import type { RollupService } from './rollups.js';
 
 const DAY_MS = 24 * HOUR_MS;
 const SETTINGS_KEY = 'retention';
+/** Up to this size rows are counted (and measured with dbstat) exactly; beyond, estimated without walking tables. */
+const EXACT_COUNT_BYTES = 512 * 1024 ** 2;
 
 export const defaultRetention: RetentionSettings = {
   rawDays: 90,
@@ -23,6 +25,8 @@ export interface RetentionServiceOptions {
   stepRows?: number;
   now?: () => number;
   onError?: (message: string) => void;
+  /** Stores up to this size are counted exactly (default 512 MiB); larger ones from the hourly rollups. */
+  exactCountBytes?: number;
 }
 
 type Table = 'samples' | 'rollup_1m' | 'rollup_1h';
@@ -217,7 +221,7 @@ export class RetentionService {
     const used = this.options.store.usedBytes();
     try {
       // dbstat reads every page: on a large store the share estimate below is used instead.
-      if (used > 512 * 1024 ** 2) throw new Error('too large to walk');
+      if (used > (this.options.exactCountBytes ?? EXACT_COUNT_BYTES)) throw new Error('too large to walk');
       const bytes = db
         .prepare(
           "SELECT name, sum(pgsize) AS b FROM dbstat('main', 1) WHERE name IN ('samples', 'rollup_1m', 'rollup_1h') GROUP BY name",
@@ -236,10 +240,34 @@ export class RetentionService {
     this.measured = { at: now, perSample, perRollupRow };
   }
 
-  private counts(): { raw: number; rollup1m: number; rollup1h: number } {
-    const db = this.options.store.database;
-    const n = (t: Table): number => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
-    return { raw: n('samples'), rollup1m: n('rollup_1m'), rollup1h: n('rollup_1h') };
+  /**
+   * Row counts. count(*) walks every page of a table, which on a multi-GB store would block ingest for
+   * seconds, so large stores are counted from the hourly rollups (each hour row knows how many samples it
+   * summarises): raw samples exact but for the hour at each tag's raw boundary, minute rows an upper bound.
+   */
+  private counts(): { raw: number; rollup1m: number; rollup1h: number; approximate: boolean } {
+    const { store } = this.options;
+    const db = store.database;
+    if (store.usedBytes() <= (this.options.exactCountBytes ?? EXACT_COUNT_BYTES)) {
+      const n = (t: Table): number => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+      return { raw: n('samples'), rollup1m: n('rollup_1m'), rollup1h: n('rollup_1h'), approximate: false };
+    }
+    const oldestRaw = db.prepare('SELECT min(ts) AS v FROM samples WHERE tag_id = ?');
+    const rawSince = db.prepare(
+      'SELECT coalesce(sum(count + bad_count), 0) AS n FROM rollup_1h WHERE tag_id = ? AND bucket >= ?',
+    );
+    const rows = db.prepare(
+      'SELECT count(*) AS hours, coalesce(sum(min(count + bad_count, 60)), 0) AS minutes FROM rollup_1h WHERE tag_id = ?',
+    );
+    const out = { raw: 0, rollup1m: 0, rollup1h: 0, approximate: true };
+    for (const tagId of this.tagIds('rollup_1h')) {
+      const r = rows.get(tagId) as { hours: number; minutes: number };
+      out.rollup1h += r.hours;
+      out.rollup1m += r.minutes;
+      const first = (oldestRaw.get(tagId) as { v: number | null }).v;
+      if (first !== null) out.raw += (rawSince.get(tagId, Math.floor(first / HOUR_MS) * HOUR_MS) as { n: number }).n;
+    }
+    return out;
   }
 
   status(): RetentionStatus {
@@ -264,6 +292,7 @@ export class RetentionService {
       fileBytes: store.sizeBytes(),
       rawSamples: counts.raw,
       rollupRows: { '1m': counts.rollup1m, '1h': counts.rollup1h },
+      countsApproximate: counts.approximate,
       oldestRaw: this.oldest('samples'),
       oldestRollup: this.oldestRollup(),
       bytesPerSample: this.measured?.perSample ?? null,
