@@ -23,3 +23,30 @@ export interface FieldControl {
   describedby: string | undefined;
   invalid: boolean;
 }
+
+/** One tag on the history trend chart. */
+export interface PlotTag {
+  tagId: number;
+  name: string;
+  unit: string;
+  color: string;
+  hidden: boolean;
+}
+export interface PlotOverlay {
+  label: string;
+  color: string;
+}
+export interface PlotFrame {
+  /** x in epoch seconds, COLS_PER_TAG columns per tag, then 2 per overlay (score, anomaly marks). */
+  data: uPlot.AlignedData;
+  xMin: number;
+  xMax: number;
+}
+
+/** What the trend view may ask of its chart. */
+export interface PlotHandle {
+  /** Plot width in CSS pixels (one bucket per pixel). */
+  plotWidth: () => number;
+  /** The chart canvas, for the PNG export. */
+  canvas: () => HTMLCanvasElement | null;
+}
