@@ -41,6 +41,7 @@ import { AlarmEngine } from '../alerts/engine/alarm-engine.js';
 import { installDemoRules } from '../alerts/demo-rules.js';
 import { fromCloudRule, type CloudTagMap } from '../alerts/cloud-rules.js';
 import { SyncService, type SyncServiceOptions } from '../sync/sync-service.js';
+import { RollupService } from '../history/rollups.js';
 
 export interface AppOptions {
   dataDir: string;
@@ -128,6 +129,15 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       live.push(batch);
     }
   };
+
+  // Minute and hour rollups catch up every few seconds (and before every history query).
+  const rollups = store
+    ? new RollupService({
+        rollups: store.rollups,
+        onError: (err) => log.error(`Rollups: ${errorMessage(err)}`),
+      })
+    : null;
+  rollups?.start();
 
   const secrets = options.secretStore ?? createSecretStore(log);
   const alarms = store
@@ -430,6 +440,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       await opcuaBrowse.close();
       await modbusLines.closeAll();
       writer.close();
+      rollups?.stop();
       await sync?.stop();
       alarms?.stop();
       live.close();

@@ -28,7 +28,11 @@ interface TagRow {
 
 /** Devices and their tags. Tag ids survive edits (matched by name) so history stays attached. */
 export class DevicesRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Called in the deleting transaction with the tags whose samples were deleted (their rollups go too). */
+    private readonly onTagsDeleted: (tagIds: number[]) => void = () => {},
+  ) {}
 
   list(): StoredDevice[] {
     const devices = this.db.prepare('SELECT * FROM devices ORDER BY id').all() as DeviceRow[];
@@ -98,7 +102,11 @@ export class DevicesRepo {
 
   delete(id: number): boolean {
     return this.db.transaction(() => {
+      const tagIds = (this.db.prepare('SELECT id FROM tags WHERE device_id = ?').all(id) as { id: number }[]).map(
+        (t) => t.id,
+      );
       this.db.prepare('DELETE FROM samples WHERE tag_id IN (SELECT id FROM tags WHERE device_id = ?)').run(id);
+      this.onTagsDeleted(tagIds);
       return this.db.prepare('DELETE FROM devices WHERE id = ?').run(id).changes > 0;
     })();
   }
@@ -128,6 +136,7 @@ export class DevicesRepo {
     for (const t of existing) {
       if (!assigned.has(t.id)) {
         removeSamples.run(t.id);
+        this.onTagsDeleted([t.id]);
         removeTag.run(t.id);
       }
     }

@@ -126,4 +126,53 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX alarm_events_ts ON alarm_events (ts);
   `,
+  // 5: trend rollups (per minute and per hour, kept after raw samples age out), their dirty marks, saved views
+  `
+  -- One row per tag and bucket. count: usable samples (value present, quality not bad); min/max/sum/first/last
+  -- are over usable samples only (null when none); worst_quality over every sample in the bucket.
+  CREATE TABLE rollup_1m (
+    tag_id        INTEGER NOT NULL,
+    bucket        INTEGER NOT NULL,
+    count         INTEGER NOT NULL,
+    bad_count     INTEGER NOT NULL,
+    min           REAL,
+    max           REAL,
+    sum           REAL,
+    first_ts      INTEGER,
+    first_value   REAL,
+    last_ts       INTEGER,
+    last_value    REAL,
+    worst_quality INTEGER NOT NULL,
+    PRIMARY KEY (tag_id, bucket)
+  ) WITHOUT ROWID;
+  CREATE TABLE rollup_1h (
+    tag_id        INTEGER NOT NULL,
+    bucket        INTEGER NOT NULL,
+    count         INTEGER NOT NULL,
+    bad_count     INTEGER NOT NULL,
+    min           REAL,
+    max           REAL,
+    sum           REAL,
+    first_ts      INTEGER,
+    first_value   REAL,
+    last_ts       INTEGER,
+    last_value    REAL,
+    worst_quality INTEGER NOT NULL,
+    PRIMARY KEY (tag_id, bucket)
+  ) WITHOUT ROWID;
+  -- Minute buckets whose raw samples changed since their rollup was computed (written with the samples).
+  CREATE TABLE rollup_dirty (
+    tag_id INTEGER NOT NULL,
+    bucket INTEGER NOT NULL,
+    PRIMARY KEY (tag_id, bucket)
+  ) WITHOUT ROWID;
+  CREATE TABLE trend_views (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL UNIQUE,
+    config       TEXT NOT NULL,
+    dashboard_id TEXT,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL
+  );
+  `,
 ];

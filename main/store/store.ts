@@ -5,7 +5,9 @@ import type { Sample } from '../collect/types.js';
 import { AlarmsRepo } from './alarms-repo.js';
 import { AuditRepo } from './audit-repo.js';
 import { DevicesRepo } from './devices-repo.js';
+import { RollupsRepo } from './rollups-repo.js';
 import { SamplesRepo } from './samples-repo.js';
+import { TrendViewsRepo } from './trend-views-repo.js';
 import { OutboxRepo } from './outbox-repo.js';
 import { SettingsRepo } from './settings-repo.js';
 import { SyncRepo } from './sync-repo.js';
@@ -22,6 +24,8 @@ export class Store {
   readonly outbox: OutboxRepo;
   readonly sync: SyncRepo;
   readonly alarms: AlarmsRepo;
+  readonly rollups: RollupsRepo;
+  readonly views: TrendViewsRepo;
   /**
    * Stores a batch and, when `queue` says so, queues what was new for upload, in one transaction: a crash
    * leaves both or neither. Duplicates (same tag and source time) are neither stored nor queued again.
@@ -33,21 +37,39 @@ export class Store {
     readonly path: string,
     private readonly db: Db,
   ) {
-    this.devices = new DevicesRepo(db);
+    this.rollups = new RollupsRepo(db);
+    this.devices = new DevicesRepo(db, (tagIds) => this.rollups.deleteTags(tagIds));
     this.samples = new SamplesRepo(db);
     this.settings = new SettingsRepo(db);
     this.audit = new AuditRepo(db);
     this.outbox = new OutboxRepo(db);
     this.sync = new SyncRepo(db);
     this.alarms = new AlarmsRepo(db);
-    this.writeSamples = db.transaction((batch: readonly Sample[], queue: QueuePolicy | null) => {
-      if (!queue) {
-        this.samples.insertBatch(batch);
-        return;
-      }
+    this.views = new TrendViewsRepo(db);
+    const write = db.transaction((batch: readonly Sample[], queue: QueuePolicy | null, marks: Set<number>) => {
       const inserted = this.samples.insertNew(batch);
-      if (inserted.length > 0) queue(inserted, this.outbox);
+      // Same transaction as the samples: a crash leaves both the rows and their dirty minutes, or neither.
+      this.rollups.markDirty(inserted, marks);
+      if (queue && inserted.length > 0) queue(inserted, this.outbox);
     });
+    this.writeSamples = (batch, queue) => {
+      const marks = new Set<number>();
+      write(batch, queue, marks);
+      this.rollups.remember(marks);
+    };
+  }
+
+  /** Bytes in pages in use (what the retention size cap counts). */
+  usedBytes(): number {
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const free = this.db.pragma('freelist_count', { simple: true }) as number;
+    return (pages - free) * pageSize;
+  }
+
+  /** The connection, for the history services (queries, retention) that own their SQL. */
+  get database(): Db {
+    return this.db;
   }
 
   static open(path: string, options?: OpenOptions): Store {

@@ -31,7 +31,7 @@ describe('store on a real SQLite file', () => {
     store.close();
     const db = new Database(join(dir.path, 'store.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(db.pragma('user_version', { simple: true })).toBe(5);
     const tables = (
       db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
     ).map((r) => r.name);
@@ -41,6 +41,9 @@ describe('store on a real SQLite file', () => {
       'alarm_state',
       'audit_log',
       'devices',
+      'rollup_1h',
+      'rollup_1m',
+      'rollup_dirty',
       'samples',
       'settings',
       'sync_devices',
@@ -48,6 +51,7 @@ describe('store on a real SQLite file', () => {
       'sync_outbox',
       'sync_rejections',
       'tags',
+      'trend_views',
     ]);
     db.close();
     store = Store.open(join(dir.path, 'store.sqlite')); // reopening applies nothing twice

@@ -1,0 +1,122 @@
+import type { z } from 'zod';
+import {
+  GAP_QUALITY,
+  resolutionMs,
+  type Resolution,
+  type TrendQuery,
+  type TrendResult,
+  type TrendSeries,
+} from '../contract/trend-contract.js';
+import type { Store } from '../store/store.js';
+import type { CloudFill, CloudHistorySource } from './cloud-source.js';
+import type { RollupService } from './rollups.js';
+import { rawPoints, reducedSeries } from './series-reduce.js';
+import { errorMessage } from '../app/errors.js';
+
+export type TrendQueryInput = z.output<typeof TrendQuery>;
+
+export interface HistoryServiceOptions {
+  store: Store;
+  rollups: RollupService;
+  /** Writes samples still held in memory, so the newest ones are in the answer. */
+  flush?: () => void;
+  /** TwinEdge, for the part of a range older than local history. */
+  cloud?: CloudHistorySource;
+}
+
+/** The tier and bucket width that answer a range at a chart width. */
+export interface TierChoice {
+  resolution: Resolution;
+  /** Start of the first output bucket: `from` aligned down to the tier's bucket. */
+  start: number;
+  bucketMs: number;
+}
+
+/**
+ * The coarsest tier whose buckets are no wider than a pixel, and the output bucket width: a whole number
+ * of tier buckets (so rollups aggregate exactly) and at least a pixel wide (so at most ~pixels buckets).
+ */
+export const chooseTier = (from: number, to: number, pixels: number): TierChoice => {
+  const target = (to - from) / pixels;
+  const resolution: Resolution = target >= resolutionMs['1h'] ? '1h' : target >= resolutionMs['1m'] ? '1m' : 'raw';
+  const tierMs = Math.max(1, resolutionMs[resolution]);
+  const bucketMs = Math.max(1, Math.ceil(target / tierMs)) * tierMs;
+  return { resolution, start: Math.floor(from / tierMs) * tierMs, bucketMs };
+};
+
+/** History of tags over a range, reduced to what a chart of `pixels` can show, gaps never hidden. */
+export class HistoryService {
+  constructor(private readonly options: HistoryServiceOptions) {}
+
+  async query(q: TrendQueryInput): Promise<TrendResult> {
+    const { store } = this.options;
+    this.options.flush?.();
+    this.options.rollups.catchUp();
+    const db = store.database;
+    const choice = chooseTier(q.from, q.to, q.pixels);
+    const series: TrendSeries[] = [];
+    for (const tagId of q.tagIds) {
+      let s = choice.resolution === 'raw' ? rawPoints(db, tagId, q.from, q.to, q.pixels * 2) : null;
+      s ??= reducedSeries(db, tagId, choice.resolution, choice.start, q.to, choice.bucketMs);
+      if (q.cloud && this.options.cloud) s = await this.fillFromCloud(s, q.from, q.to, choice.bucketMs);
+      series.push(s);
+    }
+    const oldest = this.oldest(q.tagIds);
+    return { from: q.from, to: q.to, series, oldestRaw: oldest.raw, oldestRollup: oldest.rollup };
+  }
+
+  /** Oldest raw sample and oldest rollup bucket over these tags (null when none). */
+  oldest(tagIds: readonly number[]): { raw: number | null; rollup: number | null } {
+    const db = this.options.store.database;
+    const first = (sql: string): number | null =>
+      tagIds.reduce<number | null>((acc, id) => {
+        const v = (db.prepare(sql).get(id) as { v: number | null }).v;
+        return v === null ? acc : acc === null ? v : Math.min(acc, v);
+      }, null);
+    const raw = first('SELECT min(ts) AS v FROM samples WHERE tag_id = ?');
+    const m = first('SELECT min(bucket) AS v FROM rollup_1m WHERE tag_id = ?');
+    const h = first('SELECT min(bucket) AS v FROM rollup_1h WHERE tag_id = ?');
+    const rollup = m === null ? h : h === null ? m : Math.min(m, h);
+    return { raw, rollup };
+  }
+
+  /** Prepends TwinEdge's buckets for the part of the range before the tag's oldest local data. */
+  private async fillFromCloud(s: TrendSeries, from: number, to: number, bucketMs: number): Promise<TrendSeries> {
+    const cloud = this.options.cloud;
+    const o = this.oldest([s.tagId]);
+    const local = o.raw === null ? o.rollup : o.rollup === null ? o.raw : Math.min(o.raw, o.rollup);
+    const until = Math.min(local ?? to, to);
+    if (!cloud || from >= until) return s;
+    let fill: Awaited<ReturnType<CloudHistorySource['fetch']>>;
+    try {
+      fill = await cloud.fetch(s.tagId, from, until, s.bucketMs ?? bucketMs);
+    } catch (err) {
+      return { ...s, cloudNote: `TwinEdge history could not be read: ${errorMessage(err)}` };
+    }
+    if ('unavailable' in fill) return { ...s, cloudNote: fill.unavailable };
+    return prepend(s, fill, until);
+  }
+}
+
+/** Cloud buckets before `until` replace the (empty) local buckets they precede. */
+const prepend = (s: TrendSeries, fill: CloudFill, until: number): TrendSeries => {
+  const width = s.bucketMs ?? 0;
+  // Local points kept: those whose bucket reaches local data; earlier ones are empty by definition.
+  const keepFrom = s.ts.findIndex((t) => t + width >= until);
+  const keep = keepFrom === -1 ? s.ts.length : keepFrom;
+  const cut = s.ts[keep] ?? until;
+  const idx = fill.ts.flatMap((t, i) => (t < cut ? [i] : []));
+  const pick = <T>(xs: readonly T[]): T[] => idx.map((i) => xs[i] as T);
+  const avg = pick(fill.avg);
+  return {
+    ...s,
+    ts: [...pick(fill.ts), ...s.ts.slice(keep)],
+    values: [...avg, ...s.values.slice(keep)],
+    min: s.min ? [...pick(fill.min), ...s.min.slice(keep)] : null,
+    max: s.max ? [...pick(fill.max), ...s.max.slice(keep)] : null,
+    // TwinEdge does not say how many samples a bucket held, nor their quality: good when it has a value.
+    quality: [...avg.map((v) => (v === null ? GAP_QUALITY : 0)), ...s.quality.slice(keep)],
+    count: s.count ? [...idx.map(() => 0), ...s.count.slice(keep)] : null,
+    cloudUntil: until,
+  };
+};

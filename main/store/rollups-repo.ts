@@ -1,0 +1,211 @@
+import type Database from 'better-sqlite3';
+import type { Sample } from '../collect/types.js';
+import type { Db } from './database.js';
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+export type RollupTier = '1m' | '1h';
+export const rollupTable: Record<RollupTier, string> = { '1m': 'rollup_1m', '1h': 'rollup_1h' };
+
+/** Where the rollup pass stops trusting raw samples: below it retention may have deleted them. */
+const PURGED_KEY = 'rollups.rawPurgedBefore';
+
+/** One rollup row as stored (min/max/sum/first/last over usable samples only). */
+export interface RollupRow {
+  tag_id: number;
+  bucket: number;
+  count: number;
+  bad_count: number;
+  min: number | null;
+  max: number | null;
+  sum: number | null;
+  first_ts: number | null;
+  first_value: number | null;
+  last_ts: number | null;
+  last_value: number | null;
+  worst_quality: number;
+}
+
+interface Agg {
+  n: number;
+  cnt: number;
+  bad: number;
+  lo: number | null;
+  hi: number | null;
+  total: number | null;
+  t0: number | null;
+  v0: number | null;
+  t1: number | null;
+  v1: number | null;
+  worst: number;
+}
+
+// Usable: a value and a quality whose severity bit (bit 31: bad) is clear.
+const USABLE = '(value IS NOT NULL AND (quality & 2147483648) = 0)';
+const COLUMNS =
+  'tag_id, bucket, count, bad_count, min, max, sum, first_ts, first_value, last_ts, last_value, worst_quality';
+
+/** A (tag, minute) pair as one number, for the in-memory "already marked" set. */
+const keyOf = (tagId: number, minute: number): number => tagId * 2 ** 27 + minute;
+
+/**
+ * Per-minute and per-hour rollups of the samples, kept exact incrementally: every newly stored sample marks
+ * its minute dirty in the storing transaction; a pass later recomputes dirty minutes from raw rows and
+ * their hours from the minute rows. Recomputing is idempotent, so a crash between the two is harmless.
+ */
+export class RollupsRepo {
+  /** Minutes marked dirty since their last recompute (committed), so a busy minute is marked once. */
+  private readonly marked = new Set<number>();
+  private readonly markStmt: Database.Statement<[number, number]>;
+  private readonly takeStmt: Database.Statement<[number]>;
+  private readonly unmarkStmt: Database.Statement<[number, number]>;
+  private readonly minuteAgg: Database.Statement<{ tag: number; start: number; end: number }>;
+  private readonly hourAgg: Database.Statement<{ tag: number; start: number; end: number }>;
+  private readonly upsert: Record<RollupTier, Database.Statement<unknown[]>>;
+  private readonly remove: Record<RollupTier, Database.Statement<[number, number]>>;
+  private purgedBefore: number;
+
+  constructor(private readonly db: Db) {
+    this.markStmt = db.prepare('INSERT OR IGNORE INTO rollup_dirty (tag_id, bucket) VALUES (?, ?)');
+    this.takeStmt = db.prepare('SELECT tag_id, bucket FROM rollup_dirty ORDER BY tag_id, bucket LIMIT ?');
+    this.unmarkStmt = db.prepare('DELETE FROM rollup_dirty WHERE tag_id = ? AND bucket = ?');
+    this.minuteAgg = db.prepare(
+      `SELECT a.*,
+         (SELECT value FROM samples WHERE tag_id = @tag AND ts = a.t0) AS v0,
+         (SELECT value FROM samples WHERE tag_id = @tag AND ts = a.t1) AS v1
+       FROM (SELECT count(*) AS n, coalesce(sum(${USABLE}), 0) AS cnt,
+               coalesce(sum((quality & 2147483648) != 0), 0) AS bad,
+               min(CASE WHEN ${USABLE} THEN value END) AS lo, max(CASE WHEN ${USABLE} THEN value END) AS hi,
+               sum(CASE WHEN ${USABLE} THEN value END) AS total,
+               min(CASE WHEN ${USABLE} THEN ts END) AS t0, max(CASE WHEN ${USABLE} THEN ts END) AS t1,
+               max(quality) AS worst
+             FROM samples WHERE tag_id = @tag AND ts >= @start AND ts < @end) AS a`,
+    );
+    this.hourAgg = db.prepare(
+      `SELECT a.*,
+         (SELECT first_value FROM rollup_1m WHERE tag_id = @tag AND bucket >= @start AND bucket < @end
+            AND first_ts = a.t0) AS v0,
+         (SELECT last_value FROM rollup_1m WHERE tag_id = @tag AND bucket >= @start AND bucket < @end
+            AND last_ts = a.t1) AS v1
+       FROM (SELECT count(*) AS n, coalesce(sum(count), 0) AS cnt, coalesce(sum(bad_count), 0) AS bad,
+               min(min) AS lo, max(max) AS hi, sum(sum) AS total, min(first_ts) AS t0, max(last_ts) AS t1,
+               max(worst_quality) AS worst
+             FROM rollup_1m WHERE tag_id = @tag AND bucket >= @start AND bucket < @end) AS a`,
+    );
+    const upsert = (t: string): Database.Statement<unknown[]> =>
+      db.prepare(`INSERT OR REPLACE INTO ${t} (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.upsert = { '1m': upsert('rollup_1m'), '1h': upsert('rollup_1h') };
+    this.remove = {
+      '1m': db.prepare('DELETE FROM rollup_1m WHERE tag_id = ? AND bucket = ?'),
+      '1h': db.prepare('DELETE FROM rollup_1h WHERE tag_id = ? AND bucket = ?'),
+    };
+    this.purgedBefore = this.readPurgedBefore();
+  }
+
+  /**
+   * Marks the minutes of newly stored samples dirty (call inside the storing transaction). Keys marked here
+   * go to `fresh`; pass them to remember() once the transaction committed.
+   */
+  markDirty(inserted: readonly Sample[], fresh: Set<number>): void {
+    for (const s of inserted) {
+      const minute = Math.floor(s.ts / MINUTE_MS);
+      const key = keyOf(s.tagId, minute);
+      if (this.marked.has(key) || fresh.has(key)) continue;
+      fresh.add(key);
+      this.markStmt.run(s.tagId, minute * MINUTE_MS);
+    }
+  }
+
+  /** After commit: these minutes have a dirty row until the next recompute. */
+  remember(fresh: ReadonlySet<number>): void {
+    // Forgetting only costs a redundant INSERT OR IGNORE, so the set is simply dropped when it grows large.
+    if (this.marked.size + fresh.size > 1_000_000) this.marked.clear();
+    for (const k of fresh) this.marked.add(k);
+  }
+
+  pendingCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM rollup_dirty').get() as { n: number }).n;
+  }
+
+  /**
+   * Recomputes up to `limit` dirty minutes and their hours in one transaction; returns how many it took.
+   * Minutes older than the raw retention boundary are left as they are: their raw rows may be gone, so a
+   * late sample there must not replace the rollup of the deleted ones. Such late samples are not rolled up.
+   */
+  step(limit: number): number {
+    return this.db.transaction(() => {
+      const dirty = this.takeStmt.all(limit) as { tag_id: number; bucket: number }[];
+      const hours = new Map<string, { tag: number; start: number }>();
+      for (const d of dirty) {
+        this.unmarkStmt.run(d.tag_id, d.bucket);
+        this.marked.delete(keyOf(d.tag_id, d.bucket / MINUTE_MS));
+        if (d.bucket < this.purgedBefore) continue;
+        this.recompute('1m', d.tag_id, d.bucket, MINUTE_MS);
+        const hour = Math.floor(d.bucket / HOUR_MS) * HOUR_MS;
+        hours.set(`${d.tag_id}:${hour}`, { tag: d.tag_id, start: hour });
+      }
+      for (const h of hours.values()) this.recompute('1h', h.tag, h.start, HOUR_MS);
+      return dirty.length;
+    })();
+  }
+
+  private recompute(tier: RollupTier, tag: number, start: number, width: number): void {
+    const agg = (tier === '1m' ? this.minuteAgg : this.hourAgg).get({ tag, start, end: start + width }) as Agg;
+    if (agg.n === 0) {
+      this.remove[tier].run(tag, start);
+      return;
+    }
+    this.upsert[tier].run(
+      tag,
+      start,
+      agg.cnt,
+      agg.bad,
+      agg.lo,
+      agg.hi,
+      agg.total,
+      agg.t0,
+      agg.v0,
+      agg.t1,
+      agg.v1,
+      agg.worst,
+    );
+  }
+
+  /** Raw samples before `ts` may be deleted from now on (retention): their rollups are final. */
+  setRawPurgedBefore(ts: number): void {
+    if (ts <= this.purgedBefore) return;
+    this.purgedBefore = ts;
+    this.db
+      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+      .run(PURGED_KEY, JSON.stringify(ts));
+  }
+
+  rawPurgedBefore(): number {
+    return this.purgedBefore;
+  }
+
+  /** Deletes every rollup and dirty mark of these tags (with their samples, when tags are deleted). */
+  deleteTags(tagIds: readonly number[]): void {
+    for (const t of ['rollup_1m', 'rollup_1h', 'rollup_dirty']) {
+      const stmt = this.db.prepare(`DELETE FROM ${t} WHERE tag_id = ?`);
+      for (const id of tagIds) stmt.run(id);
+    }
+    // A reused tag id must be marked again.
+    this.marked.clear();
+  }
+
+  rows(tier: RollupTier, tagId: number, from: number, to: number): RollupRow[] {
+    return this.db
+      .prepare(
+        `SELECT ${COLUMNS} FROM ${rollupTable[tier]} WHERE tag_id = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`,
+      )
+      .all(tagId, from, to) as RollupRow[];
+  }
+
+  private readPurgedBefore(): number {
+    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(PURGED_KEY) as
+      { value: string } | undefined;
+    const v = row ? (JSON.parse(row.value) as unknown) : 0;
+    return typeof v === 'number' ? v : 0;
+  }
+}
