@@ -6,6 +6,7 @@ import { benchModbusPoll } from './modbus-poll.js';
 import { benchOpcUaNotifications, benchOpcUaSubscribe } from './opcua-bench.js';
 import type { BenchResult } from './result.js';
 import { benchSyncDrain, benchSyncTrialDay } from './sync-bench.js';
+import { benchTrendFrame } from './trend-bench.js';
 
 /** `npm run bench`: every benchmark, one JSON object per line on stdout. */
 const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
@@ -18,6 +19,7 @@ const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
   benchSyncDrain,
   benchSyncTrialDay,
   benchAlertsEval,
+  benchTrendFrame,
 ];
 
 // `npm run bench -- sync` runs only the benchmarks whose function name contains "sync".

@@ -1,6 +1,6 @@
 /** Trend data assembly: axes per unit, uPlot columns (gaps, min/max bands, TwinEdge part), cursor readouts. Pure. */
-import type { AxisSetting, TrendSeries } from '../../../main/contract/trend-contract';
-import { GAP_QUALITY } from '../../../main/contract/trend-contract';
+import type { AxisSetting, TrendSeries } from '../../../main/contract/trend-contract.js';
+import { GAP_QUALITY } from '../../../main/contract/trend-contract.js';
 
 /** The subset of a history answer the chart needs; live tails are appended as raw points. */
 export type PlotSeries = Pick<

@@ -103,3 +103,10 @@ export function parseLocal(value: string): number {
   if (!value) return NaN;
   return new Date(value).getTime();
 }
+
+/** Value for <input type="datetime-local" step="1"> in local time, to the second. */
+export function toLocalInput(ms: number): string {
+  const d = new Date(ms);
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())}T${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
+}
