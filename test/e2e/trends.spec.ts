@@ -170,10 +170,15 @@ test('30 days down to one minute: spike, samples, Bad, gap and CSV equal the sto
   expect(stored.length).toBe(2 * 7);
   const dataLines = csv.slice(1).filter((l) => l.trim() !== '');
   expect(dataLines.length).toBe(stored.length);
-  for (const r of stored) {
-    const line = dataLines.find((l) => l.includes(new Date(r.ts).toISOString()) || l.includes(String(r.ts)));
-    expect(line, `a CSV row for ${new Date(r.ts).toISOString()}`).toBeDefined();
-    if (r.quality !== BAD) expect(line).toContain(String(r.value));
+  // The row of each stored sample: its time (ISO, epoch ms or local time) and, when usable, its value.
+  const timeForms = (ts: number): string[] => [new Date(ts).toISOString(), String(ts), shown(ts).slice(0, 19)];
+  for (const ts of new Set(stored.map((r) => r.ts))) {
+    const lines = dataLines.filter((l) => timeForms(ts).some((f) => l.includes(f)));
+    const here = stored.filter((r) => r.ts === ts);
+    expect(lines.length, `CSV rows at ${new Date(ts).toISOString()}`).toBe(here.length);
+    for (const r of here) {
+      if (r.quality !== BAD) expect(lines.some((l) => l.split(',').includes(String(r.value)))).toBe(true);
+    }
   }
   await expect(page.getByRole('status').filter({ hasText: /Exported \d+ rows/ })).toContainText(
     `Exported ${stored.length} rows`,

@@ -14,6 +14,8 @@ import {
   assemble,
   bucketText,
   col,
+  colsOf,
+  layoutOf,
   groupAxes,
   pointIndexAt,
   qualityText,
@@ -143,6 +145,13 @@ describe('uPlot data assembly', () => {
     const a = assemble([s]);
     expect(a.data[col.cloud(0)]).toEqual([1, 2, 3, undefined]);
     expect(a.data[col.local(0)]).toEqual([undefined, undefined, 3, 4]);
+  });
+
+  it('gives each tag only the columns it needs', () => {
+    const reduced: PlotSeries = { ...raw(2, [0], [2]), bucketMs: 60_000, min: [1], max: [3], count: [6] };
+    const a = assemble([raw(1, [0], [5]), reduced], [], [layoutOf(raw(1, [], [])), layoutOf(reduced)]);
+    expect(colsOf(layoutOf(reduced))).toBe(3);
+    expect(a.data).toEqual([[0], [5], [2], [1], [3]]);
   });
 
   it('aligns extra columns (prediction scores) on the same x', () => {

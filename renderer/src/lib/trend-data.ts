@@ -33,7 +33,20 @@ export function groupAxes(tags: { id: number; unit: string }[], settings: readon
   return groups;
 }
 
-/** Columns per tag in the uPlot data: local value, TwinEdge value, bucket min, bucket max. */
+/** Which columns a tag needs: the TwinEdge line when part of it came from TwinEdge, the band when reduced. */
+export interface TagLayout {
+  cloud: boolean;
+  band: boolean;
+}
+export const fullLayout: TagLayout = { cloud: true, band: true };
+export const layoutOf = (s: PlotSeries): TagLayout => ({
+  cloud: s.cloudUntil !== null,
+  band: s.min !== null && s.max !== null,
+});
+/** Columns of one tag: its value line, then the TwinEdge line and the min and max columns when present. */
+export const colsOf = (l: TagLayout): number => 1 + (l.cloud ? 1 : 0) + (l.band ? 2 : 0);
+
+/** Columns per tag with the full layout: local value, TwinEdge value, bucket min, bucket max. */
 export const COLS_PER_TAG = 4;
 export const col = {
   local: (k: number): number => 1 + k * COLS_PER_TAG,
@@ -75,16 +88,21 @@ function unionTimes(list: readonly { ts: number[] }[]): number[] {
  * Aligns the tags on one x axis. Per tag: the value line split at cloudUntil (the first local point is
  * repeated on the TwinEdge line so the two join), and the bucket envelope (min/max) when reduced.
  */
-export function assemble(list: readonly PlotSeries[], extras: readonly ExtraColumn[] = []): Assembled {
+export function assemble(
+  list: readonly PlotSeries[],
+  extras: readonly ExtraColumn[] = [],
+  layouts: readonly TagLayout[] = list.map(() => fullLayout),
+): Assembled {
   const xsMs = unionTimes([...list, ...extras]);
   const n = xsMs.length;
   const cols: YCol[] = [];
-  list.forEach((s) => {
+  list.forEach((s, k) => {
+    const layout = layouts[k] ?? fullLayout;
     const local: YCol = new Array<number | null | undefined>(n);
-    const cloud: YCol = new Array<number | null | undefined>(n);
+    const cloud: YCol = layout.cloud ? new Array<number | null | undefined>(n) : local;
     const lo: YCol = new Array<number | null | undefined>(n);
     const hi: YCol = new Array<number | null | undefined>(n);
-    const cu = s.cloudUntil;
+    const cu = layout.cloud ? s.cloudUntil : null;
     let j = 0;
     let joined = false;
     for (let i = 0; i < s.ts.length; i++) {
@@ -100,12 +118,14 @@ export function assemble(list: readonly PlotSeries[], extras: readonly ExtraColu
           joined = true;
         }
       }
-      if (s.min && s.max) {
+      if (layout.band && s.min && s.max) {
         lo[j] = s.min[i] ?? null;
         hi[j] = s.max[i] ?? null;
       }
     }
-    cols.push(local, cloud, lo, hi);
+    cols.push(local);
+    if (layout.cloud) cols.push(cloud);
+    if (layout.band) cols.push(lo, hi);
   });
   for (const e of extras) {
     const c: YCol = new Array<number | null | undefined>(n);

@@ -31,13 +31,17 @@ export interface PlotTag {
   unit: string;
   color: string;
   hidden: boolean;
+  /** Part of the line is TwinEdge data (a dashed second line). */
+  cloud: boolean;
+  /** Reduced: a min/max band. */
+  band: boolean;
 }
 export interface PlotOverlay {
   label: string;
   color: string;
 }
 export interface PlotFrame {
-  /** x in epoch seconds, COLS_PER_TAG columns per tag, then 2 per overlay (score, anomaly marks). */
+  /** x in epoch seconds, colsOf(layout) columns per tag, then 2 per overlay (score, anomaly marks). */
   data: uPlot.AlignedData;
   xMin: number;
   xMax: number;
