@@ -184,6 +184,15 @@ test('30 days down to one minute: spike, samples, Bad, gap and CSV equal the sto
     `Exported ${stored.length} rows`,
   );
 
+  // ---- the chart as a PNG; a legend toggle hides a line ---------------------------------------------------------------
+  const png = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export PNG' }).click();
+  expect((await png).suggestedFilename()).toMatch(/^trend_\d{8}-\d{6}_\d{8}-\d{6}\.png$/);
+  const steamToggle = page.getByRole('checkbox', { name: `Show ${steam.name} [bar]` });
+  await steamToggle.uncheck();
+  await expect(steamToggle).not.toBeChecked();
+  await steamToggle.check();
+
   // ---- the gap: a 'no data' marker, no line across it ---------------------------------------------------------------
   await showRange(page, seed.gapFrom - 60_000, seed.gapTo + 60_000);
   const marker = Math.round((seed.gapFrom - SEED_STEP_MS + seed.gapTo) / 2);
