@@ -42,6 +42,8 @@ import { installDemoRules } from '../alerts/demo-rules.js';
 import { fromCloudRule, type CloudTagMap } from '../alerts/cloud-rules.js';
 import { SyncService, type SyncServiceOptions } from '../sync/sync-service.js';
 import { RollupService } from '../history/rollups.js';
+import { HistoryService } from '../history/history-query.js';
+import { RetentionService } from '../history/retention.js';
 
 export interface AppOptions {
   dataDir: string;
@@ -138,6 +140,11 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       })
     : null;
   rollups?.start();
+  const history = store && rollups ? new HistoryService({ store, rollups, flush: () => void writer.flush() }) : null;
+  // Old data go in small background steps (every minute and right after a settings change).
+  const retention =
+    store && rollups ? new RetentionService({ store, rollups, onError: (message) => log.error(message) }) : null;
+  retention?.start();
 
   const secrets = options.secretStore ?? createSecretStore(log);
   const alarms = store
@@ -187,6 +194,10 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   const requireAlarms = (): AlarmService => {
     if (!alarms) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
     return alarms;
+  };
+  const required = <T>(service: T | null): T => {
+    if (!service) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
+    return service;
   };
   const requireSync = (): SyncService => {
     if (!sync) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
@@ -406,7 +417,14 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       ...secretHandlers(secretDeps),
       ...syncHandlers(requireSync),
       ...alarmHandlers({ alarms: requireAlarms, sync: requireSync, cloudTags, actor: actor(options.shell) }),
-      ...historyHandlers(),
+      ...historyHandlers({
+        requireStore,
+        history: () => required(history),
+        rollups: () => required(rollups),
+        retention: () => required(retention),
+        flush: () => void writer.flush(),
+        timeZone: () => info().timeZone,
+      }),
       ...trendCloudHandlers(),
       'settings.get': () => readUiSettings(store),
       'settings.update': async (patch) => {
@@ -441,6 +459,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       await modbusLines.closeAll();
       writer.close();
       rollups?.stop();
+      await retention?.stop();
       await sync?.stop();
       alarms?.stop();
       live.close();

@@ -9,10 +9,13 @@ export interface BenchResult {
   ratio: number;
 }
 
-export const result = (name: string, value: number, unit: string, baseline: number): BenchResult => ({
+/** `digits`: decimals kept in value and baseline (whole numbers unless asked). */
+export const result = (name: string, value: number, unit: string, baseline: number, digits = 0): BenchResult => ({
   name,
-  value: Math.round(value),
+  value: Math.round(value * 10 ** digits) / 10 ** digits,
   unit,
-  baseline: Math.round(baseline),
-  ratio: Math.round((value / baseline) * 1000) / 1000,
+  baseline: Math.round(baseline * 10 ** digits) / 10 ** digits,
+  // Three decimals, or three significant digits for ratios far below 1 (so they do not print as 0).
+  ratio:
+    value / baseline >= 0.01 ? Math.round((value / baseline) * 1000) / 1000 : Number((value / baseline).toPrecision(3)),
 });

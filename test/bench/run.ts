@@ -1,5 +1,7 @@
 import { benchAlertsEval } from './alerts-bench.js';
 import { benchStoreInsert } from './store-insert.js';
+import { benchTrendYear } from './trend-year.js';
+import { benchStoreBytesPerSample } from './store-bytes.js';
 import { benchPipelineDemo } from './pipeline-demo.js';
 import { benchModbusPlan } from './modbus-plan.js';
 import { benchModbusPoll } from './modbus-poll.js';
@@ -19,6 +21,8 @@ const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
   benchSyncDrain,
   benchSyncTrialDay,
   benchAlertsEval,
+  benchTrendYear,
+  benchStoreBytesPerSample,
   benchTrendFrame,
 ];
 

@@ -1,20 +1,43 @@
 import type { Handlers } from '../../contract/router.js';
-import { AppError } from '../errors.js';
+import { exportCsv } from '../../history/csv-export.js';
+import type { HistoryService } from '../../history/history-query.js';
+import type { RetentionService } from '../../history/retention.js';
+import type { RollupService } from '../../history/rollups.js';
+import type { Store } from '../../store/store.js';
 
 type HistoryCalls =
   'history.query' | 'history.export' | 'retention.get' | 'retention.set' | 'views.list' | 'views.save' | 'views.delete';
 
-// INTEGRATION STUB: the store helper replaces this file with the real handlers.
-const notYet = (): never => {
-  throw new AppError('unavailable', 'not built yet');
-};
+export interface HistoryHandlerDeps {
+  /** Each throws AppError('store_unavailable') when the store is not open. */
+  requireStore: () => Store;
+  history: () => HistoryService;
+  rollups: () => RollupService;
+  retention: () => RetentionService;
+  /** Writes samples still held in memory, so answers include the newest ones. */
+  flush: () => void;
+  /** The app's time zone, for local times in exports. */
+  timeZone: () => string;
+}
 
-export const historyHandlers = (): Pick<Handlers, HistoryCalls> => ({
-  'history.query': notYet,
-  'history.export': notYet,
-  'retention.get': notYet,
-  'retention.set': notYet,
-  'views.list': notYet,
-  'views.save': notYet,
-  'views.delete': notYet,
+export const historyHandlers = (deps: HistoryHandlerDeps): Pick<Handlers, HistoryCalls> => ({
+  'history.query': (q) => deps.history().query(q),
+  'history.export': (q) => {
+    const store = deps.requireStore();
+    deps.flush();
+    deps.rollups().catchUp();
+    return exportCsv(store, q, deps.timeZone());
+  },
+  'retention.get': () => deps.retention().status(),
+  'retention.set': (input) => {
+    const retention = deps.retention();
+    retention.update(input);
+    return retention.status();
+  },
+  'views.list': () => deps.requireStore().views.list(),
+  'views.save': (input) => deps.requireStore().views.save(input),
+  'views.delete': ({ id }) => {
+    deps.requireStore().views.delete(id);
+    return { deleted: true as const };
+  },
 });

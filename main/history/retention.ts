@@ -1,0 +1,276 @@
+import type { z } from 'zod';
+import { AppError, errorMessage } from '../app/errors.js';
+import type { RetentionInput, RetentionSettings, RetentionStatus } from '../contract/trend-contract.js';
+import { HOUR_MS } from '../store/rollups-repo.js';
+import type { Store } from '../store/store.js';
+import type { RollupService } from './rollups.js';
+
+const DAY_MS = 24 * HOUR_MS;
+const SETTINGS_KEY = 'retention';
+
+export const defaultRetention: RetentionSettings = {
+  rawDays: 90,
+  rollupDays: 1825,
+  maxBytes: 10 * 1024 ** 3,
+};
+
+export interface RetentionServiceOptions {
+  store: Store;
+  rollups: RollupService;
+  /** Background pace (a run also starts right after a settings change). */
+  intervalMs?: number;
+  /** Rows deleted per step (one transaction); the event loop turns between steps so ingest goes on. */
+  stepRows?: number;
+  now?: () => number;
+  onError?: (message: string) => void;
+}
+
+type Table = 'samples' | 'rollup_1m' | 'rollup_1h';
+type LastRun = NonNullable<RetentionStatus['lastRun']>;
+
+/** The app is stopping: the run ends between two steps. */
+class RetentionStopped extends Error {}
+
+const timeColumn = (t: Table): string => (t === 'samples' ? 'ts' : 'bucket');
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Deletes raw samples and rollups past their age, and the oldest data beyond the size cap, in small steps
+ * in the background. Raw data are rolled up before they go, and the rollups stay after the raw rows are gone.
+ */
+export class RetentionService {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<LastRun> | null = null;
+  private again = false;
+  private stopped = false;
+  private lastRun: LastRun | null = null;
+  private measured: { at: number; perSample: number | null; perRollupRow: number | null } | null = null;
+  private readonly stepRows: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: RetentionServiceOptions) {
+    this.stepRows = options.stepRows ?? 20_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.trigger(), this.options.intervalMs ?? 60_000);
+    this.timer.unref();
+    void this.trigger();
+  }
+
+  /** Stops the timer and lets a run in progress end after its current step (before the store closes). */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.stopped = true;
+    await this.running?.catch(() => undefined);
+  }
+
+  settings(): RetentionSettings {
+    const stored = this.options.store.settings.get(SETTINGS_KEY);
+    const s = { ...defaultRetention, ...(typeof stored === 'object' && stored !== null ? stored : {}) };
+    return { rawDays: s.rawDays, rollupDays: s.rollupDays, maxBytes: s.maxBytes };
+  }
+
+  /** Saves changed limits and applies them right away (in the background). */
+  update(patch: z.output<typeof RetentionInput>): RetentionSettings {
+    const next = { ...this.settings(), ...patch };
+    if (next.rollupDays < next.rawDays) {
+      throw new AppError('invalid_input', 'Rollups must be kept at least as long as raw samples.', [
+        { path: 'rollupDays', message: `at least ${next.rawDays} days (the raw retention)` },
+      ]);
+    }
+    this.options.store.settings.set(SETTINGS_KEY, next);
+    void this.trigger();
+    return next;
+  }
+
+  /** One run now, or the one in progress; a run asked for meanwhile follows it (never two at once). */
+  run(): Promise<LastRun> {
+    if (this.stopped) return Promise.reject(new RetentionStopped());
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.enforce().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        void this.trigger();
+      }
+    });
+    return this.running;
+  }
+
+  private async trigger(): Promise<void> {
+    try {
+      await this.run();
+    } catch (err) {
+      if (!(err instanceof RetentionStopped)) this.options.onError?.(`Retention: ${errorMessage(err)}`);
+    }
+  }
+
+  private async enforce(): Promise<LastRun> {
+    const started = performance.now();
+    const { store, rollups } = this.options;
+    const s = this.settings();
+    const now = this.now();
+    // Rolled up first: raw rows about to go must already be in their minute and hour rows.
+    rollups.catchUp();
+    const rawCutoff = Math.floor((now - s.rawDays * DAY_MS) / HOUR_MS) * HOUR_MS;
+    const rollupCutoff = Math.floor((now - s.rollupDays * DAY_MS) / HOUR_MS) * HOUR_MS;
+    store.rollups.setRawPurgedBefore(rawCutoff);
+    let deletedSamples = await this.deleteBefore('samples', rawCutoff);
+    let deletedRollups =
+      (await this.deleteBefore('rollup_1m', rollupCutoff)) + (await this.deleteBefore('rollup_1h', rollupCutoff));
+    let capReached = false;
+    // Over the cap: the oldest day of raw samples across tags goes first, then the oldest day of rollups.
+    while (store.usedBytes() > s.maxBytes) {
+      const oldestRaw = this.oldest('samples');
+      const table: Table | null =
+        oldestRaw !== null ? 'samples' : this.oldest('rollup_1m') !== null ? 'rollup_1m' : null;
+      const oldest = table === 'samples' ? oldestRaw : this.oldestRollup();
+      if (table === null || oldest === null) break;
+      capReached = true;
+      const dayEnd = Math.floor(oldest / DAY_MS) * DAY_MS + DAY_MS;
+      if (table === 'samples') {
+        rollups.catchUp();
+        store.rollups.setRawPurgedBefore(dayEnd);
+        deletedSamples += await this.deleteBefore('samples', dayEnd);
+      } else {
+        deletedRollups +=
+          (await this.deleteBefore('rollup_1m', dayEnd)) + (await this.deleteBefore('rollup_1h', dayEnd));
+      }
+    }
+    if (deletedSamples + deletedRollups > 0 || !this.measured || now - this.measured.at > 10 * 60_000)
+      this.measure(now);
+    this.lastRun = {
+      at: now,
+      deletedSamples,
+      deletedRollups,
+      durationMs: Math.round(performance.now() - started),
+      capReached,
+    };
+    return this.lastRun;
+  }
+
+  /** Deletes rows older than `before`, per tag, at most stepRows per transaction, yielding between steps. */
+  private async deleteBefore(table: Table, before: number): Promise<number> {
+    const db = this.options.store.database;
+    const col = timeColumn(table);
+    const nth = db.prepare(
+      `SELECT ${col} AS t FROM ${table} WHERE tag_id = ? AND ${col} < ? ORDER BY ${col} LIMIT 1 OFFSET ?`,
+    );
+    const del = db.prepare(`DELETE FROM ${table} WHERE tag_id = ? AND ${col} < ?`);
+    let deleted = 0;
+    for (const tagId of this.tagIds(table)) {
+      for (;;) {
+        // The bound below which exactly stepRows rows lie (or the cutoff when fewer are left).
+        const row = nth.get(tagId, before, this.stepRows - 1) as { t: number } | undefined;
+        const bound = row ? row.t + 1 : before;
+        const n = del.run(tagId, Math.min(bound, before)).changes;
+        deleted += n;
+        if (n > 0) await yieldToLoop();
+        if (this.stopped) throw new RetentionStopped();
+        if (!row || bound >= before) break;
+      }
+    }
+    return deleted;
+  }
+
+  /** Tag ids present in a table, by skipping along its primary key (no full scan). */
+  private tagIds(table: Table): number[] {
+    return (
+      this.options.store.database
+        .prepare(
+          `WITH RECURSIVE t(id) AS (SELECT min(tag_id) FROM ${table}
+             UNION ALL SELECT (SELECT min(tag_id) FROM ${table} WHERE tag_id > t.id) FROM t WHERE t.id IS NOT NULL)
+           SELECT id FROM t WHERE id IS NOT NULL`,
+        )
+        .all() as { id: number }[]
+    ).map((r) => r.id);
+  }
+
+  private oldest(table: Table): number | null {
+    const col = timeColumn(table);
+    const stmt = this.options.store.database.prepare(`SELECT min(${col}) AS v FROM ${table} WHERE tag_id = ?`);
+    return this.tagIds(table).reduce<number | null>((acc, id) => {
+      const v = (stmt.get(id) as { v: number | null }).v;
+      return v === null ? acc : acc === null ? v : Math.min(acc, v);
+    }, null);
+  }
+
+  private oldestRollup(): number | null {
+    const m = this.oldest('rollup_1m');
+    const h = this.oldest('rollup_1h');
+    return m === null ? h : h === null ? m : Math.min(m, h);
+  }
+
+  /** Disk cost per raw sample and per rollup row from the pages each table uses (dbstat when compiled in). */
+  private measure(now: number): void {
+    const db = this.options.store.database;
+    const counts = this.counts();
+    let perSample: number | null;
+    let perRollupRow: number | null;
+    const used = this.options.store.usedBytes();
+    try {
+      // dbstat reads every page: on a large store the share estimate below is used instead.
+      if (used > 2 * 1024 ** 3) throw new Error('too large to walk');
+      const bytes = db
+        .prepare(
+          "SELECT name, sum(pgsize) AS b FROM dbstat('main', 1) WHERE name IN ('samples', 'rollup_1m', 'rollup_1h') GROUP BY name",
+        )
+        .all() as { name: string; b: number }[];
+      const of = (n: string): number => bytes.find((r) => r.name === n)?.b ?? 0;
+      const rollupRows = counts.rollup1m + counts.rollup1h;
+      perSample = counts.raw > 0 ? of('samples') / counts.raw : null;
+      perRollupRow = rollupRows > 0 ? (of('rollup_1m') + of('rollup_1h')) / rollupRows : null;
+    } catch {
+      // No dbstat (or too large): the used pages shared out per row (an upper bound: other tables count too).
+      const rows = counts.raw + counts.rollup1m + counts.rollup1h;
+      perSample = rows > 0 ? used / rows : null;
+      perRollupRow = perSample;
+    }
+    this.measured = { at: now, perSample, perRollupRow };
+  }
+
+  private counts(): { raw: number; rollup1m: number; rollup1h: number } {
+    const db = this.options.store.database;
+    const n = (t: Table): number => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+    return { raw: n('samples'), rollup1m: n('rollup_1m'), rollup1h: n('rollup_1h') };
+  }
+
+  status(): RetentionStatus {
+    const { store } = this.options;
+    const db = store.database;
+    const now = this.now();
+    if (!this.measured) this.measure(now);
+    const counts = this.counts();
+    // Recent ingest: samples stored in the last hour, per tag along the primary key, times 24.
+    const recent = db.prepare('SELECT count(*) AS n FROM samples WHERE tag_id = ? AND ts >= ?');
+    let lastHour = 0;
+    let recording = 0;
+    for (const id of this.tagIds('samples')) {
+      const n = (recent.get(id, now - HOUR_MS) as { n: number }).n;
+      lastHour += n;
+      if (n > 0) recording++;
+    }
+    const configured = (db.prepare('SELECT count(*) AS n FROM tags').get() as { n: number }).n;
+    return {
+      settings: this.settings(),
+      usedBytes: store.usedBytes(),
+      fileBytes: store.sizeBytes(),
+      rawSamples: counts.raw,
+      rollupRows: { '1m': counts.rollup1m, '1h': counts.rollup1h },
+      oldestRaw: this.oldest('samples'),
+      oldestRollup: this.oldestRollup(),
+      bytesPerSample: this.measured?.perSample ?? null,
+      bytesPerRollupRow: this.measured?.perRollupRow ?? null,
+      samplesPerDay: lastHour * 24,
+      tags: recording > 0 ? recording : configured,
+      lastRun: this.lastRun,
+    };
+  }
+}

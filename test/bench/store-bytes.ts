@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+import type { Sample } from '../../main/collect/types.js';
+import { DEFAULT_BATCH_ID } from '../../main/collect/demo/control-registers.js';
+import { PlantModel } from '../../main/collect/demo/plant-model.js';
+import { signals } from '../../main/collect/demo/signals.js';
+import { RollupService } from '../../main/history/rollups.js';
+import { Store } from '../../main/store/store.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { result, type BenchResult } from './result.js';
+
+/** Bytes per sample of Gorilla's compressed time series (Facebook, VLDB 2015). */
+const GORILLA = 1.37;
+const T0 = Date.UTC(2026, 10, 1);
+/**
+ * Simulated time. A week of the demo plant is ~40 M samples, which the write path here takes ~4-5 minutes to
+ * store; one day (~5-6 M samples) gives the same per-sample figure (the tables' shape is the same every day).
+ */
+const DAYS = 1;
+
+/**
+ * Disk cost per sample of the demo plant's signals as the app records them: the OPC UA device samples
+ * every signal at 500 ms and reports changes; the Modbus device polls every signal and its control
+ * registers each second. Written through Store.writeSamples in 5 s batches, with the rollup pass every 30 s.
+ */
+export const benchStoreBytesPerSample = (): BenchResult[] => {
+  const dir = tempDir('twinedge-bench-');
+  const store = Store.open(join(dir.path, 'demo-week.sqlite'));
+  try {
+    const rollups = new RollupService({ rollups: store.rollups });
+    const model = new PlantModel({ seed: 2026, startTime: T0 });
+    const opcuaId = (i: number): number => 1 + i;
+    const modbusId = (i: number): number => 1 + signals.length + i;
+    const controlId = (i: number): number => 1 + 2 * signals.length + i;
+    const lastReported = new Map<number, number>();
+    let batch: Sample[] = [];
+    const ticks = (DAYS * 86_400_000) / 250;
+    for (let tick = 1; tick <= ticks; tick++) {
+      model.step(250);
+      const ts = Math.round(model.time);
+      const values = model.values();
+      if (tick % 2 === 0) {
+        // OPC UA: sampled at 500 ms, a notification only when the value changed.
+        values.forEach((v, i) => {
+          const id = opcuaId(i);
+          if (lastReported.get(id) === v) return;
+          lastReported.set(id, v);
+          batch.push({ tagId: id, ts, value: v, quality: 0 });
+        });
+      }
+      if (tick % 4 === 0) {
+        // Modbus: every register each second, float32 on the wire.
+        values.forEach((v, i) => batch.push({ tagId: modbusId(i), ts, value: Math.fround(v), quality: 0 }));
+        const at = (key: string): number => values[signals.findIndex((s) => s.key === key)] ?? 0;
+        const control = [
+          model.levelSetpoint,
+          null,
+          at('P101.Running'),
+          at('P101.Tripped'),
+          at('F101.Backflush'),
+          Math.round(at('P101.Energy') * 10) / 10,
+        ];
+        control.forEach((v, i) =>
+          batch.push(
+            v === null
+              ? { tagId: controlId(i), ts, value: null, quality: 0, text: DEFAULT_BATCH_ID }
+              : { tagId: controlId(i), ts, value: v, quality: 0 },
+          ),
+        );
+      }
+      if (tick % 20 === 0) {
+        store.writeSamples(batch, null);
+        batch = [];
+      }
+      if (tick % 120 === 0) rollups.catchUp();
+    }
+    store.writeSamples(batch, null);
+    rollups.catchUp();
+    const db = store.database;
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const samples = store.samples.count();
+    const used = store.usedBytes();
+    const bytes = db.prepare("SELECT name, sum(pgsize) AS b FROM dbstat('main', 1) GROUP BY name").all() as {
+      name: string;
+      b: number;
+    }[];
+    const of = (n: string): number => bytes.find((r) => r.name === n)?.b ?? 0;
+    const rollupBytes = of('rollup_1m') + of('rollup_1h');
+    console.error(
+      `store.bytes_per_sample: ${samples} samples over ${DAYS} simulated day(s), ${(used / 1e6).toFixed(1)} MB used, ` +
+        `raw ${(of('samples') / 1e6).toFixed(1)} MB, rollups ${(rollupBytes / 1e6).toFixed(1)} MB ` +
+        `(${((rollupBytes / used) * 100).toFixed(1)}% of used)`,
+    );
+    return [
+      result('store.bytes_per_sample', used / samples, 'bytes', GORILLA, 2),
+      result('store.bytes_per_sample_raw_only', of('samples') / samples, 'bytes', GORILLA, 2),
+    ];
+  } finally {
+    store.close();
+    dir.remove();
+  }
+};
