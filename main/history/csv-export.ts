@@ -135,10 +135,10 @@ export const exportCsv = (
     parts.push(line(['bucket_start_utc', 'bucket_start_local', 'device', 'tag', 'unit', 'min', 'max', 'avg', 'count']));
     const select = db.prepare(
       `SELECT bucket, min, max, sum, count FROM ${rollupTable[q.resolution]}
-       WHERE tag_id = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket`,
+       WHERE tag_id = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`,
     );
     const width = q.resolution === '1m' ? 60_000 : 3_600_000;
-    // Buckets overlapping the range: the first may start before `from`.
+    // Buckets overlapping [from, to): the first may start before `from`.
     const first = Math.floor(q.from / width) * width;
     for (const id of q.tagIds) {
       const t = tags.get(id) as TagLabel;
