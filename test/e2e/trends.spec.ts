@@ -220,3 +220,35 @@ test('30 days down to one minute: spike, samples, Bad, gap and CSV equal the sto
   await goTo(page, badTs);
   await expect(readout(page, boiler.name).quality).toHaveText('Bad');
 });
+
+test('retention: what is stored, the disk cost of each choice as it is typed, field errors, save', async ({
+  page,
+  server,
+}) => {
+  await openApp(page, server);
+  await nav(page, 'Trends').click();
+  await page.locator('summary', { hasText: 'History storage and retention' }).click();
+  const form = page.getByRole('form', { name: 'History storage and retention' });
+  await expect(form).toContainText(/In use [\d.]+ (KiB|MiB|GiB)/);
+  await expect(form).toContainText(/oldest raw \d{4}-\d\d-\d\d \d\d:\d\d:\d\d CET/);
+  const raw = form.getByLabel('Keep raw samples (days)');
+  const rollups = form.getByLabel('Keep 1-minute and 1-hour rollups (days)');
+  await expect(raw).toHaveValue(/^\d+$/);
+  await expect(raw).toHaveAccessibleDescription(/≈ [\d.]+ (B|KiB|MiB|GiB)/);
+  await raw.fill('365');
+  await expect(form.getByLabel('Size cap (MiB)')).toHaveAccessibleDescription(/expected total ≈/);
+  // Rollups shorter than raw samples: refused at the field.
+  await rollups.fill('30');
+  await form.getByRole('button', { name: 'Save retention' }).click();
+  await expect(rollups).toHaveAttribute('aria-invalid', 'true');
+  await expect(rollups).toHaveAccessibleDescription(/at least as long as raw samples/);
+  await raw.fill('20');
+  await rollups.fill('400');
+  await form.getByRole('button', { name: 'Save retention' }).click();
+  await expect(form.getByRole('status')).toHaveText('Retention saved.');
+  await page.reload();
+  await nav(page, 'Trends').click();
+  await page.locator('summary', { hasText: 'History storage and retention' }).click();
+  await expect(page.getByLabel('Keep raw samples (days)')).toHaveValue('20');
+  await expect(page.getByLabel('Keep 1-minute and 1-hour rollups (days)')).toHaveValue('400');
+});
