@@ -252,3 +252,40 @@ test('retention: what is stored, the disk cost of each choice as it is typed, fi
   await expect(page.getByLabel('Keep raw samples (days)')).toHaveValue('20');
   await expect(page.getByLabel('Keep 1-minute and 1-hour rollups (days)')).toHaveValue('400');
 });
+
+base(
+  'live follow on the demo plant: the window slides, a pan stops following, Back to live resumes',
+  async ({ page, server }) => {
+    base.setTimeout(150_000);
+    await openApp(page, server);
+    await nav(page, 'Trends').click();
+    await page
+      .getByRole('group', { name: 'Demo pump skid (Modbus)' })
+      .getByRole('checkbox', { name: 'T-101 level (%)', exact: true })
+      .check();
+    await page.getByRole('button', { name: 'Live 10 min', exact: true }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Following live' })).toHaveText(
+      '● Following live (10 min)',
+    );
+    // Live samples reach the readout: the newest point is a few seconds old, Good, with its unit.
+    const level = readout(page, 'T-101 level');
+    await expect(async () => {
+      await goTo(page, Date.now() - 3000);
+      await expect(level.quality).toHaveText('Good', { timeout: 1000 });
+    }).toPass({ timeout: 60_000 });
+    await expect(level.value).toHaveText(/^\d+(\.\d+)? %$/);
+    const visible = page.getByRole('status', { name: 'Visible range' });
+    const before = await visible.textContent();
+    await expect(visible).not.toHaveText(before ?? '', { timeout: 5000 });
+    // A keyboard pan stops following: the range stays put.
+    const chart = page.getByRole('application', { name: /^Trend chart of \d+ tags?$/ });
+    await chart.focus();
+    await chart.press('ArrowLeft');
+    await expect(page.getByRole('button', { name: 'Back to live' })).toBeVisible();
+    const paused = await visible.textContent();
+    await page.waitForTimeout(1500);
+    await expect(visible).toHaveText(paused ?? '');
+    await page.getByRole('button', { name: 'Back to live' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Following live' })).toBeVisible();
+  },
+);

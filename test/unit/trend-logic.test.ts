@@ -83,8 +83,15 @@ describe('range math', () => {
     const a = followRange(600_000, 1_000_000);
     expect(a).toEqual({ from: 400_000, to: 1_000_000 });
     expect(needsRequery(null, a)).toBe(true);
+    // 10 minutes: every 30 s (5%).
     expect(needsRequery(a, followRange(600_000, 1_010_000))).toBe(false);
     expect(needsRequery(a, followRange(600_000, 1_031_000))).toBe(true);
+    // 30 days: at least every minute; 1 minute: at most every 5 s.
+    const month = followRange(30 * 24 * H, 100 * H);
+    expect(needsRequery(month, followRange(30 * 24 * H, 100 * H + 59_000))).toBe(false);
+    expect(needsRequery(month, followRange(30 * 24 * H, 100 * H + 61_000))).toBe(true);
+    const minute = followRange(60_000, 10 * H);
+    expect(needsRequery(minute, followRange(60_000, 10 * H + 4_000))).toBe(false);
     // A new span always re-queries.
     expect(needsRequery(a, followRange(3_600_000, 1_000_000))).toBe(true);
   });

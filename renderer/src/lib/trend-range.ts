@@ -77,14 +77,16 @@ export function followRange(span: number, now: number): TimeRange {
 }
 
 /**
- * While following live the range slides every frame; the history behind it is re-queried only when the
- * window has slid by more than this share of its span (the live ring fills the newest part meanwhile).
+ * While following live the range slides every frame; the history behind it is re-queried when the window has slid
+ * by 5% of its span, but at least every minute (so a long window's newest bucket is never old) and at most every
+ * 5 seconds. Meanwhile the live ring fills the newest part.
  */
-export function needsRequery(queried: TimeRange | null, current: TimeRange, share = 0.05): boolean {
+export function needsRequery(queried: TimeRange | null, current: TimeRange): boolean {
   if (!queried) return true;
   const span = current.to - current.from;
   if (Math.abs(queried.to - queried.from - span) > 1) return true;
-  return current.from - queried.from > span * share || current.from < queried.from;
+  const slide = Math.min(60_000, Math.max(5_000, span * 0.05));
+  return current.from - queried.from > slide || current.from < queried.from;
 }
 
 /** "10 min", "8 h", "7 d", "90 s": a span as an engineer reads it. */
