@@ -44,7 +44,10 @@ export const chooseTier = (from: number, to: number, pixels: number): TierChoice
   return { resolution, start: Math.floor(from / tierMs) * tierMs, bucketMs };
 };
 
-/** History of tags over a range, reduced to what a chart of `pixels` can show, gaps never hidden. */
+/**
+ * History of tags over a range, reduced to what a chart of `pixels` can show, gaps never hidden. Raw points
+ * cover [from, to]; reduced buckets cover [start, to) with start = `from` aligned down to the tier's bucket.
+ */
 export class HistoryService {
   constructor(private readonly options: HistoryServiceOptions) {}
 

@@ -217,7 +217,7 @@ export class RetentionService {
     const used = this.options.store.usedBytes();
     try {
       // dbstat reads every page: on a large store the share estimate below is used instead.
-      if (used > 2 * 1024 ** 3) throw new Error('too large to walk');
+      if (used > 512 * 1024 ** 2) throw new Error('too large to walk');
       const bytes = db
         .prepare(
           "SELECT name, sum(pgsize) AS b FROM dbstat('main', 1) WHERE name IN ('samples', 'rollup_1m', 'rollup_1h') GROUP BY name",

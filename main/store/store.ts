@@ -55,7 +55,8 @@ export class Store {
     this.writeSamples = (batch, queue) => {
       const marks = new Set<number>();
       write(batch, queue, marks);
-      this.rollups.remember(marks);
+      // Inside a caller's transaction the marks may still roll back: then they are simply not remembered.
+      if (!this.db.inTransaction) this.rollups.remember(marks);
     };
   }
 

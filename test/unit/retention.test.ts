@@ -127,4 +127,20 @@ describe('retention', () => {
     expect(count(store, 'SELECT count(*) AS n FROM samples WHERE ts >= ?', NOW - DAY)).toBe(lastDay);
     expect(count(store, 'SELECT count(*) AS n FROM rollup_1m')).toBe(rollupRows);
   });
+  it('deletes rollups past their own age, later than raw samples', async () => {
+    seed([7], 4, 60_000);
+    store.settings.set('retention', { rawDays: 1, rollupDays: 2, maxBytes: 10 * 1024 ** 3 });
+    const retention = new RetentionService({ store, rollups, stepRows: 100, now: () => NOW });
+    const run = await retention.run();
+    await retention.stop();
+    const rawCut = Math.floor((NOW - DAY) / HOUR) * HOUR;
+    const rollupCut = Math.floor((NOW - 2 * DAY) / HOUR) * HOUR;
+    expect(run.deletedSamples).toBe((rawCut - (NOW - 4 * DAY)) / 60_000);
+    expect(run.deletedRollups).toBe(
+      (rollupCut - (NOW - 4 * DAY)) / 60_000 + (rollupCut - (NOW - 4 * DAY) + HOUR / 2) / HOUR,
+    );
+    expect(count(store, 'SELECT min(bucket) AS n FROM rollup_1m')).toBe(rollupCut);
+    expect(count(store, 'SELECT min(bucket) AS n FROM rollup_1h')).toBe(rollupCut);
+    expect(count(store, 'SELECT min(ts) AS n FROM samples')).toBe(rawCut);
+  });
 });
