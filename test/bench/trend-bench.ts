@@ -120,7 +120,7 @@ export async function benchTrendFrame(): Promise<BenchResult[]> {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Trends', exact: true }).click();
     for (let i = 0; i < TAGS; i++) await page.getByRole('checkbox', { name: `TT${100 + i} (`, exact: false }).check();
     await page.getByRole('button', { name: 'Live 10 min', exact: true }).click();
-    await page.getByRole('application', { name: `Trend chart of ${TAGS} tags` }).waitFor();
+    await page.getByRole('figure', { name: `Trend chart of ${TAGS} tags` }).waitFor();
     // The answer is in when the loading notice is gone; then collect frames of live follow.
     await page.getByText(/Loading history/).waitFor({ state: 'hidden' });
     await page.waitForTimeout(1000);

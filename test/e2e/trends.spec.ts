@@ -105,7 +105,7 @@ test('30 days down to one minute: spike, samples, Bad, gap and CSV equal the sto
   await nav(page, 'Trends').click();
   await page.getByRole('checkbox', { name: `${boiler.name} (${boiler.unit})`, exact: true }).check();
   await page.getByRole('checkbox', { name: `${steam.name} (${steam.unit})`, exact: true }).check();
-  const chart = page.getByRole('application', { name: 'Trend chart of 2 tags' });
+  const chart = page.getByRole('application', { name: 'Trend chart of 2 tags: pan, zoom and cursor' });
   await expect(chart).toBeVisible();
   // One axis per unit, both in the legend with a toggle.
   await expect(page.getByRole('checkbox', { name: `Show ${boiler.name} [°C]` })).toBeChecked();
@@ -278,7 +278,7 @@ base(
     const before = await visible.textContent();
     await expect(visible).not.toHaveText(before ?? '', { timeout: 5000 });
     // A keyboard pan stops following: the range stays put.
-    const chart = page.getByRole('application', { name: /^Trend chart of \d+ tags?$/ });
+    const chart = page.getByRole('application', { name: /^Trend chart of \d+ tags?: pan, zoom and cursor$/ });
     await chart.focus();
     await chart.press('ArrowLeft');
     await expect(page.getByRole('button', { name: 'Back to live' })).toBeVisible();
