@@ -26,6 +26,7 @@ import {
   type PlotSeries,
 } from '../../renderer/src/lib/trend-data.js';
 import { GAP_QUALITY } from '../../main/contract/trend-contract.js';
+import { SampleRing } from '../../renderer/src/lib/ring.js';
 
 const H = 3_600_000;
 const BAD = 0x80000000;
@@ -228,5 +229,17 @@ describe('file names', () => {
     expect(rangeFileName('trend', from, to, 'png')).toBe('trend_20261130-120000_20261130-130509.png');
     expect(rangeFileName('a/b:c', from, to, 'csv')).toBe('a_b_c_20261130-120000_20261130-130509.csv');
     expect(rangeFileName('///', from, to, 'csv')).toMatch(/^trend_/);
+  });
+});
+
+describe('live tail from the ring', () => {
+  it('gives the samples after a time with their status codes; bad ones without a value', () => {
+    const r = new SampleRing(8, 2);
+    for (let i = 0; i < 10; i++) r.push(i * 1000, i, i === 8 ? BAD : 0);
+    const t = r.sliceRaw(6000, 20_000);
+    expect(t.ts).toEqual([7000, 8000, 9000]);
+    expect(t.values).toEqual([7, null, 9]);
+    expect(t.quality).toEqual([0, BAD, 0]);
+    expect(r.sliceRaw(9000, 20_000).ts).toEqual([]);
   });
 });
