@@ -8,6 +8,7 @@ import { benchModbusPoll } from './modbus-poll.js';
 import { benchOpcUaNotifications, benchOpcUaSubscribe } from './opcua-bench.js';
 import type { BenchResult } from './result.js';
 import { benchSyncDrain, benchSyncTrialDay } from './sync-bench.js';
+import { benchTrendFrame } from './trend-bench.js';
 
 /** `npm run bench`: every benchmark, one JSON object per line on stdout. */
 const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
@@ -22,6 +23,7 @@ const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
   benchAlertsEval,
   benchTrendYear,
   benchStoreBytesPerSample,
+  benchTrendFrame,
 ];
 
 // `npm run bench -- sync` runs only the benchmarks whose function name contains "sync".

@@ -27,10 +27,12 @@ export async function startServer(
   timeoutMs = 45_000,
   env: NodeJS.ProcessEnv = {},
   args: string[] = [],
+  /** A data dir prepared beforehand (seeded store); removed by stopServer like a fresh one. */
+  options: { dataDir?: string } = {},
 ): Promise<BrowserModeServer> {
   const serveJs = join(repoRoot, 'dist', 'main', 'serve.js');
   if (!existsSync(serveJs)) throw new Error(`${serveJs} is missing: run \`npm run build\` before the e2e tests`);
-  const dataDir = mkdtempSync(join(tmpdir(), 'twinedge-e2e-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'twinedge-e2e-'));
   const proc = spawn(process.execPath, [serveJs, '--port', '0', '--data-dir', dataDir, ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -331,8 +331,9 @@ test.describe('Modbus UI', () => {
     // Only the number is charted; the text tag is named as not charted.
     const chart = page.getByRole('figure', { name: /Trend chart/ });
     await expect(chart).toHaveAccessibleName('Trend chart of 1 tag');
-    await expect(chart.locator('.u-legend')).toContainText('T-101 level setpoint');
-    await expect(chart.locator('.u-legend')).not.toContainText('Batch ID');
+    const legend = page.getByRole('list', { name: 'Legend' });
+    await expect(legend).toContainText('T-101 level setpoint');
+    await expect(legend).not.toContainText('Batch ID');
     await expect(page.getByText('Batch ID is text: its value is in the table below, not on the chart.')).toBeVisible();
     await page.screenshot({ path: testInfo.outputPath('trends-string.png'), fullPage: true });
     await testInfo.attach('trends-string.png', {

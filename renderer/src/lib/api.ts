@@ -84,6 +84,16 @@ const callList = [
   'alarms.deleteRule',
   'alarms.preview',
   'alarms.pushRule',
+  'history.query',
+  'history.export',
+  'history.predictions',
+  'retention.get',
+  'retention.set',
+  'views.list',
+  'views.save',
+  'views.delete',
+  'views.toDashboard',
+  'views.fromDashboard',
 ] as const satisfies readonly CallName[];
 type MissingCalls = Exclude<CallName, (typeof callList)[number]>;
 const allCallsCovered: [MissingCalls] extends [never] ? true : never = true;

@@ -141,4 +141,21 @@ export class SampleRing {
     }
     return [xs, ys];
   }
+  /** Samples with from < ts <= to as epoch ms, values (null: no value or bad quality) and status codes. */
+  sliceRaw(from: number, to: number): { ts: number[]; values: (number | null)[]; quality: number[] } {
+    let a = this.lowerBound(from);
+    while (a < this.len && this.tsAt(a) <= from) a++;
+    const b = Math.min(this.len, this.lowerBound(to + 1));
+    const ts: number[] = [];
+    const values: (number | null)[] = [];
+    const quality: number[] = [];
+    for (let i = a; i < b; i++) {
+      const j = this.idx(i);
+      const v = this.val[j]!;
+      ts.push(this.ts[j]!);
+      values.push(Number.isNaN(v) || this.q[j]! >>> 30 >= 2 ? null : v);
+      quality.push(this.q[j]!);
+    }
+    return { ts, values, quality };
+  }
 }
