@@ -11,6 +11,7 @@ import {
   zoomAround,
 } from '../../renderer/src/lib/trend-range.js';
 import {
+  predictionAt,
   assemble,
   bucketText,
   col,
@@ -241,5 +242,25 @@ describe('live tail from the ring', () => {
     expect(t.values).toEqual([7, null, 9]);
     expect(t.quality).toEqual([0, BAD, 0]);
     expect(r.sliceRaw(9000, 20_000).ts).toEqual([]);
+  });
+});
+
+describe('ML prediction at the cursor', () => {
+  const overlay = {
+    tagId: 3,
+    modelId: 'model-1',
+    deviceWide: false,
+    points: [0, 1, 2].map((i) => ({ ts: 1_000_000 + i * 3_600_000, score: i / 4, predicted: null, anomaly: i === 2 })),
+  };
+  it('reads the latest prediction at or before the cursor, within its interval', () => {
+    expect(predictionAt(overlay, 1_000_000 + 3_600_000 + 60_000)).toMatchObject({
+      ts: 1_000_000 + 3_600_000,
+      score: 0.25,
+    });
+    expect(predictionAt(overlay, 1_000_000 + 2 * 3_600_000)).toMatchObject({ score: 0.5, anomaly: true });
+  });
+  it('reads nothing before the first prediction or long after the last', () => {
+    expect(predictionAt(overlay, 999_999)).toBeNull();
+    expect(predictionAt(overlay, 1_000_000 + 4 * 3_600_000)).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 /** Trend data assembly: axes per unit, uPlot columns (gaps, min/max bands, TwinEdge part), cursor readouts. Pure. */
-import type { AxisSetting, TrendSeries } from '../../../main/contract/trend-contract.js';
+import type { AxisSetting, PredictionOverlay, TrendSeries } from '../../../main/contract/trend-contract.js';
 import { GAP_QUALITY } from '../../../main/contract/trend-contract.js';
 
 /** The subset of a history answer the chart needs; live tails are appended as raw points. */
@@ -250,4 +250,32 @@ function stamp(ms: number): string {
 export function rangeFileName(prefix: string, from: number, to: number, ext: string): string {
   const safe = prefix.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'trend';
   return `${safe}_${stamp(from)}_${stamp(to)}.${ext}`;
+}
+
+/** An ML prediction read at the cursor: the latest one at or before it (predictions come every interval). */
+export interface PredictionReadoutRow {
+  tagId: number;
+  modelId: string;
+  ts: number;
+  score: number;
+  anomaly: boolean;
+  predicted: number | null;
+}
+
+/** The prediction in force at time `t` (the latest at or before it, within `maxAgeMs`), or null. */
+export function predictionAt(o: PredictionOverlay, t: number, maxAgeMs = 3_600_000): PredictionReadoutRow | null {
+  let hit: PredictionOverlay['points'][number] | null = null;
+  for (const p of o.points) {
+    if (p.ts > t) break;
+    hit = p;
+  }
+  if (!hit || t - hit.ts > maxAgeMs) return null;
+  return {
+    tagId: o.tagId,
+    modelId: o.modelId,
+    ts: hit.ts,
+    score: hit.score,
+    anomaly: hit.anomaly,
+    predicted: hit.predicted,
+  };
 }
