@@ -36,6 +36,8 @@ export interface TrendSeries {
   count: number[] | null;
   /** Points with ts < cloudUntil come from TwinEdge (GET /telemetry, aggregated); null when none do. */
   cloudUntil: number | null;
+  /** Width of those TwinEdge buckets (TwinEdge's interval when coarser than the chart's); null when none. */
+  cloudBucketMs: number | null;
   /** Why older data could not be filled from TwinEdge (offline, no key, device not linked); null otherwise. */
   cloudNote: string | null;
 }

@@ -3,6 +3,8 @@
  * the part of a range before local data begins; the answer is aggregated per bucket like local rollups.
  */
 export interface CloudFill {
+  /** Width of each bucket: the chart's, or TwinEdge's interval when that is coarser. */
+  bucketMs: number;
   /** Bucket starts, epoch ms ascending. */
   ts: number[];
   avg: (number | null)[];

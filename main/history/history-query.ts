@@ -120,6 +120,7 @@ const prepend = (s: TrendSeries, fill: CloudFill, until: number): TrendSeries =>
     // TwinEdge does not say how many samples a bucket held, nor their quality: good when it has a value.
     quality: [...avg.map((v) => (v === null ? GAP_QUALITY : 0)), ...s.quality.slice(keep)],
     count: s.count ? [...idx.map(() => 0), ...s.count.slice(keep)] : null,
+    cloudBucketMs: fill.bucketMs,
     cloudUntil: until,
   };
 };

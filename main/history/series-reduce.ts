@@ -44,6 +44,7 @@ const emptySeries = (tagId: number, resolution: Resolution): TrendSeries => ({
   quality: [],
   count: null,
   cloudUntil: null,
+  cloudBucketMs: null,
   cloudNote: null,
 });
 

@@ -54,7 +54,7 @@ export class TwinEdgeHistory implements CloudHistorySource {
     } catch (err) {
       return { unavailable: `Older data could not be fetched from TwinEdge: ${errorText(err)}` };
     }
-    return regroup(rows, from, to, Math.max(bucketMs, size));
+    return regroup(rows, from, to, bucketMs, size);
   }
 
   private async envelope(
@@ -110,15 +110,19 @@ export function chooseInterval(spanMs: number, bucketMs: number): Interval {
 }
 
 /**
- * TwinEdge intervals into the chart's buckets: min of minima, max of maxima, mean of averages (unweighted:
+ * TwinEdge intervals as chart buckets. An interval as wide as a chart bucket or wider is a bucket of its own, at
+ * its own time (regrouping it onto the chart's grid would show a day's data up to a day off). Finer intervals are
+ * merged into buckets of a whole number of intervals: min of minima, max of maxima, mean of averages (unweighted:
  * TwinEdge gives no per-interval count without another request per page).
  */
-function regroup(rows: Envelope, from: number, to: number, width: number): CloudFill {
-  const out: CloudFill = { ts: [], avg: [], min: [], max: [] };
+function regroup(rows: Envelope, from: number, to: number, bucketMs: number, size: number): CloudFill {
+  const width = Math.max(1, Math.ceil(bucketMs / size)) * size;
+  const origin = Math.floor(from / size) * size;
+  const out: CloudFill = { bucketMs: width, ts: [], avg: [], min: [], max: [] };
   const buckets = new Map<number, { sum: number; n: number; min: number | null; max: number | null }>();
   for (const [t, avg] of rows.avg) {
-    if (t < from - width || t >= to) continue;
-    const b = from + Math.floor((t - from) / width) * width;
+    if (t + size <= from || t >= to) continue;
+    const b = origin + Math.floor((t - origin) / width) * width;
     const acc = buckets.get(b) ?? { sum: 0, n: 0, min: null, max: null };
     if (avg !== null) {
       acc.sum += avg;
@@ -132,8 +136,8 @@ function regroup(rows: Envelope, from: number, to: number, width: number): Cloud
   }
   for (const b of [...buckets.keys()].sort((x, y) => x - y)) {
     const acc = buckets.get(b);
-    if (!acc || b >= to) continue;
-    out.ts.push(Math.max(b, from));
+    if (!acc) continue;
+    out.ts.push(b);
     out.avg.push(acc.n > 0 ? acc.sum / acc.n : null);
     out.min.push(acc.min);
     out.max.push(acc.max);

@@ -141,7 +141,7 @@ describe('history query', () => {
       fetch: (_tag, from, to, bucketMs) => {
         asked.push([from, to, bucketMs]);
         const ts = Array.from({ length: Math.ceil((to - from) / bucketMs) }, (_, i) => from + i * bucketMs);
-        return Promise.resolve({ ts, avg: ts.map(() => 2), min: ts.map(() => 1), max: ts.map(() => 3) });
+        return Promise.resolve({ bucketMs, ts, avg: ts.map(() => 2), min: ts.map(() => 1), max: ts.map(() => 3) });
       },
     };
     history = new HistoryService({ store, rollups: new RollupService({ rollups: store.rollups }), cloud });

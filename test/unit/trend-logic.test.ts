@@ -44,6 +44,7 @@ function raw(tagId: number, ts: number[], values: (number | null)[], quality?: n
     quality: quality ?? ts.map(() => 0),
     count: null,
     cloudUntil: null,
+    cloudBucketMs: null,
   };
 }
 

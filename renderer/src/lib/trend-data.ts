@@ -5,8 +5,12 @@ import { GAP_QUALITY } from '../../../main/contract/trend-contract.js';
 /** The subset of a history answer the chart needs; live tails are appended as raw points. */
 export type PlotSeries = Pick<
   TrendSeries,
-  'tagId' | 'bucketMs' | 'ts' | 'values' | 'min' | 'max' | 'quality' | 'count' | 'cloudUntil'
+  'tagId' | 'bucketMs' | 'ts' | 'values' | 'min' | 'max' | 'quality' | 'count' | 'cloudUntil' | 'cloudBucketMs'
 >;
+
+/** Bucket width at point i: TwinEdge's part has its own (possibly coarser) buckets. */
+const widthAt = (s: PlotSeries, i: number): number | null =>
+  s.cloudUntil !== null && (s.ts[i] ?? Infinity) < s.cloudUntil ? s.cloudBucketMs : s.bucketMs;
 
 export interface AxisGroup {
   unit: string;
@@ -177,7 +181,8 @@ export function pointIndexAt(s: PlotSeries, t: number): number {
     else hi = mid;
   }
   const before = lo - 1; // last ts <= t
-  if (s.bucketMs !== null && before >= 0 && t < ts[before]! + s.bucketMs) return before;
+  const width = before >= 0 ? widthAt(s, before) : null;
+  if (width !== null && before >= 0 && t < ts[before]! + width) return before;
   if (before < 0) return 0;
   if (before >= ts.length - 1) return before;
   return t - ts[before]! <= ts[before + 1]! - t ? before : before + 1;
@@ -214,7 +219,7 @@ export function readoutAt(s: PlotSeries, t: number): ReadoutRow | null {
     min: s.min?.[i] ?? null,
     max: s.max?.[i] ?? null,
     count: s.count?.[i] ?? null,
-    bucketMs: s.bucketMs,
+    bucketMs: widthAt(s, i),
     quality: qualityText(s.quality[i] ?? GAP_QUALITY),
     source: s.cloudUntil !== null && ts < s.cloudUntil ? 'TwinEdge' : 'local',
   };
