@@ -105,7 +105,7 @@ export class HistoryService {
 const prepend = (s: TrendSeries, fill: CloudFill, until: number): TrendSeries => {
   const width = s.bucketMs ?? 0;
   // Local points kept: those whose bucket reaches local data; earlier ones are empty by definition.
-  const keepFrom = s.ts.findIndex((t) => t + width >= until);
+  const keepFrom = s.ts.findIndex((t) => (width > 0 ? t + width > until : t >= until));
   const keep = keepFrom === -1 ? s.ts.length : keepFrom;
   const cut = s.ts[keep] ?? until;
   const idx = fill.ts.flatMap((t, i) => (t < cut ? [i] : []));
@@ -121,6 +121,7 @@ const prepend = (s: TrendSeries, fill: CloudFill, until: number): TrendSeries =>
     quality: [...avg.map((v) => (v === null ? GAP_QUALITY : 0)), ...s.quality.slice(keep)],
     count: s.count ? [...idx.map(() => 0), ...s.count.slice(keep)] : null,
     cloudBucketMs: fill.bucketMs,
-    cloudUntil: until,
+    // Where the local points begin: a local bucket straddling the start of local data is local, not TwinEdge.
+    cloudUntil: cut,
   };
 };

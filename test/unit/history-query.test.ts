@@ -154,6 +154,22 @@ describe('history query', () => {
     expect(s.values[240]).toBe(5);
     expect(s.ts).toEqual([...s.ts].sort((a, b) => a - b));
 
+    // Local data starting mid-bucket: that bucket is local (its source is not TwinEdge), everything before it cloud.
+    store.writeSamples(
+      Array.from({ length: 90 }, (_, i) => ({
+        tagId: 5,
+        ts: T0 + 10 * DAY + 30 * MIN + i * MIN,
+        value: 6,
+        quality: 0,
+      })),
+      null,
+    );
+    const mid = (await query({ tagIds: [5], from: T0, to: T0 + 11 * DAY, pixels: 264, cloud: true })).series[0];
+    expect(mid?.cloudUntil).toBe(T0 + 10 * DAY);
+    mid?.ts.forEach((t, i) =>
+      expect(mid.values[i]).toBe(t < T0 + 10 * DAY ? 2 : t < T0 + 10 * DAY + 2 * HOUR ? 6 : null),
+    );
+
     history = new HistoryService({
       store,
       rollups: new RollupService({ rollups: store.rollups }),
