@@ -24,6 +24,14 @@ const appBuilderLibDir = dirname(
 );
 const builderCli = join(builderDir, 'cli.js');
 
+/** The environment for electron-builder's CLI. */
+const builderEnv = (): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = { ...process.env, USE_HARD_LINKS: 'false', CSC_IDENTITY_AUTO_DISCOVERY: 'false' };
+  // electron-builder hard-links node_modules files into the package when it sees VITEST: never into our tree.
+  for (const k of Object.keys(env)) if (k.startsWith('VITEST')) delete env[k];
+  return env;
+};
+
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
 
@@ -63,6 +71,33 @@ describe('electron-builder.yml', () => {
     expect(schemaErrors(validate, misplaced).join('\n')).toContain('"additionalProperty":"oneClick"');
     const wrongType = { ...config, nsis: { ...(config.nsis as JsonObject), perMachine: 'no' } };
     expect(schemaErrors(validate, wrongType).join('\n')).toMatch(/\/nsis\/perMachine must be boolean/);
+  });
+
+  it('electron-builder itself refuses an unknown key at once, before touching Electron or the output folder', () => {
+    const out = tempDir('twinedge-pack-bad-');
+    try {
+      const started = Date.now();
+      const run = spawnSync(
+        process.execPath,
+        [
+          builderCli,
+          '--linux',
+          'dir',
+          '--projectDir',
+          root,
+          '-c.bogusOption=1',
+          `-c.electronDist=${join(out.path, 'no-electron-here')}`,
+          `-c.directories.output=${join(out.path, 'out')}`,
+        ],
+        { cwd: root, env: builderEnv(), encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(run.status).not.toBe(0);
+      expect(`${run.stdout}${run.stderr}`).toMatch(/Invalid configuration object[\s\S]*bogusOption/);
+      expect(existsSync(join(out.path, 'out'))).toBe(false);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      out.remove();
+    }
   });
 
   it('names the app, targets Windows NSIS per-user and Linux AppImage and deb, and packs into an asar', () => {
@@ -231,9 +266,7 @@ describe('dry packaging run: Linux dir target, stand-in Electron', () => {
       }),
     );
 
-    const env: NodeJS.ProcessEnv = { ...process.env, USE_HARD_LINKS: 'false', CSC_IDENTITY_AUTO_DISCOVERY: 'false' };
-    // electron-builder hard-links node_modules files into the package when it sees VITEST: never into our tree.
-    for (const k of Object.keys(env)) if (k.startsWith('VITEST')) delete env[k];
+    const env = builderEnv();
     const started = Date.now();
     const code = await new Promise<number | null>((resolve, reject) => {
       const child = spawn(
@@ -337,7 +370,9 @@ describe('dry packaging run: Linux dir target, stand-in Electron', () => {
     const paths = asar.files.map((f) => f.path);
     expect(paths.filter((p) => p.startsWith('test/') || p.startsWith('dist/test'))).toEqual([]);
     expect(paths.filter((p) => p.endsWith('.map'))).toEqual([]);
-    expect(paths.filter((p) => /\.(ts|mts|cts|tsx)$/.test(p))).toEqual([]);
+    expect(paths.filter((p) => /\.(ts|mts|cts|tsx|tsbuildinfo)$/.test(p))).toEqual([]);
+    // Native modules ship as binaries: no C++ sources (node-addon-api's headers and .gyp files are a package).
+    expect(paths.filter((p) => /\.(cc|cpp)$/.test(p))).toEqual([]);
     expect(paths.filter((p) => /^(main|preload|renderer|build)\//.test(p))).toEqual([]);
     // better-sqlite3's Node build and its C sources stay out: the Electron build ships in resources/native.
     expect(paths.filter((p) => /^node_modules\/better-sqlite3\/(build|deps|src)\//.test(p))).toEqual([]);
