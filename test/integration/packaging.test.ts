@@ -374,6 +374,8 @@ describe('dry packaging run: Linux dir target, stand-in Electron', () => {
     // Native modules ship as binaries: no C++ sources (node-addon-api's headers and .gyp files are a package).
     expect(paths.filter((p) => /\.(cc|cpp)$/.test(p))).toEqual([]);
     expect(paths.filter((p) => /^(main|preload|renderer|build)\//.test(p))).toEqual([]);
+    // No tool folders: the Node-ABI/Electron-ABI build cache and npm's command links.
+    expect(paths.filter((p) => /(^|\/)node_modules\/\.(cache|bin)\//.test(p))).toEqual([]);
     // better-sqlite3's Node build and its C sources stay out: the Electron build ships in resources/native.
     expect(paths.filter((p) => /^node_modules\/better-sqlite3\/(build|deps|src)\//.test(p))).toEqual([]);
 
