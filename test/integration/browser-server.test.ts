@@ -8,6 +8,7 @@ import { callNames, type ServerMessage } from '../../main/contract/contract.js';
 import { createRouter, type Handlers } from '../../main/contract/router.js';
 import { EventHub } from '../../main/live/event-hub.js';
 import { startBrowserServer, type BrowserServer } from '../../main/server/browser-server.js';
+import { contentSecurityPolicy, securityHeaders } from '../../main/server/security-headers.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const info = {
@@ -87,6 +88,38 @@ describe('browser mode server', () => {
     expect(asset.headers.get('content-type')).toMatch(/javascript/);
   });
 
+  it('sends the shared CSP and the other security headers on every answer, refusals included', async () => {
+    const answers = [
+      await fetch(server.url),
+      await fetch(`${base}/`),
+      await fetch(`${base}/missing.js`, { headers: { cookie } }),
+      await fetch(server.url, { method: 'POST', body: '{}' }),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([200, 401, 404, 405]);
+    for (const res of answers) {
+      expect(res.headers.get('content-security-policy')).toBe(contentSecurityPolicy);
+      for (const [name, value] of Object.entries(securityHeaders)) expect(res.headers.get(name), name).toBe(value);
+    }
+  });
+
+  it('refuses other methods than GET and HEAD, with or without the token', async () => {
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+      const res = await fetch(server.url, { method, headers: { cookie } });
+      expect(res.status, method).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET, HEAD');
+    }
+  });
+
+  it("refuses another port's cookie, a token one character off, a longer one and an empty one", async () => {
+    const other = `twinedge_token_${server.port + 1}=${server.token}`;
+    expect((await fetch(`${base}/`, { headers: { cookie: other } })).status).toBe(401);
+    const last = server.token.slice(-1);
+    const offByOne = `${server.token.slice(0, -1)}${last === 'A' ? 'B' : 'A'}`;
+    for (const token of [offByOne, `${server.token}A`, '']) {
+      expect((await fetch(`${base}/?token=${token}`)).status, token).toBe(401);
+    }
+  });
+
   it('never serves files outside the renderer folder', async () => {
     const res = await fetch(`${base}/..%2fsecret.txt`, { headers: { cookie } });
     expect(res.status).toBe(404);
@@ -117,6 +150,28 @@ describe('browser mode server', () => {
       'HTTP 403',
     );
     await expect(wsOpen(`ws://127.0.0.1:${server.port}/ws`, { cookie })).rejects.toThrow('HTTP 403');
+  });
+
+  it('accepts a WebSocket only from the Origin of a page it served', async () => {
+    const url = `ws://127.0.0.1:${server.port}/ws`;
+    for (const origin of [
+      'null',
+      `https://127.0.0.1:${server.port}`,
+      `http://127.0.0.1:${server.port + 1}`,
+      `http://127.0.0.1.evil.example:${server.port}`,
+      'file://',
+      'not an origin',
+    ]) {
+      await expect(wsOpen(url, { origin, cookie }), origin).rejects.toThrow('HTTP 403');
+    }
+    // The loopback names of this server are its own origins; the token may come in the query instead.
+    for (const origin of [base, `http://localhost:${server.port}`, `http://[::1]:${server.port}`]) {
+      const ws = await wsOpen(url, { origin, cookie });
+      ws.close();
+    }
+    const viaQuery = await wsOpen(`${url}?token=${server.token}`, { origin: base });
+    viaQuery.close();
+    await expect(wsOpen(`ws://127.0.0.1:${server.port}/other`, { origin: base, cookie })).rejects.toThrow('HTTP 404');
   });
 
   it('serves calls and pushes events to an authorized same-origin WebSocket', async () => {

@@ -70,6 +70,28 @@ describe('headless config file', () => {
     expect(refusal(join(dir.path, 'missing.json')).message).toMatch(/Cannot read config file .*missing\.json/);
   });
 
+  it('never keeps a password: one written into a device identity is dropped, and the schema offers none', () => {
+    const secret = 'Pa55-in-a-config-file';
+    const cfg = loadConfigFile(
+      write({
+        devices: [
+          {
+            name: 'Line 3 PLC',
+            protocol: 'opcua',
+            settings: {
+              endpointUrl: 'opc.tcp://plc-3:4840',
+              identity: { type: 'username', userName: 'operator', password: secret },
+            },
+            tags: [{ name: 'Oven temp', nodeId: 'ns=3;s=Oven.Temp' }],
+          },
+        ],
+      }),
+    );
+    expect(cfg.devices[0]).toMatchObject({ settings: { identity: { type: 'username', userName: 'operator' } } });
+    expect(JSON.stringify(cfg)).not.toContain(secret);
+    expect(JSON.stringify(configJsonSchema())).not.toMatch(/"password"/i);
+  });
+
   it('the published JSON Schema is the one generated from the code', () => {
     const published = JSON.parse(readFileSync('main/config/twinedge-config.schema.json', 'utf8')) as unknown;
     expect(published).toEqual(configJsonSchema());

@@ -1,8 +1,14 @@
 import { EventEmitter } from 'node:events';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { callNames, ipcChannels, type PreloadApi } from '../../main/contract/contract.js';
 import { createRouter, type Handlers } from '../../main/contract/router.js';
 import { EventHub } from '../../main/live/event-hub.js';
+import { contentSecurityPolicy } from '../../main/server/security-headers.js';
+import { filesUnder } from '../helpers/files.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * The Electron binary cannot run on our build machines, so this is the one place that stands in for
@@ -19,6 +25,9 @@ const fake = vi.hoisted(() => {
     exposed: new Map<string, unknown>(),
     appEvents: new Map<string, (...args: unknown[]) => void>(),
     permissionHandler: undefined as undefined | ((...args: unknown[]) => void),
+    permissionCheck: undefined as undefined | ((...args: unknown[]) => unknown),
+    schemes: [] as unknown[],
+    protocolHandlers: new Map<string, (request: { url: string }) => Promise<Response>>(),
     invoked: [] as unknown[][],
   };
 });
@@ -60,16 +69,23 @@ vi.mock('electron', async () => {
     session: {
       defaultSession: {
         setPermissionRequestHandler: (fn: (...args: unknown[]) => void) => (fake.permissionHandler = fn),
-        setPermissionCheckHandler: () => undefined,
+        setPermissionCheckHandler: (fn: (...args: unknown[]) => unknown) => (fake.permissionCheck = fn),
       },
     },
-    protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: unknown[]) => fake.schemes.push(...schemes),
+      handle: (scheme: string, fn: (request: { url: string }) => Promise<Response>) =>
+        fake.protocolHandlers.set(scheme, fn),
+    },
   };
 });
 
 const { createMainWindow } = await import('../../main/desktop/window.js');
 const { bridgeIpc } = await import('../../main/desktop/ipc-bridge.js');
 const { hardenWebContents, isTrustedSender } = await import('../../main/desktop/security.js');
+const { registerAppScheme, serveRenderer } = await import('../../main/desktop/app-protocol.js');
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 const frame = (url: string, parent: unknown = null): { url: string; parent: unknown } => ({ url, parent });
 
@@ -95,6 +111,19 @@ describe('desktop shell (electron stood in)', () => {
       },
     });
     expect(win?.loaded).toEqual(['twinedge://app/index.html']);
+    // Exactly these: nothing that loosens them rides along (nodeIntegrationInSubFrames, experimentalFeatures,
+    // enableBlinkFeatures, a disabled webSecurity...).
+    expect((win?.options as { webPreferences: unknown }).webPreferences).toEqual({
+      preload: '/app/dist/preload/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    });
   });
 
   it('trusts only the top frame of the app origin', () => {
@@ -127,6 +156,87 @@ describe('desktop shell (electron stood in)', () => {
     });
   });
 
+  it('refuses every contract call from every sender but the app window, before the router runs', async () => {
+    let ran = 0;
+    const handlers = Object.fromEntries(
+      callNames.map((n) => [
+        n,
+        () => {
+          ran += 1;
+          return `${n} ran`;
+        },
+      ]),
+    ) as unknown as Handlers;
+    bridgeIpc(createRouter(handlers), new EventHub(), createMainWindow('/p.cjs'));
+    const handle = fake.handlers.get(ipcChannels.invoke);
+    if (!handle) throw new Error('no IPC handler registered');
+    const wrongSenders = [
+      frame('https://evil.example/'),
+      frame('http://127.0.0.1:8420/index.html'),
+      frame('file:///app/dist/renderer/index.html'),
+      frame('twinedge://app/index.html', frame('twinedge://app/index.html')), // an iframe inside the app
+      frame('twinedge://evil/index.html'),
+      frame('twinedge://app.evil/index.html'),
+      frame('twinedge-app://app/index.html'),
+      frame('about:blank'),
+      frame('not a url'),
+      null,
+    ];
+    expect(callNames.length).toBeGreaterThan(20);
+    for (const name of callNames) {
+      for (const senderFrame of wrongSenders) {
+        expect(await handle({ senderFrame }, name, {}), `${name} from ${JSON.stringify(senderFrame)}`).toEqual({
+          ok: false,
+          error: { code: 'unavailable', message: 'Refused: the call did not come from the TwinEdge window.' },
+        });
+      }
+    }
+    expect(ran).toBe(0);
+    // The same calls from the app window reach the router (which then checks their input).
+    for (const name of callNames) {
+      const r = (await handle({ senderFrame: frame('twinedge://app/index.html') }, name, {})) as {
+        ok: boolean;
+        error?: { code: string };
+      };
+      if (!r.ok) expect(r.error?.code, name).toBe('invalid_input');
+    }
+    expect(ran).toBeGreaterThan(0);
+  });
+
+  it('registers one IPC handler only, the sender-checked bridge: no other ipcMain use anywhere', () => {
+    const sources = [...filesUnder(join(root, 'main')), ...filesUnder(join(root, 'preload'))].filter((f) =>
+      f.endsWith('.ts'),
+    );
+    const users = sources.filter((f) => /\bipcMain\b/.test(readFileSync(f, 'utf8'))).map((f) => relative(root, f));
+    expect(users).toEqual([join('main', 'desktop', 'ipc-bridge.ts')]);
+    const bridge = readFileSync(join(root, 'main', 'desktop', 'ipc-bridge.ts'), 'utf8');
+    expect(bridge.match(/ipcMain\.\w+/g)).toEqual(['ipcMain.handle', 'ipcMain.removeHandler']);
+    expect(bridge).toMatch(/isTrustedSender\(event\.senderFrame\) \? router\.invoke/);
+  });
+
+  it('serves the UI from the privileged app scheme with the CSP, and nothing outside the renderer folder', async () => {
+    registerAppScheme();
+    expect(fake.schemes).toEqual([{ scheme: 'twinedge', privileges: { standard: true, secure: true } }]);
+    const dir = tempDir();
+    try {
+      mkdirSync(join(dir.path, 'renderer'));
+      writeFileSync(join(dir.path, 'renderer', 'index.html'), '<!doctype html><title>t</title>');
+      writeFileSync(join(dir.path, 'secret.txt'), 'outside');
+      serveRenderer(join(dir.path, 'renderer'));
+      const serve = fake.protocolHandlers.get('twinedge');
+      if (!serve) throw new Error('no protocol handler');
+      const page = await serve({ url: 'twinedge://app/index.html' });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toBe(contentSecurityPolicy);
+      expect(await page.text()).toContain('<title>t</title>');
+      for (const url of ['twinedge://evil/index.html', 'twinedge://app/..%2fsecret.txt', 'twinedge://app/nope.js']) {
+        expect((await serve({ url })).status, url).toBe(404);
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('denies navigation away, new windows, webviews and permission requests', () => {
     hardenWebContents();
     const created = fake.appEvents.get('web-contents-created');
@@ -138,14 +248,26 @@ describe('desktop shell (electron stood in)', () => {
     const internal = { preventDefault: vi.fn() };
     contents.emit('will-navigate', internal, 'twinedge://app/index.html');
     expect(internal.preventDefault).not.toHaveBeenCalled();
-    const openHandler = contents.setWindowOpenHandler.mock.calls[0]?.[0] as () => unknown;
+    const openHandler = contents.setWindowOpenHandler.mock.calls[0]?.[0] as (details?: unknown) => unknown;
     expect(openHandler()).toEqual({ action: 'deny' });
     const webview = { preventDefault: vi.fn() };
     contents.emit('will-attach-webview', webview);
     expect(webview.preventDefault).toHaveBeenCalled();
+    const redirect = { preventDefault: vi.fn() };
+    contents.emit('will-redirect', redirect, 'https://evil.example/');
+    expect(redirect.preventDefault).toHaveBeenCalled();
+    for (const url of ['file:///etc/passwd', 'twinedge://evil/index.html', 'http://127.0.0.1:8420/']) {
+      const away = { preventDefault: vi.fn() };
+      contents.emit('will-navigate', away, url);
+      expect(away.preventDefault, url).toHaveBeenCalled();
+    }
+    expect(openHandler({ url: 'twinedge://app/index.html' })).toEqual({ action: 'deny' });
     const answer = vi.fn();
     fake.permissionHandler?.({}, 'media', answer);
     expect(answer).toHaveBeenCalledWith(false);
+    for (const permission of ['notifications', 'geolocation', 'clipboard-read', 'serial', 'hid', 'usb']) {
+      expect(fake.permissionCheck?.({}, permission, 'twinedge://app'), permission).toBe(false);
+    }
   });
 
   it('the preload exposes exactly one function per contract call and nothing else', async () => {
