@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../main/app/create-app.js';
 import type { CallName, CallOutput } from '../../main/contract/contract.js';
-import { silentLogger } from '../../main/log/logger.js';
+import { silentLogger, type Logger } from '../../main/log/logger.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const call = async <K extends CallName>(app: App, name: K, input: unknown = {}): Promise<CallOutput<K>> => {
@@ -60,12 +60,19 @@ describe('headless gateway: the --config file at start', () => {
       write: (content) => writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content)),
     };
   };
+  let logged: string[] = [];
+  const logger: Logger = {
+    ...silentLogger,
+    info: (m) => void logged.push(m),
+    error: (m) => void logged.push(`ERROR ${m}`),
+  };
   const start = async (dataDir: string, configFile: string): Promise<App> => {
+    logged = [];
     const app = await createApp({
       dataDir,
       shell: 'browser',
       version: 'test',
-      logger: silentLogger,
+      logger,
       statusIntervalMs: 200,
       configFile,
       demo: { enabled: false },
@@ -131,9 +138,15 @@ describe('headless gateway: the --config file at start', () => {
     write(goodConfig);
     const first = await start(dataDir, file);
     const before = await snapshot(first);
+    expect(logged).toContainEqual(
+      expect.stringMatching(/applied: 1 devices \(1 changed\), 2 alarm rules \(2 changed\)/),
+    );
     await first.stop();
     const second = await start(dataDir, file);
     expect(await snapshot(second)).toEqual(before);
+    expect(logged).toContainEqual(
+      expect.stringMatching(/applied: 1 devices \(0 changed\), 2 alarm rules \(0 changed\)/),
+    );
   });
 
   it('a changed file updates what it names (matched by name), ids kept', async () => {
@@ -168,6 +181,8 @@ describe('headless gateway: the --config file at start', () => {
     const message = broken.status().configError ?? '';
     expect(message).toMatch(/config\.json is not valid JSON/);
     expect(message).toMatch(/runs with the last good settings \(from .*config\.json, applied \d{4}-/);
+    // The log (and stderr, in browser mode) says the same.
+    expect(logged).toContain(`ERROR ${message}`);
     // The renderer gets it with every status.
     expect((await call(broken, 'status.get')).configError).toBe(message);
   });
