@@ -31,6 +31,7 @@ import { opcuaSecurityHandlers } from './handlers/opcua-security-handlers.js';
 import { opcuaBrowseHandlers } from './handlers/opcua-browse-handlers.js';
 import { AppError, errorMessage } from './errors.js';
 import { readUiSettings, writeUiSettings } from './ui-settings.js';
+import { applyConfigFile, readLastApplied } from './apply-config.js';
 import { RateMeter } from './status-meter.js';
 import { syncHandlers } from './handlers/sync-handlers.js';
 import { alarmHandlers } from './handlers/alarm-handlers.js';
@@ -50,7 +51,11 @@ export interface AppOptions {
   dataDir: string;
   shell: AppInfo['shell'];
   version: string;
-  /** Headless config file (devices and tags); invalid files are refused before anything starts. */
+  /**
+   * Headless config file (devices, tags, alarm rules, sync settings), applied at every start. A file that
+   * cannot be read or is invalid changes nothing: the app starts with the last good settings (what the store
+   * holds) and reports the problem in the log and in status.configError.
+   */
   configFile?: string;
   /** Overrides the stored demo-plant setting and its speed (tests, benchmarks). */
   demo?: { enabled?: boolean; tickMs?: number; speed?: number; opcuaPort?: number; modbusPort?: number };
@@ -87,8 +92,16 @@ export interface App {
  */
 export const createApp = async (options: AppOptions): Promise<App> => {
   const log = options.logger ?? createLogger({ file: join(options.dataDir, 'logs', 'twinedge.log'), console: true });
-  // A bad config file is refused before anything starts, so a gateway never runs half-configured.
-  const configFile: ConfigFile | undefined = options.configFile ? loadConfigFile(options.configFile) : undefined;
+  // A bad config file is applied not at all (never half): the app runs on the last good settings and says so.
+  let configError: string | null = null;
+  let configFile: ConfigFile | undefined;
+  if (options.configFile) {
+    try {
+      configFile = loadConfigFile(options.configFile);
+    } catch (err) {
+      configError = errorMessage(err);
+    }
+  }
 
   const storePath = join(options.dataDir, 'twinedge.sqlite');
   const events = new EventHub();
@@ -228,17 +241,31 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   const collectors = new CollectorManager(factory, onSamples, () => emitStatus());
 
   // ---- status ----
-  let lastStatus: AppStatus = { devices: [], samplesPerSecond: 0, storeBytes: 0, storeError, at: Date.now() };
+  let lastStatus: AppStatus = {
+    devices: [],
+    samplesPerSecond: 0,
+    storeBytes: 0,
+    storeError,
+    configError,
+    at: Date.now(),
+  };
   const status = (): AppStatus => lastStatus;
   const computeStatus = (): AppStatus => ({
     devices: collectors.states(),
     samplesPerSecond: Math.round(meter.rate() * 10) / 10,
     storeBytes: store?.sizeBytes() ?? 0,
     storeError: storeError ?? writeError,
+    configError,
     at: Date.now(),
   });
   function emitStatus(): void {
-    lastStatus = { ...lastStatus, devices: collectors.states(), storeError: storeError ?? writeError, at: Date.now() };
+    lastStatus = {
+      ...lastStatus,
+      devices: collectors.states(),
+      storeError: storeError ?? writeError,
+      configError,
+      at: Date.now(),
+    };
     alarms?.onDeviceStates(lastStatus.devices);
     events.emit('status.changed', lastStatus);
   }
@@ -294,11 +321,21 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     events.emit('devices.changed', { at: Date.now() });
   };
 
-  if (store && configFile) {
-    for (const device of configFile.devices) {
-      const existing = store.devices.list().find((d) => d.config.name === device.name);
-      store.devices.save({ ...device, ...(existing ? { id: existing.id } : {}) });
+  if (store && configFile && options.configFile) {
+    try {
+      applyConfigFile({ file: options.configFile, config: configFile, store, alarms, sync, log });
+    } catch (err) {
+      configError = errorMessage(err);
+      configFile = undefined;
     }
+  }
+  if (configError) {
+    const last = readLastApplied(store);
+    configError +=
+      last !== null
+        ? `\nTwinEdge runs with the last good settings (from ${last.file}, applied ${new Date(last.at).toISOString()}).`
+        : '\nTwinEdge runs with the settings it already had (no config file was applied before).';
+    log.error(configError);
   }
   if (demoWanted()) await startDemo();
   for (const device of store?.devices.list() ?? []) await collectors.apply(device);
@@ -470,7 +507,9 @@ export const createApp = async (options: AppOptions): Promise<App> => {
           for (const device of s.devices.list()) await collectors.apply(device);
           devicesChanged();
         }
-        return readUiSettings(s);
+        const after = readUiSettings(s);
+        events.emit('settings.changed', after);
+        return after;
       },
     },
     (name, err) => log.error(`Call ${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),

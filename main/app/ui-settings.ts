@@ -3,12 +3,29 @@ import type { UiSettings } from '../contract/contract.js';
 import type { Store } from '../store/store.js';
 import { settingKeys } from './demo-setup.js';
 
-const defaults: UiSettings = { trendTagIds: [], trendWindowMinutes: 10, demoPlant: true };
+const defaults: UiSettings = {
+  trendTagIds: [],
+  trendWindowMinutes: 10,
+  demoPlant: true,
+  startAtLogin: false,
+  startMinimised: false,
+  closeToTray: false,
+};
+
+/** Where the desktop settings live in the settings table. */
+const desktopKeys = {
+  startAtLogin: 'desktop.startAtLogin',
+  startMinimised: 'desktop.startMinimised',
+  closeToTray: 'desktop.closeToTray',
+} as const;
 
 const stored = {
   trendTagIds: z.array(z.number().int().positive()),
   trendWindowMinutes: z.number().int().positive(),
   demoPlant: z.boolean(),
+  startAtLogin: z.boolean(),
+  startMinimised: z.boolean(),
+  closeToTray: z.boolean(),
 };
 
 /** Reads UI settings from the store, falling back to defaults for anything missing or malformed. */
@@ -22,6 +39,9 @@ export const readUiSettings = (store: Store | null): UiSettings => {
     trendTagIds: read('trendTagIds', settingKeys.trendTagIds),
     trendWindowMinutes: read('trendWindowMinutes', 'ui.trendWindowMinutes'),
     demoPlant: read('demoPlant', 'demo.enabled'),
+    startAtLogin: read('startAtLogin', desktopKeys.startAtLogin),
+    startMinimised: read('startMinimised', desktopKeys.startMinimised),
+    closeToTray: read('closeToTray', desktopKeys.closeToTray),
   };
 };
 
@@ -29,4 +49,8 @@ export const writeUiSettings = (store: Store, patch: Partial<UiSettings>): void 
   if (patch.trendTagIds !== undefined) store.settings.set(settingKeys.trendTagIds, patch.trendTagIds);
   if (patch.trendWindowMinutes !== undefined) store.settings.set('ui.trendWindowMinutes', patch.trendWindowMinutes);
   if (patch.demoPlant !== undefined) store.settings.set('demo.enabled', patch.demoPlant);
+  for (const key of ['startAtLogin', 'startMinimised', 'closeToTray'] as const) {
+    const value = patch[key];
+    if (value !== undefined) store.settings.set(desktopKeys[key], value);
+  }
 };

@@ -1,10 +1,63 @@
 import { z } from 'zod';
+import { AlarmRuleInput, compareOperators } from '../alerts/rule-schema.js';
+import { SyncConfigureInput } from '../contract/sync-contract.js';
 import { ModbusDeviceInput, OpcUaDeviceInput } from './device-schema.js';
 
 /**
- * The headless config file (`--config FILE`): devices and tags declared as JSON, for gateways set up
- * by script. Devices are matched by name on every start; the file wins for the devices it names.
+ * The headless config file (`--config FILE`): devices and tags, alarm rules and cloud sync settings declared
+ * as JSON, for gateways set up by script. Everything is matched by name on every start (devices by device
+ * name, rules by rule name, tags by device name + tag name): the file wins for what it names, and applying it
+ * twice changes nothing. The TwinEdge API key is never in this file: it stays in the OS keychain, or in the
+ * environment (TWINEDGE_SECRETS_FROM_ENV=1) for services.
  */
+
+const deviceName = z.string().trim().min(1, 'name the device (as in "devices" or already configured)');
+const tagRef = { device: deviceName, tagName: z.string().trim().min(1, 'name the tag') };
+
+const finite = z.number().finite();
+/** The rule conditions of main/alerts/rule-schema.ts, with tags and devices referenced by name instead of id. */
+const ConfigCondition = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('threshold'), ...tagRef, operator: z.enum(compareOperators), threshold: finite }).strict(),
+  z
+    .object({
+      kind: z.literal('range'),
+      ...tagRef,
+      operator: z.enum(['between', 'outside']),
+      low: finite,
+      high: finite,
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('rate'),
+      ...tagRef,
+      operator: z.enum(['>', '<']),
+      perMinute: finite,
+      windowSeconds: z.number().min(1).max(3600),
+    })
+    .strict(),
+  z.object({ kind: z.literal('stale'), ...tagRef, afterSeconds: z.number().min(1).max(86_400) }).strict(),
+  z.object({ kind: z.literal('quality'), ...tagRef, includeUncertain: z.boolean().default(false) }).strict(),
+  z
+    .object({ kind: z.literal('offline'), device: deviceName, afterSeconds: z.number().min(0).max(86_400).default(0) })
+    .strict(),
+]);
+export type ConfigCondition = z.output<typeof ConfigCondition>;
+
+export const ConfigAlarmRule = AlarmRuleInput.omit({ id: true, conditions: true })
+  .extend({
+    conditions: z.array(ConfigCondition).min(1, 'a rule needs at least one condition').max(10),
+  })
+  .strict();
+export type ConfigAlarmRule = z.output<typeof ConfigAlarmRule>;
+
+export const ConfigSync = SyncConfigureInput.extend({
+  /** Pause uploads (samples are still buffered). */
+  paused: z.boolean().optional(),
+})
+  .strict()
+  .describe('Cloud sync settings. The API key is never here: it stays in the keychain or TWINEDGE_SECRET_* env vars');
+
 export const ConfigFile = z
   .object({
     $schema: z.string().optional(),
@@ -15,6 +68,8 @@ export const ConfigFile = z
         z.discriminatedUnion('protocol', [OpcUaDeviceInput.omit({ id: true }), ModbusDeviceInput.omit({ id: true })]),
       )
       .default([]),
+    alarmRules: z.array(ConfigAlarmRule).default([]).describe('Local alarm rules, matched by name'),
+    sync: ConfigSync.optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -23,6 +78,20 @@ export const ConfigFile = z
       if (seen.has(d.name))
         ctx.addIssue({ code: 'custom', message: `duplicate device name "${d.name}"`, path: ['devices', i, 'name'] });
       seen.add(d.name);
+    });
+    const rules = new Set<string>();
+    cfg.alarmRules.forEach((r, i) => {
+      if (rules.has(r.name))
+        ctx.addIssue({ code: 'custom', message: `duplicate rule name "${r.name}"`, path: ['alarmRules', i, 'name'] });
+      rules.add(r.name);
+      r.conditions.forEach((c, j) => {
+        if (c.kind === 'range' && c.low > c.high)
+          ctx.addIssue({
+            code: 'custom',
+            message: 'low must not be above high',
+            path: ['alarmRules', i, 'conditions', j, 'high'],
+          });
+      });
     });
   });
 

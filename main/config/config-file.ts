@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AppError } from '../app/errors.js';
+import { describeIssues } from './config-apply.js';
 import { ConfigFile } from './config-file-schema.js';
 
 export { ConfigFile } from './config-file-schema.js';
@@ -25,8 +26,7 @@ export const loadConfigFile = (path: string): ConfigFile => {
     path: issue.path.map(String).join('.') || '(top level)',
     message: issue.message,
   }));
-  const lines = fields.map((f) => `  ${f.path}: ${f.message}`).join('\n');
-  throw new AppError('invalid_input', `Config file ${path} is invalid:\n${lines}`, fields);
+  throw new AppError('invalid_input', describeIssues(path, fields), fields);
 };
 
 /** The published JSON Schema (main/config/twinedge-config.schema.json is generated from this). */

@@ -261,6 +261,11 @@ export interface AppStatus {
   storeBytes: number;
   /** Set when the store cannot be opened or written; the UI shows it in plain words. */
   storeError: string | null;
+  /**
+   * Set when the headless config file (--config) could not be read or is invalid: the message names the file
+   * and the bad fields; the app runs with the last good settings.
+   */
+  configError: string | null;
   at: number;
 }
 
@@ -268,6 +273,12 @@ export interface UiSettings {
   trendTagIds: number[];
   trendWindowMinutes: number;
   demoPlant: boolean;
+  /** Desktop app: start when the user logs in (Windows and macOS; Linux desktops use their autostart). */
+  startAtLogin: boolean;
+  /** Desktop app: start with the window hidden (tray icon only). */
+  startMinimised: boolean;
+  /** Desktop app: closing the window hides it to the tray; collection keeps running until Quit. */
+  closeToTray: boolean;
 }
 
 // ---- input schemas ------------------------------------------------------------------------
@@ -284,6 +295,9 @@ export const UiSettingsPatch = z
       .min(1)
       .max(7 * 24 * 60),
     demoPlant: z.boolean(),
+    startAtLogin: z.boolean(),
+    startMinimised: z.boolean(),
+    closeToTray: z.boolean(),
   })
   .partial()
   .strict();
@@ -436,6 +450,8 @@ export interface Events {
   'sync.changed': SyncStatus;
   /** Alarm counts changed or alarms were raised (at most a few times a second). */
   'alarms.changed': AlarmsChanged;
+  /** UI settings were changed (by the window or the tray): the other one follows. */
+  'settings.changed': UiSettings;
 }
 
 export type CallName = keyof typeof calls;
@@ -451,6 +467,7 @@ export const eventNames: EventName[] = [
   'devices.changed',
   'sync.changed',
   'alarms.changed',
+  'settings.changed',
 ];
 
 export const isCallName = (name: unknown): name is CallName =>

@@ -1,7 +1,8 @@
 import { BrowserWindow } from 'electron';
 import { appOrigin } from './app-protocol.js';
 
-export const createMainWindow = (preloadPath: string): BrowserWindow => {
+/** The main window; with `hidden` (start minimised) it stays in the tray until opened from there. */
+export const createMainWindow = (preloadPath: string, o: { hidden?: boolean } = {}): BrowserWindow => {
   const window = new BrowserWindow({
     width: 1400,
     height: 900,
@@ -22,7 +23,7 @@ export const createMainWindow = (preloadPath: string): BrowserWindow => {
       spellcheck: false,
     },
   });
-  window.once('ready-to-show', () => window.show());
+  if (!o.hidden) window.once('ready-to-show', () => window.show());
   void window.loadURL(`${appOrigin}/index.html`);
   return window;
 };

@@ -15,7 +15,9 @@ export const serveUsage = `Usage: npm run serve -- [options]
   --host H          address to bind (default 127.0.0.1)
   --allow-remote    required to bind to a non-loopback address (exposes the service to the network)
   --data-dir DIR    where the store, logs and certificates live (default: the user data folder)
-  --config FILE     devices and tags as JSON (schema: main/config/twinedge-config.schema.json)
+  --config FILE     devices, tags, alarm rules and sync settings as JSON, applied at every start
+                    (schema: main/config/twinedge-config.schema.json; never the API key). A broken file
+                    is reported and the last good settings are kept
   --demo-speed X    run the demo plant X times faster than real time (default 1)
   --help            this text`;
 

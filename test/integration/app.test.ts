@@ -214,15 +214,21 @@ describe('the app core with its demo plant', () => {
     expect((await call(app, 'devices.list')).map((d) => d.config.name)).toEqual(['Kiln PLC']);
   });
 
-  it('an invalid config file is refused before anything starts, naming the field', async () => {
+  it('an invalid config file is applied not at all: the app starts and its status names the field', async () => {
     const dir = tempDir();
     cleanup.push(() => dir.remove());
     const config = join(dir.path, 'plant.json');
     writeFileSync(
       config,
-      JSON.stringify({ devices: [{ name: 'x', protocol: 'modbus', settings: { host: 'plc', port: 0 }, tags: [] }] }),
+      JSON.stringify({
+        demoPlant: false,
+        devices: [{ name: 'x', protocol: 'modbus', settings: { host: 'plc', port: 0 }, tags: [] }],
+      }),
     );
-    await expect(start(join(dir.path, 'data'), { configFile: config })).rejects.toThrow(/devices\.0\.settings\.port/);
+    const app = await start(join(dir.path, 'data'), { configFile: config, demo: { enabled: false } });
+    cleanup.push(() => app.stop());
+    expect(app.status().configError).toMatch(/devices\.0\.settings\.port/);
+    expect(await call(app, 'devices.list')).toEqual([]);
   });
 
   it('a damaged store: the app keeps running, explains it, and does not touch the file', async () => {

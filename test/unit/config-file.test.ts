@@ -2,7 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppError } from '../../main/app/errors.js';
+import { checkConfigReferences, resolveConfigRule } from '../../main/config/config-apply.js';
 import { configJsonSchema, loadConfigFile } from '../../main/config/config-file.js';
+import type { StoredDevice } from '../../main/store/devices-repo.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 describe('headless config file', () => {
@@ -68,6 +70,116 @@ describe('headless config file', () => {
     expect(refusal(write({ devices: [dup, dup] })).message).toMatch(/devices\.1\.name: duplicate device name "x"/);
     expect(refusal(write('{ "devices": [ ')).message).toMatch(/plant\.json is not valid JSON/);
     expect(refusal(join(dir.path, 'missing.json')).message).toMatch(/Cannot read config file .*missing\.json/);
+  });
+
+  const boiler = {
+    name: 'Boiler PLC',
+    protocol: 'modbus',
+    settings: { host: 'plc' },
+    tags: [{ name: 'Pressure', area: 'holding', address: 0 }],
+  };
+
+  it('loads alarm rules (tags by device and tag name) and sync settings, with defaults filled in', () => {
+    const cfg = loadConfigFile(
+      write({
+        devices: [boiler],
+        alarmRules: [
+          {
+            name: 'Pressure high',
+            severity: 'critical',
+            conditions: [{ kind: 'threshold', device: 'Boiler PLC', tagName: 'Pressure', operator: '>', threshold: 8 }],
+          },
+        ],
+        sync: { baseUrl: 'https://cloud.example/v1', capMiB: 256, policy: 'drop-oldest', paused: false },
+      }),
+    );
+    expect(cfg.alarmRules[0]).toMatchObject({ enabled: true, combinator: 'AND', ackMode: 'manual', onDelaySeconds: 0 });
+    expect(cfg.sync).toEqual({
+      baseUrl: 'https://cloud.example/v1',
+      capMiB: 256,
+      policy: 'drop-oldest',
+      paused: false,
+    });
+  });
+
+  it('rule and sync errors name their field; the API key is refused in the file', () => {
+    const rule = (extra: object) => ({
+      name: 'r',
+      severity: 'info',
+      conditions: [{ kind: 'threshold', device: 'Boiler PLC', tagName: 'Pressure', operator: '>', threshold: 1 }],
+      ...extra,
+    });
+    expect(refusal(write({ alarmRules: [rule({ conditions: [] })] })).message).toMatch(
+      /alarmRules\.0\.conditions: a rule needs at least one condition/,
+    );
+    expect(
+      refusal(
+        write({ alarmRules: [rule({ conditions: [{ kind: 'threshold', tagId: 3, operator: '>', threshold: 1 }] })] }),
+      ).message,
+    ).toMatch(/alarmRules\.0\.conditions\.0/);
+    expect(
+      refusal(
+        write({
+          alarmRules: [
+            rule({ conditions: [{ kind: 'range', device: 'd', tagName: 't', operator: 'between', low: 5, high: 1 }] }),
+          ],
+        }),
+      ).message,
+    ).toMatch(/alarmRules\.0\.conditions\.0\.high: low must not be above high/);
+    expect(refusal(write({ alarmRules: [rule({}), rule({})] })).message).toMatch(
+      /alarmRules\.1\.name: duplicate rule name "r"/,
+    );
+    expect(refusal(write({ sync: { baseUrl: 'ftp://x' } })).message).toMatch(/sync\.baseUrl: an http\(s\) URL/);
+    expect(refusal(write({ sync: { policy: 'drop-all' } })).message).toMatch(/sync\.policy/);
+    expect(refusal(write({ sync: { apiKey: 'k-123456789' } })).message).toMatch(/sync: .*apiKey/);
+  });
+
+  it('checks rule references against the file and the store, and protocol changes', () => {
+    const cfg = loadConfigFile(
+      write({
+        devices: [boiler, { name: 'Kiln', protocol: 'opcua', settings: { endpointUrl: 'opc.tcp://k:4840' }, tags: [] }],
+        alarmRules: [
+          {
+            name: 'ok',
+            severity: 'info',
+            conditions: [
+              { kind: 'threshold', device: 'Boiler PLC', tagName: 'Pressure', operator: '>', threshold: 1 },
+              { kind: 'stale', device: 'Stored only', tagName: 'Flow', afterSeconds: 60 },
+            ],
+          },
+          {
+            name: 'bad',
+            severity: 'info',
+            conditions: [
+              { kind: 'offline', device: 'Nowhere' },
+              { kind: 'quality', device: 'Boiler PLC', tagName: 'Level' },
+            ],
+          },
+        ],
+      }),
+    );
+    const stored = (id: number, name: string, protocol: 'modbus' | 'opcua', tags: string[]): StoredDevice =>
+      ({
+        id,
+        config: { id, name, protocol },
+        tags: tags.map((t, i) => ({ id: id * 10 + i, deviceId: id, name: t })),
+      }) as unknown as StoredDevice;
+    const store = [stored(1, 'Stored only', 'modbus', ['Flow']), stored(2, 'Kiln', 'modbus', [])];
+    expect(checkConfigReferences(cfg, store)).toEqual([
+      {
+        path: 'devices.1.protocol',
+        message: 'device "Kiln" is already configured as modbus; a device cannot change protocol (rename it)',
+      },
+      { path: 'alarmRules.1.conditions.0.device', message: 'no device "Nowhere"' },
+      { path: 'alarmRules.1.conditions.1.tagName', message: 'no tag "Level" on device "Boiler PLC"' },
+    ]);
+    const first = cfg.alarmRules[0];
+    if (!first) throw new Error('the rule was not loaded');
+    const resolved = resolveConfigRule(first, [...store, stored(3, 'Boiler PLC', 'modbus', ['Pressure'])]);
+    expect(resolved.conditions).toEqual([
+      { kind: 'threshold', tagId: 30, operator: '>', threshold: 1 },
+      { kind: 'stale', tagId: 10, afterSeconds: 60 },
+    ]);
   });
 
   it('never keeps a password: one written into a device identity is dropped, and the schema offers none', () => {

@@ -97,6 +97,7 @@ export class AppState {
       }),
       api.on('sync.changed', (s) => this.setSync(s)),
       api.on('alarms.changed', (e) => this.onAlarms(e)),
+      api.on('settings.changed', (s) => (this.settings = s)),
     );
     if (ws) {
       let wasLost = false;
@@ -210,7 +211,7 @@ export class AppState {
     try {
       this.settings = await this.api['settings.update'](patch);
     } catch (err) {
-      this.notify(`Could not save the trend settings: ${errorText(err)}`);
+      this.notify(`Could not save the settings: ${errorText(err)}`);
     }
   }
 

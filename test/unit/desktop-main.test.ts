@@ -1,0 +1,202 @@
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { UiSettings, WireResult } from '../../main/contract/contract.js';
+
+/**
+ * The desktop entry (main/desktop/main.ts) with `electron` and the core stood in: single instance, hidden
+ * start, second launch, close to tray and the graceful shutdown, as the real shell wires them.
+ */
+type Listener = (...args: unknown[]) => void;
+const fake = vi.hoisted(() => ({
+  lock: true,
+  appEvents: new Map<string, Listener>(),
+  quit: [] as number[],
+  windows: [] as {
+    calls: string[];
+    options: Record<string, unknown>;
+    emit: (event: string, ...args: unknown[]) => boolean;
+  }[],
+  trays: 0,
+  loginItems: [] as unknown[],
+  created: [] as Record<string, unknown>[],
+  stops: 0,
+  settings: {},
+  errors: [] as string[],
+}));
+
+vi.mock('electron', async () => {
+  const { EventEmitter: Emitter } = await import('node:events');
+  class BrowserWindow extends Emitter {
+    readonly webContents = { send: (): void => undefined };
+    readonly record;
+    constructor(options: Record<string, unknown>) {
+      super();
+      this.record = { calls: [] as string[], options, emit: (e: string, ...a: unknown[]) => this.emit(e, ...a) };
+      fake.windows.push(this.record);
+    }
+    loadURL(): Promise<void> {
+      return Promise.resolve();
+    }
+    isDestroyed = (): boolean => false;
+    isMinimized = (): boolean => false;
+    restore = (): void => void this.record.calls.push('restore');
+    show = (): void => void this.record.calls.push('show');
+    focus = (): void => void this.record.calls.push('focus');
+    hide = (): void => void this.record.calls.push('hide');
+  }
+  class Tray {
+    constructor() {
+      fake.trays++;
+    }
+    setImage(): void {}
+    setToolTip(): void {}
+    setContextMenu(): void {}
+    on(): void {}
+    isDestroyed(): boolean {
+      return false;
+    }
+    destroy(): void {}
+  }
+  return {
+    BrowserWindow,
+    Tray,
+    Menu: { buildFromTemplate: (items: unknown[]) => ({ items }) },
+    nativeImage: { createFromBuffer: () => ({}) },
+    ipcMain: { handle: (): void => undefined, removeHandler: (): void => undefined },
+    session: {
+      defaultSession: { setPermissionRequestHandler: () => undefined, setPermissionCheckHandler: () => undefined },
+    },
+    protocol: { registerSchemesAsPrivileged: () => undefined, handle: () => undefined },
+    powerMonitor: { on: (event: string, fn: Listener) => fake.appEvents.set(`power:${event}`, fn) },
+    dialog: { showErrorBox: (_title: string, text: string) => fake.errors.push(text) },
+    app: {
+      requestSingleInstanceLock: () => fake.lock,
+      on: (event: string, fn: Listener) => fake.appEvents.set(event, fn),
+      quit: () => fake.quit.push(Date.now()),
+      whenReady: () => Promise.resolve(),
+      isPackaged: false,
+      getAppPath: () => '/nonexistent/app',
+      getPath: () => '/nonexistent/user-data',
+      getVersion: () => '9.9.9',
+      setLoginItemSettings: (s: unknown) => fake.loginItems.push(s),
+    },
+  };
+});
+
+vi.mock('../../main/app/create-app.js', async () => {
+  const { EventHub } = await import('../../main/live/event-hub.js');
+  return {
+    createApp: (options: Record<string, unknown>) => {
+      fake.created.push(options);
+      return Promise.resolve({
+        events: new EventHub(),
+        router: {
+          invoke: (name: unknown): Promise<WireResult<unknown>> =>
+            Promise.resolve(
+              name === 'settings.get'
+                ? { ok: true, value: fake.settings }
+                : { ok: false, error: { code: 'store_unavailable', message: 'not in this test' } },
+            ),
+        },
+        stop: () => {
+          fake.stops++;
+          return Promise.resolve();
+        },
+      });
+    },
+  };
+});
+
+const settings = (s: Partial<UiSettings>): Record<string, unknown> => ({
+  trendTagIds: [],
+  trendWindowMinutes: 10,
+  demoPlant: false,
+  startAtLogin: false,
+  startMinimised: false,
+  closeToTray: false,
+  ...s,
+});
+
+/** Imports main.ts afresh (it runs on import), without leaving its signal handlers in the test process. */
+const launch = async (): Promise<void> => {
+  const before = new Set([...process.listeners('SIGTERM'), ...process.listeners('SIGINT')]);
+  vi.resetModules();
+  fake.appEvents.clear();
+  fake.windows.length = 0;
+  fake.quit.length = 0;
+  fake.created.length = 0;
+  fake.stops = 0;
+  fake.trays = 0;
+  await import('../../main/desktop/main.js');
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    for (const l of process.listeners(signal)) if (!before.has(l)) process.removeListener(signal, l);
+  }
+  await vi.waitFor(() => expect(fake.trays + fake.quit.length).toBeGreaterThan(0));
+};
+
+describe('desktop entry (electron and the core stood in)', () => {
+  afterAll(() => vi.resetModules());
+
+  it('a second launch does not start: it quits and leaves the running one the window', async () => {
+    fake.lock = false;
+    await launch();
+    expect(fake.quit).toHaveLength(1);
+    expect(fake.created).toHaveLength(0);
+    expect(fake.windows).toHaveLength(0);
+    fake.lock = true;
+  });
+
+  it('starts the core, the window and the tray; the running one comes to the front on a second launch', async () => {
+    fake.settings = settings({ startAtLogin: true });
+    await launch();
+    expect(fake.created[0]).toMatchObject({ shell: 'desktop', version: '9.9.9', dataDir: '/nonexistent/user-data' });
+    expect(fake.loginItems.at(-1)).toEqual({ openAtLogin: true, args: [] });
+    const win = fake.windows[0];
+    expect(win).toBeDefined();
+    // Shown once ready (not hidden).
+    win?.emit('ready-to-show');
+    expect(win?.calls).toEqual(['show']);
+    fake.appEvents.get('second-instance')?.();
+    expect(win?.calls).toEqual(['show', 'show', 'focus']);
+  });
+
+  it('start minimised: the window stays hidden until opened', async () => {
+    fake.settings = settings({ startMinimised: true });
+    await launch();
+    fake.windows[0]?.emit('ready-to-show');
+    expect(fake.windows[0]?.calls).toEqual([]);
+    expect(fake.loginItems.at(-1)).toEqual({ openAtLogin: false, args: ['--minimised'] });
+  });
+
+  it('close to tray hides the window; quitting stops the core (store flushed and closed) before the app ends', async () => {
+    fake.settings = settings({ closeToTray: true });
+    await launch();
+    const win = fake.windows[0];
+    // The tray reads the settings once it is up.
+    await new Promise((r) => setTimeout(r, 10));
+    const close = { preventDefault: vi.fn() };
+    win?.emit('close', close);
+    expect(close.preventDefault).toHaveBeenCalled();
+    expect(win?.calls).toContain('hide');
+
+    const quitEvent = { preventDefault: vi.fn() };
+    fake.appEvents.get('before-quit')?.(quitEvent);
+    expect(quitEvent.preventDefault).toHaveBeenCalled();
+    expect(fake.stops).toBe(1);
+    await vi.waitFor(() => expect(fake.quit).toHaveLength(1));
+    // The second before-quit (from that quit) goes through, and closing the window is no longer held.
+    const again = { preventDefault: vi.fn() };
+    fake.appEvents.get('before-quit')?.(again);
+    expect(again.preventDefault).not.toHaveBeenCalled();
+    const finalClose = { preventDefault: vi.fn() };
+    win?.emit('close', finalClose);
+    expect(finalClose.preventDefault).not.toHaveBeenCalled();
+    expect(fake.stops).toBe(1);
+  });
+
+  it('an OS shutdown (Linux, macOS) quits cleanly the same way', async () => {
+    fake.settings = settings({});
+    await launch();
+    fake.appEvents.get('power:shutdown')?.();
+    expect(fake.quit).toHaveLength(1);
+  });
+});
