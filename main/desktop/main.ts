@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp, type App } from '../app/create-app.js';
 import { errorMessage } from '../app/errors.js';
+import { createLogger, logCrashes, logFileOf } from '../log/logger.js';
+import { secretRedactor } from '../log/redactor.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { bridgeIpc } from './ipc-bridge.js';
 import { electronSqliteBinding } from './native-binding.js';
@@ -20,6 +22,16 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   registerAppScheme();
+  const logger = createLogger({ file: logFileOf(app.getPath('userData')), console: !app.isPackaged });
+  // A crash is logged (redacted) and said in a dialog (redacted too) before the app ends.
+  logCrashes(
+    logger,
+    (text) => {
+      dialog.showErrorBox('TwinEdge Desktop stopped after an unexpected error', text.slice(0, 2000));
+      app.exit(1);
+    },
+    { fatalRejections: false },
+  );
   let core: App | undefined;
   let window: BrowserWindow | undefined;
   let unbridge: (() => void) | undefined;
@@ -51,6 +63,7 @@ if (!app.requestSingleInstanceLock()) {
       const binding = electronSqliteBinding(app.isPackaged, app.getAppPath());
       core = await createApp({
         dataDir: app.getPath('userData'),
+        logger,
         shell: 'desktop',
         version: app.getVersion(),
         ...(binding ? { nativeBinding: binding } : {}),
@@ -59,7 +72,8 @@ if (!app.requestSingleInstanceLock()) {
       unbridge = bridgeIpc(core.router, core.events, window);
     })
     .catch((err: unknown) => {
-      dialog.showErrorBox('TwinEdge Desktop could not start', errorMessage(err));
+      logger.error(`TwinEdge Desktop could not start: ${errorMessage(err)}`);
+      dialog.showErrorBox('TwinEdge Desktop could not start', secretRedactor.redact(errorMessage(err)));
       stopped = true;
       app.quit();
     });
