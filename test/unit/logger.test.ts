@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { logHandlers } from '../../main/app/handlers/log-handlers.js';
+import { calls } from '../../main/contract/contract.js';
 import { tailLog } from '../../main/log/log-tail.js';
 import { createLogger, logCrashes, logFiles } from '../../main/log/logger.js';
 import { SecretRedactor } from '../../main/log/redactor.js';
@@ -153,5 +155,33 @@ describe('reading the log backwards', () => {
     // A search that matches nothing reads at most the scan budget and says so.
     const capped = tailLog(file, 0, { limit: 10, search: 'no such text' }, 100_000);
     expect(capped).toEqual({ lines: [], truncated: true });
+  });
+});
+
+describe('the log calls', () => {
+  it('validate their input and answer with typed errors', () => {
+    expect(calls['logs.tail'].input.safeParse({ limit: 2001 }).success).toBe(false);
+    expect(calls['logs.tail'].input.safeParse({ level: 'loud' }).success).toBe(false);
+    expect(calls['logs.tail'].input.parse({})).toEqual({ limit: 500 });
+    expect(calls['logs.setLevel'].input.safeParse({ level: 'trace' }).success).toBe(false);
+
+    const consoleOnly = createLogger({ console: false });
+    const none = logHandlers({ logger: consoleOnly, log: consoleOnly, store: () => null });
+    expect(() => none['logs.tail']({ limit: 10 })).toThrow(
+      expect.objectContaining({ name: 'AppError', code: 'unavailable' }) as Error,
+    );
+  });
+
+  it('tail the file and change the level at runtime', async () => {
+    const file = join(fresh(), 'logs', 'twinedge.log');
+    const log = createLogger({ file, keep: 2 });
+    const h = logHandlers({ logger: log, log, store: () => null });
+    log.debug('hidden');
+    log.info('shown');
+    expect(await h['logs.setLevel']({ level: 'debug' })).toEqual({ level: 'debug' });
+    log.debug('now shown');
+    const tail = await h['logs.tail']({ limit: 10 });
+    expect(tail).toMatchObject({ file, truncated: false, recording: 'debug', rotatedFiles: 2 });
+    expect(tail.lines.map((l) => l.message)).toEqual(['now shown', 'Log level changed from info to debug.', 'shown']);
   });
 });
