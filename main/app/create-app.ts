@@ -12,12 +12,13 @@ import type { AppInfo, AppStatus, DeviceView } from '../contract/contract.js';
 import { createRouter, type Router } from '../contract/router.js';
 import { EventHub } from '../live/event-hub.js';
 import { LiveStream } from '../live/live-stream.js';
-import { createLogger, type Logger } from '../log/logger.js';
+import { createLogger, isAppLogger, levelFromEnv, logFileOf, type Logger } from '../log/logger.js';
 import { DataDirLock } from '../store/data-dir-lock.js';
 import type { StoredDevice } from '../store/devices-repo.js';
 import { SampleWriter } from '../store/sample-writer.js';
 import { Store } from '../store/store.js';
 import { createSecretStore } from '../secrets/create-secret-store.js';
+import { registeringSecrets } from '../secrets/registering-store.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import {
   forgetDevicePassword,
@@ -37,6 +38,7 @@ import { syncHandlers } from './handlers/sync-handlers.js';
 import { alarmHandlers } from './handlers/alarm-handlers.js';
 import { historyHandlers } from './handlers/history-handlers.js';
 import { trendCloudHandlers, viewsAccess } from './handlers/trend-cloud-handlers.js';
+import { logHandlers, storedLogLevel } from './handlers/log-handlers.js';
 import { AlarmService } from '../alerts/alarm-service.js';
 import { AlarmEngine } from '../alerts/engine/alarm-engine.js';
 import { installDemoRules } from '../alerts/demo-rules.js';
@@ -91,7 +93,9 @@ export interface App {
  * the Electron and browser-mode shells only carry the router's calls and the hub's events.
  */
 export const createApp = async (options: AppOptions): Promise<App> => {
-  const log = options.logger ?? createLogger({ file: join(options.dataDir, 'logs', 'twinedge.log'), console: true });
+  const log = options.logger ?? createLogger({ file: logFileOf(options.dataDir), console: true });
+  const appLogger = isAppLogger(log) ? log : null;
+  log.info(`TwinEdge Desktop ${options.version} starting (${options.shell} mode), data dir ${options.dataDir}.`);
   // A bad config file is applied not at all (never half): the app runs on the last good settings and says so.
   let configError: string | null = null;
   let configFile: ConfigFile | undefined;
@@ -122,6 +126,9 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     lock?.release();
     lock = null;
   }
+  // The level: TWINEDGE_LOG_LEVEL, else the one chosen in Settings → Logs, else the logger's own.
+  const startLevel = levelFromEnv() ?? storedLogLevel(store);
+  if (appLogger && startLevel && startLevel !== appLogger.level()) appLogger.setLevel(startLevel);
 
   const writer = new SampleWriter({
     write: (batch) => store?.writeSamples(batch, sync?.queuePolicy() ?? null),
@@ -159,7 +166,8 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     store && rollups ? new RetentionService({ store, rollups, onError: (message) => log.error(message) }) : null;
   retention?.start();
 
-  const secrets = options.secretStore ?? createSecretStore(log);
+  // Every secret read or set from here on is registered with the log redactor first.
+  const secrets = registeringSecrets(options.secretStore ?? createSecretStore(log));
   const alarms = store
     ? new AlarmService({
         store,
@@ -258,6 +266,26 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     configError,
     at: Date.now(),
   });
+  // Each device's state changes go to the log (connection errors with their reason), once per change.
+  const loggedStates = new Map<number, string>();
+  const logDeviceStates = (states: AppStatus['devices']): void => {
+    for (const s of states) {
+      const key = `${s.state}|${s.message ?? ''}`;
+      const seen = loggedStates.get(s.deviceId);
+      if (seen === key) continue;
+      loggedStates.set(s.deviceId, key);
+      if (seen === undefined && s.state === 'connecting' && !s.message) continue;
+      let name = `device ${s.deviceId}`;
+      try {
+        name = `"${store?.devices.get(s.deviceId)?.config.name ?? name}"`;
+      } catch {
+        // The name is a nicety; the state is what the line is for.
+      }
+      const text = `Device ${name}: ${s.state}${s.message ? ` — ${s.message}` : ''}.`;
+      if (s.state === 'error' || s.state === 'degraded') log.warn(text);
+      else log.info(text);
+    }
+  };
   function emitStatus(): void {
     lastStatus = {
       ...lastStatus,
@@ -266,6 +294,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       configError,
       at: Date.now(),
     };
+    logDeviceStates(lastStatus.devices);
     alarms?.onDeviceStates(lastStatus.devices);
     events.emit('status.changed', lastStatus);
   }
@@ -489,6 +518,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
           ),
         views: () => viewsAccess(requireStore().views),
       }),
+      ...logHandlers({ logger: appLogger, log, store: () => store }),
       'settings.get': () => readUiSettings(store),
       'settings.update': async (patch) => {
         const s = requireStore();

@@ -51,6 +51,7 @@ import {
   type TrendResult,
   type TrendView,
 } from './trend-contract.js';
+import { LogLevelInput, LogTailQuery, type LogLevel, type LogTail } from './log-contract.js';
 
 /**
  * The one contract between renderer and main. Every call the renderer may make and every event it
@@ -438,6 +439,10 @@ export const calls = {
   'views.toDashboard': call<typeof ViewIdInput, TrendView>(ViewIdInput),
   /** Opens a TwinEdge dashboard's trend widgets as a new saved view of the matching local tags. */
   'views.fromDashboard': call<typeof DashboardIdInput, DashboardImport>(DashboardIdInput),
+  /** The newest lines of the app's log (current and rotated files), filtered by level and text. */
+  'logs.tail': call<typeof LogTailQuery, LogTail>(LogTailQuery),
+  /** The level recorded from now on (kept in the store; TWINEDGE_LOG_LEVEL wins at the next start). */
+  'logs.setLevel': call<typeof LogLevelInput, { level: LogLevel }>(LogLevelInput),
 } as const;
 
 export interface Events {

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { createApp, type App } from '../app/create-app.js';
 import { errorMessage } from '../app/errors.js';
 import type { CallOutput } from '../contract/contract.js';
+import { createLogger, logCrashes, logFileOf } from '../log/logger.js';
+import { secretRedactor } from '../log/redactor.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { bridgeIpc } from './ipc-bridge.js';
 import { electronSqliteBinding } from './native-binding.js';
@@ -23,6 +25,16 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   registerAppScheme();
+  const logger = createLogger({ file: logFileOf(app.getPath('userData')), console: !app.isPackaged });
+  // A crash is logged (redacted) and said in a dialog (redacted too) before the app ends.
+  logCrashes(
+    logger,
+    (text) => {
+      dialog.showErrorBox('TwinEdge Desktop stopped after an unexpected error', text.slice(0, 2000));
+      app.exit(1);
+    },
+    { fatalRejections: false },
+  );
   let core: App | undefined;
   let window: BrowserWindow | undefined;
   let tray: DesktopTray | undefined;
@@ -59,6 +71,7 @@ if (!app.requestSingleInstanceLock()) {
       const binding = electronSqliteBinding(app.isPackaged, app.getAppPath());
       core = await createApp({
         dataDir: app.getPath('userData'),
+        logger,
         shell: 'desktop',
         version: app.getVersion(),
         ...(binding ? { nativeBinding: binding } : {}),
@@ -74,7 +87,8 @@ if (!app.requestSingleInstanceLock()) {
       await tray.refresh();
     })
     .catch((err: unknown) => {
-      dialog.showErrorBox('TwinEdge Desktop could not start', errorMessage(err));
+      logger.error(`TwinEdge Desktop could not start: ${errorMessage(err)}`);
+      dialog.showErrorBox('TwinEdge Desktop could not start', secretRedactor.redact(errorMessage(err)));
       stopped = true;
       app.quit();
     });

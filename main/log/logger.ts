@@ -1,8 +1,19 @@
-import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { appendFileSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { errorForLog, secretRedactor, type SecretRedactor } from './redactor.js';
 
-export type Level = 'debug' | 'info' | 'warn' | 'error';
-const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+export const levels = ['debug', 'info', 'warn', 'error'] as const;
+export type Level = (typeof levels)[number];
+export const levelOrder: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export const isLevel = (v: unknown): v is Level => typeof v === 'string' && (levels as readonly string[]).includes(v);
+
+/** The environment variable that sets the log level at start (debug, info, warn or error). */
+export const LOG_LEVEL_ENV = 'TWINEDGE_LOG_LEVEL';
+/** Size of one log file in MiB before it is rotated (default 10). */
+export const LOG_MAX_MB_ENV = 'TWINEDGE_LOG_MAX_MB';
+/** How many rotated files are kept next to the current one (default 5: twinedge.log.1 … .5). */
+export const LOG_FILES_ENV = 'TWINEDGE_LOG_FILES';
 
 export interface Logger {
   debug(message: string): void;
@@ -11,42 +22,112 @@ export interface Logger {
   error(message: string): void;
 }
 
+/** A logger that can say where it writes and change its level while running (what createLogger returns). */
+export interface AppLogger extends Logger {
+  /** The current log file, or null when logging to the console only. */
+  readonly file: string | null;
+  /** How many rotated files are kept (FILE.1 … FILE.N). */
+  readonly keep: number;
+  level(): Level;
+  setLevel(level: Level): void;
+}
+
+export const isAppLogger = (log: Logger): log is AppLogger =>
+  typeof (log as Partial<AppLogger>).setLevel === 'function' && 'file' in log;
+
 export interface LoggerOptions {
-  /** Log file; rotated to FILE.1 past maxBytes so a gateway running for months doesn't fill its disk. */
+  /** Log file; rotated to FILE.1 … FILE.keep past maxBytes so a gateway running for months doesn't fill its disk. */
   file?: string;
+  /** Default: TWINEDGE_LOG_LEVEL, else info. */
   level?: Level;
   /** Also print to stderr (browser mode and development). */
   console?: boolean;
+  /** Default: TWINEDGE_LOG_MAX_MB MiB, else 10 MiB. */
   maxBytes?: number;
+  /** Rotated files kept; default TWINEDGE_LOG_FILES, else 5. */
+  keep?: number;
+  /** Default: the process-wide redactor every secret is registered with. */
+  redactor?: SecretRedactor;
+  env?: NodeJS.ProcessEnv;
 }
 
-/** Plain-text log lines with ISO timestamps (UTC, so logs from different sites compare directly). */
-export const createLogger = (options: LoggerOptions = {}): Logger => {
-  const min = order[options.level ?? 'info'];
-  const maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
-  let fileOk = Boolean(options.file);
-  if (options.file) {
+/** The log file of a data dir. */
+export const logFileOf = (dataDir: string): string => join(dataDir, 'logs', 'twinedge.log');
+
+/** FILE, FILE.1 … FILE.keep: newest first. */
+export const logFiles = (file: string, keep: number): string[] => [
+  file,
+  ...Array.from({ length: keep }, (_, i) => `${file}.${i + 1}`),
+];
+
+const positiveInt = (v: string | undefined, max: number): number | undefined => {
+  const n = v === undefined || v === '' ? NaN : Number(v);
+  return Number.isInteger(n) && n >= 1 && n <= max ? n : undefined;
+};
+
+/** The level TWINEDGE_LOG_LEVEL asks for, or undefined when unset or not a level. */
+export const levelFromEnv = (env: NodeJS.ProcessEnv = process.env): Level | undefined => {
+  const v = env[LOG_LEVEL_ENV]?.trim().toLowerCase();
+  return isLevel(v) ? v : undefined;
+};
+
+/**
+ * Plain-text log lines with ISO timestamps (UTC, so logs from different sites compare directly), one line per
+ * entry (continuation lines of a stack trace follow it). Every line goes through the secret redactor before it
+ * reaches the file or the console.
+ */
+export const createLogger = (options: LoggerOptions = {}): AppLogger => {
+  const env = options.env ?? process.env;
+  let min = levelOrder[options.level ?? levelFromEnv(env) ?? 'info'];
+  let current: Level = options.level ?? levelFromEnv(env) ?? 'info';
+  const maxBytes = options.maxBytes ?? (positiveInt(env[LOG_MAX_MB_ENV], 1024) ?? 10) * 1024 * 1024;
+  const keep = options.keep ?? positiveInt(env[LOG_FILES_ENV], 100) ?? 5;
+  const redactor = options.redactor ?? secretRedactor;
+  const file = options.file ?? null;
+  let fileOk = file !== null;
+  let size: number | null = null;
+  if (file) {
     try {
-      mkdirSync(dirname(options.file), { recursive: true });
+      mkdirSync(dirname(file), { recursive: true });
     } catch {
       fileOk = false;
     }
   }
+  const rotate = (f: string): void => {
+    const names = logFiles(f, keep);
+    rmSync(names[names.length - 1] ?? `${f}.${keep}`, { force: true });
+    for (let i = names.length - 2; i >= 0; i--) {
+      const from = names[i];
+      const to = names[i + 1];
+      if (from && to && statSync(from, { throwIfNoEntry: false })) renameSync(from, to);
+    }
+  };
   const write = (level: Level, message: string): void => {
-    if (order[level] < min) return;
-    const line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}\n`;
+    if (levelOrder[level] < min) return;
+    const line = redactor.redact(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}`) + '\n';
     if (options.console) process.stderr.write(line);
-    if (!fileOk || !options.file) return;
+    if (!fileOk || !file) return;
     try {
-      if ((statSync(options.file, { throwIfNoEntry: false })?.size ?? 0) > maxBytes) {
-        renameSync(options.file, `${options.file}.1`);
+      size ??= statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+      if (size > 0 && size + Buffer.byteLength(line) > maxBytes) {
+        rotate(file);
+        size = 0;
       }
-      appendFileSync(options.file, line);
+      appendFileSync(file, line);
+      size += Buffer.byteLength(line);
     } catch {
       // A full or read-only disk must not take the collectors down with the log.
+      size = null;
     }
   };
   return {
+    file,
+    keep,
+    level: () => current,
+    setLevel: (level) => {
+      current = level;
+      min = levelOrder[level];
+    },
     debug: (m) => write('debug', m),
     info: (m) => write('info', m),
     warn: (m) => write('warn', m),
@@ -55,3 +136,34 @@ export const createLogger = (options: LoggerOptions = {}): Logger => {
 };
 
 export const silentLogger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/**
+ * Crash output through the same redaction as every log line: an uncaught exception is logged (file and, with
+ * console on, stderr, redacted) and then `onFatal` ends the process, as Node would have without the handler. An
+ * unhandled rejection is fatal too (Node's default) unless `fatalRejections` is false (the desktop shell, where
+ * Electron only warns): then it is logged as an error. Returns a function that removes the handlers.
+ */
+export const logCrashes = (
+  log: Logger,
+  onFatal: (text: string) => void = () => process.exit(1),
+  options: { redactor?: SecretRedactor; fatalRejections?: boolean } = {},
+): (() => void) => {
+  const redactor = options.redactor ?? secretRedactor;
+  const report = (what: string, err: unknown, fatal: boolean): void => {
+    const text = `${what}: ${errorForLog(err, redactor)}`;
+    try {
+      log.error(text);
+    } finally {
+      if (fatal) onFatal(redactor.redact(text));
+    }
+  };
+  const onException = (err: unknown): void => report('Uncaught exception', err, true);
+  const onRejection = (err: unknown): void =>
+    report('Unhandled promise rejection', err, options.fatalRejections ?? true);
+  process.on('uncaughtException', onException);
+  process.on('unhandledRejection', onRejection);
+  return () => {
+    process.off('uncaughtException', onException);
+    process.off('unhandledRejection', onRejection);
+  };
+};

@@ -22,6 +22,13 @@ export class EnvSecretStore implements SecretStore {
     return value !== undefined && value !== '';
   }
 
+  /** Every secret set in the environment (TWINEDGE_SECRET_*), for the log redactor. */
+  values(): string[] {
+    return Object.entries(this.env)
+      .filter(([name, v]) => name.startsWith('TWINEDGE_SECRET_') && v !== undefined && v !== '')
+      .map(([, v]) => v ?? '');
+  }
+
   get(key: string): Promise<string | null> {
     return Promise.resolve(this.has(key) ? (this.env[secretEnvName(key)] ?? null) : null);
   }

@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from '../app/create-app.js';
 import { errorMessage } from '../app/errors.js';
 import { defaultDataDir } from '../app/paths.js';
+import { createLogger, logCrashes, logFileOf } from '../log/logger.js';
+import { secretRedactor } from '../log/redactor.js';
 import { startBrowserServer } from './browser-server.js';
 import { isLoopbackHost } from './loopback.js';
 import { parseServeArgs, serveUsage } from './serve-args.js';
@@ -26,8 +28,13 @@ const main = async (): Promise<void> => {
       `WARNING: TwinEdge is listening on ${args.host}, reachable from the network. Anyone with the URL's token can read and change devices. Traffic is not encrypted.`,
     );
   }
+  const dataDir = args.dataDir ?? defaultDataDir();
+  const logger = createLogger({ file: logFileOf(dataDir), console: true });
+  // A crash is logged (redacted, to the file and stderr) before the process ends.
+  logCrashes(logger, () => process.exit(1));
   const app = await createApp({
-    dataDir: args.dataDir ?? defaultDataDir(),
+    dataDir,
+    logger,
     shell: 'browser',
     version: __TWINEDGE_VERSION__,
     ...(args.configFile ? { configFile: args.configFile } : {}),
@@ -62,6 +69,6 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((err: unknown) => {
-  console.error(`TwinEdge could not start: ${errorMessage(err)}`);
+  console.error(secretRedactor.redact(`TwinEdge could not start: ${errorMessage(err)}`));
   process.exitCode = 1;
 });

@@ -10,6 +10,7 @@ import type {
   SyncStatus,
 } from '../contract/sync-contract.js';
 import type { Logger } from '../log/logger.js';
+import { secretRedactor } from '../log/redactor.js';
 import { RateMeter } from '../app/status-meter.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { OutboxRepo } from '../store/outbox-repo.js';
@@ -137,6 +138,7 @@ export class SyncService {
   async start(): Promise<void> {
     try {
       this.key = await this.o.secrets.get(API_KEY_SECRET);
+      secretRedactor.register(this.key);
       this.keyError = null;
     } catch (err) {
       this.key = null;
@@ -262,6 +264,8 @@ export class SyncService {
   }
 
   async setKey(key: string): Promise<SyncStatus> {
+    // Registered before anything can fail with it: from now on the key cannot reach a log line.
+    secretRedactor.register(key);
     await this.o.secrets.set(API_KEY_SECRET, key);
     this.key = key;
     this.keyError = null;
@@ -493,6 +497,8 @@ export class SyncService {
         onRateLimit: (state) => this.budget.observe(state),
         onRequest: ({ status, method, path }) => {
           if (status === 401 || status === 403) {
+            // Logged once per refusal (not per retry): the key itself never is, the redactor sees to that.
+            if (!this.keyRefused) this.o.log.warn(`TwinEdge refused the API key: ${status} to ${method} ${path}.`);
             this.keyRefused = `TwinEdge answered ${status} to ${method} ${path}`;
           } else if (status !== null && status < 400) this.keyRefused = null;
         },

@@ -94,6 +94,8 @@ const callList = [
   'views.delete',
   'views.toDashboard',
   'views.fromDashboard',
+  'logs.tail',
+  'logs.setLevel',
 ] as const satisfies readonly CallName[];
 type MissingCalls = Exclude<CallName, (typeof callList)[number]>;
 const allCallsCovered: [MissingCalls] extends [never] ? true : never = true;
