@@ -16,6 +16,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { DataDirLock } from '../store/data-dir-lock.js';
 import type { StoredDevice } from '../store/devices-repo.js';
 import { SampleWriter } from '../store/sample-writer.js';
+import { storeError as explainStoreError } from '../store/store-error.js';
 import { Store } from '../store/store.js';
 import { createSecretStore } from '../secrets/create-secret-store.js';
 import type { SecretStore } from '../secrets/secret-store.js';
@@ -65,6 +66,11 @@ export interface AppOptions {
   secretStore?: SecretStore;
   /** Cloud sync tuning (tests, benchmarks): base URL, clock, batch sizes, refresh pace. */
   sync?: Partial<Pick<SyncServiceOptions, 'baseUrl' | 'clock' | 'uploader' | 'refreshMs'>>;
+  /**
+   * Called after each batch of samples is committed to the store, with that batch (tests: a crash test's
+   * child reports what it committed, so the parent can check that nothing committed is lost).
+   */
+  onSamplesStored?: (batch: readonly Sample[]) => void;
 }
 
 export interface App {
@@ -111,8 +117,16 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   }
 
   const writer = new SampleWriter({
-    write: (batch) => store?.writeSamples(batch, sync?.queuePolicy() ?? null),
+    write: (batch) => {
+      try {
+        store?.writeSamples(batch, sync?.queuePolicy() ?? null);
+      } catch (err) {
+        // In plain words, naming the file: "... cannot grow: the disk is full while storing samples."
+        throw explainStoreError(storePath, err, 'storing samples');
+      }
+    },
     onWritten: (batch) => {
+      options.onSamplesStored?.(batch);
       meter.add(batch.length);
       live.push(batch);
       alarms?.onSamples(batch);
