@@ -407,7 +407,16 @@ export const createApp = async (options: AppOptions): Promise<App> => {
           }
         );
       },
-      'modbus.testRead': ({ settings, tag }) => modbus.testRead(settings, tag),
+      'modbus.testRead': async ({ settings, tag }) => {
+        try {
+          return await modbus.testRead(settings, tag);
+        } catch (err) {
+          if (err instanceof AppError) throw err;
+          // No connection (refused, unreachable): the device's problem, said once; a test read is not retried.
+          const message = errorMessage(err).replace(/ — retrying in .*$/, '');
+          throw new AppError('device_error', message.charAt(0).toUpperCase() + message.slice(1));
+        }
+      },
       'modbus.write': async ({ deviceId, tagId, value }) => {
         const s = requireStore();
         const device = s.devices.get(deviceId);

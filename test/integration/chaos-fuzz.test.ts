@@ -19,6 +19,8 @@ const script = join(root, 'test/fixtures/browser-app.ts');
 const CALLS = 5000;
 const BREAKERS = 160;
 const SEED = 8_2026;
+/** Client connections sending at the same time. */
+const WORKERS = 8;
 
 const knownCodes = new Set<ErrorCode>([
   'invalid_input',
@@ -135,11 +137,45 @@ describe('chaos: contract fuzzing over the real WebSocket', () => {
     const cookie = ((await fetch(app.url)).headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     const wsUrl = `${base.replace('http', 'ws')}/ws`;
 
+    // Found by this test: a test read of a device that refuses connections was an 'internal' error.
+    const refused = await new Promise<ServerMessage>((resolve, reject) => {
+      const ws = new WebSocket(wsUrl, { headers: { origin: base, cookie } });
+      ws.once('error', reject);
+      ws.once('open', () =>
+        ws.send(
+          JSON.stringify({
+            t: 'call',
+            id: 1,
+            name: 'modbus.testRead',
+            input: {
+              settings: { host: '127.0.0.1', port: closedPort, timeoutMs: 200, retries: 0 },
+              tag: { name: 'x', area: 'holding', address: 0 },
+            },
+          }),
+        ),
+      );
+      ws.on('message', (raw: RawData) => {
+        const msg = JSON.parse((raw as Buffer).toString('utf8')) as ServerMessage;
+        if (msg.t === 'result') {
+          ws.close();
+          resolve(msg);
+        }
+      });
+    });
+    expect(refused).toMatchObject({ result: { ok: false, error: { code: 'device_error' } } });
+    if (refused.t === 'result' && !refused.result.ok) {
+      expect(refused.result.error.message).toMatch(/^Cannot connect to 127\.0\.0\.1:\d+/);
+      expect(refused.result.error.message).not.toMatch(/retrying/);
+    }
+
+    const started = Date.now();
     const rng = new Rng(SEED);
     const fuzz = new ContractFuzzer(rng, { closedPort });
     const byCode = new Map<string, number>();
     const byCall = new Map<string, { ok: number; error: number }>();
     const closeCodes = new Map<number, number>();
+    /** Slowest answer per call name, ms (reported, never asserted). */
+    const slowest = new Map<string, number>();
     const problems: string[] = [];
     let created = 0;
     let deleted = 0;
@@ -150,6 +186,20 @@ describe('chaos: contract fuzzing over the real WebSocket', () => {
     let maxMessage = 0;
     let nextId = 1;
 
+    /** A device the store accepts (the schema's generator rarely meets every refinement at once). */
+    const validDevice = (): unknown => ({
+      ...(rng.chance(0.3) ? { id: rng.int(1, 80) } : {}),
+      name: `Fuzz ${rng.string(12, 'abcdefgh0123')} ${nextId}`,
+      protocol: 'modbus',
+      enabled: rng.chance(0.3),
+      settings: { host: '127.0.0.1', port: closedPort, pollIntervalMs: rng.int(200, 5000), reconnectMaxDelayMs: 5000 },
+      tags: Array.from({ length: rng.int(0, 5) }, (_, i) => ({
+        name: `T${i}`,
+        area: rng.pick(['holding', 'input', 'coil', 'discrete']),
+        address: rng.int(0, 9999),
+      })),
+    });
+
     /** A call frame: sometimes negative or huge ids, sometimes no input, deeply nested values spliced in. */
     const callFrame = (): { id: number; name: unknown; text: string; input: unknown } => {
       const n = nextId++;
@@ -158,7 +208,9 @@ describe('chaos: contract fuzzing over the real WebSocket', () => {
       const r = rng.next();
       let name: unknown = target;
       let input: unknown;
-      if (r < 0.4) input = fuzz.validLooking(target);
+      if (target === 'devices.save' && r < 0.5) input = validDevice();
+      else if (target === 'devices.delete' && r < 0.5) input = { id: rng.int(4, 24) };
+      else if (r < 0.4) input = fuzz.validLooking(target);
       else if (r < 0.62) input = fuzz.mutated(target);
       else if (r < 0.7) input = fuzz.withExtraKey(fuzz.validLooking(target));
       else if (r < 0.78) input = fuzz.randomJson();
@@ -214,10 +266,24 @@ describe('chaos: contract fuzzing over the real WebSocket', () => {
         ws.once('error', reject);
       });
 
-    while (sent < CALLS || breakers < BREAKERS) {
+    // All frames are drawn up front from the seed; WORKERS connections then send them concurrently.
+    interface Batch {
+      calls: ReturnType<typeof callFrame>[];
+      breaker: string | Buffer | null;
+    }
+    const plan: Batch[] = [];
+    for (let planned = 0, broken = 0; planned < CALLS || broken < BREAKERS;) {
+      const size = Math.min(rng.int(0, 60), CALLS - planned);
+      const calls = Array.from({ length: size }, () => callFrame());
+      planned += size;
+      plan.push({ calls, breaker: broken < BREAKERS ? breaker() : null });
+      if (broken < BREAKERS) broken++;
+    }
+
+    const runBatch = async ({ calls: frames, breaker: frame }: Batch): Promise<void> => {
       const ws = await open();
       connections++;
-      const pending = new Map<number, { name: unknown; input: unknown }>();
+      const pending = new Map<number, { name: unknown; input: unknown; at: number }>();
       const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
       ws.on('message', (raw: RawData) => {
         const text = (raw as Buffer).toString('utf8');
@@ -232,6 +298,7 @@ describe('chaos: contract fuzzing over the real WebSocket', () => {
         answered++;
         const label =
           typeof call.name === 'string' && callNames.includes(call.name as never) ? call.name : '(bad name)';
+        slowest.set(String(label), Math.max(slowest.get(String(label)) ?? 0, Date.now() - call.at));
         const counts = byCall.get(label) ?? { ok: 0, error: 0 };
         byCall.set(label, counts);
         if (msg.result.ok) {
@@ -255,11 +322,9 @@ describe('chaos: contract fuzzing over the real WebSocket', () => {
         }
       });
 
-      const batch = Math.min(rng.int(20, 120), Math.max(CALLS - sent, 0));
-      for (let i = 0; i < batch; i++) {
-        const frame = callFrame();
-        pending.set(frame.id, { name: frame.name, input: frame.input });
-        ws.send(frame.text);
+      for (const call of frames) {
+        pending.set(call.id, { name: call.name, input: call.input, at: Date.now() });
+        ws.send(call.text);
         sent++;
       }
       await waitFor(() => pending.size === 0, 60_000, `answers to ${pending.size} calls`).catch(() => {
@@ -268,8 +333,7 @@ describe('chaos: contract fuzzing over the real WebSocket', () => {
         );
         pending.clear();
       });
-      if (breakers < BREAKERS) {
-        const frame = breaker();
+      if (frame !== null) {
         breakers++;
         ws.send(frame, { binary: Buffer.isBuffer(frame) });
         const code = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(-1), 10_000))]);
@@ -282,8 +346,16 @@ describe('chaos: contract fuzzing over the real WebSocket', () => {
         ws.close();
         await closed;
       }
-    }
+    };
+    const planned = Date.now();
+    const queue = [...plan];
+    await Promise.all(
+      Array.from({ length: WORKERS }, async () => {
+        for (let batch = queue.shift(); batch; batch = queue.shift()) await runBatch(batch);
+      }),
+    );
 
+    const sentAll = Date.now();
     // Still up, still serving, still the same data.
     expect(app.child.exitCode).toBe(null);
     const ws = await open();
@@ -313,6 +385,7 @@ describe('chaos: contract fuzzing over the real WebSocket', () => {
       after.close();
     }
 
+    console.log(`phases: plan ${planned - started} ms, send ${sentAll - planned} ms, check ${Date.now() - sentAll} ms`);
     const internalLogs = app
       .output()
       .split('\n')
@@ -321,7 +394,12 @@ describe('chaos: contract fuzzing over the real WebSocket', () => {
       `contract fuzz (seed ${SEED}): ${sent} calls over ${connections} connections, ${answered} answered, ` +
         `${breakers} protocol-breaking frames (close codes ${JSON.stringify(Object.fromEntries(closeCodes))}), ` +
         `results ${JSON.stringify(Object.fromEntries([...byCode].sort((a, b) => b[1] - a[1])))}, ` +
-        `devices created ${created} deleted ${deleted}, longest error message ${maxMessage} chars`,
+        `devices created ${created} deleted ${deleted}, longest error message ${maxMessage} chars; ` +
+        `never accepted: ${callNames.filter((n) => !byCall.get(n)?.ok).join(' ')}; slowest: ${[...slowest]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 5)
+          .map(([n, ms]) => `${n} ${ms} ms`)
+          .join(', ')}`,
     );
     expect(problems.slice(0, 20)).toEqual([]);
     expect(internalLogs.slice(0, 5)).toEqual([]);
