@@ -16,6 +16,7 @@ import { createLogger, isAppLogger, levelFromEnv, logFileOf, type Logger } from 
 import { DataDirLock } from '../store/data-dir-lock.js';
 import type { StoredDevice } from '../store/devices-repo.js';
 import { SampleWriter } from '../store/sample-writer.js';
+import { storeError as explainStoreError } from '../store/store-error.js';
 import { Store } from '../store/store.js';
 import { createSecretStore } from '../secrets/create-secret-store.js';
 import { registeringSecrets } from '../secrets/registering-store.js';
@@ -72,6 +73,11 @@ export interface AppOptions {
   secretStore?: SecretStore;
   /** Cloud sync tuning (tests, benchmarks): base URL, clock, batch sizes, refresh pace. */
   sync?: Partial<Pick<SyncServiceOptions, 'baseUrl' | 'clock' | 'uploader' | 'refreshMs'>>;
+  /**
+   * Called after each batch of samples is committed to the store, with that batch (tests: a crash test's
+   * child reports what it committed, so the parent can check that nothing committed is lost).
+   */
+  onSamplesStored?: (batch: readonly Sample[]) => void;
 }
 
 export interface App {
@@ -131,8 +137,16 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   if (appLogger && startLevel && startLevel !== appLogger.level()) appLogger.setLevel(startLevel);
 
   const writer = new SampleWriter({
-    write: (batch) => store?.writeSamples(batch, sync?.queuePolicy() ?? null),
+    write: (batch) => {
+      try {
+        store?.writeSamples(batch, sync?.queuePolicy() ?? null);
+      } catch (err) {
+        // In plain words, naming the file: "... cannot grow: the disk is full while storing samples."
+        throw explainStoreError(storePath, err, 'storing samples');
+      }
+    },
     onWritten: (batch) => {
+      options.onSamplesStored?.(batch);
       meter.add(batch.length);
       live.push(batch);
       alarms?.onSamples(batch);
@@ -459,7 +473,16 @@ export const createApp = async (options: AppOptions): Promise<App> => {
           }
         );
       },
-      'modbus.testRead': ({ settings, tag }) => modbus.testRead(settings, tag),
+      'modbus.testRead': async ({ settings, tag }) => {
+        try {
+          return await modbus.testRead(settings, tag);
+        } catch (err) {
+          if (err instanceof AppError) throw err;
+          // No connection (refused, unreachable): the device's problem, said once; a test read is not retried.
+          const message = errorMessage(err).replace(/ — retrying in .*$/, '');
+          throw new AppError('device_error', message.charAt(0).toUpperCase() + message.slice(1));
+        }
+      },
       'modbus.write': async ({ deviceId, tagId, value }) => {
         const s = requireStore();
         const device = s.devices.get(deviceId);

@@ -39,14 +39,16 @@ export const toWireError = (err: unknown): WireError => {
 export const createRouter = (handlers: Handlers, onInternalError?: (name: string, err: unknown) => void): Router => ({
   async invoke(name, input) {
     if (!isCallName(name)) {
-      return {
-        ok: false,
-        error: { code: 'unknown_call', message: `Unknown call ${JSON.stringify(String(name)).slice(0, 80)}` },
-      };
+      // Only a string is quoted: String() of an object sent as {"toString": 1} would itself throw.
+      const message =
+        typeof name === 'string'
+          ? `Unknown call ${JSON.stringify(name).slice(0, 80)}`
+          : `Unknown call: a call name is a string, not ${name === null ? 'null' : Array.isArray(name) ? 'an array' : typeof name}`;
+      return { ok: false, error: { code: 'unknown_call', message } };
     }
-    const parsed = calls[name].input.safeParse(input ?? {});
-    if (!parsed.success) return { ok: false, error: toWireError(parsed.error) };
     try {
+      const parsed = calls[name].input.safeParse(input ?? {});
+      if (!parsed.success) return { ok: false, error: toWireError(parsed.error) };
       const handler = handlers[name] as (input: unknown) => unknown;
       return { ok: true, value: await handler(parsed.data) };
     } catch (err) {

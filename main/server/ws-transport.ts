@@ -11,14 +11,18 @@ const slowClientBytes = 4 * 1024 * 1024;
 const text = (raw: RawData): string =>
   (Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw)).toString('utf8');
 
-const parseCall = (data: string): ClientCallMessage | null => {
+/**
+ * A call is anything with `t: "call"` and an integer id: it gets exactly one answer, a typed error when its
+ * name is not a call name (or not a string). Without an id there is nothing to pair an answer with.
+ */
+const parseCall = (data: string): { id: number; name: unknown; input: unknown } | null => {
   try {
-    const msg = JSON.parse(data) as Partial<ClientCallMessage> | null;
-    if (msg && msg.t === 'call' && Number.isSafeInteger(msg.id) && typeof msg.name === 'string') {
-      return msg as ClientCallMessage;
+    const msg = JSON.parse(data) as Partial<Record<keyof ClientCallMessage, unknown>> | null;
+    if (msg && typeof msg === 'object' && msg.t === 'call' && Number.isSafeInteger(msg.id)) {
+      return { id: msg.id as number, name: msg.name, input: msg.input };
     }
   } catch {
-    // not JSON: answered below as a protocol error
+    // not JSON (or nested too deep to parse): answered below as a protocol error
   }
   return null;
 };

@@ -10,6 +10,7 @@ import { EventHub } from '../../main/live/event-hub.js';
 import { startBrowserServer, type BrowserServer } from '../../main/server/browser-server.js';
 import { contentSecurityPolicy, securityHeaders } from '../../main/server/security-headers.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait.js';
 
 const info = {
   name: 'TwinEdge Desktop',
@@ -187,6 +188,26 @@ describe('browser mode server', () => {
     const bad = messages.find((m) => m.t === 'result' && m.id === 2);
     expect(bad).toMatchObject({ result: { ok: false, error: { code: 'invalid_input', fields: [{ path: 'id' }] } } });
     expect(messages).toContainEqual({ t: 'event', name: 'devices.changed', payload: { at: 5 } });
+    ws.close();
+  });
+
+  it('answers every message with an id, even one whose name is not a string, with a typed error', async () => {
+    const ws = await wsOpen(`ws://127.0.0.1:${server.port}/ws`, { origin: base, cookie });
+    const results: ServerMessage[] = [];
+    ws.on('message', (m) => {
+      const msg = JSON.parse((m as Buffer).toString('utf8')) as ServerMessage;
+      if (msg.t === 'result') results.push(msg);
+    });
+    ws.send(JSON.stringify({ t: 'call', id: 7, name: 42 }));
+    ws.send(JSON.stringify({ t: 'call', id: -8, name: { toString: 1 }, input: {} }));
+    ws.send(JSON.stringify({ t: 'call', id: 9 }));
+    await waitFor(() => results.length >= 3, 10_000, 'three answers');
+    expect(results.map((r) => (r.t === 'result' ? [r.id, r.result.ok || r.result.error.code] : null))).toEqual([
+      [7, 'unknown_call'],
+      [-8, 'unknown_call'],
+      [9, 'unknown_call'],
+    ]);
+    expect(ws.readyState).toBe(ws.OPEN);
     ws.close();
   });
 

@@ -25,6 +25,30 @@ describe('contract router', () => {
     }
   });
 
+  it('answers a call name that cannot even be turned into text (a client sent {"toString": 1})', async () => {
+    const router = createRouter(handlers());
+    for (const name of [{ toString: 1 }, { toString: 'x', valueOf: 'y' }, Object.create(null) as object, Symbol('x')]) {
+      const r = await router.invoke(name, {});
+      expect(r).toMatchObject({ ok: false, error: { code: 'unknown_call' } });
+    }
+  });
+
+  it('answers with a typed error even when validation itself throws', async () => {
+    const hostile = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('trap');
+        },
+        ownKeys: () => {
+          throw new Error('trap');
+        },
+      },
+    );
+    const r = await createRouter(handlers()).invoke('settings.update', hostile);
+    expect(r.ok).toBe(false);
+  });
+
   it('answers invalid input with the path of each bad field, without running the handler', async () => {
     const router = createRouter(handlers());
     const r = await router.invoke('devices.save', {
