@@ -71,11 +71,13 @@ export class HistoryService {
   /** Oldest raw sample and oldest rollup bucket over these tags (null when none). */
   oldest(tagIds: readonly number[]): { raw: number | null; rollup: number | null } {
     const db = this.options.store.database;
-    const first = (sql: string): number | null =>
-      tagIds.reduce<number | null>((acc, id) => {
-        const v = (db.prepare(sql).get(id) as { v: number | null }).v;
+    const first = (sql: string): number | null => {
+      const stmt = db.prepare(sql);
+      return tagIds.reduce<number | null>((acc, id) => {
+        const v = (stmt.get(id) as { v: number | null }).v;
         return v === null ? acc : acc === null ? v : Math.min(acc, v);
       }, null);
+    };
     const raw = first('SELECT min(ts) AS v FROM samples WHERE tag_id = ?');
     const m = first('SELECT min(bucket) AS v FROM rollup_1m WHERE tag_id = ?');
     const h = first('SELECT min(bucket) AS v FROM rollup_1h WHERE tag_id = ?');
