@@ -31,7 +31,7 @@ import { setUpDemoDevices, type DemoEndpoints, type DemoPlantPort } from './demo
 import { actor } from './actor.js';
 import { opcuaSecurityHandlers } from './handlers/opcua-security-handlers.js';
 import { opcuaBrowseHandlers } from './handlers/opcua-browse-handlers.js';
-import { AppError, errorMessage } from './errors.js';
+import { AppError, errorDetail, errorMessage } from './errors.js';
 import { readUiSettings, writeUiSettings } from './ui-settings.js';
 import { applyConfigFile, readLastApplied } from './apply-config.js';
 import { RateMeter } from './status-meter.js';
@@ -565,7 +565,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         return after;
       },
     },
-    (name, err) => log.error(`Call ${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+    (name, err, ref) => log.error(`Call ${name} failed (reference ${ref}): ${errorDetail(err)}`),
   );
 
   let stopping: Promise<void> | undefined;

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { AppError, errorMessage } from '../app/errors.js';
+import { AppError } from '../app/errors.js';
 import type { CallName, CallOutput, CallParsed, FieldProblem, WireError, WireResult } from './contract.js';
 import { calls, isCallName } from './contract.js';
 
@@ -24,7 +25,14 @@ const describe = (fields: FieldProblem[]): string =>
     .map((f) => (f.path ? `${f.path}: ${f.message}` : f.message))
     .join('; ') + (fields.length > 3 ? ` (and ${fields.length - 3} more)` : '');
 
-export const toWireError = (err: unknown): WireError => {
+/** A short code that ties the client's message to the full log line. */
+export const newErrorRef = (): string => randomBytes(4).toString('hex');
+
+/**
+ * The client's view of a failure. An unexpected exception's text can hold paths, SQL or a peer's reply, so it
+ * goes only to the log: the client gets a reference to find it there.
+ */
+export const toWireError = (err: unknown, ref: string = newErrorRef()): WireError => {
   if (err instanceof AppError) {
     return { code: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}) };
   }
@@ -32,11 +40,17 @@ export const toWireError = (err: unknown): WireError => {
     const fields = fieldsOf(err);
     return { code: 'invalid_input', message: `Invalid input: ${describe(fields)}`, fields };
   }
-  return { code: 'internal', message: `Internal error: ${errorMessage(err)}` };
+  return {
+    code: 'internal',
+    message: `Internal error (reference ${ref}). TwinEdge kept running; the details are in the log (Settings → Logs).`,
+  };
 };
 
+/** Called for every failure the client sees as `internal`, with the reference its message carries. */
+export type InternalErrorReport = (name: string, err: unknown, ref: string) => void;
+
 /** One router for both shells: the handlers are registered once, here. */
-export const createRouter = (handlers: Handlers, onInternalError?: (name: string, err: unknown) => void): Router => ({
+export const createRouter = (handlers: Handlers, onInternalError?: InternalErrorReport): Router => ({
   async invoke(name, input) {
     if (!isCallName(name)) {
       // Only a string is quoted: String() of an object sent as {"toString": 1} would itself throw.
@@ -52,8 +66,9 @@ export const createRouter = (handlers: Handlers, onInternalError?: (name: string
       const handler = handlers[name] as (input: unknown) => unknown;
       return { ok: true, value: await handler(parsed.data) };
     } catch (err) {
-      const error = toWireError(err);
-      if (error.code === 'internal') onInternalError?.(name, err);
+      const ref = newErrorRef();
+      const error = toWireError(err, ref);
+      if (error.code === 'internal') onInternalError?.(name, err, ref);
       return { ok: false, error };
     }
   },

@@ -101,18 +101,29 @@ describe('contract router', () => {
     });
   });
 
-  it('turns an unexpected exception into an internal error and reports it', async () => {
-    const reported: string[] = [];
+  it('turns an unexpected exception into an internal error with a reference; its text goes only to the report', async () => {
+    const reported: { name: string; message: string; ref: string }[] = [];
     const router = createRouter(
       handlers({
         'tags.list': () => {
-          throw new TypeError('boom');
+          throw new TypeError('boom at /home/engineer/.config/twinedge/store.sqlite');
         },
       }),
-      (name) => reported.push(name),
+      (name, err, ref) => reported.push({ name, message: (err as Error).message, ref }),
     );
     const r = await router.invoke('tags.list', {});
-    expect(r).toEqual({ ok: false, error: { code: 'internal', message: 'Internal error: boom' } });
-    expect(reported).toEqual(['tags.list']);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('internal');
+    expect(r.error.message).not.toContain('boom');
+    expect(r.error.message).not.toContain('/home/engineer');
+    expect(reported).toHaveLength(1);
+    expect(reported[0]?.name).toBe('tags.list');
+    expect(reported[0]?.message).toContain('boom');
+    expect(reported[0]?.ref).toMatch(/^[0-9a-f]{8}$/);
+    expect(r.error.message).toContain(`reference ${reported[0]?.ref ?? '?'}`);
+    // Each failure gets its own reference.
+    await router.invoke('tags.list', {});
+    expect(reported[1]?.ref).not.toBe(reported[0]?.ref);
   });
 });

@@ -22,9 +22,10 @@ export interface SecretHandlerDeps {
 
 const flagKey = (deviceId: number): string => `device.${deviceId}.passwordSet`;
 
-const toAppError = (err: unknown, what: string): AppError => {
+// An unexpected failure keeps its context for the log; the router gives the client only a reference.
+const toAppError = (err: unknown, what: string): Error => {
   if (err instanceof SecretStoreError) return new AppError('unavailable', `${what}: ${err.message}`);
-  return new AppError('internal', `${what}: ${errorMessage(err)}`);
+  return new Error(`${what}: ${errorMessage(err)}`, { cause: err });
 };
 
 /** Whether a password is set for a device: the stored flag, or its variable in environment mode. */

@@ -2,7 +2,7 @@ import type { Handlers } from '../../contract/router.js';
 import { SecretStoreError } from '../../secrets/secret-store.js';
 import { TwinEdgeApiError } from '../../sync/client/api-error.js';
 import { TwinEdgeNotConfigured, type SyncService } from '../../sync/sync-service.js';
-import { AppError, errorMessage } from '../errors.js';
+import { AppError } from '../errors.js';
 
 type SyncCalls =
   | 'sync.status'
@@ -21,8 +21,11 @@ type SyncCalls =
   | 'cloud.train'
   | 'cloud.trainingJob';
 
-/** Cloud failures become contract errors with the client's plain-language message (never the key). */
-const toAppError = (err: unknown): AppError => {
+/**
+ * Cloud failures become contract errors with the client's plain-language message (never the key). Anything
+ * else is unexpected and goes on as it is: the router logs it and gives the client a reference.
+ */
+const toAppError = (err: unknown): unknown => {
   if (err instanceof AppError) return err;
   if (err instanceof TwinEdgeApiError) {
     const code =
@@ -38,7 +41,7 @@ const toAppError = (err: unknown): AppError => {
   if (err instanceof TwinEdgeNotConfigured) return new AppError('unavailable', err.message);
   if (err instanceof SecretStoreError)
     return new AppError('unavailable', `The API key could not be stored: ${err.message}`);
-  return new AppError('internal', errorMessage(err));
+  return err;
 };
 
 /** The cloud-sync calls, each failure turned into a contract error. */
