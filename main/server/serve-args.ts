@@ -19,7 +19,10 @@ export const serveUsage = `Usage: npm run serve -- [options]
                     (schema: main/config/twinedge-config.schema.json; never the API key). A broken file
                     is reported and the last good settings are kept
   --demo-speed X    run the demo plant X times faster than real time (default 1)
-  --help            this text`;
+  --help            this text
+Environment:
+  TWINEDGE_ACCESS_TOKEN   a fixed access token (32+ characters of A-Z a-z 0-9 - _), so the URL stays the same
+                          across restarts; without it every run makes a new one`;
 
 /** Parses browser-mode arguments; unknown or malformed ones are refused with a plain message. */
 export const parseServeArgs = (argv: readonly string[]): ServeArgs | 'help' => {

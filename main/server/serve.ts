@@ -7,6 +7,7 @@ import { secretRedactor } from '../log/redactor.js';
 import { startBrowserServer } from './browser-server.js';
 import { isLoopbackHost } from './loopback.js';
 import { parseServeArgs, serveUsage } from './serve-args.js';
+import { accessTokenFromEnv } from './token.js';
 
 /**
  * Browser mode entry (`npm run serve`): the core plus an HTTP/WebSocket shell, for headless gateways
@@ -28,6 +29,8 @@ const main = async (): Promise<void> => {
       `WARNING: TwinEdge is listening on ${args.host}, reachable from the network. Anyone with the URL's token can read and change devices. Traffic is not encrypted.`,
     );
   }
+  // Checked before anything starts: a malformed fixed token is a setup error, not a reason to run unguarded.
+  const fixedToken = accessTokenFromEnv(process.env);
   const dataDir = args.dataDir ?? defaultDataDir();
   const logger = createLogger({ file: logFileOf(dataDir), console: true });
   // A crash is logged (redacted, to the file and stderr) before the process ends.
@@ -48,11 +51,14 @@ const main = async (): Promise<void> => {
       rendererDir: fileURLToPath(new URL('../renderer/', import.meta.url)),
       host: args.host,
       port: args.port,
+      ...(fixedToken ? { token: fixedToken } : {}),
     });
   } catch (err) {
     await app.stop();
     throw err;
   }
+  // The token guards the service like a password: no log line may carry it (this one line goes to stdout only).
+  secretRedactor.register(server.token);
   console.log(`TwinEdge browser mode: ${server.url}`);
   let stopping = false;
   const shutdown = (signal: string): void => {

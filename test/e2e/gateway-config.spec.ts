@@ -25,3 +25,23 @@ test('a broken --config file: the service runs on the last good settings and the
     await stopServer(server);
   }
 });
+
+/*
+ * A gateway's fixed access token (TWINEDGE_ACCESS_TOKEN in the service's secrets file): the printed URL carries
+ * exactly that token, so bookmarks survive restarts; a weak one stops the service with a plain message.
+ */
+test('a fixed access token from the environment is used, and a weak one is refused', async ({ page }) => {
+  const token = 'gW3_kP8-vX2mQ7zR5tY1uB6nC4hJ9dLe';
+  const server = await startServer(45_000, { TWINEDGE_ACCESS_TOKEN: token });
+  try {
+    expect(new URL(server.url).searchParams.get('token')).toBe(token);
+    await openApp(page, server);
+    // Left before the service stops, so its reconnect attempts are not counted as page errors.
+    await page.goto('about:blank');
+  } finally {
+    await stopServer(server);
+  }
+  await expect(startServer(45_000, { TWINEDGE_ACCESS_TOKEN: 'plant123' })).rejects.toThrow(
+    /TWINEDGE_ACCESS_TOKEN must be 32 to 256 characters .*\(it is 8 characters\)/,
+  );
+});
