@@ -1,4 +1,6 @@
 import { benchAlertsEval } from './alerts-bench.js';
+import { benchGatewayRestart } from './gateway-restart.js';
+import { benchLogWrite } from './log-write.js';
 import { benchStoreInsert } from './store-insert.js';
 import { benchTrendYear } from './trend-year.js';
 import { benchStoreBytesPerSample } from './store-bytes.js';
@@ -24,6 +26,8 @@ const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
   benchTrendYear,
   benchStoreBytesPerSample,
   benchTrendFrame,
+  benchLogWrite,
+  benchGatewayRestart,
 ];
 
 // `npm run bench -- sync` runs only the benchmarks whose function name contains "sync".

@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { result, type BenchResult } from './result.js';
+
+const RUNS = 5;
+const INGEST_MS = 8_000;
+const root = join(import.meta.dirname, '..', '..');
+const serveJs = join(root, 'dist', 'main', 'serve.js');
+const READY = /TwinEdge browser mode: (\S+)/;
+
+/** Starts browser mode on the data dir and resolves with the ms until it printed its URL (store open, collectors started). */
+const start = (dataDir: string): Promise<{ proc: ChildProcess; ms: number }> =>
+  new Promise((resolve, reject) => {
+    const t = performance.now();
+    const proc = spawn(process.execPath, [serveJs, '--port', '0', '--data-dir', dataDir, '--demo-speed', '10'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_ENV: 'production', TWINEDGE_SECRETS_FROM_ENV: '1' },
+    });
+    let out = '';
+    const onData = (b: Buffer): void => {
+      out += b.toString();
+      if (READY.test(out)) resolve({ proc, ms: performance.now() - t });
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.once('exit', (code) => reject(new Error(`browser mode exited (${code}) before it was ready:\n${out}`)));
+  });
+
+const killHard = (proc: ChildProcess): Promise<void> =>
+  new Promise((resolve) => {
+    proc.removeAllListeners('exit');
+    proc.once('exit', () => resolve());
+    proc.kill('SIGKILL');
+  });
+
+/** The floor for getting back to the data: a fresh Node process that opens the same store and checks it. */
+const bareOpen = (file: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const t = performance.now();
+    const script = `const D=require('better-sqlite3');const db=new D(process.argv[1]);db.pragma('quick_check');db.prepare('select count(*) from sqlite_master').get();db.close();`;
+    const proc = spawn(process.execPath, ['-e', script, file], { cwd: root, stdio: 'inherit' });
+    proc.once('exit', (code) =>
+      code === 0 ? resolve(performance.now() - t) : reject(new Error(`bare open exited ${code}`)),
+    );
+  });
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+};
+
+/**
+ * gateway.restart_after_kill: a gateway killed with SIGKILL mid-ingest (the demo plant at 10× speed, the store
+ * growing) is started again; the figure is the time until it serves again: Node started, store opened and
+ * migrated after the crash (WAL recovered), demo collectors started, URL printed. Baseline: a fresh Node process
+ * opening the same store with better-sqlite3 and running quick_check. Median of 5 kill/restart cycles.
+ */
+export const benchGatewayRestart = async (): Promise<BenchResult[]> => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'twinedge-bench-restart-'));
+  try {
+    let { proc } = await start(dataDir);
+    const restarts: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      await new Promise((r) => setTimeout(r, INGEST_MS));
+      await killHard(proc);
+      bare.push(await bareOpen(join(dataDir, 'twinedge.sqlite')));
+      const next = await start(dataDir);
+      proc = next.proc;
+      restarts.push(next.ms);
+    }
+    await killHard(proc);
+    const db = new Database(join(dataDir, 'twinedge.sqlite'), { readonly: true });
+    const ok = db.pragma('integrity_check', { simple: true });
+    db.close();
+    if (ok !== 'ok') throw new Error(`restart bench: integrity_check says ${String(ok)}`);
+    return [result('gateway.restart_after_kill', median(restarts), 'ms', median(bare))];
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+};
