@@ -60,11 +60,11 @@ const execArgv = (value: string): string[] => {
   let arg: string | null = null;
   let quoted = false;
   for (let i = 0; i < s.length; i++) {
-    const c = s[i];
+    const c = s[i] ?? '';
     if (quoted) {
-      if (c === '\\') arg += s[++i] ?? '';
+      if (c === '\\') arg = (arg ?? '') + (s[++i] ?? '');
       else if (c === '"') quoted = false;
-      else arg += c;
+      else arg = (arg ?? '') + c;
     } else if (c === ' ') {
       if (arg !== null) argv.push(arg);
       arg = null;
