@@ -10,7 +10,14 @@ import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { bridgeIpc } from './ipc-bridge.js';
 import { electronSqliteBinding } from './native-binding.js';
 import { hardenWebContents } from './security.js';
-import { applyLoginItem, installTray, keepInTray, showWindow, type DesktopTray } from './tray.js';
+import {
+  applyLoginItem,
+  installTray,
+  keepInTray,
+  loginItemRemovedOutside,
+  showWindow,
+  type DesktopTray,
+} from './tray.js';
 import { startHidden } from './tray-model.js';
 import { createMainWindow } from './window.js';
 
@@ -19,6 +26,10 @@ import { createMainWindow } from './window.js';
  * (createApp), the same one browser mode serves.
  */
 const distDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** An Electron event whose default can be prevented (checked: the typings do not always declare one). */
+const isPreventable = (e: unknown): e is { preventDefault(): void } =>
+  typeof (e as { preventDefault?: unknown } | null)?.preventDefault === 'function';
 
 if (!app.requestSingleInstanceLock()) {
   // Another window already collects into the same store: hand over to it (it comes to the front).
@@ -66,8 +77,14 @@ if (!app.requestSingleInstanceLock()) {
     .then(async () => {
       hardenWebContents();
       serveRenderer(join(distDir, 'renderer'));
-      // Linux and macOS announce a shutdown: stop cleanly (collectors, sessions, samples, store) right away.
-      powerMonitor.on('shutdown', () => app.quit());
+      // Linux and macOS announce a shutdown: preventDefault asks the OS to wait (logind takes a delay lock) while
+      // the app stops cleanly (collectors, sessions, samples, store), so it must quit right away. The typings
+      // give the listener no event (electron/electron#44594); Electron passes one, hence the rest parameter.
+      powerMonitor.on('shutdown', (...args: unknown[]) => {
+        if (isPreventable(args[0])) args[0].preventDefault();
+        logger.info('The OS is shutting down: stopping cleanly.');
+        app.quit();
+      });
       const binding = electronSqliteBinding(app.isPackaged, app.getAppPath());
       core = await createApp({
         dataDir: app.getPath('userData'),
@@ -79,10 +96,28 @@ if (!app.requestSingleInstanceLock()) {
       const settingsResult = await core.router.invoke('settings.get', {});
       const settings = settingsResult.ok ? (settingsResult.value as CallOutput<'settings.get'>) : null;
       const hidden = settings !== null && startHidden({ settings, argv: process.argv });
-      if (settings) applyLoginItem(settings);
+      // A Linux autostart entry removed outside the app turns the setting off rather than being written back (tray.ts).
+      if (settings && loginItemRemovedOutside(settings)) {
+        logger.info('Start at login: the autostart entry was removed outside TwinEdge, so the setting is now off.');
+        await core.router.invoke('settings.update', { startAtLogin: false });
+      } else if (settings) applyLoginItem(settings, logger);
       window = createMainWindow(join(distDir, 'preload', 'preload.cjs'), { hidden });
+      // Windows ends the session (log off, shut down): start the same clean stop; the process may be killed soon
+      // after, and the core has no synchronous flush (samples are written every tick, so little is pending).
+      // query-session-end is left alone: another app may still cancel the shutdown, and quitting then would
+      // silently stop collecting.
+      window.on('session-end', (event) => {
+        logger.info(`Windows is ending the session (${event.reasons.join(', ')}): stopping cleanly.`);
+        app.quit();
+      });
       unbridge = bridgeIpc(core.router, core.events, window);
-      tray = installTray({ router: core.router, events: core.events, window: () => window, quit: () => app.quit() });
+      tray = installTray({
+        router: core.router,
+        events: core.events,
+        window: () => window,
+        quit: () => app.quit(),
+        log: logger,
+      });
       keepInTray(window, { closeToTray: () => tray?.settings()?.closeToTray ?? false, quitting: () => quitting });
       await tray.refresh();
     })

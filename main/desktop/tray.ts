@@ -12,6 +12,16 @@ import type { AppStatus, CallName, CallOutput, UiSettings } from '../contract/co
 import type { Router } from '../contract/router.js';
 import type { SyncStatus } from '../contract/sync-contract.js';
 import type { EventHub } from '../live/event-hub.js';
+import type { Logger } from '../log/logger.js';
+import {
+  AUTOSTART_FILE,
+  autostartEnabled,
+  autostartPath,
+  desktopEntryText,
+  launchCommand,
+  removeAutostart,
+  writeAutostart,
+} from './linux-autostart.js';
 import { trayIconPng } from './tray-icon.js';
 import { trayModel, type DesktopToggle, type TrayIconState, type TrayInput, type TrayMenuItem } from './tray-model.js';
 
@@ -34,13 +44,45 @@ export const keepInTray = (window: BrowserWindow, o: { closeToTray: () => boolea
   });
 };
 
+/** The autostart entry on Linux: this same app, with --minimised when the window should stay hidden. */
+const linuxEntry = (s: DesktopSettings): string =>
+  desktopEntryText({
+    name: app.getName(),
+    comment: 'Collects OPC UA / Modbus plant data from login',
+    argv: launchCommand({
+      execPath: process.execPath,
+      appImage: process.env.APPIMAGE,
+      appPath: app.isPackaged ? undefined : app.getAppPath(),
+      minimised: s.startMinimised,
+    }),
+    // The deb package installs the icon under the executable's name; an AppImage or a dev run has none.
+    icon: app.isPackaged && !process.env.APPIMAGE ? AUTOSTART_FILE.replace(/\.desktop$/, '') : undefined,
+  });
+
 /**
- * The OS start-at-login entry (Windows and macOS; Electron has none on Linux, where the desktop's own
- * autostart folder is used). A login launch carries --minimised when the window should stay hidden.
+ * The OS start-at-login entry: Electron's login item on Windows and macOS; on Linux, where Electron has none,
+ * the desktop's autostart folder. A login launch carries --minimised when the window should stay hidden.
+ * A failure (read-only home) is logged and the app runs on.
  */
-export const applyLoginItem = (s: DesktopSettings): void => {
-  app.setLoginItemSettings({ openAtLogin: s.startAtLogin, args: s.startMinimised ? ['--minimised'] : [] });
+export const applyLoginItem = (s: DesktopSettings, log?: Logger): void => {
+  if (process.platform !== 'linux') {
+    app.setLoginItemSettings({ openAtLogin: s.startAtLogin, args: s.startMinimised ? ['--minimised'] : [] });
+    return;
+  }
+  const path = autostartPath(process.env);
+  const r = s.startAtLogin ? writeAutostart(path, linuxEntry(s)) : removeAutostart(path);
+  if (!r.ok) log?.warn(r.message);
+  else if (r.changed) log?.info(`Start at login ${s.startAtLogin ? 'set in' : 'removed from'} ${path}.`);
 };
+
+/**
+ * True when start at login is on but its Linux autostart file was deleted or switched off outside the app
+ * (by hand or with the desktop's Startup Applications tool). The setting then follows the desktop (off)
+ * rather than writing the file back: an engineer who removed it there expects it to stay removed, and the
+ * tray shows the truth so one click turns it on again.
+ */
+export const loginItemRemovedOutside = (s: DesktopSettings): boolean =>
+  process.platform === 'linux' && s.startAtLogin && !autostartEnabled(autostartPath(process.env));
 
 const call = async <K extends CallName>(
   router: Router,
@@ -68,6 +110,7 @@ export const installTray = (deps: {
   events: EventHub;
   window: () => BrowserWindow | undefined;
   quit: () => void;
+  log?: Logger;
 }): DesktopTray => {
   const state: TrayInput = { status: null, sync: null, alarms: null, settings: null };
   const images = new Map<TrayIconState, NativeImage>();
@@ -122,7 +165,7 @@ export const installTray = (deps: {
       const before = state.settings;
       state.settings = { startAtLogin: s.startAtLogin, startMinimised: s.startMinimised, closeToTray: s.closeToTray };
       if (before?.startAtLogin !== s.startAtLogin || before.startMinimised !== s.startMinimised)
-        applyLoginItem(state.settings);
+        applyLoginItem(state.settings, deps.log);
     } else return;
     render();
   });

@@ -1,3 +1,6 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { UiSettings, WireResult } from '../../main/contract/contract.js';
 
@@ -10,6 +13,9 @@ const fake = vi.hoisted(() => ({
   lock: true,
   appEvents: new Map<string, Listener>(),
   quit: [] as number[],
+  /** What the shell did, in order: 'quit' (app.quit asked) and 'stop' (core.stop). */
+  order: [] as string[],
+  invoked: [] as { name: unknown; input: unknown }[],
   windows: [] as {
     calls: string[];
     options: Record<string, unknown>;
@@ -71,7 +77,11 @@ vi.mock('electron', async () => {
     app: {
       requestSingleInstanceLock: () => fake.lock,
       on: (event: string, fn: Listener) => fake.appEvents.set(event, fn),
-      quit: () => fake.quit.push(Date.now()),
+      quit: () => {
+        fake.quit.push(Date.now());
+        fake.order.push('quit');
+      },
+      getName: () => 'TwinEdge Desktop',
       whenReady: () => Promise.resolve(),
       isPackaged: false,
       getAppPath: () => '/nonexistent/app',
@@ -90,15 +100,18 @@ vi.mock('../../main/app/create-app.js', async () => {
       return Promise.resolve({
         events: new EventHub(),
         router: {
-          invoke: (name: unknown): Promise<WireResult<unknown>> =>
-            Promise.resolve(
+          invoke: (name: unknown, input: unknown): Promise<WireResult<unknown>> => {
+            fake.invoked.push({ name, input });
+            return Promise.resolve(
               name === 'settings.get'
                 ? { ok: true, value: fake.settings }
                 : { ok: false, error: { code: 'store_unavailable', message: 'not in this test' } },
-            ),
+            );
+          },
         },
         stop: () => {
           fake.stops++;
+          fake.order.push('stop');
           return Promise.resolve();
         },
       });
@@ -116,13 +129,22 @@ const settings = (s: Partial<UiSettings>): Record<string, unknown> => ({
   ...s,
 });
 
+/** The login item differs by OS: Windows unless a test says Linux (which writes under a temp XDG_CONFIG_HOME). */
+const realPlatform = process.platform;
+const configHome = mkdtempSync(join(tmpdir(), 'twinedge-main-'));
+const autostartFile = join(configHome, 'autostart', 'twinedge-desktop.desktop');
+vi.stubEnv('XDG_CONFIG_HOME', configHome);
+
 /** Imports main.ts afresh (it runs on import), without leaving its signal handlers in the test process. */
-const launch = async (): Promise<void> => {
+const launch = async (platform: NodeJS.Platform = 'win32'): Promise<void> => {
+  Object.defineProperty(process, 'platform', { value: platform, configurable: true });
   const before = new Set([...process.listeners('SIGTERM'), ...process.listeners('SIGINT')]);
   vi.resetModules();
   fake.appEvents.clear();
   fake.windows.length = 0;
   fake.quit.length = 0;
+  fake.order.length = 0;
+  fake.invoked.length = 0;
   fake.created.length = 0;
   fake.stops = 0;
   fake.trays = 0;
@@ -134,7 +156,12 @@ const launch = async (): Promise<void> => {
 };
 
 describe('desktop entry (electron and the core stood in)', () => {
-  afterAll(() => vi.resetModules());
+  afterAll(() => {
+    vi.resetModules();
+    vi.unstubAllEnvs();
+    Object.defineProperty(process, 'platform', { value: realPlatform, configurable: true });
+    rmSync(configHome, { recursive: true, force: true });
+  });
 
   it('a second launch does not start: it quits and leaves the running one the window', async () => {
     fake.lock = false;
@@ -193,10 +220,57 @@ describe('desktop entry (electron and the core stood in)', () => {
     expect(fake.stops).toBe(1);
   });
 
-  it('an OS shutdown (Linux, macOS) quits cleanly the same way', async () => {
+  it('an OS shutdown (Linux, macOS) asks the OS to wait, stops the core, then quits', async () => {
     fake.settings = settings({});
     await launch();
-    fake.appEvents.get('power:shutdown')?.();
-    expect(fake.quit).toHaveLength(1);
+    const shutdown = { preventDefault: vi.fn() };
+    fake.appEvents.get('power:shutdown')?.(shutdown);
+    expect(shutdown.preventDefault).toHaveBeenCalledOnce();
+    expect(fake.order).toEqual(['quit']);
+    // Electron answers that quit with before-quit: the clean stop runs, then the final quit.
+    const quitEvent = { preventDefault: vi.fn() };
+    fake.appEvents.get('before-quit')?.(quitEvent);
+    expect(quitEvent.preventDefault).toHaveBeenCalled();
+    await vi.waitFor(() => expect(fake.order).toEqual(['quit', 'stop', 'quit']));
+  });
+
+  it('Windows ending the session (log off, shut down) starts the same clean stop; a mere query does not', async () => {
+    fake.settings = settings({ closeToTray: true });
+    await launch();
+    const win = fake.windows[0];
+    const query = { preventDefault: vi.fn(), reasons: ['shutdown'] };
+    win?.emit('query-session-end', query);
+    expect(query.preventDefault).not.toHaveBeenCalled();
+    expect(fake.order).toEqual([]);
+    win?.emit('session-end', { preventDefault: vi.fn(), reasons: ['logoff'] });
+    expect(fake.order).toEqual(['quit']);
+    fake.appEvents.get('before-quit')?.({ preventDefault: vi.fn() });
+    await vi.waitFor(() => expect(fake.order).toEqual(['quit', 'stop', 'quit']));
+    // The window no longer hides in the tray: it closes with the app.
+    const close = { preventDefault: vi.fn() };
+    win?.emit('close', close);
+    expect(close.preventDefault).not.toHaveBeenCalled();
+  });
+
+  it('Linux: start at login on and its autostart file there: the file is kept up to date, the setting stays', async () => {
+    mkdirSync(join(configHome, 'autostart'), { recursive: true });
+    writeFileSync(autostartFile, '[Desktop Entry]\nType=Application\nExec=/old/place/twinedge\n');
+    fake.settings = settings({ startAtLogin: true, startMinimised: true });
+    const loginItems = fake.loginItems.length;
+    await launch('linux');
+    expect(readFileSync(autostartFile, 'utf8')).toMatch(/^Exec=.* --minimised$/m);
+    expect(fake.invoked.filter((c) => c.name === 'settings.update')).toEqual([]);
+    // Electron's login item does nothing on Linux: it is not asked.
+    expect(fake.loginItems).toHaveLength(loginItems);
+  });
+
+  it('Linux: start at login on but its autostart file deleted by hand: the setting follows (off), no file is written back', async () => {
+    rmSync(autostartFile, { force: true });
+    fake.settings = settings({ startAtLogin: true });
+    await launch('linux');
+    expect(fake.invoked.filter((c) => c.name === 'settings.update')).toEqual([
+      { name: 'settings.update', input: { startAtLogin: false } },
+    ]);
+    expect(existsSync(autostartFile)).toBe(false);
   });
 });

@@ -1,5 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { UiSettings, WireResult } from '../../main/contract/contract.js';
 import type { Router } from '../../main/contract/router.js';
 import { EventHub } from '../../main/live/event-hub.js';
@@ -62,11 +65,22 @@ vi.mock('electron', () => {
     Tray,
     Menu: { buildFromTemplate: (items: MenuItem[]) => ({ items }) },
     nativeImage: { createFromBuffer: (buf: Buffer) => ({ png: buf }) },
-    app: { setLoginItemSettings: (s: unknown) => fake.loginItems.push(s) },
+    app: {
+      setLoginItemSettings: (s: unknown) => fake.loginItems.push(s),
+      getName: () => 'TwinEdge Desktop',
+      isPackaged: true,
+      getAppPath: () => '/nonexistent/app.asar',
+    },
   };
 });
 
-const { installTray, keepInTray, showWindow } = await import('../../main/desktop/tray.js');
+const { installTray, keepInTray, loginItemRemovedOutside, showWindow } = await import('../../main/desktop/tray.js');
+
+/** The login item differs by OS: each test says which one it runs as (Linux writes the autostart file). */
+const realPlatform = process.platform;
+const runAs = (platform: NodeJS.Platform): void => {
+  Object.defineProperty(process, 'platform', { value: platform, configurable: true });
+};
 
 /** A window that records what is asked of it. */
 class FakeWindow extends EventEmitter {
@@ -93,7 +107,12 @@ describe('desktop tray and window life (electron stood in)', () => {
   let events: EventHub;
   let stored: UiSettings;
   let router: Router;
+  let configHome: string;
   beforeEach(() => {
+    configHome = mkdtempSync(join(tmpdir(), 'twinedge-tray-'));
+    vi.stubEnv('XDG_CONFIG_HOME', configHome);
+    vi.stubEnv('APPIMAGE', '');
+    runAs('win32');
     fake.trays.length = 0;
     fake.loginItems.length = 0;
     events = new EventHub();
@@ -114,8 +133,17 @@ describe('desktop tray and window life (electron stood in)', () => {
     };
   });
 
-  const start = (window: FakeWindow, quit = vi.fn()) =>
-    installTray({ router, events, window: () => window as never, quit });
+  afterEach(() => {
+    runAs(realPlatform);
+    vi.unstubAllEnvs();
+    rmSync(configHome, { recursive: true, force: true });
+  });
+
+  const start = (
+    window: FakeWindow,
+    quit = vi.fn(),
+    log = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
+  ) => installTray({ router, events, window: () => window as never, quit, log });
   const item = (label: string): MenuItem => {
     const found = fake.trays[0]?.menu.find((m) => m.label === label);
     if (!found) throw new Error(`no menu item "${label}"`);
@@ -148,7 +176,7 @@ describe('desktop tray and window life (electron stood in)', () => {
     expect(t?.destroyed).toBe(true);
   });
 
-  it('the toggles save the settings, and start at login / minimised reach the OS login item', async () => {
+  it('Windows and macOS: the toggles save the settings, and start at login / minimised reach the OS login item', async () => {
     const tray = start(new FakeWindow());
     await tray.refresh();
     item('Start at login').click?.();
@@ -161,6 +189,62 @@ describe('desktop tray and window life (electron stood in)', () => {
     item('Keep running in the tray when closed').click?.();
     await vi.waitFor(() => expect(tray.settings()?.closeToTray).toBe(true));
     expect(fake.loginItems.length).toBe(logins);
+  });
+
+  it('Linux: start at login writes the XDG autostart entry (with --minimised when asked) and removes it', async () => {
+    runAs('linux');
+    const file = join(configHome, 'autostart', 'twinedge-desktop.desktop');
+    const exec = (): string | undefined => /^Exec=(.*)$/m.exec(readFileSync(file, 'utf8'))?.[1];
+    const tray = start(new FakeWindow());
+    await tray.refresh();
+    expect(existsSync(file)).toBe(false);
+    item('Start at login').click?.();
+    await vi.waitFor(() => expect(existsSync(file)).toBe(true));
+    expect(fake.loginItems).toEqual([]);
+    expect(exec()).toBe(process.execPath.includes(' ') ? `"${process.execPath}"` : process.execPath);
+    // A packaged deb install has its themed icon; the entry names it.
+    expect(readFileSync(file, 'utf8')).toMatch(/^Icon=twinedge-desktop$/m);
+    expect(loginItemRemovedOutside(stored)).toBe(false);
+    item('Start minimised').click?.();
+    await vi.waitFor(() => expect(exec()).toMatch(/ --minimised$/));
+    item('Start at login').click?.();
+    await vi.waitFor(() => expect(existsSync(file)).toBe(false));
+    expect(fake.loginItems).toEqual([]);
+  });
+
+  it('Linux: an AppImage entry starts the AppImage file, without an icon it cannot point at', async () => {
+    runAs('linux');
+    vi.stubEnv('APPIMAGE', '/home/eng/Apps/TwinEdge Desktop.AppImage');
+    const file = join(configHome, 'autostart', 'twinedge-desktop.desktop');
+    const tray = start(new FakeWindow());
+    await tray.refresh();
+    item('Start at login').click?.();
+    await vi.waitFor(() => expect(existsSync(file)).toBe(true));
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/^Exec="\/home\/eng\/Apps\/TwinEdge Desktop\.AppImage"$/m);
+    expect(text).not.toMatch(/^Icon=/m);
+  });
+
+  it('Linux: an unwritable config folder is logged in plain words and the app runs on', async () => {
+    runAs('linux');
+    vi.stubEnv('XDG_CONFIG_HOME', join(configHome, 'blocked'));
+    writeFileSync(join(configHome, 'blocked'), 'a file where the folder should be');
+    const log = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const tray = start(new FakeWindow(), vi.fn(), log);
+    await tray.refresh();
+    item('Start at login').click?.();
+    await vi.waitFor(() => expect(log.warn).toHaveBeenCalledOnce());
+    expect(log.warn.mock.calls[0]?.[0]).toMatch(/^Start at login could not be turned on: .* not written \(/);
+    expect(item('Start at login').checked).toBe(true);
+  });
+
+  it('Linux: start at login counts as removed once its file is gone or switched off outside the app', () => {
+    const on = { startAtLogin: true, startMinimised: false, closeToTray: false };
+    runAs('linux');
+    expect(loginItemRemovedOutside(on)).toBe(true);
+    expect(loginItemRemovedOutside({ ...on, startAtLogin: false })).toBe(false);
+    runAs('win32');
+    expect(loginItemRemovedOutside(on)).toBe(false);
   });
 
   it('Open shows and focuses the window (restored if minimised); a click on the icon too; Quit quits', async () => {
