@@ -175,16 +175,31 @@ export class AlarmService {
         );
       }
     }
-    this.checkReferences(config);
-    const saved = this.o.store.alarms.saveRule(
+    const saved = this.storeRule(
       config,
       config.id !== undefined ? (this.rulesById.get(config.id)?.source ?? source) : source,
       cloudId,
-      this.now(),
     );
     this.reloadRules();
     this.o.log.info(`Alarm rule "${saved.name}" saved (${saved.severity}: ${this.text(saved)}).`);
     return saved;
+  }
+
+  /**
+   * Checks a rule and writes it to the store without loading it into the engine, for a caller's transaction
+   * (a config file): the engine must not run, or record transitions of, a rule that may still roll back.
+   * The caller calls `reload()` once its transaction has committed or rolled back.
+   */
+  storeRule(config: AlarmRuleConfig, source: AlarmRuleSource, cloudId: string | null = null): AlarmRule {
+    this.checkReferences(config);
+    return this.o.store.alarms.saveRule(config, source, cloudId, this.now());
+  }
+
+  /** Re-reads rules, device and tag names from the store (after a caller wrote them there directly). */
+  reload(): void {
+    this.refreshNames();
+    this.reloadRules();
+    this.emitSoon();
   }
 
   deleteRule(id: number): void {

@@ -1,10 +1,11 @@
 import type { AlarmService } from '../alerts/alarm-service.js';
+import type { AlarmRule } from '../alerts/rule-schema.js';
 import { checkConfigReferences, describeIssues, resolveConfigRule } from '../config/config-apply.js';
 import type { ConfigFile } from '../config/config-file-schema.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
-import type { SyncService } from '../sync/sync-service.js';
-import { AppError } from './errors.js';
+import type { SyncService, SyncSettings } from '../sync/sync-service.js';
+import { AppError, errorMessage } from './errors.js';
 import { writeUiSettings } from './ui-settings.js';
 
 /** Settings key of the last config file applied whole (file and time), for the "last good settings" message. */
@@ -30,9 +31,33 @@ const canonical = (v: unknown): string =>
 const same = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
 
 /**
+ * Settings key of the device and rule names the last applied file declared: what the next file may take away.
+ * Names only (never settings or secrets); devices and rules made in the UI are never in it, so never touched.
+ */
+export const managedKey = 'config.managed';
+
+export interface Managed {
+  devices: string[];
+  rules: string[];
+}
+
+const readManaged = (store: Store): Managed => {
+  const v = store.settings.get(managedKey) as Partial<Managed> | undefined;
+  const names = (a: unknown): string[] => (Array.isArray(a) ? a.filter((x): x is string => typeof x === 'string') : []);
+  return { devices: names(v?.devices), rules: names(v?.rules) };
+};
+
+/**
  * Applies a validated config file to the store, idempotently: devices upserted by name, alarm rules upserted
  * by name (as local rules), sync settings set (never the API key). References are checked first; a file
  * with a bad reference is refused whole, and the store keeps the last good settings.
+ *
+ * What the previous file declared and this one no longer does is taken away: its alarm rules are deleted
+ * (configuration only), its devices are disabled, not deleted, so their stored samples stay.
+ *
+ * All store writes are one transaction: if any fails, nothing of this file stays. The alarm engine and the
+ * sync service act on the writes only after the commit (the engine re-reads the store either way), so
+ * nothing in memory runs ahead of a store that rolled back. Collectors are started by the caller afterwards.
  */
 export const applyConfigFile = (deps: {
   file: string;
@@ -47,6 +72,47 @@ export const applyConfigFile = (deps: {
   const issues = checkConfigReferences(config, store.devices.list());
   if (issues.length > 0) throw new AppError('invalid_input', describeIssues(deps.file, issues), issues);
 
+  let applied: ReturnType<typeof writeConfig>;
+  try {
+    applied = store.transaction(() => writeConfig(deps));
+  } catch (err) {
+    throw new AppError(
+      err instanceof AppError ? err.code : 'internal',
+      `Config file ${deps.file} could not be applied, none of it was kept: ${errorMessage(err)}`,
+      err instanceof AppError ? err.fields : undefined,
+      { cause: err },
+    );
+  } finally {
+    // Committed or rolled back: the engine's rules are what the store now holds.
+    alarms?.reload();
+  }
+  if (applied.syncSettings) sync?.settingsStored(applied.syncSettings);
+
+  for (const name of applied.removedRules) {
+    log.info(`Config file ${deps.file}: alarm rule "${name}" is no longer in the file: deleted.`);
+  }
+  for (const name of applied.disabledDevices) {
+    log.info(
+      `Config file ${deps.file}: device "${name}" is no longer in the file: collection stopped, its stored ` +
+        'samples kept; delete it in Devices to remove them.',
+    );
+  }
+  const removed = [
+    ...(applied.removedRules.length > 0 ? [`${applied.removedRules.length} alarm rules deleted`] : []),
+    ...(applied.disabledDevices.length > 0 ? [`${applied.disabledDevices.length} devices disabled`] : []),
+  ];
+  log.info(
+    `Config file ${deps.file} applied: ${config.devices.length} devices (${applied.devices} changed), ` +
+      `${config.alarmRules.length} alarm rules (${applied.rules} changed)${config.sync ? ', sync settings' : ''}` +
+      `${removed.length > 0 ? `; no longer in the file: ${removed.join(', ')}` : ''}.`,
+  );
+};
+
+/** The store writes of `applyConfigFile`, run in its transaction; returns what the services must then act on. */
+const writeConfig = (deps: Parameters<typeof applyConfigFile>[0]) => {
+  const { config, store, alarms, sync, log } = deps;
+  const previous = readManaged(store);
+
   let devices = 0;
   for (const device of config.devices) {
     const existing = store.devices.list().find((d) => d.config.name === device.name);
@@ -58,27 +124,46 @@ export const applyConfigFile = (deps: {
     store.devices.save({ ...device, ...(existing ? { id: existing.id } : {}) });
     devices++;
   }
+  // Disabled, not deleted: deleting a device deletes its history, which a file edit must never do.
+  const inFile = new Set(config.devices.map((d) => d.name));
+  const disabledDevices: string[] = [];
+  for (const name of previous.devices.filter((n) => !inFile.has(n))) {
+    const stored = store.devices.list().find((d) => d.config.name === name);
+    if (!stored?.config.enabled) continue;
+    store.devices.save({ ...stored.config, enabled: false });
+    disabledDevices.push(name);
+  }
 
   let rules = 0;
+  const removedRules: string[] = [];
   if (alarms) {
+    const localRules = (): AlarmRule[] => store.alarms.rules().filter((r) => r.source === 'local');
     for (const rule of config.alarmRules) {
       const resolved = resolveConfigRule(rule, store.devices.list());
-      const existing = alarms.rules().find((r) => r.source === 'local' && r.name === rule.name);
+      const existing = localRules().find((r) => r.name === rule.name);
       if (existing) {
         const { id: _id, source: _s, cloudId: _c, createdAt: _ca, updatedAt: _ua, ...current } = existing;
         if (same(current, resolved)) continue;
       }
-      alarms.saveRule({ ...resolved, ...(existing ? { id: existing.id } : {}) }, 'local');
+      alarms.storeRule({ ...resolved, ...(existing ? { id: existing.id } : {}) }, 'local');
       rules++;
+    }
+    const ruleNames = new Set(config.alarmRules.map((r) => r.name));
+    for (const name of previous.rules.filter((n) => !ruleNames.has(n))) {
+      const stored = localRules().find((r) => r.name === name);
+      if (!stored) continue;
+      store.alarms.deleteRule(stored.id);
+      removedRules.push(name);
     }
   } else if (config.alarmRules.length > 0) {
     log.warn('Config file: alarm rules not applied (the data store is not open).');
   }
 
+  let syncSettings: SyncSettings | null = null;
   if (config.sync && sync) {
     const { paused, ...settings } = config.sync;
     const before = sync.status();
-    const changed = {
+    syncSettings = {
       ...(settings.baseUrl !== undefined && settings.baseUrl.replace(/\/+$/, '') !== before.baseUrl
         ? { baseUrl: settings.baseUrl }
         : {}),
@@ -88,15 +173,17 @@ export const applyConfigFile = (deps: {
       ...(settings.policy !== undefined && settings.policy !== before.backlog.policy
         ? { policy: settings.policy }
         : {}),
+      ...(paused !== undefined && paused !== before.paused ? { paused } : {}),
     };
-    if (Object.keys(changed).length > 0) sync.configure(changed);
-    if (paused !== undefined && paused !== before.paused) sync.setPaused(paused);
+    if (Object.keys(syncSettings).length === 0) syncSettings = null;
+    else sync.storeSettings(syncSettings);
   }
   if (config.demoPlant !== undefined) writeUiSettings(store, { demoPlant: config.demoPlant });
 
+  store.settings.set(managedKey, {
+    devices: config.devices.map((d) => d.name),
+    rules: alarms ? config.alarmRules.map((r) => r.name) : previous.rules,
+  } satisfies Managed);
   store.settings.set(lastAppliedKey, { file: deps.file, at: (deps.now ?? Date.now)() } satisfies LastApplied);
-  log.info(
-    `Config file ${deps.file} applied: ${config.devices.length} devices (${devices} changed), ` +
-      `${config.alarmRules.length} alarm rules (${rules} changed)${config.sync ? ', sync settings' : ''}.`,
-  );
+  return { devices, rules, removedRules, disabledDevices, syncSettings };
 };

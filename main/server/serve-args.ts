@@ -17,7 +17,8 @@ export const serveUsage = `Usage: npm run serve -- [options]
   --data-dir DIR    where the store, logs and certificates live (default: the user data folder)
   --config FILE     devices, tags, alarm rules and sync settings as JSON, applied at every start
                     (schema: main/config/twinedge-config.schema.json; never the API key). A broken file
-                    is reported and the last good settings are kept
+                    is reported and the last good settings are kept. A rule no longer in the file is
+                    deleted; a device no longer in it is disabled, its samples kept
   --demo-speed X    run the demo plant X times faster than real time (default 1)
   --help            this text
 Environment:

@@ -52,6 +52,14 @@ const keys = {
   installId: 'sync.installId',
 } as const;
 
+/** Sync settings as the UI and the config file change them (each one optional: absent means unchanged). */
+export interface SyncSettings {
+  baseUrl?: string | undefined;
+  capMiB?: number | undefined;
+  policy?: BufferFullPolicy | undefined;
+  paused?: boolean | undefined;
+}
+
 export interface SyncServiceOptions {
   store: Store;
   secrets: SecretStore;
@@ -245,21 +253,43 @@ export class SyncService {
     };
   }
 
-  configure(input: {
-    baseUrl?: string | undefined;
-    capMiB?: number | undefined;
-    policy?: BufferFullPolicy | undefined;
-  }): SyncStatus {
+  configure(input: SyncSettings): SyncStatus {
+    this.storeSettings(input);
+    return this.settingsStored(input);
+  }
+
+  /**
+   * Writes settings to the store and nothing else, so a caller can do it inside its own transaction (a config
+   * file); once that has committed, `settingsStored` with the same input acts on them. Split so that clients
+   * and uploader never run on settings that may still roll back.
+   */
+  storeSettings(input: SyncSettings): void {
     const s = this.o.store.settings;
-    if (input.baseUrl !== undefined) {
-      s.set(keys.baseUrl, input.baseUrl.replace(/\/+$/, ''));
+    if (input.baseUrl !== undefined) s.set(keys.baseUrl, input.baseUrl.replace(/\/+$/, ''));
+    if (input.capMiB !== undefined) s.set(keys.capBytes, input.capMiB * 1024 * 1024);
+    if (input.policy !== undefined) s.set(keys.policy, input.policy);
+    if (input.paused !== undefined) s.set(keys.paused, input.paused);
+  }
+
+  /** Brings clients and uploader in line with settings `storeSettings` wrote (and that are committed). */
+  settingsStored(input: SyncSettings): SyncStatus {
+    const { paused, ...settings } = input;
+    if (settings.baseUrl !== undefined) {
       this.makeClients();
       this.uploader.keyChanged();
       this.scheduleRefresh(0);
     }
-    if (input.capMiB !== undefined) s.set(keys.capBytes, input.capMiB * 1024 * 1024);
-    if (input.policy !== undefined) s.set(keys.policy, input.policy);
-    this.o.log.info(`Cloud sync settings changed (${Object.keys(input).join(', ')}).`);
+    const changed = Object.entries(settings).filter(([, v]) => v !== undefined);
+    if (changed.length > 0) this.o.log.info(`Cloud sync settings changed (${changed.map(([k]) => k).join(', ')}).`);
+    if (paused !== undefined) {
+      this.uploader.setPaused(paused);
+      if (!paused) {
+        // Registration waits while paused too; devices added meanwhile are registered now.
+        this.deviceSyncAgain = true;
+        this.syncDevicesSoon();
+      }
+      this.o.log.info(paused ? 'Cloud uploads paused (samples are still buffered).' : 'Cloud uploads resumed.');
+    }
     return this.emit();
   }
 
@@ -313,15 +343,7 @@ export class SyncService {
   }
 
   setPaused(paused: boolean): SyncStatus {
-    this.o.store.settings.set(keys.paused, paused);
-    this.uploader.setPaused(paused);
-    if (!paused) {
-      // Registration waits while paused too; devices added meanwhile are registered now.
-      this.deviceSyncAgain = true;
-      this.syncDevicesSoon();
-    }
-    this.o.log.info(paused ? 'Cloud uploads paused (samples are still buffered).' : 'Cloud uploads resumed.');
-    return this.emit();
+    return this.configure({ paused });
   }
 
   rejections(limit: number): PointRejectionView[] {
