@@ -12,7 +12,7 @@ export type TrayIconState = 'ok' | 'warn' | 'error';
 export type DesktopToggle = 'startAtLogin' | 'startMinimised' | 'closeToTray';
 
 export type TrayMenuItem =
-  | { kind: 'action'; id: 'open' | 'quit'; label: string }
+  | { kind: 'action'; id: 'open' | 'quit' | 'pauseSync' | 'resumeSync'; label: string }
   | { kind: 'info'; label: string }
   | { kind: 'toggle'; id: DesktopToggle; label: string; checked: boolean }
   | { kind: 'separator' };
@@ -82,6 +82,17 @@ export const alarmsSummary = (alarms: AlarmCounts | null): { text: string; state
   };
 };
 
+/**
+ * Pausing uploads from the tray: for a metered or shared plant link, without opening the app. Offered only
+ * when there is something to pause (a key is set) or to resume; samples are buffered either way.
+ */
+const syncAction = (sync: SyncStatus | null): TrayMenuItem[] => {
+  if (!sync || (sync.state === 'off' && !sync.paused)) return [];
+  return sync.paused
+    ? [{ kind: 'action', id: 'resumeSync', label: 'Resume cloud sync' }]
+    : [{ kind: 'action', id: 'pauseSync', label: 'Pause cloud sync (keep buffering)' }];
+};
+
 const worst = (states: readonly TrayIconState[]): TrayIconState =>
   states.includes('error') ? 'error' : states.includes('warn') ? 'warn' : 'ok';
 
@@ -105,6 +116,7 @@ export const trayModel = (input: TrayInput): TrayModel => {
       { kind: 'info', label: sync.text },
       { kind: 'info', label: alarms.text },
       ...(config ? [{ kind: 'info' as const, label: config }] : []),
+      ...syncAction(input.sync),
       { kind: 'separator' },
       { kind: 'toggle', id: 'startAtLogin', label: 'Start at login', checked: settings.startAtLogin },
       { kind: 'toggle', id: 'startMinimised', label: 'Start minimised', checked: settings.startMinimised },

@@ -130,6 +130,17 @@ export const installTray = (deps: {
     // The core answers with a settings.changed event: the menu and the login item follow from there.
     await call(deps.router, 'settings.update', { [id]: value });
   };
+  const act = (id: Extract<TrayMenuItem, { kind: 'action' }>['id']): void => {
+    if (id === 'open') showWindow(deps.window());
+    else if (id === 'quit') deps.quit();
+    else {
+      // The core answers with a sync.changed event: the menu follows from there. A refusal is not silent.
+      const paused = id === 'pauseSync';
+      void deps.router.invoke('sync.setPaused', { paused }).then((r) => {
+        if (!r.ok) deps.log?.warn(`Tray: cloud sync could not be ${paused ? 'paused' : 'resumed'}: ${r.error.message}`);
+      });
+    }
+  };
   const item = (m: TrayMenuItem): MenuItemConstructorOptions => {
     switch (m.kind) {
       case 'separator':
@@ -139,7 +150,7 @@ export const installTray = (deps: {
       case 'toggle':
         return { label: m.label, type: 'checkbox', checked: m.checked, click: () => void setToggle(m.id, !m.checked) };
       case 'action':
-        return { label: m.label, click: m.id === 'open' ? () => showWindow(deps.window()) : () => deps.quit() };
+        return { label: m.label, click: () => act(m.id) };
     }
   };
   function render(): void {

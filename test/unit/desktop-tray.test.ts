@@ -108,7 +108,11 @@ describe('desktop tray and window life (electron stood in)', () => {
   let stored: UiSettings;
   let router: Router;
   let configHome: string;
+  let syncStatus: { state: string; paused: boolean; backlog: { samples: number } };
+  let refusePause: boolean;
   beforeEach(() => {
+    syncStatus = { state: 'online', paused: false, backlog: { samples: 0 } };
+    refusePause = false;
     configHome = mkdtempSync(join(tmpdir(), 'twinedge-tray-'));
     vi.stubEnv('XDG_CONFIG_HOME', configHome);
     vi.stubEnv('APPIMAGE', '');
@@ -125,6 +129,14 @@ describe('desktop tray and window life (electron stood in)', () => {
           stored = { ...stored, ...(input as Partial<UiSettings>) };
           events.emit('settings.changed', stored);
           return ok(stored);
+        }
+        if (name === 'sync.status') return ok(syncStatus);
+        if (name === 'sync.setPaused') {
+          const { paused } = input as { paused: boolean };
+          if (refusePause) return Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'store busy' } });
+          syncStatus = { ...syncStatus, paused, state: paused ? 'paused' : 'online' };
+          events.emit('sync.changed', syncStatus as never);
+          return ok(syncStatus);
         }
         if (name === 'alarms.counts')
           return ok({ bySeverity: { critical: 1, warning: 0, info: 0 }, unacknowledged: 1, shelved: 0 });
@@ -245,6 +257,21 @@ describe('desktop tray and window life (electron stood in)', () => {
     expect(loginItemRemovedOutside({ ...on, startAtLogin: false })).toBe(false);
     runAs('win32');
     expect(loginItemRemovedOutside(on)).toBe(false);
+  });
+
+  it('pauses and resumes cloud sync from the menu, and says so in the log when the core refuses', async () => {
+    const log = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    await start(new FakeWindow(), vi.fn(), log).refresh();
+    expect(fake.trays[0]?.tooltip).toContain('Cloud sync online');
+    item('Pause cloud sync (keep buffering)').click?.();
+    await vi.waitFor(() => expect(item('Resume cloud sync')).toBeDefined());
+    expect(syncStatus.paused).toBe(true);
+    expect(fake.trays[0]?.tooltip).toContain('Cloud sync paused');
+    refusePause = true;
+    item('Resume cloud sync').click?.();
+    await vi.waitFor(() => expect(log.warn).toHaveBeenCalledWith('Tray: cloud sync could not be resumed: store busy'));
+    expect(syncStatus.paused).toBe(true);
+    expect(item('Resume cloud sync')).toBeDefined();
   });
 
   it('Open shows and focuses the window (restored if minimised); a click on the icon too; Quit quits', async () => {

@@ -24,7 +24,7 @@ const status = (devices: DeviceState[], extra: Partial<AppStatus> = {}): AppStat
   ...extra,
 });
 const sync = (state: SyncStatus['state'], samples = 0): SyncStatus =>
-  ({ state, backlog: { samples } }) as unknown as SyncStatus;
+  ({ state, paused: state === 'paused', backlog: { samples } }) as unknown as SyncStatus;
 const alarms = (critical: number, warning = 0, info = 0): AlarmCounts => ({
   bySeverity: { critical, warning, info },
   unacknowledged: critical + warning + info,
@@ -48,6 +48,7 @@ describe('tray model', () => {
       { kind: 'info', label: '2 of 2 devices ok' },
       { kind: 'info', label: 'Cloud sync online' },
       { kind: 'info', label: 'No active alarms' },
+      { kind: 'action', id: 'pauseSync', label: 'Pause cloud sync (keep buffering)' },
       { kind: 'separator' },
       { kind: 'toggle', id: 'startAtLogin', label: 'Start at login', checked: true },
       { kind: 'toggle', id: 'startMinimised', label: 'Start minimised', checked: false },
@@ -55,6 +56,18 @@ describe('tray model', () => {
       { kind: 'separator' },
       { kind: 'action', id: 'quit', label: 'Quit TwinEdge' },
     ]);
+  });
+
+  it('offers to pause cloud sync while it runs, to resume it while paused, and neither without a key', () => {
+    const actions = (s: SyncStatus | null): string[] =>
+      trayModel({ status: status([]), sync: s, alarms: alarms(0), settings }).menu.flatMap((m) =>
+        m.kind === 'action' && m.id !== 'open' && m.id !== 'quit' ? [`${m.id}: ${m.label}`] : [],
+      );
+    expect(actions(sync('online'))).toEqual(['pauseSync: Pause cloud sync (keep buffering)']);
+    expect(actions(sync('offline', 40))).toEqual(['pauseSync: Pause cloud sync (keep buffering)']);
+    expect(actions(sync('paused', 40))).toEqual(['resumeSync: Resume cloud sync']);
+    expect(actions(sync('off'))).toEqual([]);
+    expect(actions(null)).toEqual([]);
   });
 
   it('a device in error or a critical alarm turns it red; connecting, offline sync or warnings amber', () => {
