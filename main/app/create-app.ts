@@ -78,6 +78,8 @@ export interface AppOptions {
    * child reports what it committed, so the parent can check that nothing committed is lost).
    */
   onSamplesStored?: (batch: readonly Sample[]) => void;
+  /** How long stop() waits for each collector to close its connection (default 10 s). */
+  collectorStopMs?: number;
 }
 
 export interface App {
@@ -572,7 +574,17 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       clearInterval(statusTimer);
-      await collectors.stopAll();
+      // Commit what is queued before anything slow: an OS shutdown may not wait for the network steps.
+      writer.flush();
+      const stopMs = options.collectorStopMs ?? 10_000;
+      const late = await collectors.stopAll(stopMs);
+      if (late.length > 0) {
+        const names = late.map((id) => `"${store?.devices.get(id)?.config.name ?? `device ${id}`}"`).join(', ');
+        log.warn(
+          `Stopping: ${names} did not close within ${stopMs / 1000} s; the connection is abandoned. ` +
+            'Samples received until now are stored.',
+        );
+      }
       await opcuaBrowse.close();
       await modbusLines.closeAll();
       writer.close();

@@ -7,6 +7,11 @@ export type CollectorFactory = (device: CollectorDevice, events: CollectorEvents
 interface Running {
   collector?: Collector;
   state: DeviceState;
+  /**
+   * Samples are taken while running and while stopping (a collector hands over what it buffered as it stops);
+   * once its stop has finished or was given up on, a late batch is dropped: the device may be deleted by then.
+   */
+  phase: 'running' | 'stopping' | 'stopped';
 }
 
 /**
@@ -46,10 +51,10 @@ export class CollectorManager {
       samples: 0,
       requestsPerCycle: null,
     };
-    const entry: Running = { state };
+    const entry: Running = { state, phase: 'running' };
     const events: CollectorEvents = {
       onSamples: (batch) => {
-        if (this.running.get(device.id) !== entry) return; // a late batch from a replaced collector
+        if (entry.phase === 'stopped') return; // a late batch from a stopped collector
         entry.state.samples += batch.length;
         this.onSamples(batch);
       },
@@ -92,7 +97,9 @@ export class CollectorManager {
     const entry = this.running.get(deviceId);
     if (!entry) return;
     this.running.delete(deviceId);
+    entry.phase = 'stopping';
     await entry.collector?.stop().catch(() => undefined);
+    entry.phase = 'stopped';
   }
 
   states(): DeviceState[] {
@@ -123,7 +130,21 @@ export class CollectorManager {
     return this.running.get(deviceId)?.state ?? this.disabled.get(deviceId);
   }
 
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.running.keys()].map((id) => this.remove(id)));
+  /**
+   * Stops every collector, each given at most `ms` (a device that never answers its session close must not hold
+   * up the store's close at shutdown). Returns the devices whose stop did not finish in time.
+   */
+  async stopAll(ms: number): Promise<number[]> {
+    const late: number[] = [];
+    await Promise.all(
+      [...this.running].map(async ([id, entry]) => {
+        const stopped = this.remove(id).then(() => true);
+        const timedOut = new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref());
+        if (await Promise.race([stopped, timedOut])) return;
+        entry.phase = 'stopped';
+        late.push(id);
+      }),
+    );
+    return late.sort((a, b) => a - b);
   }
 }

@@ -22,6 +22,7 @@ export class SampleWriter {
   private failing = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private droppedCount = 0;
+  private closed = false;
   private readonly maxPending: number;
 
   constructor(private readonly options: SampleWriterOptions) {
@@ -38,6 +39,11 @@ export class SampleWriter {
 
   add(batch: readonly Sample[]): void {
     if (batch.length === 0) return;
+    // A collector that outlived its stop (abandoned at shutdown) must not write into a closed store.
+    if (this.closed) {
+      this.droppedCount += batch.length;
+      return;
+    }
     for (const s of batch) this.pending.push(s);
     if (this.pending.length > this.maxPending) {
       const excess = this.pending.length - this.maxPending;
@@ -79,5 +85,6 @@ export class SampleWriter {
   close(): void {
     clearTimeout(this.retryTimer);
     this.flush();
+    this.closed = true;
   }
 }

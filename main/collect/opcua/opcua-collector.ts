@@ -146,6 +146,8 @@ export class OpcUaCollector implements Collector {
   async stop(): Promise<void> {
     this.running = false;
     this.sleeper.cancel();
+    // What is buffered goes to the writer now, not after the (network-bound) teardown.
+    this.flush();
     // Tear down first: disconnecting the client also aborts a connect still in progress, so the
     // loop ends promptly instead of after the setup timeout.
     await this.teardown();
