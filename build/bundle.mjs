@@ -24,6 +24,10 @@ await Promise.all([
     outdir: 'dist/main',
     format: 'esm',
     packages: 'external',
+    // Code reached only through import() goes in chunks of its own, loaded when first needed: the OPC UA
+    // modules (and node-opcua, about 2 s to load) wait for the first OPC UA device, call or demo plant.
+    splitting: true,
+    chunkNames: '[name]-[hash]',
   }),
   // Sandboxed preloads must be a single CommonJS file: only `electron` may be required.
   build({

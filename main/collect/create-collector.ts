@@ -2,7 +2,7 @@ import type { DeviceConfig } from '../config/device-schema.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { ModbusLines } from './modbus/line-registry.js';
 import { ModbusCollector } from './modbus/modbus-collector.js';
-import { OpcUaCollector } from './opcua/opcua-collector.js';
+import { DeferredCollector } from './deferred-collector.js';
 import type { Collector, CollectorDevice, CollectorEvents } from './types.js';
 
 /** The one place that knows which collector serves which protocol. */
@@ -15,7 +15,14 @@ export const createCollector = (
   const config: DeviceConfig = device.config;
   switch (config.protocol) {
     case 'opcua':
-      return new OpcUaCollector({ ...device, config }, events, { pkiDir: opts.pkiDir, secrets: opts.secrets });
+      // Loaded on start: node-opcua is only loaded once an OPC UA device collects.
+      return new DeferredCollector(
+        () =>
+          import('./opcua/opcua-collector.js').then(
+            (m) => new m.OpcUaCollector({ ...device, config }, events, { pkiDir: opts.pkiDir, secrets: opts.secrets }),
+          ),
+        events,
+      );
     case 'modbus':
       return new ModbusCollector({ ...device, config }, events, { lines: opts.modbusLines });
   }

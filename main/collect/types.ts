@@ -29,7 +29,7 @@ export interface Collector {
   /** Stops polling/subscriptions and closes connections; resolves when sockets are closed. */
   stop(): Promise<void>;
   /** Why tags are not all good, and how the device is being read. */
-  diagnostics?(): Omit<DeviceDiagnostics, 'deviceId'>;
+  diagnostics?(): Omit<DeviceDiagnostics, 'deviceId'> | null;
 }
 
 /** A device as the collectors see it: its config plus the store ids of its tags (by tag name). */

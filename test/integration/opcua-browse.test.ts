@@ -6,7 +6,8 @@ import { DemoOpcUaServer, DEMO_SETPOINT_NODE_ID } from '../../main/collect/demo/
 import { freePort } from '../../main/collect/demo/free-port.js';
 import { PlantModel } from '../../main/collect/demo/plant-model.js';
 import { signals } from '../../main/collect/demo/signals.js';
-import { OpcUaBrowseError, OpcUaBrowseService } from '../../main/collect/opcua/browse-service.js';
+import { OpcUaBrowseService } from '../../main/collect/opcua/browse-service.js';
+import { OpcUaBrowseError } from '../../main/collect/opcua/opcua-errors.js';
 import type { BrowseSessionDevice } from '../../main/collect/opcua/browse-session.js';
 import { OpcUaSettings } from '../../main/config/opcua-schema.js';
 import type { CallName, CallOutput, WireError } from '../../main/contract/contract.js';

@@ -360,7 +360,11 @@ describe('dry packaging run: Linux dir target, stand-in Electron', () => {
     }
     expect(natives.some((f) => f.path.includes('@napi-rs/keyring-'))).toBe(true);
 
-    const main = readFileSync(join(root, 'dist', 'main', 'desktop.js'), 'utf8');
+    // The entries and the chunks they load on demand (the OPC UA code is split off and loaded when first needed).
+    const mainDir = join(root, 'dist', 'main');
+    const bundles = readdirSync(mainDir).filter((f) => f.endsWith('.js'));
+    for (const f of bundles) expect(asar.has(`dist/main/${f}`), f).toBe(true);
+    const main = bundles.map((f) => readFileSync(join(mainDir, f), 'utf8')).join('\n');
     const imported = [...bareImports(main)].filter((name) => name !== 'electron');
     expect(imported).toEqual(expect.arrayContaining(['better-sqlite3', 'node-opcua', 'zod', 'serialport']));
     expect(imported.filter((name) => !names.has(name))).toEqual([]);

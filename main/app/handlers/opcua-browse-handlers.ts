@@ -1,5 +1,6 @@
 import type { SecretStore } from '../../secrets/secret-store.js';
-import { OpcUaBrowseError, OpcUaBrowseService } from '../../collect/opcua/browse-service.js';
+import type { OpcUaBrowseService } from '../../collect/opcua/browse-service.js';
+import { OpcUaBrowseError } from '../../collect/opcua/opcua-errors.js';
 import type { BrowseSessionDevice } from '../../collect/opcua/browse-session.js';
 import type { AppInfo } from '../../contract/contract.js';
 import type { Handlers } from '../../contract/router.js';
@@ -49,8 +50,13 @@ const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 export const opcuaBrowseHandlers = (
   deps: OpcUaBrowseDeps,
-): { handlers: OpcUaBrowseHandlers; service: OpcUaBrowseService; close: () => Promise<void> } => {
-  const service = deps.service ?? new OpcUaBrowseService({ pkiDir: deps.pkiDir, secrets: deps.secrets });
+): { handlers: OpcUaBrowseHandlers; close: () => Promise<void> } => {
+  // Made on the first browse, read or write: the service loads node-opcua (about 2 s), which start must not wait for.
+  let loaded: Promise<OpcUaBrowseService> | undefined = deps.service ? Promise.resolve(deps.service) : undefined;
+  const service = (): Promise<OpcUaBrowseService> =>
+    (loaded ??= import('../../collect/opcua/browse-service.js').then(
+      (m) => new m.OpcUaBrowseService({ pkiDir: deps.pkiDir, secrets: deps.secrets }),
+    ));
 
   const device = (deviceId: number): BrowseSessionDevice => {
     const d = deps.store().devices.get(deviceId);
@@ -65,7 +71,8 @@ export const opcuaBrowseHandlers = (
   };
 
   const unsubscribe = deps.events.subscribe((event) => {
-    if (event !== 'devices.changed') return;
+    // Before the first call there are no sessions to close.
+    if (event !== 'devices.changed' || !loaded) return;
     let list: BrowseSessionDevice[];
     try {
       list = deps
@@ -77,14 +84,14 @@ export const opcuaBrowseHandlers = (
     } catch {
       list = [];
     }
-    void service.retain(list);
+    void loaded.then((s) => s.retain(list));
   });
 
   const handlers: OpcUaBrowseHandlers = {
     'opcua.browse': async ({ deviceId, nodeId }) => {
       const d = device(deviceId);
       try {
-        return await service.browse(d, nodeId);
+        return await (await service()).browse(d, nodeId);
       } catch (err) {
         throw toAppError(err);
       }
@@ -92,7 +99,7 @@ export const opcuaBrowseHandlers = (
     'opcua.read': async ({ deviceId, nodeId }) => {
       const d = device(deviceId);
       try {
-        return await service.readNode(d, nodeId);
+        return await (await service()).readNode(d, nodeId);
       } catch (err) {
         throw toAppError(err);
       }
@@ -112,7 +119,7 @@ export const opcuaBrowseHandlers = (
         value: `${typeof value === 'string' ? JSON.stringify(value) : String(value)}${tag?.unit ? ` ${tag.unit}` : ''}`,
       };
       try {
-        const { request } = await service.write(d, nodeId, value);
+        const { request } = await (await service()).write(d, nodeId, value);
         const auditId = store.audit.add({ ...entry, outcome: 'ok', message: request });
         deps.log.info(
           `Write by ${entry.actor}: ${entry.target} = ${entry.value} on "${entry.deviceName}" (${request}).`,
@@ -131,10 +138,9 @@ export const opcuaBrowseHandlers = (
 
   return {
     handlers,
-    service,
     close: async () => {
       unsubscribe();
-      await service.closeAll();
+      await (await loaded)?.closeAll();
     },
   };
 };

@@ -1,5 +1,5 @@
-import { EndpointDiscoveryError, discoverEndpoints } from '../../collect/opcua/endpoints.js';
-import { PkiError, acquirePki, normalizeThumbprint, type OpcUaPki } from '../../collect/opcua/pki.js';
+import { EndpointDiscoveryError, PkiError, normalizeThumbprint } from '../../collect/opcua/opcua-errors.js';
+import type { OpcUaPki } from '../../collect/opcua/pki.js';
 import type { Handlers } from '../../contract/router.js';
 import type { EventHub } from '../../live/event-hub.js';
 import type { Logger } from '../../log/logger.js';
@@ -23,6 +23,10 @@ export type OpcUaSecurityHandlers = Pick<
   'opcua.endpoints' | 'opcua.certificates' | 'opcua.certificates.trust' | 'opcua.certificates.reject'
 >;
 
+// Loaded on the first OPC UA call, not at start: they load node-opcua (about 2 s).
+const pkiModule = () => import('../../collect/opcua/pki.js');
+const endpointsModule = () => import('../../collect/opcua/endpoints.js');
+
 const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 const toAppError = (err: unknown): AppError => {
@@ -40,7 +44,7 @@ export const opcuaSecurityHandlers = (deps: OpcUaSecurityDeps): OpcUaSecurityHan
    * opened for the call and closed after it, so the app keeps no watchers on it for nothing.
    */
   const withPki = async <T>(op: (pki: OpcUaPki) => Promise<T>): Promise<T> => {
-    const handle = acquirePki(deps.pkiDir);
+    const handle = (await pkiModule()).acquirePki(deps.pkiDir);
     try {
       return await op(handle.pki);
     } catch (err) {
@@ -52,7 +56,8 @@ export const opcuaSecurityHandlers = (deps: OpcUaSecurityDeps): OpcUaSecurityHan
   const changed = (): void => deps.events.emit('devices.changed', { at: Date.now() });
 
   return {
-    'opcua.endpoints': ({ endpointUrl }) => withPki((pki) => discoverEndpoints(endpointUrl, pki)),
+    'opcua.endpoints': ({ endpointUrl }) =>
+      withPki(async (pki) => (await endpointsModule()).discoverEndpoints(endpointUrl, pki)),
     'opcua.certificates': () => withPki((pki) => pki.list()),
     'opcua.certificates.trust': ({ thumbprint }) =>
       withPki(async (pki) => {

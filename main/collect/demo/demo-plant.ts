@@ -2,7 +2,7 @@ import { controlTags } from './control-registers.js';
 import path from 'node:path';
 import type { DeviceConfigInput } from '../../config/device-schema.js';
 import { DemoModbusServer } from './demo-modbus-server.js';
-import { DemoOpcUaServer } from './demo-opcua-server.js';
+import type { DemoOpcUaServer } from './demo-opcua-server.js';
 import { preferredOrFreePort } from './free-port.js';
 import { PlantModel } from './plant-model.js';
 import { signals } from './signals.js';
@@ -51,7 +51,8 @@ export class DemoPlant {
     if (this.endpoints) return this.endpoints;
     const tickMs = opts.tickMs ?? 250;
     const model = new PlantModel({ seed: opts.seed ?? 2026, startTime: Date.now(), speed: opts.speed ?? 1 });
-    const opcua = new DemoOpcUaServer();
+    // Loaded only when the demo plant runs: the server pulls in node-opcua.
+    const opcua = new (await import('./demo-opcua-server.js')).DemoOpcUaServer();
     const modbus = new DemoModbusServer();
     try {
       modbus.update(model.values());

@@ -31,6 +31,7 @@ import {
   variantText,
 } from './node-values.js';
 import { quietOpcUaLogs } from './quiet-logs.js';
+import { OpcUaBrowseError } from './opcua-errors.js';
 
 /**
  * The address-space browser behind the "Address space" panel: one session per device, opened on
@@ -38,26 +39,6 @@ import { quietOpcUaLogs } from './quiet-logs.js';
  * or its connection settings change, and on app stop. Independent of the collector's connection, so
  * browsing works whether or not the device is being collected.
  */
-
-export type BrowseErrorKind =
-  /** Cannot reach or log in to the server. */
-  | 'not_connected'
-  /** The server does not know the node. */
-  | 'node_unknown'
-  /** Refused before sending: the value does not fit, the node is read-only or not a variable. */
-  | 'refused'
-  /** The server answered with a bad status. */
-  | 'server_error';
-
-export class OpcUaBrowseError extends Error {
-  override readonly name = 'OpcUaBrowseError';
-  constructor(
-    readonly kind: BrowseErrorKind,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface OpcUaBrowseServiceOptions {
   pkiDir: string;

@@ -6,16 +6,13 @@ import { clientOptions } from './client-options.js';
 import { describeOpcUaError } from './messages.js';
 import { certificateInfo, thumbprintOf, leafCertificate, type OpcUaPki } from './pki.js';
 import { quietOpcUaLogs } from './quiet-logs.js';
+import { EndpointDiscoveryError } from './opcua-errors.js';
 
 /**
  * Endpoint discovery: GetEndpoints over an unsecured channel (the one every server must offer for
  * discovery), with a short-lived client and no session. Tells the engineer which security modes, policies
  * and logins a server offers, and shows its certificate before anything is trusted.
  */
-
-export class EndpointDiscoveryError extends Error {
-  override readonly name = 'EndpointDiscoveryError';
-}
 
 const modeName = (m: MessageSecurityMode): OpcUaEndpoint['securityMode'] | null =>
   m === MessageSecurityMode.None

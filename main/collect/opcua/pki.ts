@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { OPCUACertificateManager, getHostname } from 'node-opcua';
 import type { CertificateInfo, OpcUaCertificates } from '../../contract/contract.js';
+import { PkiError, normalizeThumbprint } from './opcua-errors.js';
 
 /**
  * The app's OPC UA PKI: its own instance certificate and the trusted/rejected server certificates, in one
@@ -17,9 +18,6 @@ import type { CertificateInfo, OpcUaCertificates } from '../../contract/contract
 export const appApplicationName = 'TwinEdge Desktop';
 /** Servers compare it with the URI in our certificate: the client must announce the same one. */
 export const appApplicationUri = (hostname = getHostname()): string => `urn:${hostname}:TwinEdge:Desktop`;
-
-/** A thumbprint as the contract gives it (AB:CD... or abcd...) in the canonical form: 40 hex, upper case. */
-export const normalizeThumbprint = (t: string): string => t.replace(/[^0-9a-f]/gi, '').toUpperCase();
 
 export const thumbprintOf = (der: Buffer): string => createHash('sha1').update(der).digest('hex').toUpperCase();
 
@@ -100,16 +98,6 @@ const certificatesIn = (dir: string): { file: string; der: Buffer }[] => {
       return der ? [{ file: path.join(dir, n), der }] : [];
     });
 };
-
-export class PkiError extends Error {
-  override readonly name = 'PkiError';
-  constructor(
-    message: string,
-    readonly code: 'not_found' | 'failed',
-  ) {
-    super(message);
-  }
-}
 
 export class OpcUaPki {
   readonly manager: OPCUACertificateManager;
