@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,10 +12,10 @@ const serveJs = join(root, 'dist', 'main', 'serve.js');
 const READY = /TwinEdge browser mode: (\S+)/;
 
 /** Starts browser mode on the data dir and resolves with the ms until it printed its URL (store open, collectors started). */
-const start = (dataDir: string): Promise<{ proc: ChildProcess; ms: number }> =>
+const start = (dataDir: string, args = ['--demo-speed', '10']): Promise<{ proc: ChildProcess; ms: number }> =>
   new Promise((resolve, reject) => {
     const t = performance.now();
-    const proc = spawn(process.execPath, [serveJs, '--port', '0', '--data-dir', dataDir, '--demo-speed', '10'], {
+    const proc = spawn(process.execPath, [serveJs, '--port', '0', '--data-dir', dataDir, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NODE_ENV: 'production', TWINEDGE_SECRETS_FROM_ENV: '1' },
     });
@@ -77,7 +77,33 @@ export const benchGatewayRestart = async (): Promise<BenchResult[]> => {
     const ok = db.pragma('integrity_check', { simple: true });
     db.close();
     if (ok !== 'ok') throw new Error(`restart bench: integrity_check says ${String(ok)}`);
-    return [result('gateway.restart_after_kill', median(restarts), 'ms', median(bare))];
+    return [
+      result('gateway.restart_after_kill', median(restarts), 'ms', median(bare)),
+      await startWithoutOpcUa(join(dataDir, 'twinedge.sqlite')),
+    ];
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+};
+
+/**
+ * gateway.start_without_opcua: a gateway whose config file has no OPC UA device and no demo plant, started 5
+ * times on its store; node-opcua is never loaded. Baseline: the same bare open of the store as above.
+ */
+const startWithoutOpcUa = async (store: string): Promise<BenchResult> => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'twinedge-bench-start-'));
+  try {
+    const config = join(dataDir, 'gateway.json');
+    writeFileSync(config, JSON.stringify({ demoPlant: false, devices: [] }));
+    const starts: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const { proc, ms } = await start(join(dataDir, 'data'), ['--config', config]);
+      starts.push(ms);
+      await killHard(proc);
+      bare.push(await bareOpen(store));
+    }
+    return result('gateway.start_without_opcua', median(starts), 'ms', median(bare));
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
