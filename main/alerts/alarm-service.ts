@@ -299,10 +299,6 @@ export class AlarmService {
     return this.requireRule(id);
   }
 
-  tagInfo(id: number): TagInfo | null {
-    return this.tags.get(id) ?? null;
-  }
-
   // ---- internals ----------------------------------------------------------------------------------
 
   private requireRule(id: number): AlarmRule {

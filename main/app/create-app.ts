@@ -43,7 +43,7 @@ import { logHandlers, storedLogLevel } from './handlers/log-handlers.js';
 import { AlarmService } from '../alerts/alarm-service.js';
 import { AlarmEngine } from '../alerts/engine/alarm-engine.js';
 import { installDemoRules } from '../alerts/demo-rules.js';
-import { fromCloudRule, type CloudTagMap } from '../alerts/cloud-rules.js';
+import { fromCloudRule } from '../alerts/cloud-rules.js';
 import { SyncService, type SyncServiceOptions } from '../sync/sync-service.js';
 import { RollupService } from '../history/rollups.js';
 import { HistoryService } from '../history/history-query.js';
@@ -193,32 +193,16 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       })
     : null;
   alarms?.start();
-  const cloudTags = (): CloudTagMap => {
-    const s = store;
-    const links = s?.sync.links() ?? [];
-    return {
-      toCloud: (tagId) => {
-        const tag = alarms?.tagInfo(tagId);
-        const cloudId = tag ? links.find((l) => l.deviceId === tag.deviceId && l.state === 'synced')?.cloudId : null;
-        return tag && cloudId ? { assetId: cloudId, tagName: tag.name } : null;
-      },
-      toLocal: (assetId, tagName) => {
-        const deviceId = links.find((l) => l.cloudId === assetId)?.deviceId;
-        return (deviceId !== undefined && s?.devices.get(deviceId)?.tags.find((t) => t.name === tagName)?.id) || null;
-      },
-    };
-  };
   const sync = store
     ? new SyncService({
         store,
         secrets,
         log,
         onStatus: (s) => events.emit('sync.changed', s),
-        onCloudRules: (rules) => {
-          const map = cloudTags();
+        onCloudRules: (rules, tags) => {
           alarms?.replaceCloudRules(
             rules.flatMap((r) => {
-              const config = fromCloudRule(r, map);
+              const config = fromCloudRule(r, tags);
               return config ? [{ cloudId: r.id, config }] : [];
             }),
           );
@@ -524,7 +508,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       'audit.list': ({ limit, deviceId }) => requireStore().audit.list(limit, deviceId),
       ...secretHandlers(secretDeps),
       ...syncHandlers(requireSync),
-      ...alarmHandlers({ alarms: requireAlarms, sync: requireSync, cloudTags, actor: actor(options.shell) }),
+      ...alarmHandlers({ alarms: requireAlarms, sync: requireSync, actor: actor(options.shell) }),
       ...historyHandlers({
         requireStore,
         history: () => required(history),

@@ -7,6 +7,7 @@ import {
   type TrendResult,
   type TrendSeries,
 } from '../contract/trend-contract.js';
+import { earlier } from '../store/samples-repo.js';
 import type { Store } from '../store/store.js';
 import type { CloudFill, CloudHistorySource } from './cloud-source.js';
 import type { RollupService } from './rollups.js';
@@ -70,27 +71,15 @@ export class HistoryService {
 
   /** Oldest raw sample and oldest rollup bucket over these tags (null when none). */
   oldest(tagIds: readonly number[]): { raw: number | null; rollup: number | null } {
-    const db = this.options.store.database;
-    const first = (sql: string): number | null => {
-      const stmt = db.prepare(sql);
-      return tagIds.reduce<number | null>((acc, id) => {
-        const v = (stmt.get(id) as { v: number | null }).v;
-        return v === null ? acc : acc === null ? v : Math.min(acc, v);
-      }, null);
-    };
-    const raw = first('SELECT min(ts) AS v FROM samples WHERE tag_id = ?');
-    const m = first('SELECT min(bucket) AS v FROM rollup_1m WHERE tag_id = ?');
-    const h = first('SELECT min(bucket) AS v FROM rollup_1h WHERE tag_id = ?');
-    const rollup = m === null ? h : h === null ? m : Math.min(m, h);
-    return { raw, rollup };
+    const { samples, rollups } = this.options.store;
+    return { raw: samples.oldest(tagIds), rollup: rollups.oldest(tagIds) };
   }
 
   /** Prepends TwinEdge's buckets for the part of the range before the tag's oldest local data. */
   private async fillFromCloud(s: TrendSeries, from: number, to: number, bucketMs: number): Promise<TrendSeries> {
     const cloud = this.options.cloud;
     const o = this.oldest([s.tagId]);
-    const local = o.raw === null ? o.rollup : o.rollup === null ? o.raw : Math.min(o.raw, o.rollup);
-    const until = Math.min(local ?? to, to);
+    const until = Math.min(earlier(o.raw, o.rollup) ?? to, to);
     if (!cloud || from >= until) return s;
     let fill: Awaited<ReturnType<CloudHistorySource['fetch']>>;
     try {

@@ -132,9 +132,9 @@ export class RetentionService {
     let capReached = false;
     // Over the cap: the oldest day of raw samples across tags goes first, then the oldest day of rollups.
     while (store.usedBytes() > s.maxBytes) {
-      const oldestRaw = this.oldest('samples');
+      const oldestRaw = this.oldestRaw();
       const table: Table | null =
-        oldestRaw !== null ? 'samples' : this.oldest('rollup_1m') !== null ? 'rollup_1m' : null;
+        oldestRaw !== null ? 'samples' : this.tagIds('rollup_1m').length > 0 ? 'rollup_1m' : null;
       const oldest = table === 'samples' ? oldestRaw : this.oldestRollup();
       if (table === null || oldest === null) break;
       capReached = true;
@@ -197,19 +197,13 @@ export class RetentionService {
     ).map((r) => r.id);
   }
 
-  private oldest(table: Table): number | null {
-    const col = timeColumn(table);
-    const stmt = this.options.store.database.prepare(`SELECT min(${col}) AS v FROM ${table} WHERE tag_id = ?`);
-    return this.tagIds(table).reduce<number | null>((acc, id) => {
-      const v = (stmt.get(id) as { v: number | null }).v;
-      return v === null ? acc : acc === null ? v : Math.min(acc, v);
-    }, null);
+  private oldestRaw(): number | null {
+    return this.options.store.samples.oldest(this.tagIds('samples'));
   }
 
+  /** Over every tag that has minute rows, hour rows or both. */
   private oldestRollup(): number | null {
-    const m = this.oldest('rollup_1m');
-    const h = this.oldest('rollup_1h');
-    return m === null ? h : h === null ? m : Math.min(m, h);
+    return this.options.store.rollups.oldest(new Set([...this.tagIds('rollup_1m'), ...this.tagIds('rollup_1h')]));
   }
 
   /** Disk cost per raw sample and per rollup row from the pages each table uses (dbstat when compiled in). */
@@ -252,7 +246,6 @@ export class RetentionService {
       const n = (t: Table): number => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
       return { raw: n('samples'), rollup1m: n('rollup_1m'), rollup1h: n('rollup_1h'), approximate: false };
     }
-    const oldestRaw = db.prepare('SELECT min(ts) AS v FROM samples WHERE tag_id = ?');
     const rawSince = db.prepare(
       'SELECT coalesce(sum(count + bad_count), 0) AS n FROM rollup_1h WHERE tag_id = ? AND bucket >= ?',
     );
@@ -264,7 +257,7 @@ export class RetentionService {
       const r = rows.get(tagId) as { hours: number; minutes: number };
       out.rollup1h += r.hours;
       out.rollup1m += r.minutes;
-      const first = (oldestRaw.get(tagId) as { v: number | null }).v;
+      const first = store.samples.oldest([tagId]);
       if (first !== null) out.raw += (rawSince.get(tagId, Math.floor(first / HOUR_MS) * HOUR_MS) as { n: number }).n;
     }
     return out;
@@ -293,7 +286,7 @@ export class RetentionService {
       rawSamples: counts.raw,
       rollupRows: { '1m': counts.rollup1m, '1h': counts.rollup1h },
       countsApproximate: counts.approximate,
-      oldestRaw: this.oldest('samples'),
+      oldestRaw: this.oldestRaw(),
       oldestRollup: this.oldestRollup(),
       bytesPerSample: this.measured?.perSample ?? null,
       bytesPerRollupRow: this.measured?.perRollupRow ?? null,

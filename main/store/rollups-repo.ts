@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Sample } from '../collect/types.js';
 import type { Db } from './database.js';
+import { earlier } from './samples-repo.js';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
@@ -63,6 +64,7 @@ export class RollupsRepo {
   private readonly hourAgg: Database.Statement<{ tag: number; start: number; end: number }>;
   private readonly upsert: Record<RollupTier, Database.Statement<unknown[]>>;
   private readonly remove: Record<RollupTier, Database.Statement<[number, number]>>;
+  private readonly oldestOne: Record<RollupTier, Database.Statement<[number]>>;
   private purgedBefore: number;
 
   constructor(private readonly db: Db) {
@@ -98,6 +100,11 @@ export class RollupsRepo {
     this.remove = {
       '1m': db.prepare('DELETE FROM rollup_1m WHERE tag_id = ? AND bucket = ?'),
       '1h': db.prepare('DELETE FROM rollup_1h WHERE tag_id = ? AND bucket = ?'),
+    };
+    // Per tag, like SamplesRepo.oldest: one seek along the primary key each.
+    this.oldestOne = {
+      '1m': db.prepare('SELECT min(bucket) AS v FROM rollup_1m WHERE tag_id = ?'),
+      '1h': db.prepare('SELECT min(bucket) AS v FROM rollup_1h WHERE tag_id = ?'),
     };
     this.purgedBefore = this.readPurgedBefore();
   }
@@ -192,6 +199,15 @@ export class RollupsRepo {
     }
     // A reused tag id must be marked again.
     this.marked.clear();
+  }
+
+  /** Start of the oldest bucket over these tags in these tiers (both by default); null when there is none. */
+  oldest(tagIds: Iterable<number>, tiers: readonly RollupTier[] = ['1m', '1h']): number | null {
+    let out: number | null = null;
+    for (const id of tagIds) {
+      for (const t of tiers) out = earlier(out, (this.oldestOne[t].get(id) as { v: number | null }).v);
+    }
+    return out;
   }
 
   rows(tier: RollupTier, tagId: number, from: number, to: number): RollupRow[] {

@@ -20,9 +20,14 @@ interface BucketRow {
   q: number;
 }
 
+/** The earlier of two times, either of which may be missing. */
+export const earlier = (a: number | null, b: number | null): number | null =>
+  a === null ? b : b === null ? a : Math.min(a, b);
+
 /** Samples: batched inserts and range reads, reduced to min/max per time bucket when large. */
 export class SamplesRepo {
   private readonly insertOne: Database.Statement<[number, number, number | null, number, string | null]>;
+  private readonly oldestOne: Database.Statement<[number]>;
   /** One transaction per batch: the write path's throughput depends on it. */
   readonly insertBatch: (batch: readonly Sample[]) => void;
 
@@ -34,6 +39,15 @@ export class SamplesRepo {
     this.insertBatch = db.transaction((batch: readonly Sample[]) => {
       for (const s of batch) this.insertOne.run(s.tagId, s.ts, s.value, s.quality, s.text ?? null);
     });
+    // Per tag, not one min(ts) over the table: with tag_id fixed, min(ts) is one seek along the primary key.
+    this.oldestOne = db.prepare('SELECT min(ts) AS v FROM samples WHERE tag_id = ?');
+  }
+
+  /** Time of the oldest stored sample over these tags; null when none of them has any. */
+  oldest(tagIds: Iterable<number>): number | null {
+    let out: number | null = null;
+    for (const id of tagIds) out = earlier(out, (this.oldestOne.get(id) as { v: number | null }).v);
+    return out;
   }
 
   /** Inserts a batch (call inside a transaction) and returns the samples that were not already stored. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CloudTagMap } from '../alerts/cloud-rules.js';
 import type { Sample } from '../collect/types.js';
 import type {
   BufferFullPolicy,
@@ -71,8 +72,8 @@ export interface SyncServiceOptions {
   /** Replaces the HTTP client (never needed with the local API; kept for the Electron-less shell tests). */
   clientFactory?: (o: { baseUrl: string; apiKey: () => Promise<string | null>; uploads: boolean }) => TwinEdgeCloudApi;
   uploader?: { maxPoints?: number; liveIntervalMs?: number; backoff?: { baseMs: number; capMs: number } };
-  /** TwinEdge's alert rules were fetched (the alarm engine evaluates those it can map to local tags). */
-  onCloudRules?: (rules: AlertRule[]) => void;
+  /** TwinEdge's alert rules were fetched (the alarm engine evaluates those it can map to local tags with `tags`). */
+  onCloudRules?: (rules: AlertRule[], tags: CloudTagMap) => void;
   /** How often device links and the cloud lists are refreshed when online (default: from the budget). */
   refreshMs?: number;
 }
@@ -433,14 +434,17 @@ export class SyncService {
     return this.directory.target(tagId);
   }
 
-  /** The local tag that uploads as this TwinEdge asset and tag name, if any. */
+  /** The local tag that uploads as this TwinEdge asset and tag name, if any (through a linked device only). */
   localTag(assetId: string, tagName: string): number | null {
-    for (const link of this.o.store.sync.links()) {
-      if (link.cloudId !== assetId) continue;
-      const tag = this.o.store.devices.get(link.deviceId)?.tags.find((t) => t.name === tagName);
-      if (tag) return tag.id;
-    }
-    return null;
+    return this.directory.local(assetId, tagName);
+  }
+
+  /** Both directions, as alarm rules map them: the same link rule as uploads, cloud history and dashboards. */
+  tagMap(): CloudTagMap {
+    return {
+      toCloud: (tagId) => this.cloudTarget(tagId),
+      toLocal: (assetId, tagName) => (assetId === undefined ? null : this.localTag(assetId, tagName)),
+    };
   }
 
   /** The TwinEdge client for on-demand calls (history, dashboards); throws TwinEdgeNotConfigured without a key. */
@@ -707,7 +711,7 @@ export class SyncService {
   private async refreshAlerts(client: TwinEdgeCloudApi): Promise<void> {
     const rules = await this.cache.refresh('alertRules', client);
     await this.cache.refresh('alertEvents', client);
-    if (rules.error === null) this.o.onCloudRules?.(rules.items);
+    if (rules.error === null) this.o.onCloudRules?.(rules.items, this.tagMap());
   }
 
   /** Key info, device registration and the cloud lists, at a pace the request budget's reserve allows. */

@@ -1,6 +1,6 @@
 import type { Handlers } from '../../contract/router.js';
 import type { AlarmService } from '../../alerts/alarm-service.js';
-import { CloudRuleError, toCloudRule, type CloudTagMap } from '../../alerts/cloud-rules.js';
+import { CloudRuleError, toCloudRule } from '../../alerts/cloud-rules.js';
 import { TwinEdgeNotConfigured, type SyncService } from '../../sync/sync-service.js';
 import { TwinEdgeApiError } from '../../sync/client/api-error.js';
 import { AppError } from '../errors.js';
@@ -20,8 +20,8 @@ type AlarmCalls =
 
 export interface AlarmHandlerDeps {
   alarms: () => AlarmService;
+  /** Also maps the rule's tags to TwinEdge (SyncService.tagMap). */
   sync: () => SyncService;
-  cloudTags: () => CloudTagMap;
   /** Who is acting, for acknowledgements and shelving. */
   actor: string;
 }
@@ -45,7 +45,8 @@ export const alarmHandlers = (d: AlarmHandlerDeps): Pick<Handlers, AlarmCalls> =
     const rule = d.alarms().rule(id);
     if (rule.source === 'cloud') throw new AppError('conflict', `"${rule.name}" already comes from TwinEdge.`);
     try {
-      const created = await d.sync().createAlertRule(toCloudRule(rule, d.cloudTags()));
+      const sync = d.sync();
+      const created = await sync.createAlertRule(toCloudRule(rule, sync.tagMap()));
       return d.alarms().linkCloud(id, created.id);
     } catch (err) {
       if (err instanceof CloudRuleError) throw new AppError('invalid_input', err.message);
