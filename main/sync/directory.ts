@@ -14,7 +14,7 @@ export interface TagInfoLite {
  * it while a conflict or a refused update waits for the engineer: its samples still go to that asset. Pending
  * (no id yet), unlinked (the engineer stopped syncing it) and deleting links have none.
  */
-const linkedAsset = (l: DeviceLink): string | null =>
+export const linkedAsset = (l: DeviceLink): string | null =>
   l.cloudId && (l.state === 'synced' || l.state === 'conflict' || l.state === 'error') ? l.cloudId : null;
 
 /**

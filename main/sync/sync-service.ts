@@ -33,7 +33,7 @@ import { TwinEdgeClient } from './client/twinedge-client.js';
 import { systemClock, type Clock } from './clock.js';
 import { CloudCache, listEvery } from './cloud-cache.js';
 import { DeviceSync } from './device-sync.js';
-import { TagDirectory } from './directory.js';
+import { TagDirectory, linkedAsset } from './directory.js';
 import type { TagTarget } from './points.js';
 import { Uploader, type UploaderEvent, type UploaderState } from './uploader.js';
 
@@ -539,14 +539,18 @@ export class SyncService {
     return this.callClient;
   }
 
+  /** The device's TwinEdge asset by the same rule as its tags (predictions and training follow uploads). */
   private assetOf(deviceId: number): string {
     const link = this.o.store.sync.link(deviceId);
-    if (!link?.cloudId) {
-      throw new TwinEdgeNotConfigured(
-        'This device is not registered in TwinEdge yet (see Settings → Cloud sync → Devices).',
-      );
-    }
-    return link.cloudId;
+    const asset = link ? linkedAsset(link) : null;
+    if (asset) return asset;
+    throw new TwinEdgeNotConfigured(
+      link?.state === 'unlinked'
+        ? 'Syncing of this device to TwinEdge is switched off (see Settings → Cloud sync → Devices).'
+        : link?.state === 'deleting'
+          ? 'This device is being removed from TwinEdge.'
+          : 'This device is not registered in TwinEdge yet (see Settings → Cloud sync → Devices).',
+    );
   }
 
   private withNoKey<T>(c: CloudList<T>): CloudList<T> {

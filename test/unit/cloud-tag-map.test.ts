@@ -139,6 +139,29 @@ describe('cloud tag map on a real SQLite store', () => {
     expect(sync.tagMap().toCloud(pressure)).toBeNull();
   });
 
+  it("predictions and training find a device's asset by the same rule, and say why when there is none", async () => {
+    const refusal = async (): Promise<string> => {
+      try {
+        await sync.predictions(device.id, 24);
+        return 'answered';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    expect(await refusal()).toMatch(/not registered in TwinEdge yet/);
+    link('pending', null);
+    expect(await refusal()).toMatch(/not registered in TwinEdge yet/);
+    link('unlinked', 'asset-1');
+    expect(await refusal()).toMatch(/switched off/);
+    link('deleting', 'asset-1');
+    expect(await refusal()).toMatch(/being removed from TwinEdge/);
+    // With an asset, the next thing missing is the key: the asset was found.
+    for (const state of ['synced', 'conflict', 'error'] as const) {
+      link(state, 'asset-1');
+      expect(await refusal(), state).not.toMatch(/registered|switched off|being removed/);
+    }
+  });
+
   it('follows the link as it changes (no stale mapping kept)', () => {
     link('synced', 'asset-1');
     const before = sync.tagMap();
