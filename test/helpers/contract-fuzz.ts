@@ -1,18 +1,15 @@
 import { z } from 'zod';
+import { Prng } from '../../main/collect/demo/prng.js';
 import { calls, callNames, type CallName } from '../../main/contract/contract.js';
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same calls on every machine. */
+/** Picks for fuzzing over the demo plant's seeded PRNG (mulberry32): the same seed gives the same calls everywhere. */
 export class Rng {
-  private state: number;
+  private readonly prng: Prng;
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.prng = new Prng(seed);
   }
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.prng.next();
   }
   int(lo: number, hi: number): number {
     return lo + Math.floor(this.next() * (hi - lo + 1));
