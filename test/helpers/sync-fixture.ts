@@ -152,3 +152,15 @@ export const localKeys = (store: Store, device: StoredDevice): string[] => {
   }
   return out.sort();
 };
+
+/**
+ * Every sample the store holds and every point TwinEdge holds, as "deviceId/tag@iso" keys: TwinEdge's points are
+ * mapped back to local devices through the device links, so the two lists compare directly.
+ */
+export const storedAndCloudKeys = (store: Store, sim: CloudSim): { local: string[]; remote: string[] } => {
+  const assets = new Map(store.sync.links().map((l) => [l.cloudId, l.deviceId]));
+  return {
+    local: store.devices.list().flatMap((d) => localKeys(store, d).map((key) => `${d.id}/${key}`)),
+    remote: sim.points().map((p) => `${assets.get(p.asset_id) ?? '?'}/${p.tag_name}@${p.timestamp}`),
+  };
+};

@@ -9,7 +9,7 @@ import { API_KEY_SECRET, SyncService } from '../../main/sync/sync-service.js';
 import { startCloudSim, type CloudSim } from '../sim/cloud/index.js';
 import { Rng } from '../helpers/contract-fuzz.js';
 import { freePort } from '../helpers/free-port.js';
-import { TEST_KEY } from '../helpers/sync-fixture.js';
+import { storedAndCloudKeys, TEST_KEY } from '../helpers/sync-fixture.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -159,15 +159,7 @@ describe('chaos: kill -9 during heavy ingest with store and forward', () => {
       expect(store.database.pragma('integrity_check', { simple: true })).toBe('ok');
       // Every run's committed samples are still there after all the later kills.
       for (const run of runs) checkCommitted(store, run, generatorTags);
-      const assets = new Map(store.sync.links().map((l) => [l.cloudId, l.deviceId]));
-      const local: string[] = [];
-      for (const d of store.devices.list()) {
-        for (const t of d.tags) {
-          const h = store.samples.history(t.id, 0, Number.MAX_SAFE_INTEGER, 100_000_000);
-          for (const ts of h.ts) local.push(`${d.id}/${t.name}@${new Date(ts).toISOString()}`);
-        }
-      }
-      const remote = sim.points().map((p) => `${assets.get(p.asset_id) ?? '?'}/${p.tag_name}@${p.timestamp}`);
+      const { local, remote } = storedAndCloudKeys(store, sim);
       console.log(
         `kill -9 chaos: ${KILLS} kills after ${delays.join('/')} ms, ${checked} committed samples checked, ` +
           `${local.length} samples stored, ${remote.length} in TwinEdge, ${sim.stats().ingestRequests} ingest requests, ` +

@@ -10,7 +10,7 @@ import { Rng } from '../helpers/contract-fuzz.js';
 import { freePort } from '../helpers/free-port.js';
 import { startOpcUaServer, type OpcUaServerProcess } from '../helpers/opcua-server.js';
 import { startPyModbus, type PyModbus } from '../helpers/pymodbus.js';
-import { TEST_KEY } from '../helpers/sync-fixture.js';
+import { storedAndCloudKeys, TEST_KEY } from '../helpers/sync-fixture.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -138,15 +138,7 @@ describe('chaos: OPC UA and Modbus servers restarted, TwinEdge flapping', () => 
       60_000,
       'the backlog to drain',
     );
-    const assets = new Map(store.sync.links().map((l) => [l.cloudId, l.deviceId]));
-    const local: string[] = [];
-    for (const d of store.devices.list()) {
-      for (const t of d.tags) {
-        const h = store.samples.history(t.id, 0, Number.MAX_SAFE_INTEGER, 100_000_000);
-        for (const ts of h.ts) local.push(`${d.id}/${t.name}@${new Date(ts).toISOString()}`);
-      }
-    }
-    const remote = cloud.points().map((p) => `${assets.get(p.asset_id) ?? '?'}/${p.tag_name}@${p.timestamp}`);
+    const { local, remote } = storedAndCloudKeys(store, cloud);
     console.log(
       `restart chaos: ${CYCLES} server kill/restart cycles (states seen while down: ${[...new Set(seen)].join('; ')}), ` +
         `${FLAPS} TwinEdge flaps, ${local.length} samples stored, ${remote.length} in TwinEdge, ` +
