@@ -1,48 +1,18 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../main/app/create-app.js';
-import type { Collector, CollectorDevice, CollectorEvents, Sample } from '../../main/collect/types.js';
 import { silentLogger } from '../../main/log/logger.js';
 import { EnvSecretStore } from '../../main/secrets/env-store.js';
 import { Store } from '../../main/store/store.js';
+import { GeneratorCollector } from '../helpers/generator-collector.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
 const TAGS = 20;
 const STEP_MS = 10;
 
-/** A synthetic collector: one sample per tag every STEP_MS, counting what it produced per tag. */
-class Generator implements Collector {
-  static produced = new Map<number, number>();
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly device: CollectorDevice,
-    private readonly events: CollectorEvents,
-  ) {}
-
-  start(): void {
-    this.events.onState({ state: 'connected', message: null });
-    const tagIds = [...this.device.tagIds.values()];
-    let k = 0;
-    const t0 = Date.now();
-    this.timer = setInterval(() => {
-      const due = Math.floor((Date.now() - t0) / STEP_MS);
-      const batch: Sample[] = [];
-      for (; k <= due; k++) {
-        for (const tagId of tagIds) {
-          batch.push({ tagId, ts: t0 + k * STEP_MS, value: k, quality: 0 });
-          Generator.produced.set(tagId, (Generator.produced.get(tagId) ?? 0) + 1);
-        }
-      }
-      this.events.onSamples(batch);
-    }, STEP_MS);
-  }
-
-  stop(): Promise<void> {
-    clearInterval(this.timer);
-    return Promise.resolve();
-  }
-}
+/** What the generator handed over, per tag. */
+const produced = new Map<number, number>();
+const totalProduced = (): number => [...produced.values()].reduce((a, b) => a + b, 0);
 
 const count = (store: Store): number =>
   (store.database.prepare('SELECT count(*) AS n FROM samples').get() as { n: number }).n;
@@ -68,7 +38,7 @@ describe('chaos: the store runs out of space', () => {
       statusIntervalMs: 100,
       demo: { enabled: false },
       secretStore: new EnvSecretStore({}),
-      collectorFactory: (device, events) => new Generator(device, events),
+      collectorFactory: (device, events) => new GeneratorCollector(device, events, { stepMs: STEP_MS, produced }),
     });
     const saved = await app.router.invoke('devices.save', {
       name: 'Fast PLC',
@@ -96,10 +66,10 @@ describe('chaos: the store runs out of space', () => {
       /^Samples are not being recorded: The data store .*twinedge\.sqlite cannot grow: the disk is full while storing samples\.$/,
     );
     const storedWhenFull = count(store);
-    const producedWhenFull = [...Generator.produced.values()].reduce((a, b) => a + b, 0);
+    const producedWhenFull = totalProduced();
     // Samples keep coming and are held, not stored: the store does not grow meanwhile.
     await waitFor(
-      () => [...Generator.produced.values()].reduce((a, b) => a + b, 0) > producedWhenFull + 10 * TAGS * 20,
+      () => totalProduced() > producedWhenFull + 10 * TAGS * 20,
       20_000,
       'samples to keep coming while the store is full',
     );
@@ -120,13 +90,13 @@ describe('chaos: the store runs out of space', () => {
     try {
       expect(reopened.database.pragma('integrity_check', { simple: true })).toBe('ok');
       const device = reopened.devices.list()[0]!;
-      const produced = device.tags.map((t) => Generator.produced.get(t.id) ?? 0);
+      const perTag = device.tags.map((t) => produced.get(t.id) ?? 0);
       const stored = device.tags.map((t) => reopened.samples.history(t.id, 0, Number.MAX_SAFE_INTEGER, 1e8).ts.length);
       console.log(
         `disk full: refused writes at ${storedWhenFull} samples (${pages} pages), ` +
-          `${produced.reduce((a, b) => a + b, 0)} produced, ${stored.reduce((a, b) => a + b, 0)} stored after space returned`,
+          `${perTag.reduce((a, b) => a + b, 0)} produced, ${stored.reduce((a, b) => a + b, 0)} stored after space returned`,
       );
-      expect(stored).toEqual(produced);
+      expect(stored).toEqual(perTag);
     } finally {
       reopened.close();
     }
