@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { startPeer, type PeerProcess } from '../helpers/child-process.js';
 import { result, type BenchResult } from './result.js';
 
 const RUNS = 5;
@@ -12,29 +13,18 @@ const serveJs = join(root, 'dist', 'main', 'serve.js');
 const READY = /TwinEdge browser mode: (\S+)/;
 
 /** Starts browser mode on the data dir and resolves with the ms until it printed its URL (store open, collectors started). */
-const start = (dataDir: string, args = ['--demo-speed', '10']): Promise<{ proc: ChildProcess; ms: number }> =>
-  new Promise((resolve, reject) => {
-    const t = performance.now();
-    const proc = spawn(process.execPath, [serveJs, '--port', '0', '--data-dir', dataDir, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_ENV: 'production', TWINEDGE_SECRETS_FROM_ENV: '1' },
-    });
-    let out = '';
-    const onData = (b: Buffer): void => {
-      out += b.toString();
-      if (READY.test(out)) resolve({ proc, ms: performance.now() - t });
-    };
-    proc.stdout.on('data', onData);
-    proc.stderr.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`browser mode exited (${code}) before it was ready:\n${out}`)));
-  });
-
-const killHard = (proc: ChildProcess): Promise<void> =>
-  new Promise((resolve) => {
-    proc.removeAllListeners('exit');
-    proc.once('exit', () => resolve());
-    proc.kill('SIGKILL');
-  });
+const start = async (dataDir: string, args = ['--demo-speed', '10']): Promise<{ proc: PeerProcess; ms: number }> => {
+  const t = performance.now();
+  const proc = await startPeer(
+    'browser mode',
+    process.execPath,
+    [serveJs, '--port', '0', '--data-dir', dataDir, ...args],
+    READY,
+    60_000,
+    { NODE_ENV: 'production', TWINEDGE_SECRETS_FROM_ENV: '1' },
+  );
+  return { proc, ms: performance.now() - t };
+};
 
 /** The floor for getting back to the data: a fresh Node process that opens the same store and checks it. */
 const bareOpen = (file: string): Promise<number> =>
@@ -66,13 +56,13 @@ export const benchGatewayRestart = async (): Promise<BenchResult[]> => {
     const bare: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       await new Promise((r) => setTimeout(r, INGEST_MS));
-      await killHard(proc);
+      await proc.kill();
       bare.push(await bareOpen(join(dataDir, 'twinedge.sqlite')));
       const next = await start(dataDir);
       proc = next.proc;
       restarts.push(next.ms);
     }
-    await killHard(proc);
+    await proc.kill();
     const db = new Database(join(dataDir, 'twinedge.sqlite'), { readonly: true });
     const ok = db.pragma('integrity_check', { simple: true });
     db.close();
@@ -100,7 +90,7 @@ const startWithoutOpcUa = async (store: string): Promise<BenchResult> => {
     for (let i = 0; i < RUNS; i++) {
       const { proc, ms } = await start(join(dataDir, 'data'), ['--config', config]);
       starts.push(ms);
-      await killHard(proc);
+      await proc.kill();
       bare.push(await bareOpen(store));
     }
     return result('gateway.start_without_opcua', median(starts), 'ms', median(bare));

@@ -7,6 +7,8 @@ export interface PeerProcess {
   /** Output seen so far (stdout and stderr), for failure messages. */
   output(): string;
   stop: () => Promise<void>;
+  /** kill -9, resolved once the process is gone (crash tests). */
+  kill: () => Promise<void>;
 }
 
 /**
@@ -19,15 +21,20 @@ export const startPeer = (
   args: string[],
   readyPattern: RegExp,
   startTimeoutMs = 15_000,
+  /** Added to this process's environment. */
+  env: NodeJS.ProcessEnv = {},
 ): Promise<PeerProcess> =>
   new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let out = '';
-    const stop = (): Promise<void> =>
+    const end = (signal: NodeJS.Signals): Promise<void> =>
       new Promise<void>((done) => {
         if (child.exitCode !== null || child.signalCode !== null) return done();
         child.once('exit', () => done());
-        child.kill('SIGTERM');
+        child.kill(signal);
       });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -50,7 +57,7 @@ export const startPeer = (
       if (!m) return;
       clearTimeout(timer);
       child.off('exit', onExit);
-      resolve({ ready: m[1] ?? '', output: () => out, stop });
+      resolve({ ready: m[1] ?? '', output: () => out, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') });
     };
     child.stdout?.on('data', onOutput);
     child.stderr?.on('data', onOutput);
