@@ -1,6 +1,7 @@
 import type { DeviceDiagnostics, DeviceState } from '../contract/contract.js';
 import type { StoredDevice } from '../store/devices-repo.js';
 import type { Collector, CollectorDevice, CollectorEvents, Sample } from './types.js';
+import { OperationTimeoutError, withTimeout } from './timeout.js';
 
 export type CollectorFactory = (device: CollectorDevice, events: CollectorEvents) => Collector;
 
@@ -138,9 +139,14 @@ export class CollectorManager {
     const late: number[] = [];
     await Promise.all(
       [...this.running].map(async ([id, entry]) => {
-        const stopped = this.remove(id).then(() => true);
-        const timedOut = new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref());
-        if (await Promise.race([stopped, timedOut])) return;
+        const inTime = await withTimeout(this.remove(id), ms, 'collector stop').then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof OperationTimeoutError) return false;
+            throw err;
+          },
+        );
+        if (inTime) return;
         entry.phase = 'stopped';
         late.push(id);
       }),
