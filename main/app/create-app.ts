@@ -13,6 +13,7 @@ import { createRouter, type Router } from '../contract/router.js';
 import { EventHub } from '../live/event-hub.js';
 import { LiveStream } from '../live/live-stream.js';
 import { createLogger, isAppLogger, levelFromEnv, logFileOf, type Logger } from '../log/logger.js';
+import { errorForLog } from '../log/redactor.js';
 import { DataDirLock } from '../store/data-dir-lock.js';
 import type { StoredDevice } from '../store/devices-repo.js';
 import { SampleWriter } from '../store/sample-writer.js';
@@ -31,7 +32,7 @@ import { setUpDemoDevices, type DemoEndpoints, type DemoPlantPort } from './demo
 import { actor } from './actor.js';
 import { opcuaSecurityHandlers } from './handlers/opcua-security-handlers.js';
 import { opcuaBrowseHandlers } from './handlers/opcua-browse-handlers.js';
-import { AppError, errorDetail, errorMessage } from './errors.js';
+import { AppError, errorMessage } from './errors.js';
 import { readUiSettings, writeUiSettings } from './ui-settings.js';
 import { applyConfigFile, readLastApplied } from './apply-config.js';
 import { RateMeter } from './status-meter.js';
@@ -551,7 +552,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         return after;
       },
     },
-    (name, err, ref) => log.error(`Call ${name} failed (reference ${ref}): ${errorDetail(err)}`),
+    (name, err, ref) => log.error(`Call ${name} failed (reference ${ref}): ${errorForLog(err)}`),
   );
 
   let stopping: Promise<void> | undefined;
