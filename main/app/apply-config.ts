@@ -1,5 +1,4 @@
 import type { AlarmService } from '../alerts/alarm-service.js';
-import type { AlarmRule } from '../alerts/rule-schema.js';
 import { checkConfigReferences, describeIssues, resolveConfigRule } from '../config/config-apply.js';
 import type { ConfigFile } from '../config/config-file-schema.js';
 import type { Logger } from '../log/logger.js';
@@ -113,9 +112,11 @@ const writeConfig = (deps: Parameters<typeof applyConfigFile>[0]) => {
   const { config, store, alarms, sync, log } = deps;
   const previous = readManaged(store);
 
+  // Names are unique in a file (the schema checks), so one read before the writes serves every lookup by name.
+  const storedDevices = new Map(store.devices.list().map((d) => [d.config.name, d]));
   let devices = 0;
   for (const device of config.devices) {
-    const existing = store.devices.list().find((d) => d.config.name === device.name);
+    const existing = storedDevices.get(device.name);
     if (existing) {
       const { id: _id, ...current } = existing.config;
       const currentTags = current.tags.map(({ id: _tagId, ...t }) => t);
@@ -128,7 +129,7 @@ const writeConfig = (deps: Parameters<typeof applyConfigFile>[0]) => {
   const inFile = new Set(config.devices.map((d) => d.name));
   const disabledDevices: string[] = [];
   for (const name of previous.devices.filter((n) => !inFile.has(n))) {
-    const stored = store.devices.list().find((d) => d.config.name === name);
+    const stored = storedDevices.get(name);
     if (!stored?.config.enabled) continue;
     store.devices.save({ ...stored.config, enabled: false });
     disabledDevices.push(name);
@@ -137,10 +138,16 @@ const writeConfig = (deps: Parameters<typeof applyConfigFile>[0]) => {
   let rules = 0;
   const removedRules: string[] = [];
   if (alarms) {
-    const localRules = (): AlarmRule[] => store.alarms.rules().filter((r) => r.source === 'local');
+    const localRules = new Map(
+      store.alarms
+        .rules()
+        .filter((r) => r.source === 'local')
+        .map((r) => [r.name, r]),
+    );
+    const devicesNow = store.devices.list();
     for (const rule of config.alarmRules) {
-      const resolved = resolveConfigRule(rule, store.devices.list());
-      const existing = localRules().find((r) => r.name === rule.name);
+      const resolved = resolveConfigRule(rule, devicesNow);
+      const existing = localRules.get(rule.name);
       if (existing) {
         const { id: _id, source: _s, cloudId: _c, createdAt: _ca, updatedAt: _ua, ...current } = existing;
         if (same(current, resolved)) continue;
@@ -150,7 +157,7 @@ const writeConfig = (deps: Parameters<typeof applyConfigFile>[0]) => {
     }
     const ruleNames = new Set(config.alarmRules.map((r) => r.name));
     for (const name of previous.rules.filter((n) => !ruleNames.has(n))) {
-      const stored = localRules().find((r) => r.name === name);
+      const stored = localRules.get(name);
       if (!stored) continue;
       store.alarms.deleteRule(stored.id);
       removedRules.push(name);
