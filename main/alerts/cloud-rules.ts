@@ -1,4 +1,5 @@
-import type { AlertRule as CloudRule, AlertRuleBody } from '../sync/api/model.js';
+import type { AlertRuleAnswer as CloudRule } from '../sync/api/answers.js';
+import type { AlertRuleBody } from '../sync/api/model.js';
 import type { AlarmCondition, AlarmRule, AlarmRuleConfig } from './rule-schema.js';
 
 /** Where a local tag lives in TwinEdge, and back. */
@@ -48,9 +49,12 @@ export const toCloudRule = (rule: AlarmRule, map: CloudTagMap): AlertRuleBody =>
  */
 export const fromCloudRule = (rule: CloudRule, map: CloudTagMap): AlarmRuleConfig | null => {
   const conditions: AlarmCondition[] = [];
+  // A severity, kind or operator this version does not know, or a missing threshold: TwinEdge evaluates it.
+  if (rule.severity === 'unknown' || rule.conditions.length === 0) return null;
   for (const c of rule.conditions) {
-    const tagId = map.toLocal(c.asset_id, c.tag_name);
-    if (tagId === null || c.kind === 'anomaly_score') return null;
+    const tagId = map.toLocal(c.asset_id ?? undefined, c.tag_name);
+    if (tagId === null || c.kind === 'anomaly_score' || c.kind === 'unknown') return null;
+    if (c.operator === 'unknown' || c.threshold === null) return null;
     if (c.kind === 'rate_of_change') {
       if (c.operator !== '>' && c.operator !== '<') return null;
       conditions.push({ kind: 'rate', tagId, operator: c.operator, perMinute: c.threshold, windowSeconds: 60 });

@@ -8,10 +8,12 @@ import {
   SyncConfigureInput,
   SyncKeyInput,
   SyncPauseInput,
+  SyncLinkInput,
   SyncResolveInput,
   TrainingInput,
   type AlertRule,
   type CloudAlerts,
+  type CloudDeviceChoices,
   type CloudList,
   type Dashboard,
   type KeyTestResult,
@@ -402,6 +404,10 @@ export const calls = {
   'sync.rejections': call<typeof RejectionsQuery, PointRejectionView[]>(RejectionsQuery),
   /** Settles a device registration conflict: overwrite the TwinEdge copy, link to it, or stop syncing it. */
   'sync.resolveDevice': call<typeof SyncResolveInput, SyncStatus>(SyncResolveInput),
+  /** TwinEdge's devices, to link a local device to one by hand (when the key may read them). */
+  'sync.cloudDevices': call<typeof empty, CloudDeviceChoices>(empty),
+  /** Links a local device to an existing TwinEdge device (asset id picked or typed): its samples upload there. */
+  'sync.linkDevice': call<typeof SyncLinkInput, SyncStatus>(SyncLinkInput),
   /** Cloud alert rules and events, as last fetched (refresh: fetch now). */
   'cloud.alerts': call<typeof refreshInput, CloudAlerts>(refreshInput),
   'cloud.alerts.create': call<typeof AlertRuleInput, AlertRule>(AlertRuleInput),

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { AlertRuleBody, TrainingBody } from '../sync/api/model.js';
-import type { AlertEvent, AlertRule, Dashboard, KeyInfo, MlModel, Prediction, TrainingJob } from '../sync/api/model.js';
+import { baseUrlProblem } from '../sync/base-url.js';
+import type {
+  AlertEventAnswer as AlertEvent,
+  AlertRuleAnswer as AlertRule,
+  DashboardAnswer as Dashboard,
+  MlModelAnswer as MlModel,
+  PredictionAnswer as Prediction,
+  TrainingJobAnswer as TrainingJob,
+} from '../sync/api/answers.js';
+import type { KeyInfo } from '../sync/api/model.js';
 
 /**
  * The cloud-sync part of the renderer contract (spread into `calls` in contract.ts). The renderer never sees
@@ -18,6 +27,11 @@ export type SyncState =
   | 'offline'
   /** The API refused the key (401/403): buffered, not retried until the key changes. */
   | 'unauthorized'
+  /**
+   * TwinEdge answered, but not in a way that lets data flow (a device that must be linked by hand, a missing
+   * route, server errors, a refused batch being retried): the summary names the route, status and field.
+   */
+  | 'problem'
   /** Waiting for the request budget (rate limit) to refill. */
   | 'throttled';
 
@@ -52,7 +66,8 @@ export interface CloudDeviceLink {
   deviceId: number;
   name: string;
   cloudId: string | null;
-  state: 'pending' | 'synced' | 'conflict' | 'error' | 'unlinked';
+  /** linked: linked by hand to an existing TwinEdge device; needs_link: cannot be registered, waits for such a link. */
+  state: 'pending' | 'synced' | 'linked' | 'needs_link' | 'conflict' | 'error' | 'unlinked';
   /** Plain-language explanation for conflict / error. */
   message: string | null;
   syncedAt: number | null;
@@ -73,7 +88,8 @@ export interface SyncStatus {
   /** One line for the status bar / settings header, e.g. "Offline since 14:02 CET: connection refused". */
   summary: string;
   baseUrl: string;
-  key: { set: boolean; last4: string | null; storedIn: string };
+  /** `host`: the host the key was entered for (it is sent nowhere else). */
+  key: { set: boolean; last4: string | null; storedIn: string; host: string | null };
   paused: boolean;
   backlog: SyncBacklog;
   budget: SyncBudget;
@@ -115,17 +131,10 @@ const httpUrl = z
   .string()
   .trim()
   .max(2048)
-  .refine(
-    (s) => {
-      try {
-        const u = new URL(s);
-        return u.protocol === 'https:' || u.protocol === 'http:';
-      } catch {
-        return false;
-      }
-    },
-    { message: 'an http(s) URL such as https://host/v1' },
-  );
+  .superRefine((s, ctx) => {
+    const problem = baseUrlProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const SyncConfigureInput = z
   .object({
@@ -145,6 +154,20 @@ export const SyncKeyInput = z
   .object({ key: z.string().trim().min(8, 'an API key is at least 8 characters').max(512) })
   .strict();
 export const SyncPauseInput = z.object({ paused: z.boolean() }).strict();
+export const SyncLinkInput = z
+  .object({
+    deviceId: z.number().int().positive(),
+    /** The TwinEdge device (asset) id, picked from its list or typed in. */
+    cloudId: z.string().trim().min(1, 'enter the TwinEdge asset id').max(128),
+  })
+  .strict();
+
+/** TwinEdge's devices, for linking a local device by hand; `error` says why the list is not available. */
+export interface CloudDeviceChoices {
+  items: { id: string; name: string; externalId: string | null }[];
+  error: string | null;
+}
+
 export const SyncResolveInput = z
   .object({ deviceId: z.number().int().positive(), action: z.enum(['overwrite', 'link', 'unlink']) })
   .strict();

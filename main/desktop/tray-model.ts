@@ -54,6 +54,7 @@ const syncWords: Record<SyncStatus['state'], string> = {
   offline: 'offline (buffering)',
   unauthorized: 'API key refused',
   throttled: 'waiting for the rate limit',
+  problem: 'needs attention (TwinEdge answered with a problem)',
 };
 
 export const syncSummary = (sync: SyncStatus | null): { text: string; state: TrayIconState } => {
@@ -62,7 +63,8 @@ export const syncSummary = (sync: SyncStatus | null): { text: string; state: Tra
     sync.backlog.samples > 0 && sync.state !== 'off' ? `, ${plural(sync.backlog.samples, 'sample')} waiting` : '';
   return {
     text: `Cloud sync ${syncWords[sync.state]}${backlog}`,
-    state: sync.state === 'unauthorized' ? 'error' : sync.state === 'offline' ? 'warn' : 'ok',
+    state:
+      sync.state === 'unauthorized' ? 'error' : sync.state === 'offline' || sync.state === 'problem' ? 'warn' : 'ok',
   };
 };
 

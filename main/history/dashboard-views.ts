@@ -1,4 +1,5 @@
-import type { DashboardBody, Dashboard } from '../sync/api/model.js';
+import type { DashboardAnswer as Dashboard } from '../sync/api/answers.js';
+import type { DashboardBody } from '../sync/api/model.js';
 import type { TagTarget } from '../sync/points.js';
 import type { AxisSetting, TrendRange } from '../contract/trend-contract.js';
 

@@ -1,4 +1,4 @@
-import type { Prediction } from '../sync/api/model.js';
+import type { PredictionAnswer as Prediction } from '../sync/api/answers.js';
 import type { PredictionOverlay } from '../contract/trend-contract.js';
 
 /** A charted tag: its id, name, and the TwinEdge asset of its device (null when not registered). */

@@ -1,4 +1,5 @@
-import type { Aggregation, Interval, TelemetryRow } from '../sync/api/model.js';
+import type { TelemetryRowAnswer as TelemetryRow } from '../sync/api/answers.js';
+import type { Aggregation, Interval } from '../sync/api/model.js';
 import { errorText } from '../sync/client/api-error.js';
 import { listAll } from '../sync/client/pages.js';
 import type { TwinEdgeCloudApi } from '../sync/client/client-api.js';

@@ -19,7 +19,14 @@ export interface Rejection {
   message: string;
 }
 
-export type DeviceLinkState = 'pending' | 'synced' | 'conflict' | 'error' | 'unlinked' | 'deleting';
+/**
+ * pending: not in TwinEdge yet; synced: registered and kept in step by us; linked: the engineer linked it to an
+ * existing TwinEdge device by hand (we upload to it but never change or delete it); needs_link: it cannot be
+ * registered (the key or the service does not allow it) and waits for such a link; conflict, error: waits for
+ * the engineer; unlinked: not synced; deleting: being removed from TwinEdge.
+ */
+export type DeviceLinkState =
+  'pending' | 'synced' | 'linked' | 'needs_link' | 'conflict' | 'error' | 'unlinked' | 'deleting';
 
 export interface DeviceLink {
   deviceId: number;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SettingsRepo } from '../store/settings-repo.js';
-import { AlertEvent, AlertRule, Dashboard, MlModel } from './api/model.js';
+import { AlertEventAnswer, AlertRuleAnswer, DashboardAnswer, MlModelAnswer } from './api/answers.js';
 import type { Page, PageQuery, TwinEdgeCloudApi } from './client/client-api.js';
 import { errorText } from './client/api-error.js';
 import { listAll } from './client/pages.js';
@@ -17,10 +17,10 @@ export const listEvery = <T>(fetch: (q: PageQuery) => Promise<Page<T>>): Promise
   listAll((page) => fetch({ page, per_page: 100 }), { maxPages: 50 });
 
 const kinds = {
-  alertRules: z.array(AlertRule),
-  alertEvents: z.array(AlertEvent),
-  dashboards: z.array(Dashboard),
-  models: z.array(MlModel),
+  alertRules: z.array(AlertRuleAnswer),
+  alertEvents: z.array(AlertEventAnswer),
+  dashboards: z.array(DashboardAnswer),
+  models: z.array(MlModelAnswer),
 } as const;
 type Kind = keyof typeof kinds;
 type ItemOf<K extends Kind> = z.infer<(typeof kinds)[K]>[number];

@@ -11,11 +11,13 @@ export interface TagInfoLite {
 /**
  * The TwinEdge asset a device's samples upload to, or null: the one rule for where local tags are in TwinEdge
  * (uploads, cloud history, dashboards, alarm rules). A device has one once TwinEdge gave it an id, and keeps
- * it while a conflict or a refused update waits for the engineer: its samples still go to that asset. Pending
- * (no id yet), unlinked (the engineer stopped syncing it) and deleting links have none.
+ * it while a conflict or a refused update waits for the engineer: its samples still go to that asset; a device
+ * the engineer linked by hand uploads to the asset chosen. Pending and needs_link (no id yet), unlinked (the engineer stopped syncing it) and deleting links have none.
  */
 export const linkedAsset = (l: DeviceLink): string | null =>
-  l.cloudId && (l.state === 'synced' || l.state === 'conflict' || l.state === 'error') ? l.cloudId : null;
+  l.cloudId && (l.state === 'synced' || l.state === 'linked' || l.state === 'conflict' || l.state === 'error')
+    ? l.cloudId
+    : null;
 
 /**
  * Which TwinEdge asset and tag name each local tag uploads as, and back. Rebuilt when devices or their links

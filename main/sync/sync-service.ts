@@ -4,6 +4,7 @@ import type { Sample } from '../collect/types.js';
 import type {
   BufferFullPolicy,
   CloudAlerts,
+  CloudDeviceChoices,
   CloudList,
   KeyTestResult,
   PointRejectionView,
@@ -17,19 +18,20 @@ import type { SecretStore } from '../secrets/secret-store.js';
 import type { OutboxRepo } from '../store/outbox-repo.js';
 import type { QueuePolicy, Store } from '../store/store.js';
 import type {
-  AlertRule,
-  AlertRuleBody,
-  Dashboard,
-  DashboardBody,
-  MlModel,
-  Prediction,
-  TrainingBody,
-  TrainingJob,
-} from './api/model.js';
+  KeyInfoAnswer,
+  AlertRuleAnswer as AlertRule,
+  DashboardAnswer as Dashboard,
+  MlModelAnswer as MlModel,
+  PredictionAnswer as Prediction,
+  TrainingJobAnswer as TrainingJob,
+} from './api/answers.js';
+import type { AlertRuleBody, DashboardBody, TrainingBody } from './api/model.js';
 import { RequestBudget } from './budget.js';
 import type { TwinEdgeCloudApi } from './client/client-api.js';
 import { TwinEdgeApiError, errorText } from './client/api-error.js';
-import { TwinEdgeClient } from './client/twinedge-client.js';
+import type { MisreadInfo } from './client/request.js';
+import { TwinEdgeClient, type IngestPath } from './client/twinedge-client.js';
+import { baseUrlProblem, hostOf } from './base-url.js';
 import { systemClock, type Clock } from './clock.js';
 import { CloudCache, listEvery } from './cloud-cache.js';
 import { DeviceSync } from './device-sync.js';
@@ -51,6 +53,10 @@ const keys = {
   uploaded: 'sync.uploadedTotal',
   rejected: 'sync.rejectedTotal',
   installId: 'sync.installId',
+  /** The host the API key was entered for: it is sent nowhere else. */
+  keyHost: 'sync.keyHost',
+  /** `{ host, path }`: the ingest route the service at `host` answered (remembered across restarts). */
+  ingestPath: 'sync.ingestPath',
 } as const;
 
 /** Sync settings as the UI and the config file change them (each one optional: absent means unchanged). */
@@ -106,10 +112,23 @@ export class SyncService {
   private deviceSyncAgain = false;
   /** Consecutive failed registration passes (network), for the retry backoff and the offline state. */
   private deviceSyncFailures = 0;
+  /** Consecutive failed registration passes of any kind, for the retry backoff. */
+  private deviceSyncAttempts = 0;
   /** The last answer from TwinEdge to any call was 401/403: the key is refused, whoever asked. */
   private keyRefused: string | null = null;
   private deviceSyncRetry: AbortController | null = null;
   private rates = { ingest: 0, upload: 0 };
+  /**
+   * The last device registration pass got an answer that was not a success (5xx, 429, an unreadable answer): why,
+   * for the "TwinEdge answered, but ..." state. Cleared by a pass that completes.
+   */
+  private deviceSyncProblem: string | null = null;
+  /** GET /auth/key answered 404: this service does not tell a key's tier and limits (asked again for a new client). */
+  private keyInfoUnsupported = false;
+  /** Misread answers and ingest answer shapes already logged (WARN once per distinct one). */
+  private readonly warnedOnce = new Set<string>();
+  /** What `emit` last reported, to log each change of state once. */
+  private loggedState: { state: SyncState; detail: string } | null = null;
   private stopped = false;
   private readonly installId: string;
 
@@ -149,6 +168,10 @@ export class SyncService {
       this.key = await this.o.secrets.get(API_KEY_SECRET);
       secretRedactor.register(this.key);
       this.keyError = null;
+      // A key stored before keys were bound to a host is bound to the host it has been used with.
+      const host = hostOf(this.baseUrl);
+      if (this.key && host && typeof this.o.store.settings.get(keys.keyHost) !== 'string')
+        this.o.store.settings.set(keys.keyHost, host);
     } catch (err) {
       this.key = null;
       this.keyError = `The TwinEdge API key could not be read from ${this.o.secrets.description}: ${errorText(err)}`;
@@ -211,6 +234,7 @@ export class SyncService {
         set: this.key !== null,
         last4: this.key ? this.key.slice(-4) : null,
         storedIn: this.o.secrets.description,
+        host: this.key ? this.keyHost : null,
       },
       paused: this.paused,
       backlog: {
@@ -297,20 +321,29 @@ export class SyncService {
   async setKey(key: string): Promise<SyncStatus> {
     // Registered before anything can fail with it: from now on the key cannot reach a log line.
     secretRedactor.register(key);
+    const host = hostOf(this.baseUrl);
+    const problem = baseUrlProblem(this.baseUrl);
+    if (problem || !host)
+      throw new TwinEdgeNotConfigured(`The TwinEdge address ${this.baseUrl} cannot be used: ${problem ?? 'not a URL'}`);
     await this.o.secrets.set(API_KEY_SECRET, key);
+    this.o.store.settings.set(keys.keyHost, host);
     this.key = key;
     this.keyError = null;
     this.keyRefused = null;
     this.lastError = null;
     this.makeClients();
     this.uploader.keyChanged();
-    this.o.log.info(`TwinEdge API key stored in ${this.o.secrets.description}.`);
+    this.devices.retryWaiting();
+    this.deviceSyncAgain = true;
+    this.syncDevicesSoon();
+    this.o.log.info(`TwinEdge API key stored in ${this.o.secrets.description}, for ${host} only.`);
     this.scheduleRefresh(0);
     return this.emit();
   }
 
   async removeKey(): Promise<SyncStatus> {
     await this.o.secrets.delete(API_KEY_SECRET);
+    this.o.store.settings.delete(keys.keyHost);
     this.key = null;
     this.tier = null;
     this.makeClients();
@@ -321,24 +354,42 @@ export class SyncService {
 
   async testKey(): Promise<KeyTestResult> {
     const client = this.callClient;
-    if (!client) return { ok: false, info: null, message: this.keyError ?? 'No API key is set.' };
+    if (!client) return { ok: false, info: null, message: this.blockReason() ?? this.keyError ?? 'No API key is set.' };
     try {
       const k = await client.keyInfo();
-      this.tier = k.tier;
-      this.budget.setLimits({ perMinute: k.limits.per_minute, perDay: k.limits.per_day });
+      this.useKeyInfo(k);
       this.emit();
+      const tier = k.tier === 'unknown' ? null : k.tier;
+      const perMinute = k.limits.per_minute;
+      const perDay = k.limits.per_day;
+      const limits = perMinute !== null && perDay !== null ? `, ${perMinute} requests/min, ${perDay} requests/day` : '';
       return {
         ok: true,
-        info: {
-          name: k.name,
-          tier: k.tier,
-          scopes: k.scopes,
-          perMinute: k.limits.per_minute,
-          perDay: k.limits.per_day,
-        },
-        message: `Key accepted: ${k.tier} tier, ${k.limits.per_minute} requests/min, ${k.limits.per_day} requests/day.`,
+        info:
+          tier && perMinute !== null && perDay !== null
+            ? { name: k.name, tier, scopes: k.scopes, perMinute, perDay }
+            : null,
+        message: `Key accepted: ${tier ? `${tier} tier` : 'tier not reported'}${limits}.`,
       };
     } catch (err) {
+      if (!(err instanceof TwinEdgeApiError && err.kind === 'http' && err.status === 404)) {
+        return { ok: false, info: null, message: errorText(err) };
+      }
+      this.keyInfoUnsupported = true;
+    }
+    // The service does not describe keys (GET /auth/key is our addition): one cheap call says whether it takes it.
+    const unknownLimits =
+      'it does not report the key’s tier or limits, so uploads are paced for the smallest (Trial) until its rate-limit headers say more';
+    try {
+      await client.listDevices({ page: 1, per_page: 1 });
+      return { ok: true, info: null, message: `Key accepted by TwinEdge; ${unknownLimits}.` };
+    } catch (err) {
+      if (err instanceof TwinEdgeApiError && err.kind === 'http' && err.status === 403)
+        return {
+          ok: true,
+          info: null,
+          message: `Key accepted by TwinEdge, with limited scopes (it may not read devices: 403 to GET /devices); ${unknownLimits}.`,
+        };
       return { ok: false, info: null, message: errorText(err) };
     }
   }
@@ -357,6 +408,34 @@ export class SyncService {
       const inflight = this.o.store.sync.inflight();
       this.o.store.outbox.deleteDevice(deviceId, new Set(inflight?.seqs ?? []));
     } else await this.devices.resolve(this.requireClient(), deviceId, action);
+    this.directory.refresh();
+    this.uploader.poke();
+    return this.emit();
+  }
+
+  /** TwinEdge's devices, to pick one for a link by hand; the error says why there is no list (then type the id). */
+  async cloudDevices(): Promise<CloudDeviceChoices> {
+    const client = this.requireClient();
+    try {
+      return { items: await this.devices.choices(client), error: null };
+    } catch (err) {
+      const refused = err instanceof TwinEdgeApiError && err.kind === 'http' && err.status === 403;
+      return {
+        items: [],
+        error: refused
+          ? 'This API key may not list TwinEdge devices (403 to GET /devices): type the asset id of the TwinEdge device instead.'
+          : `TwinEdge's device list is not available: ${errorText(err)}. Type the asset id of the TwinEdge device instead.`,
+      };
+    }
+  }
+
+  /** Links a local device to an existing TwinEdge device by hand; its buffered samples then upload there. */
+  async linkDevice(deviceId: number, cloudId: string): Promise<SyncStatus> {
+    if (!this.o.store.devices.get(deviceId)) throw new TwinEdgeNotConfigured(`There is no local device ${deviceId}.`);
+    await this.devices.linkByHand(this.requireClient(), deviceId, cloudId.trim());
+    this.o.log.info(
+      `Cloud sync: "${this.directory.deviceName(deviceId)}" linked by hand to TwinEdge asset ${cloudId.trim()}.`,
+    );
     this.directory.refresh();
     this.uploader.poke();
     return this.emit();
@@ -481,6 +560,23 @@ export class SyncService {
     return this.o.baseUrl ?? (typeof stored === 'string' ? stored : DEFAULT_BASE_URL);
   }
 
+  private get keyHost(): string | null {
+    const v = this.o.store.settings.get(keys.keyHost);
+    return typeof v === 'string' ? v : null;
+  }
+
+  /** Why the key may not be sent to the configured address (not https, or another host than it was entered for). */
+  private blockReason(): string | null {
+    if (!this.key) return null;
+    const problem = baseUrlProblem(this.baseUrl);
+    if (problem) return `Cloud sync is off: the TwinEdge address ${this.baseUrl} cannot be used (${problem}).`;
+    const host = hostOf(this.baseUrl);
+    const bound = this.keyHost;
+    if (bound && host !== bound)
+      return `Cloud sync is off: the API key was entered for ${bound}, and TwinEdge is now set to ${host ?? this.baseUrl}. Enter the key again for ${host ?? 'the new address'} (Settings → Cloud sync); it is never sent to another host.`;
+    return null;
+  }
+
   private get capBytes(): number {
     const v = this.o.store.settings.get(keys.capBytes);
     return typeof v === 'number' && v > 0 ? v : DEFAULT_CAP_BYTES;
@@ -505,27 +601,52 @@ export class SyncService {
   }
 
   private makeClients(): void {
-    if (!this.key) {
+    this.keyInfoUnsupported = false;
+    this.tier = null;
+    const block = this.blockReason();
+    if (!this.key || block) {
+      if (block) this.o.log.warn(block);
       this.uploadClient = null;
       this.callClient = null;
       return;
     }
     const apiKey = (): Promise<string | null> => Promise.resolve(this.key);
+    const baseUrl = this.baseUrl;
+    const host = hostOf(baseUrl) ?? baseUrl;
+    const remembered = this.o.store.settings.get(keys.ingestPath) as { host?: unknown; path?: unknown } | undefined;
+    const ingestPath: IngestPath | undefined =
+      remembered?.host === host && (remembered.path === '/telemetry' || remembered.path === '/telemetry/ingest')
+        ? remembered.path
+        : undefined;
     const make = (uploads: boolean): TwinEdgeCloudApi =>
-      this.o.clientFactory?.({ baseUrl: this.baseUrl, apiKey, uploads }) ??
+      this.o.clientFactory?.({ baseUrl, apiKey, uploads }) ??
       new TwinEdgeClient({
-        baseUrl: this.baseUrl,
+        baseUrl,
         apiKey,
         clock: this.clock,
         timeoutClock: systemClock,
         // The uploader retries by itself, with its batch kept on disk; other calls get a few quick retries.
         maxRetries: uploads ? 0 : 2,
+        ...(ingestPath ? { ingestPath } : {}),
+        onIngestPath: (path) => {
+          this.o.store.settings.set(keys.ingestPath, { host, path });
+          this.o.log.warn(
+            `TwinEdge at ${host} has no ingest route ${path === '/telemetry' ? '/telemetry/ingest' : '/telemetry'}: telemetry goes to POST ${path} from now on.`,
+          );
+        },
+        onMisread: (info) => this.misread(info),
         onRateLimit: (state) => this.budget.observe(state),
         onRequest: ({ status, method, path }) => {
-          if (status === 401 || status === 403) {
+          if (status === 401) {
             // Logged once per refusal (not per retry): the key itself never is, the redactor sees to that.
             if (!this.keyRefused) this.o.log.warn(`TwinEdge refused the API key: ${status} to ${method} ${path}.`);
             this.keyRefused = `TwinEdge answered ${status} to ${method} ${path}`;
+          } else if (status === 403) {
+            // A key with fewer scopes is refused one thing, not everything: said once per route, sync goes on.
+            this.warnOnce(
+              `403 ${method} /${path.split('/')[1] ?? ''}`,
+              `The API key may not ${method === 'GET' ? 'read' : 'change'} ${path} in TwinEdge (403 to ${method} ${path}): what needs it is skipped; the rest of cloud sync goes on.`,
+            );
           } else if (status !== null && status < 400) this.keyRefused = null;
         },
       });
@@ -535,7 +656,9 @@ export class SyncService {
 
   private requireClient(): TwinEdgeCloudApi {
     if (!this.callClient)
-      throw new TwinEdgeNotConfigured(this.keyError ?? 'No TwinEdge API key is set (Settings → Cloud sync).');
+      throw new TwinEdgeNotConfigured(
+        this.blockReason() ?? this.keyError ?? 'No TwinEdge API key is set (Settings → Cloud sync).',
+      );
     return this.callClient;
   }
 
@@ -615,6 +738,17 @@ export class SyncService {
         if (this.lastError?.message !== e.message) this.o.log.warn(`Cloud upload: ${e.message}`);
         this.lastError = { at: e.at, message: e.message };
         break;
+      case 'not-understood':
+        this.warnOnce(
+          `ingest ${e.shape}`,
+          `TwinEdge answered POST ${e.route} with success in a shape this version does not read (${e.shape}); its batches (this one: ${e.points} points) count as delivered, and per-point rejections, if any, are not known.`,
+        );
+        break;
+      case 'refused':
+        this.o.log.warn(
+          `TwinEdge refused a batch of ${e.points} points ${e.tries} time(s): ${e.message}. Its points are listed in Settings → Cloud sync → Rejected points; uploading goes on with the next batch.`,
+        );
+        break;
       case 'state':
         this.uploaderDetail = e.detail;
         if (e.state === 'idle' || e.state === 'uploading') this.syncDevicesSoon();
@@ -627,13 +761,26 @@ export class SyncService {
   }
 
   private state(): SyncState {
-    if (!this.key) return 'off';
+    if (!this.key || this.blockReason()) return 'off';
     if (this.paused) return 'paused';
     const u: UploaderState = this.uploader.state;
     if (u === 'unauthorized' || this.keyRefused) return 'unauthorized';
+    // "Cannot reach" only when no answer came: every failure counted here had none.
     if (u === 'offline' || this.deviceSyncFailures > 0) return 'offline';
+    if (this.problem()) return 'problem';
     if (u === 'throttled') return 'throttled';
     return 'online';
+  }
+
+  /** What TwinEdge answered that keeps data from flowing, as "route status: what" text; null when nothing. */
+  private problem(): string | null {
+    if (this.uploader.state === 'problem') return this.uploaderDetail ?? this.lastError?.message ?? 'uploads fail';
+    const waiting = this.o.store.sync.links().filter((l) => l.state === 'needs_link');
+    if (waiting.length > 0) {
+      const names = waiting.map((l) => `"${this.directory.deviceName(l.deviceId)}"`).join(', ');
+      return `${waiting.length === 1 ? 'the device' : 'the devices'} ${names} cannot be registered and ${waiting.length === 1 ? 'waits' : 'wait'} to be linked to a TwinEdge device by hand (Settings → Cloud sync → Devices). ${waiting[0]?.message ?? ''}`.trim();
+    }
+    return this.deviceSyncProblem;
   }
 
   private summary(state: SyncState): string {
@@ -641,13 +788,15 @@ export class SyncService {
     const buffered = `${backlog.toLocaleString('en-US')} samples buffered`;
     switch (state) {
       case 'off':
-        return this.keyError ?? 'Cloud sync is off: no TwinEdge API key is set.';
+        return this.blockReason() ?? this.keyError ?? 'Cloud sync is off: no TwinEdge API key is set.';
       case 'paused':
         return `Uploads paused; ${buffered}.`;
       case 'unauthorized':
         return `TwinEdge refused the API key; ${buffered}. ${this.lastError?.message ?? ''}`.trim();
       case 'offline':
         return `Cannot reach TwinEdge; ${buffered} and retried automatically. ${this.lastError?.message ?? ''}`.trim();
+      case 'problem':
+        return `TwinEdge answered, but ${this.problem() ?? 'not with a delivery'}; ${buffered}.`;
       case 'throttled':
         return `Waiting for the request budget; ${buffered}. ${this.uploaderDetail ?? ''}`.trim();
       case 'online':
@@ -659,8 +808,38 @@ export class SyncService {
     const now = this.clock.now();
     this.rates = { ingest: this.ingestMeter.rate(now), upload: this.uploadMeter.rate(now) };
     const s = this.status();
+    this.logState(s);
     this.o.onStatus(s);
     return s;
+  }
+
+  /** Every change of sync state, once, with its reason (WARN when data does not flow). */
+  private logState(s: SyncStatus): void {
+    const detail =
+      s.state === 'online' || s.state === 'paused'
+        ? ''
+        : s.summary.replace(/\d[\d,]* samples buffered/, 'samples buffered');
+    const before = this.loggedState;
+    if (before && before.state === s.state && before.detail === detail) return;
+    this.loggedState = { state: s.state, detail };
+    if (!before && s.state === 'off' && !this.key) return;
+    const line = `Cloud sync: ${before ? `${before.state} → ` : ''}${s.state}. ${s.summary}`;
+    if (s.state === 'offline' || s.state === 'problem' || s.state === 'unauthorized') this.o.log.warn(line);
+    else this.o.log.info(line);
+  }
+
+  /** A successful answer with parts we could not read: said once per route and problem, as a WARN. */
+  private misread(info: MisreadInfo): void {
+    this.warnOnce(
+      `${info.method} ${info.path} ${info.what.replace(/\[\d+\]/g, '[]')}`,
+      `TwinEdge answered ${info.method} ${info.path} with ${info.status}, but this version could not read all of it (${info.what}); the rest was used.`,
+    );
+  }
+
+  private warnOnce(key: string, line: string): void {
+    if (this.warnedOnce.has(key)) return;
+    this.warnedOnce.add(key);
+    this.o.log.warn(line);
   }
 
   private syncDevicesSoon(): void {
@@ -683,9 +862,20 @@ export class SyncService {
       .syncAll(client)
       .then(() => {
         this.deviceSyncFailures = 0;
+        this.deviceSyncAttempts = 0;
+        this.deviceSyncProblem = null;
       })
       .catch((err: unknown) => {
-        this.deviceSyncFailures += 1;
+        const answered = err instanceof TwinEdgeApiError && err.status !== null;
+        // Only a failure without an answer means "offline"; an answer that is not a success is a problem.
+        if (answered) {
+          this.deviceSyncFailures = 0;
+          this.deviceSyncProblem = `device registration failed: ${err.method ?? ''} ${err.path ?? ''} answered ${err.status}: ${errorText(err)}`;
+        } else {
+          this.deviceSyncFailures += 1;
+          this.deviceSyncProblem = null;
+        }
+        this.deviceSyncAttempts += 1;
         this.lastError = { at: this.clock.now(), message: `Device registration: ${errorText(err)}` };
         this.retryDeviceSync();
       })
@@ -700,7 +890,7 @@ export class SyncService {
 
   /** Registration failed (TwinEdge unreachable): samples of unregistered devices wait, so try again soon. */
   private retryDeviceSync(): void {
-    const wait = Math.min(60_000, 1000 * 2 ** Math.min(this.deviceSyncFailures - 1, 6)) * (0.5 + Math.random() / 2);
+    const wait = Math.min(60_000, 1000 * 2 ** Math.min(this.deviceSyncAttempts - 1, 6)) * (0.5 + Math.random() / 2);
     const controller = new AbortController();
     this.deviceSyncRetry = controller;
     this.clock.sleep(wait, controller.signal).then(
@@ -710,6 +900,14 @@ export class SyncService {
       },
       () => undefined,
     );
+  }
+
+  /** Tier and limits from GET /auth/key, where the service reported them. */
+  private useKeyInfo(k: KeyInfoAnswer): void {
+    this.tier = k.tier === 'unknown' ? null : k.tier;
+    const { per_minute: perMinute, per_day: perDay } = k.limits;
+    if (perMinute !== null && perDay !== null && perMinute > 0 && perDay > 0)
+      this.budget.setLimits({ perMinute, perDay });
   }
 
   private async refreshAlerts(client: TwinEdgeCloudApi): Promise<void> {
@@ -730,15 +928,25 @@ export class SyncService {
     if (client && !this.paused && this.budget.reserveAvailable()) {
       this.deviceSyncAgain = true;
       this.syncDevicesSoon();
-      try {
-        if (!this.tier) {
-          const k = await client.keyInfo();
-          this.tier = k.tier;
-          this.budget.setLimits({ perMinute: k.limits.per_minute, perDay: k.limits.per_day });
+      // Each list on its own: one the service does not offer or the key may not read leaves the others.
+      if (!this.tier && !this.keyInfoUnsupported) {
+        try {
+          this.useKeyInfo(await client.keyInfo());
+        } catch (err) {
+          if (err instanceof TwinEdgeApiError && err.kind === 'http' && (err.status === 404 || err.status === 403)) {
+            // GET /auth/key is our addition: a service without it simply does not tell.
+            this.keyInfoUnsupported = true;
+            this.o.log.info(
+              `TwinEdge at ${hostOf(this.baseUrl) ?? this.baseUrl} does not report the key's tier and limits (${err.status} to GET /auth/key): uploads are paced for the smallest tier (Trial) until its rate-limit headers say more.`,
+            );
+          } else this.lastError = { at: this.clock.now(), message: errorText(err) };
         }
-        await this.refreshAlerts(client);
-        await this.cache.refresh('dashboards', client);
-        await this.cache.refresh('models', client);
+      }
+      try {
+        // A refused key (401) is refused everywhere: asking for more lists would only repeat the answer.
+        if (!this.keyRefused) await this.refreshAlerts(client);
+        if (!this.keyRefused) await this.cache.refresh('dashboards', client);
+        if (!this.keyRefused) await this.cache.refresh('models', client);
       } catch (err) {
         this.lastError = { at: this.clock.now(), message: errorText(err) };
       }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.js';
 import type { Inflight } from '../store/sync-repo.js';
-import { ingestLimits, type IngestResult, type TelemetryPoint } from './api/model.js';
+import type { IngestOutcome } from './api/ingest-answer.js';
+import { ingestLimits, type TelemetryPoint } from './api/model.js';
 import type { RequestBudget } from './budget.js';
 import type { TwinEdgeCloudApi } from './client/client-api.js';
 import { TwinEdgeApiError, errorText } from './client/api-error.js';
@@ -10,7 +11,11 @@ import type { TagDirectory } from './directory.js';
 import { toPoint } from './points.js';
 import { Wakeable } from './wake.js';
 
-export type UploaderState = 'idle' | 'uploading' | 'throttled' | 'offline' | 'unauthorized' | 'stopped';
+/**
+ * offline: no answer came (network, timeout); problem: TwinEdge answered, but not with a delivery (5xx, a
+ * missing route, a refused batch being retried); unauthorized: 401/403, waits for another key.
+ */
+export type UploaderState = 'idle' | 'uploading' | 'throttled' | 'offline' | 'problem' | 'unauthorized' | 'stopped';
 
 export interface UploaderOptions {
   store: Store;
@@ -23,6 +28,8 @@ export interface UploaderOptions {
   /** With less than a full batch waiting, wait this long between requests so batches stay large. */
   liveIntervalMs?: number;
   backoff?: { baseMs: number; capMs: number };
+  /** Tries of a batch TwinEdge refuses with a 4xx we cannot act on before its points go to Rejected points. */
+  maxRefusals?: number;
   random?: () => number;
   /** Everything the uploader wants the service to know: confirmations, errors, state. */
   onEvent(e: UploaderEvent): void;
@@ -30,7 +37,11 @@ export interface UploaderOptions {
 
 export type UploaderEvent =
   | { kind: 'uploaded'; accepted: number; rejected: number; points: number; at: number }
-  | { kind: 'error'; message: string; at: number }
+  /** A 2xx whose shape we do not read: counted as delivered (the service logs it once per shape). */
+  | { kind: 'not-understood'; shape: string; points: number; route: string }
+  /** `answered`: TwinEdge answered (with an error); false: no answer came. */
+  | { kind: 'error'; message: string; at: number; answered: boolean }
+  | { kind: 'refused'; points: number; tries: number; message: string }
   | { kind: 'state'; state: UploaderState; detail: string | null }
   | { kind: 'discarded'; samples: number; reason: string };
 
@@ -48,6 +59,8 @@ export class Uploader {
   private paused = false;
   private unauthorized = false;
   private failures = 0;
+  /** Refusals (4xx we cannot act on) of the batch in flight, by its idempotency key. */
+  private refusals = { key: '', count: 0 };
   private turn: 'oldest' | 'newest' = 'oldest';
   private maxPoints: number;
   private stateNow: UploaderState = 'idle';
@@ -175,7 +188,7 @@ export class Uploader {
     try {
       const result = await client.ingest(points, { idempotencyKey: batch.idempotencyKey, signal: this.sending.signal });
       if (client.rateLimit) this.o.budget.observe(client.rateLimit);
-      this.confirm(batch, points, result);
+      this.confirm(batch, points, result, client.ingestRoute);
       this.failures = 0;
     } catch (err) {
       if (client.rateLimit) this.o.budget.observe(client.rateLimit);
@@ -185,10 +198,12 @@ export class Uploader {
     }
   }
 
-  private confirm(batch: Inflight, points: TelemetryPoint[], result: IngestResult): void {
+  private confirm(batch: Inflight, points: TelemetryPoint[], result: IngestOutcome, route: string): void {
     const { store } = this.o;
     const at = this.o.clock.now();
     const owners = this.owners();
+    if (!result.understood)
+      this.o.onEvent({ kind: 'not-understood', shape: result.shape, points: points.length, route });
     const rejections = result.rejected.map((r) => {
       const p = points[r.index];
       return {
@@ -200,18 +215,24 @@ export class Uploader {
         message: r.message,
       };
     });
+    if (result.unlisted > 0) {
+      // Counted as refused without saying which: one record, so the count is not lost.
+      rejections.push({
+        at,
+        deviceName: '(not named by TwinEdge)',
+        tagName: '(not named by TwinEdge)',
+        ts: at,
+        code: 'NOT_ACCEPTED',
+        message: `TwinEdge accepted ${result.accepted} of ${points.length} points and did not say which ${result.unlisted} it refused`,
+      });
+    }
+    const rejectedCount = result.rejected.length + result.unlisted;
     store.transaction(() => {
       store.outbox.delete(batch.seqs);
       store.sync.clearInflight();
       if (rejections.length > 0) store.sync.addRejections(rejections);
     });
-    this.o.onEvent({
-      kind: 'uploaded',
-      accepted: result.accepted,
-      rejected: rejections.length,
-      points: points.length,
-      at,
-    });
+    this.o.onEvent({ kind: 'uploaded', accepted: result.accepted, rejected: rejectedCount, points: points.length, at });
   }
 
   /** TwinEdge asset id → local device name, for rejection records. */
@@ -225,55 +246,80 @@ export class Uploader {
     const at = this.o.clock.now();
     const e = err instanceof TwinEdgeApiError ? err : null;
     const message = errorText(err);
-    this.o.onEvent({ kind: 'error', message, at });
+    const answered = e !== null && (e.kind === 'http' || e.kind === 'invalid_response') && e.status !== null;
+    this.o.onEvent({ kind: 'error', message, at, answered });
     const { store } = this.o;
-    if (e?.status === 401 || e?.status === 403) {
+    const status = e?.kind === 'http' ? e.status : null;
+    if (status === 401 || status === 403) {
       this.unauthorized = true;
       this.setState('unauthorized', message);
       return;
     }
-    if (e?.status === 413) {
+    if (status === 413) {
       // Not applied: send smaller batches from now on, starting with this one's samples.
       store.sync.clearInflight();
       this.maxPoints = Math.max(100, Math.floor(points.length / 2));
       return;
     }
-    if (e?.status === 409) {
-      // The server holds a different body under this key: it never applied ours. Same points, new key.
-      store.sync.setInflight({ ...batch, idempotencyKey: randomUUID() });
-      return;
-    }
-    if (e?.status === 400 || e?.status === 422) {
+    if (status === 400 || status === 422) {
       // The whole batch is refused as invalid: retrying would fail forever. Record every point, move on.
-      const owners = this.owners();
-      const rejected = points.map((p) => ({
-        at,
-        deviceName: owners.get(p.asset_id) ?? '(unknown)',
-        tagName: p.tag_name,
-        ts: Date.parse(p.timestamp),
-        code: e.code ?? 'VALIDATION_ERROR',
-        message,
-      }));
-      store.transaction(() => {
-        store.outbox.delete(batch.seqs);
-        store.sync.clearInflight();
-        store.sync.addRejections(rejected);
-      });
-      this.o.onEvent({ kind: 'uploaded', accepted: 0, rejected: rejected.length, points: points.length, at });
+      this.reject(batch, points, e?.code ?? 'VALIDATION_ERROR', message, 1);
       return;
     }
-    if (e?.status === 429) this.rateLimitedResponses += 1;
+    const transient = status === null || status === 429 || status >= 500;
+    // Neither route exists, or a redirect we do not follow: a setting to fix, never a reason to drop data.
+    const setting = status === 404 || status === 405 || (status !== null && status >= 300 && status < 400);
+    if (!transient && !setting && status !== null) {
+      // Any other refusal (409 included: a new key is tried once) goes to Rejected points after a few tries.
+      if (this.refusals.key !== batch.idempotencyKey) this.refusals = { key: batch.idempotencyKey, count: 0 };
+      this.refusals.count += 1;
+      if (this.refusals.count >= (this.o.maxRefusals ?? 3)) {
+        this.reject(batch, points, e?.code ?? `HTTP_${status}`, message, this.refusals.count);
+        return;
+      }
+      if (status === 409) {
+        // The server holds a different body under this key: it never applied ours. Same points, new key.
+        const next = { ...batch, idempotencyKey: randomUUID() };
+        store.sync.setInflight(next);
+        this.refusals.key = next.idempotencyKey;
+      }
+    }
+    if (status === 429) this.rateLimitedResponses += 1;
     this.failures += 1;
     const { baseMs, capMs } = this.o.backoff ?? { baseMs: 1000, capMs: 60_000 };
     const random = this.o.random ?? Math.random;
     const backoff = Math.min(capMs, baseMs * 2 ** Math.min(this.failures - 1, 16)) * (0.5 + random() / 2);
     const wait = Math.max(backoff, e?.retryAfterMs ?? 0);
-    this.setState(e?.status === 429 ? 'throttled' : 'offline', message);
+    this.setState(status === 429 ? 'throttled' : answered ? 'problem' : 'offline', message);
     await this.wakeable.sleep(wait);
   }
 
+  /** The batch's points go to Rejected points with TwinEdge's message; the batch leaves the outbox. */
+  private reject(batch: Inflight, points: TelemetryPoint[], code: string, message: string, tries: number): void {
+    const { store } = this.o;
+    const at = this.o.clock.now();
+    const owners = this.owners();
+    const rejected = points.map((p) => ({
+      at,
+      deviceName: owners.get(p.asset_id) ?? '(unknown)',
+      tagName: p.tag_name,
+      ts: Date.parse(p.timestamp),
+      code,
+      message,
+    }));
+    store.transaction(() => {
+      store.outbox.delete(batch.seqs);
+      store.sync.clearInflight();
+      store.sync.addRejections(rejected);
+    });
+    this.refusals = { key: '', count: 0 };
+    this.failures = 0;
+    this.o.onEvent({ kind: 'refused', points: points.length, tries, message });
+    this.o.onEvent({ kind: 'uploaded', accepted: 0, rejected: rejected.length, points: points.length, at });
+  }
+
   private setState(state: UploaderState, detail: string | null): void {
-    if (state === this.stateNow && state !== 'offline') return;
+    if (state === this.stateNow && state !== 'offline' && state !== 'problem') return;
     this.stateNow = state;
     this.o.onEvent({ kind: 'state', state, detail });
   }

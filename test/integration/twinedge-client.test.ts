@@ -192,7 +192,11 @@ describe('TwinEdgeClient: requests and envelopes', () => {
   it('unwraps the envelope and sends bearer auth, JSON and gzip acceptance', async () => {
     const s = await startServer(() => ok(device('dev-1')));
     const { client } = mk(s);
-    expect(await client.getDevice('dev-1')).toEqual(device('dev-1'));
+    expect(await client.getDevice('dev-1')).toMatchObject({
+      ...device('dev-1'),
+      created_at: '2026-01-01T00:00:00.000Z',
+      updated_at: '2026-01-01T00:00:00.000Z',
+    });
     const req = s.seen[0]!;
     expect(req.method).toBe('GET');
     expect(req.path).toBe('/v1/devices/dev-1');
@@ -407,25 +411,41 @@ describe('TwinEdgeClient: errors', () => {
     expect(err.userMessage).toBe(`Cannot reach TwinEdge at 127.0.0.1:${s.port}: connection refused`);
   });
 
-  it('reports a body that does not match the schema as invalid_response, naming the field', async () => {
+  it('reads answers tolerantly, and says what it could not read', async () => {
     const s = await startServer((_req, n) => {
-      if (n === 1) return ok({ ...device('dev-1'), status: 'exploded' });
-      if (n === 2) return { status: 200, text: 'not json' };
-      if (n === 3) return ok([device('dev-1')]);
-      return ok([device('dev-1'), { ...device('dev-2'), created_at: 5 }], { page: 1, per_page: 20, total: 2 });
+      if (n === 1) return ok({ ...device('dev-1'), status: 'exploded', id: 1001, tenant: 'x', created_at: 1767225600 });
+      if (n === 2) return ok({ name: 'no id' });
+      if (n === 3) return { status: 200, text: 'not json' };
+      if (n === 4) return ok([device('dev-1')]);
+      return ok([device('dev-1'), { name: 'no id' }, { ...device('dev-3'), created_at: 5 }], {
+        page: 1,
+        per_page: 20,
+        total: 3,
+      });
     });
-    const { client } = mk(s);
-    const a = await caught(client.getDevice('dev-1'));
-    expect(a.kind).toBe('invalid_response');
-    expect(a.message).toContain('data.status');
-    expect(a.details).toEqual({ field: 'data.status' });
+    const misreads: string[] = [];
+    const { client } = mk(s, { onMisread: (m) => misreads.push(`${m.method} ${m.path} ${m.status}: ${m.what}`) });
+    // Unknown enum value, numeric id, epoch seconds and an unknown field: read, not refused.
+    const a = await client.getDevice('dev-1');
+    expect(a).toMatchObject({ id: '1001', status: 'unknown', tenant: 'x', created_at: '2026-01-01T00:00:00.000Z' });
+    // Without the one field the app needs, the answer is not understood, naming the field.
+    const b = await caught(client.getDevice('dev-1'));
+    expect(b.kind).toBe('invalid_response');
+    expect(b.details).toEqual({ field: 'data.id' });
     expect((await caught(client.getDevice('dev-1'))).kind).toBe('invalid_response');
-    const c = await caught(client.listDevices());
-    expect(c.message).toContain('meta');
-    const d = await caught(client.listDevices());
-    expect(d.message).toContain('data[1].created_at');
+    // A list without meta is one page; an item without an id is skipped, the others kept; both are reported.
+    expect((await client.listDevices()).items.map((d) => d.id)).toEqual(['dev-1']);
+    const d = await client.listDevices();
+    expect(d.items.map((x) => [x.id, x.created_at])).toEqual([
+      ['dev-1', '2026-01-01T00:00:00.000Z'],
+      ['dev-3', '1970-01-01T00:00:05.000Z'],
+    ]);
+    expect(misreads).toEqual([
+      'GET /devices 200: meta: Invalid input: expected object, received undefined',
+      'GET /devices 200: 1 of 3 items skipped (first: data[1].id: Invalid input)',
+    ]);
     // Not retried: the same answer would come back.
-    expect(s.seen).toHaveLength(4);
+    expect(s.seen).toHaveLength(5);
   });
 });
 
@@ -531,7 +551,7 @@ describe('TwinEdgeClient: retries and rate limits', () => {
     );
     const { client } = mk(s);
     const result = await client.ingest(points(3), { idempotencyKey: 'batch-0001' });
-    expect(result).toEqual({ accepted: 3, rejected: [] });
+    expect(result).toMatchObject({ accepted: 3, rejected: [], understood: true });
     expect(s.seen.map((r) => r.headers['idempotency-key'])).toEqual(['batch-0001', 'batch-0001', 'batch-0001']);
     expect(s.seen.every((r) => r.path === '/v1/telemetry/ingest')).toBe(true);
     expect(s.seen.map((r) => r.json)).toEqual([1, 2, 3].map(() => ({ data: points(3) })));
@@ -662,8 +682,8 @@ describe('TwinEdgeClient: ingest', () => {
       req.path === '/v1/telemetry/ingest' ? fail(404, 'NOT_FOUND', 'no route') : ok({ accepted: 2, rejected: [] }),
     );
     const { client } = mk(s);
-    expect(await client.ingest(points(2), { idempotencyKey: 'k-1' })).toEqual({ accepted: 2, rejected: [] });
-    expect(await client.ingest(points(2), { idempotencyKey: 'k-2' })).toEqual({ accepted: 2, rejected: [] });
+    expect(await client.ingest(points(2), { idempotencyKey: 'k-1' })).toMatchObject({ accepted: 2, rejected: [] });
+    expect(await client.ingest(points(2), { idempotencyKey: 'k-2' })).toMatchObject({ accepted: 2, rejected: [] });
     expect(s.seen.map((r) => `${r.path} ${String(r.headers['idempotency-key'])}`)).toEqual([
       '/v1/telemetry/ingest k-1',
       '/v1/telemetry k-1',

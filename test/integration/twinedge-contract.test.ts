@@ -52,7 +52,7 @@ describe('the TwinEdge client against the OpenAPI document', () => {
       quality: 'good' as const,
     }));
     const ingest = await client.ingest(points, { idempotencyKey: 'contract-1' });
-    expect(ingest).toEqual({ accepted: 120, rejected: [] });
+    expect(ingest).toMatchObject({ accepted: 120, rejected: [], understood: true });
     const raw = await client.queryTelemetry({ asset_id: device.id, tag_name: 'TT101', per_page: 100 });
     expect(raw.meta.total).toBe(120);
     const avg = await client.queryTelemetry({

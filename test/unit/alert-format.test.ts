@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatCondition, formatRuleConditions, formatSeconds } from '../../renderer/src/lib/alert-format.js';
+import { AlertConditionAnswer } from '../../main/sync/api/answers.js';
+import {
+  formatCondition as formatRead,
+  formatRuleConditions as formatRuleRead,
+  formatSeconds,
+  type AlertConditionView,
+} from '../../renderer/src/lib/alert-format.js';
 
 const cond = {
   tag_name: 'T101.Level',
@@ -8,6 +14,13 @@ const cond = {
   threshold: 80,
   duration_seconds: 30,
 };
+
+// Conditions reach the view as the client read them from TwinEdge.
+const read = (c: Record<string, unknown>): AlertConditionView => AlertConditionAnswer.parse(c);
+const formatCondition = (c: Record<string, unknown>, names?: (id: string) => string | undefined): string =>
+  formatRead(read(c), names);
+const formatRuleConditions = (rule: { combinator: 'AND' | 'OR'; conditions: Record<string, unknown>[] }): string =>
+  formatRuleRead({ combinator: rule.combinator, conditions: rule.conditions.map(read) });
 
 describe('alert rule formatting', () => {
   it('writes a threshold condition as an engineer reads it', () => {
@@ -45,6 +58,15 @@ describe('alert rule formatting', () => {
       ],
     };
     expect(formatRuleConditions(rule)).toBe('T101.Level > 80 for 30 s OR T101.Temp <= 5');
+  });
+
+  it('says what it cannot read instead of hiding it', () => {
+    expect(formatCondition({ ...cond, operator: 'approx', threshold: undefined })).toBe(
+      'T101.Level (unknown operator) ? for 30 s',
+    );
+    expect(formatCondition({ ...cond, kind: 'ml_drift' })).toBe(
+      'T101.Level (a condition kind this version does not know) > 80 for 30 s',
+    );
   });
 
   it('formats seconds', () => {

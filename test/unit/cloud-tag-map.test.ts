@@ -7,7 +7,7 @@ import { EnvSecretStore } from '../../main/secrets/env-store.js';
 import type { StoredDevice } from '../../main/store/devices-repo.js';
 import { Store } from '../../main/store/store.js';
 import type { DeviceLinkState } from '../../main/store/sync-repo.js';
-import { AlertRule } from '../../main/sync/api/model.js';
+import { AlertRuleAnswer as AlertRule } from '../../main/sync/api/answers.js';
 import { SyncService } from '../../main/sync/sync-service.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

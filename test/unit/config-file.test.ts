@@ -129,7 +129,7 @@ describe('headless config file', () => {
     expect(refusal(write({ alarmRules: [rule({}), rule({})] })).message).toMatch(
       /alarmRules\.1\.name: duplicate rule name "r"/,
     );
-    expect(refusal(write({ sync: { baseUrl: 'ftp://x' } })).message).toMatch(/sync\.baseUrl: an http\(s\) URL/);
+    expect(refusal(write({ sync: { baseUrl: 'ftp://x' } })).message).toMatch(/sync\.baseUrl: an https URL/);
     expect(refusal(write({ sync: { policy: 'drop-all' } })).message).toMatch(/sync\.policy/);
     expect(refusal(write({ sync: { apiKey: 'k-123456789' } })).message).toMatch(/sync: .*apiKey/);
   });

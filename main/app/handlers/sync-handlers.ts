@@ -1,6 +1,7 @@
 import type { Handlers } from '../../contract/router.js';
 import { SecretStoreError } from '../../secrets/secret-store.js';
 import { TwinEdgeApiError } from '../../sync/client/api-error.js';
+import { DeviceLinkError } from '../../sync/device-sync.js';
 import { TwinEdgeNotConfigured, type SyncService } from '../../sync/sync-service.js';
 import { AppError } from '../errors.js';
 
@@ -13,6 +14,8 @@ type SyncCalls =
   | 'sync.setPaused'
   | 'sync.rejections'
   | 'sync.resolveDevice'
+  | 'sync.cloudDevices'
+  | 'sync.linkDevice'
   | 'cloud.alerts'
   | 'cloud.alerts.create'
   | 'cloud.dashboards'
@@ -39,6 +42,7 @@ const toAppError = (err: unknown): unknown => {
     return new AppError(code, err.userMessage);
   }
   if (err instanceof TwinEdgeNotConfigured) return new AppError('unavailable', err.message);
+  if (err instanceof DeviceLinkError) return new AppError('not_found', err.message);
   if (err instanceof SecretStoreError)
     return new AppError('unavailable', `The API key could not be stored: ${err.message}`);
   return err;
@@ -55,6 +59,8 @@ export const syncHandlers = (sync: () => SyncService): Pick<Handlers, SyncCalls>
     'sync.setPaused': ({ paused }) => sync().setPaused(paused),
     'sync.rejections': ({ limit }) => sync().rejections(limit),
     'sync.resolveDevice': ({ deviceId, action }) => sync().resolveDevice(deviceId, action),
+    'sync.cloudDevices': () => sync().cloudDevices(),
+    'sync.linkDevice': ({ deviceId, cloudId }) => sync().linkDevice(deviceId, cloudId),
     'cloud.alerts': ({ refresh }) => sync().alerts(refresh),
     'cloud.alerts.create': (body) => sync().createAlertRule(body),
     'cloud.dashboards': ({ refresh }) => sync().dashboards(refresh),

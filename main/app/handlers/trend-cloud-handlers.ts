@@ -11,7 +11,7 @@ import { toOverlays, type OverlayTag } from '../../history/prediction-overlay.js
 import { TwinEdgeApiError, errorText } from '../../sync/client/api-error.js';
 import { listAll } from '../../sync/client/pages.js';
 import { TwinEdgeNotConfigured, type SyncService } from '../../sync/sync-service.js';
-import type { Prediction } from '../../sync/api/model.js';
+import type { PredictionAnswer as Prediction } from '../../sync/api/answers.js';
 import type { TrendViewsRepo } from '../../store/trend-views-repo.js';
 import { AppError } from '../errors.js';
 

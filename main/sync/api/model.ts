@@ -4,7 +4,9 @@ import { z } from 'zod';
  * The TwinEdge API's data model, shared by the typed client (main/sync/client) and the local simulator
  * (test/sim/cloud). The OpenAPI document beside this file (twinedge-openapi.yaml) is the written reference;
  * a unit test keeps the two in step. Where the vendor's reference is silent, the choices are ours and are
- * recorded in the document (`x-twinedge-choice`).
+ * recorded in the document (`x-twinedge-choice`); where another reading may answer differently, it says so
+ * (`x-twinedge-dialects`). These are the shapes we send and our simulator answers; the client reads answers
+ * with the tolerant readers of answers.ts, which accept these and the other readings.
  */
 
 // ---- conventions ------------------------------------------------------------------------------
@@ -240,6 +242,7 @@ export const AlertRule = AlertRuleBody.extend({ id: z.string(), created_at: z.st
 export type AlertRule = z.infer<typeof AlertRule>;
 
 export const alertEventStatuses = ['triggered', 'acknowledged', 'resolved'] as const;
+export type AlertEventStatus = (typeof alertEventStatuses)[number];
 export const AlertEvent = z.object({
   id: z.string(),
   rule_id: z.string(),

@@ -1,22 +1,25 @@
+import type { IngestOutcome } from '../api/ingest-answer.js';
+import type { AlertEventStatus, Severity } from '../api/model.js';
 import type {
-  AlertEvent,
-  AlertRule,
+  AlertEventAnswer as AlertEvent,
+  AlertRuleAnswer as AlertRule,
+  DashboardAnswer as Dashboard,
+  DeviceAnswer as Device,
+  KeyInfoAnswer as KeyInfo,
+  MlModelAnswer as MlModel,
+  PredictionAnswer as Prediction,
+  TelemetryRowAnswer as TelemetryRow,
+  TrainingJobAnswer as TrainingJob,
+} from '../api/answers.js';
+import type {
   AlertRuleBody,
-  Dashboard,
   DashboardBody,
-  Device,
   DeviceBody,
-  IngestResult,
-  KeyInfo,
-  MlModel,
   PageMeta,
-  Prediction,
   TelemetryPoint,
   TelemetryQuery,
-  TelemetryRow,
   Tier,
   TrainingBody,
-  TrainingJob,
 } from '../api/model.js';
 
 /** What the last response said about the key's request budget (null where the server did not say). */
@@ -64,17 +67,24 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+export interface CreateOptions extends CallOptions {
+  /** Same key, same body: a server that honours it creates once however often the request is repeated. */
+  idempotencyKey?: string;
+}
+
 /** The TwinEdge API, one method per endpoint of the OpenAPI document. */
 export interface TwinEdgeCloudApi {
   readonly rateLimit: RateLimitState | null;
+  /** The ingest route in use (the documented one, or the other documented name after a 404/405). */
+  readonly ingestRoute: string;
   keyInfo(o?: CallOptions): Promise<KeyInfo>;
 
-  ingest(points: readonly TelemetryPoint[], o: IngestOptions): Promise<IngestResult>;
+  ingest(points: readonly TelemetryPoint[], o: IngestOptions): Promise<IngestOutcome>;
   queryTelemetry(q: TelemetryQuery, o?: CallOptions): Promise<Page<TelemetryRow>>;
   latestTelemetry(q: { asset_id?: string; tag_name?: string }, o?: CallOptions): Promise<TelemetryRow[]>;
 
   listDevices(q?: PageQuery, o?: CallOptions): Promise<Page<Device>>;
-  createDevice(body: DeviceBody, o?: CallOptions): Promise<Device>;
+  createDevice(body: DeviceBody, o?: CreateOptions): Promise<Device>;
   getDevice(id: string, o?: CallOptions): Promise<Device>;
   updateDevice(id: string, body: DeviceBody, o?: CallOptions): Promise<Device>;
   deleteDevice(id: string, o?: CallOptions): Promise<void>;
@@ -87,7 +97,7 @@ export interface TwinEdgeCloudApi {
   listAlertRules(q?: PageQuery, o?: CallOptions): Promise<Page<AlertRule>>;
   createAlertRule(body: AlertRuleBody, o?: CallOptions): Promise<AlertRule>;
   listAlertEvents(
-    q?: PageQuery & { status?: AlertEvent['status']; severity?: AlertEvent['severity']; since?: string },
+    q?: PageQuery & { status?: AlertEventStatus; severity?: Severity; since?: string },
     o?: CallOptions,
   ): Promise<Page<AlertEvent>>;
 

@@ -1,9 +1,17 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { z } from 'zod';
-import { ErrorBody, IDEMPOTENCY_HEADER, PageMeta } from '../api/model.js';
+import { ErrorAnswer } from '../api/answers.js';
+import { IDEMPOTENCY_HEADER, PageMeta } from '../api/model.js';
 import type { Clock } from '../clock.js';
-import { TwinEdgeApiError, httpUserMessage, networkReason, normaliseCode, type ApiErrorDetails } from './api-error.js';
+import {
+  TwinEdgeApiError,
+  httpUserMessage,
+  networkReason,
+  normaliseCode,
+  type ApiErrorDetails,
+  type FieldErrorDetail,
+} from './api-error.js';
 import type { RateLimitState } from './client-api.js';
 import { parseRateLimit, waitFromRateLimit } from './rate-limit.js';
 import { mayRetry, parseRetryAfter, retryDelay, type BackoffOptions, type HttpMethod } from './retry.js';
@@ -58,6 +66,17 @@ export interface TransportOptions {
   random: () => number;
   onRateLimit?: (state: RateLimitState) => void;
   onRequest?: (info: RequestInfo) => void;
+  /** A successful answer had parts we could not read and went on without (skipped list items, missing meta). */
+  onMisread?: (info: MisreadInfo) => void;
+}
+
+/** Part of a 2xx answer the client could not use (the rest of the answer was used). */
+export interface MisreadInfo {
+  method: HttpMethod;
+  path: string;
+  status: number;
+  /** What was not understood, e.g. `data[3].triggered_at: not an ISO 8601 date-time`. */
+  what: string;
 }
 
 export type QueryValue = string | number | boolean | null | undefined;
@@ -72,10 +91,19 @@ export interface RequestSpec<T> {
   idempotencyKey?: string;
   /** Validates the envelope's `data`. */
   schema: z.ZodType<T>;
+  /**
+   * Called with what a tolerant schema skipped (for lists: `TolerantList.skipped`); reported as a misread.
+   */
+  skipped?(data: T): string | null;
   /** A list endpoint: `meta` is required. */
   paged?: boolean;
   /** An empty body (204) is a success: `data` is then the schema's reading of `undefined`. */
   allowEmpty?: boolean;
+  /**
+   * False: the whole body is read by `schema`, with or without a `{data}` envelope (undefined when empty, the
+   * start of the text when not JSON); for answers the reference does not document (ingest), read by the caller.
+   */
+  envelope?: false;
   signal?: AbortSignal;
 }
 
@@ -120,6 +148,23 @@ const errorText = (e: unknown): string => {
     cur = cur.cause;
   }
   return parts.join(': ') || String(e);
+};
+
+/** `details` as an object, or a list of `{field, message}` (other list items are kept as their text). */
+const readDetails = (d: unknown): ApiErrorDetails => {
+  if (Array.isArray(d)) {
+    return d.map((x): FieldErrorDetail => {
+      if (typeof x === 'object' && x !== null) {
+        const o = x as Record<string, unknown>;
+        const field = typeof o.field === 'string' ? o.field : typeof o.path === 'string' ? o.path : '(body)';
+        const message = typeof o.message === 'string' ? o.message : JSON.stringify(x);
+        return { field, message };
+      }
+      return { field: '(body)', message: String(x) };
+    });
+  }
+  if (typeof d === 'object' && d !== null) return d as Record<string, unknown>;
+  return null;
 };
 
 const shortDuration = (ms: number): string => (ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`);
@@ -259,7 +304,8 @@ export class Transport {
     let raw: Uint8Array;
     try {
       if (body) this.stats.bytesSent += body.bytes.byteLength;
-      res = await fetch(url, { method: spec.method, headers, body: body?.bytes ?? null, signal, redirect: 'follow' });
+      // Never follow a redirect: it would carry the key to a host the engineer did not enter it for.
+      res = await fetch(url, { method: spec.method, headers, body: body?.bytes ?? null, signal, redirect: 'manual' });
       raw = new Uint8Array(await res.arrayBuffer());
     } catch (e) {
       const status = null;
@@ -302,6 +348,7 @@ export class Transport {
     const text = new TextDecoder().decode(raw);
 
     if (res.status >= 400) throw this.httpError(spec, res, text, rl, now, key, requestId);
+    if (res.status >= 300 && res.status < 400) throw this.redirected(spec, res, requestId);
     if (res.status < 200 || res.status >= 300) {
       throw this.invalid(spec, `unexpected status ${res.status}`, key, res.status, requestId);
     }
@@ -315,17 +362,23 @@ export class Transport {
     key: string,
     requestId: string | undefined,
   ): ApiResponse<T> {
-    if (text.trim() === '') {
-      if (!spec.allowEmpty) throw this.invalid(spec, 'empty body', key, status, requestId);
-      const empty = spec.schema.safeParse(undefined);
-      if (!empty.success) throw this.invalid(spec, 'empty body', key, status, requestId);
-      return { data: empty.data, meta: null, status };
-    }
     let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw this.invalid(spec, 'body is not JSON', key, status, requestId);
+    if (text.trim() === '') {
+      if (!spec.allowEmpty && spec.envelope !== false) throw this.invalid(spec, 'empty body', key, status, requestId);
+      json = undefined;
+    } else {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        if (spec.envelope !== false) throw this.invalid(spec, 'body is not JSON', key, status, requestId);
+        // The caller reads undocumented answers itself: it gets the start of the text to say what came.
+        json = this.scrub(text.slice(0, 200), key);
+      }
+    }
+    if (spec.envelope === false || json === undefined) {
+      const whole = spec.schema.safeParse(json);
+      if (!whole.success) throw this.invalid(spec, 'empty body', key, status, requestId);
+      return { data: whole.data, meta: null, status };
     }
     if (typeof json !== 'object' || json === null || !('data' in json)) {
       throw this.invalid(spec, 'no {data, meta} envelope', key, status, requestId);
@@ -337,17 +390,44 @@ export class Transport {
       const where = fieldPath('data', issue?.path ?? []);
       throw this.invalid(spec, `field ${where}: ${issue?.message ?? 'invalid'}`, key, status, requestId, where);
     }
+    const skipped = spec.skipped?.(parsed.data);
+    if (skipped) this.misread(spec, status, skipped, key);
     let meta: PageMeta | null = null;
     if (spec.paged || env.meta !== undefined) {
       const m = PageMeta.safeParse(env.meta);
       if (m.success) meta = m.data;
       else if (spec.paged) {
+        // A list without usable meta is still a list: the caller treats it as the only page.
         const issue = m.error.issues[0];
-        const where = fieldPath('meta', issue?.path ?? []);
-        throw this.invalid(spec, `field ${where}: ${issue?.message ?? 'invalid'}`, key, status, requestId, where);
+        this.misread(spec, status, `${fieldPath('meta', issue?.path ?? [])}: ${issue?.message ?? 'invalid'}`, key);
       }
     }
     return { data: parsed.data, meta, status };
+  }
+
+  private misread(spec: RequestSpec<unknown>, status: number, what: string, key: string): void {
+    const info: MisreadInfo = { method: spec.method, path: spec.path, status, what: this.scrub(what, key) };
+    this.observe(() => this.o.onMisread?.(info));
+  }
+
+  private redirected(spec: RequestSpec<unknown>, res: Response, requestId: string | undefined): TwinEdgeApiError {
+    let where = 'another address';
+    try {
+      const location = res.headers.get('location');
+      if (location) where = new URL(location, this.base).host;
+    } catch {
+      // An unparsable Location says no more than its absence.
+    }
+    return new TwinEdgeApiError({
+      kind: 'http',
+      status: res.status,
+      code: 'REDIRECT',
+      message: `${spec.method} ${spec.path}: ${res.status} redirect to ${where} (not followed)`,
+      userMessage: `TwinEdge at ${this.host} redirects to ${where}; the API key is not sent there. If TwinEdge has moved, enter the new address and the key in Settings`,
+      method: spec.method,
+      path: spec.path,
+      ...(requestId !== undefined ? { requestId } : {}),
+    });
   }
 
   private httpError(
@@ -363,11 +443,12 @@ export class Transport {
     let serverMessage: string | null = null;
     let details: ApiErrorDetails = null;
     try {
-      const body = ErrorBody.safeParse(JSON.parse(text));
+      const body = ErrorAnswer.safeParse(JSON.parse(text));
       if (body.success) {
-        code = body.data.error.code;
-        serverMessage = this.scrub(body.data.error.message, key);
-        details = body.data.error.details === undefined ? null : this.scrubDetails(body.data.error.details, key);
+        code = body.data.error.code ?? null;
+        serverMessage = body.data.error.message === undefined ? null : this.scrub(body.data.error.message, key);
+        const d = readDetails(body.data.error.details);
+        details = d === null ? null : this.scrubDetails(d, key);
       }
     } catch {
       // Not JSON (a proxy's HTML page): the status alone still says what happened.

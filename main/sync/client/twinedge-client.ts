@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import {
-  AlertEvent,
-  AlertRule,
-  Dashboard,
-  Device,
-  IngestResult,
-  KeyInfo,
-  MlModel,
-  Prediction,
-  TelemetryRow,
-  TrainingJob,
-} from '../api/model.js';
+  AlertEventAnswer,
+  AlertRuleAnswer,
+  DashboardAnswer,
+  DeviceAnswer,
+  KeyInfoAnswer,
+  MlModelAnswer,
+  PredictionAnswer,
+  TelemetryRowAnswer,
+  TrainingJobAnswer,
+} from '../api/answers.js';
 import type {
+  AlertEventStatus,
+  Severity,
   AlertRuleBody,
   DashboardBody,
   DeviceBody,
@@ -19,13 +20,24 @@ import type {
   TelemetryQuery,
   TrainingBody,
 } from '../api/model.js';
+import { readIngestAnswer, type IngestOutcome } from '../api/ingest-answer.js';
+import { tolerantList, type TolerantList } from '../api/tolerant.js';
 import { systemClock, type Clock } from '../clock.js';
 import { isTwinEdgeApiError } from './api-error.js';
-import type { CallOptions, IngestOptions, Page, PageQuery, RateLimitState, TwinEdgeCloudApi } from './client-api.js';
+import type {
+  CallOptions,
+  CreateOptions,
+  IngestOptions,
+  Page,
+  PageQuery,
+  RateLimitState,
+  TwinEdgeCloudApi,
+} from './client-api.js';
 import { listAll, pages, type PagesOptions } from './pages.js';
 import {
   Transport,
   type ApiKeySource,
+  type MisreadInfo,
   type QueryValue,
   type RequestInfo,
   type RequestSpec,
@@ -61,21 +73,35 @@ export interface TwinEdgeClientOptions {
   random?: () => number;
   onRateLimit?: (state: RateLimitState) => void;
   onRequest?: (info: RequestInfo) => void;
+  onMisread?: (info: MisreadInfo) => void;
+  /** The ingest route found to work earlier (remembered across restarts by the caller). */
+  ingestPath?: IngestPath;
+  /** The ingest route changed (the server answered 404/405 on the other one). */
+  onIngestPath?: (path: IngestPath) => void;
 }
 
-const INGEST_PATH = '/telemetry/ingest';
+export type IngestPath = '/telemetry/ingest' | '/telemetry';
+
+const INGEST_PATH: IngestPath = '/telemetry/ingest';
 /** The other documented name of the ingest endpoint (NOTES.md: both exist in the vendor's pages). */
-const INGEST_ALIAS_PATH = '/telemetry';
+const INGEST_ALIAS_PATH: IngestPath = '/telemetry';
+
+/** "No such route" (404) or "not this method here" (405): ingest addresses no resource that could be missing. */
+const routeMissing = (e: unknown): boolean =>
+  isTwinEdgeApiError(e) && e.kind === 'http' && (e.status === 404 || e.status === 405);
 
 const seg = (id: string): string => encodeURIComponent(id);
 
 /** The TwinEdge REST API as typed methods; usable on its own, like a vendor SDK. */
 export class TwinEdgeClient implements TwinEdgeCloudApi {
   private readonly t: Transport;
-  /** Set once the server answered 404 for /telemetry/ingest: it only knows the alias. */
-  private ingestPath = INGEST_PATH;
+  /** The route that worked last; the other one is tried once when this one answers 404/405. */
+  private ingestPath: IngestPath;
+  private readonly onIngestPath: ((path: IngestPath) => void) | undefined;
 
   constructor(o: TwinEdgeClientOptions) {
+    this.ingestPath = o.ingestPath ?? INGEST_PATH;
+    this.onIngestPath = o.onIngestPath;
     this.t = new Transport({
       baseUrl: o.baseUrl,
       apiKey: o.apiKey,
@@ -90,7 +116,13 @@ export class TwinEdgeClient implements TwinEdgeCloudApi {
       random: o.random ?? Math.random,
       ...(o.onRateLimit ? { onRateLimit: o.onRateLimit } : {}),
       ...(o.onRequest ? { onRequest: o.onRequest } : {}),
+      ...(o.onMisread ? { onMisread: o.onMisread } : {}),
     });
+  }
+
+  /** The ingest route in use. */
+  get ingestRoute(): IngestPath {
+    return this.ingestPath;
   }
 
   /** What the last response said about the key's request budget; null before any answer. */
@@ -110,57 +142,65 @@ export class TwinEdgeClient implements TwinEdgeCloudApi {
 
   // ---- key ------------------------------------------------------------------------------------
 
-  async keyInfo(o?: CallOptions): Promise<KeyInfo> {
-    return this.one('GET', '/auth/key', KeyInfo, o);
+  async keyInfo(o?: CallOptions): Promise<KeyInfoAnswer> {
+    return this.one('GET', '/auth/key', KeyInfoAnswer, o);
   }
 
   // ---- telemetry ------------------------------------------------------------------------------
 
-  async ingest(points: readonly TelemetryPoint[], o: IngestOptions): Promise<IngestResult> {
-    const spec = (path: string): RequestSpec<IngestResult> => ({
-      method: 'POST',
-      path,
-      body: { data: points },
-      idempotencyKey: o.idempotencyKey,
-      schema: IngestResult,
-      ...(o.signal ? { signal: o.signal } : {}),
-    });
-    if (this.ingestPath === INGEST_PATH) {
-      try {
-        return (await this.t.request(spec(INGEST_PATH))).data;
-      } catch (e) {
-        // Only a 404 means "no such route": ingest addresses no resource that could be missing.
-        if (!(isTwinEdgeApiError(e) && e.kind === 'http' && e.status === 404)) throw e;
-        this.ingestPath = INGEST_ALIAS_PATH;
-      }
+  async ingest(points: readonly TelemetryPoint[], o: IngestOptions): Promise<IngestOutcome> {
+    const send = async (path: IngestPath): Promise<IngestOutcome> => {
+      const res = await this.t.request({
+        method: 'POST',
+        path,
+        body: { data: points },
+        idempotencyKey: o.idempotencyKey,
+        schema: z.unknown(),
+        envelope: false,
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+      return readIngestAnswer(res.data, points.length);
+    };
+    try {
+      return await send(this.ingestPath);
+    } catch (e) {
+      if (!routeMissing(e)) throw e;
     }
-    return (await this.t.request(spec(this.ingestPath))).data;
+    // The docs name both routes: try the other once, and keep the one that works.
+    const other = this.ingestPath === INGEST_PATH ? INGEST_ALIAS_PATH : INGEST_PATH;
+    const outcome = await send(other);
+    this.ingestPath = other;
+    this.onIngestPath?.(other);
+    return outcome;
   }
 
-  async queryTelemetry(q: TelemetryQuery, o?: CallOptions): Promise<Page<TelemetryRow>> {
-    return this.page('/telemetry', TelemetryRow, { ...q }, o);
+  async queryTelemetry(q: TelemetryQuery, o?: CallOptions): Promise<Page<TelemetryRowAnswer>> {
+    return this.page('/telemetry', TelemetryRowAnswer, { ...q }, o);
   }
 
-  async latestTelemetry(q: { asset_id?: string; tag_name?: string }, o?: CallOptions): Promise<TelemetryRow[]> {
-    return this.one('GET', '/telemetry/latest', z.array(TelemetryRow), o, { query: { ...q } });
+  async latestTelemetry(q: { asset_id?: string; tag_name?: string }, o?: CallOptions): Promise<TelemetryRowAnswer[]> {
+    return this.one('GET', '/telemetry/latest', z.array(TelemetryRowAnswer), o, { query: { ...q } });
   }
 
   // ---- devices --------------------------------------------------------------------------------
 
-  async listDevices(q: PageQuery = {}, o?: CallOptions): Promise<Page<Device>> {
-    return this.page('/devices', Device, { ...q }, o);
+  async listDevices(q: PageQuery = {}, o?: CallOptions): Promise<Page<DeviceAnswer>> {
+    return this.page('/devices', DeviceAnswer, { ...q }, o);
   }
 
-  async createDevice(body: DeviceBody, o?: CallOptions): Promise<Device> {
-    return this.one('POST', '/devices', Device, o, { body });
+  async createDevice(body: DeviceBody, o?: CreateOptions): Promise<DeviceAnswer> {
+    return this.one('POST', '/devices', DeviceAnswer, o, {
+      body,
+      ...(o?.idempotencyKey !== undefined ? { idempotencyKey: o.idempotencyKey } : {}),
+    });
   }
 
-  async getDevice(id: string, o?: CallOptions): Promise<Device> {
-    return this.one('GET', `/devices/${seg(id)}`, Device, o);
+  async getDevice(id: string, o?: CallOptions): Promise<DeviceAnswer> {
+    return this.one('GET', `/devices/${seg(id)}`, DeviceAnswer, o);
   }
 
-  async updateDevice(id: string, body: DeviceBody, o?: CallOptions): Promise<Device> {
-    return this.one('PUT', `/devices/${seg(id)}`, Device, o, { body });
+  async updateDevice(id: string, body: DeviceBody, o?: CallOptions): Promise<DeviceAnswer> {
+    return this.one('PUT', `/devices/${seg(id)}`, DeviceAnswer, o, { body });
   }
 
   async deleteDevice(id: string, o?: CallOptions): Promise<void> {
@@ -170,58 +210,58 @@ export class TwinEdgeClient implements TwinEdgeCloudApi {
 
   // ---- dashboards -----------------------------------------------------------------------------
 
-  async listDashboards(q: PageQuery = {}, o?: CallOptions): Promise<Page<Dashboard>> {
-    return this.page('/dashboards', Dashboard, { ...q }, o);
+  async listDashboards(q: PageQuery = {}, o?: CallOptions): Promise<Page<DashboardAnswer>> {
+    return this.page('/dashboards', DashboardAnswer, { ...q }, o);
   }
 
-  async createDashboard(body: DashboardBody, o?: CallOptions): Promise<Dashboard> {
-    return this.one('POST', '/dashboards', Dashboard, o, { body });
+  async createDashboard(body: DashboardBody, o?: CallOptions): Promise<DashboardAnswer> {
+    return this.one('POST', '/dashboards', DashboardAnswer, o, { body });
   }
 
-  async getDashboard(id: string, o?: CallOptions): Promise<Dashboard> {
-    return this.one('GET', `/dashboards/${seg(id)}`, Dashboard, o);
+  async getDashboard(id: string, o?: CallOptions): Promise<DashboardAnswer> {
+    return this.one('GET', `/dashboards/${seg(id)}`, DashboardAnswer, o);
   }
 
-  async updateDashboard(id: string, body: DashboardBody, o?: CallOptions): Promise<Dashboard> {
-    return this.one('PUT', `/dashboards/${seg(id)}`, Dashboard, o, { body });
+  async updateDashboard(id: string, body: DashboardBody, o?: CallOptions): Promise<DashboardAnswer> {
+    return this.one('PUT', `/dashboards/${seg(id)}`, DashboardAnswer, o, { body });
   }
 
   // ---- alerts ---------------------------------------------------------------------------------
 
-  async listAlertRules(q: PageQuery = {}, o?: CallOptions): Promise<Page<AlertRule>> {
-    return this.page('/alerts', AlertRule, { ...q }, o);
+  async listAlertRules(q: PageQuery = {}, o?: CallOptions): Promise<Page<AlertRuleAnswer>> {
+    return this.page('/alerts', AlertRuleAnswer, { ...q }, o);
   }
 
-  async createAlertRule(body: AlertRuleBody, o?: CallOptions): Promise<AlertRule> {
-    return this.one('POST', '/alerts', AlertRule, o, { body });
+  async createAlertRule(body: AlertRuleBody, o?: CallOptions): Promise<AlertRuleAnswer> {
+    return this.one('POST', '/alerts', AlertRuleAnswer, o, { body });
   }
 
   async listAlertEvents(
-    q: PageQuery & { status?: AlertEvent['status']; severity?: AlertEvent['severity']; since?: string } = {},
+    q: PageQuery & { status?: AlertEventStatus; severity?: Severity; since?: string } = {},
     o?: CallOptions,
-  ): Promise<Page<AlertEvent>> {
-    return this.page('/alerts/events', AlertEvent, { ...q }, o);
+  ): Promise<Page<AlertEventAnswer>> {
+    return this.page('/alerts/events', AlertEventAnswer, { ...q }, o);
   }
 
   // ---- ML -------------------------------------------------------------------------------------
 
-  async listModels(q: PageQuery = {}, o?: CallOptions): Promise<Page<MlModel>> {
-    return this.page('/ml/models', MlModel, { ...q }, o);
+  async listModels(q: PageQuery = {}, o?: CallOptions): Promise<Page<MlModelAnswer>> {
+    return this.page('/ml/models', MlModelAnswer, { ...q }, o);
   }
 
-  async startTraining(body: TrainingBody, o?: CallOptions): Promise<TrainingJob> {
-    return this.one('POST', '/ml/training', TrainingJob, o, { body });
+  async startTraining(body: TrainingBody, o?: CallOptions): Promise<TrainingJobAnswer> {
+    return this.one('POST', '/ml/training', TrainingJobAnswer, o, { body });
   }
 
-  async getTrainingJob(id: string, o?: CallOptions): Promise<TrainingJob> {
-    return this.one('GET', `/ml/training/${seg(id)}`, TrainingJob, o);
+  async getTrainingJob(id: string, o?: CallOptions): Promise<TrainingJobAnswer> {
+    return this.one('GET', `/ml/training/${seg(id)}`, TrainingJobAnswer, o);
   }
 
   async predictions(
     q: PageQuery & { asset_id: string; model_id?: string; start?: string; end?: string },
     o?: CallOptions,
-  ): Promise<Page<Prediction>> {
-    return this.page('/ml/predictions', Prediction, { ...q }, o);
+  ): Promise<Page<PredictionAnswer>> {
+    return this.page('/ml/predictions', PredictionAnswer, { ...q }, o);
   }
 
   // ---- pagination -----------------------------------------------------------------------------
@@ -243,7 +283,7 @@ export class TwinEdgeClient implements TwinEdgeCloudApi {
     path: string,
     schema: z.ZodType<T>,
     o: CallOptions | undefined,
-    extra: Partial<Pick<RequestSpec<T>, 'body' | 'query' | 'allowEmpty'>> = {},
+    extra: Partial<Pick<RequestSpec<T>, 'body' | 'query' | 'allowEmpty' | 'idempotencyKey'>> = {},
   ): Promise<T> {
     const res = await this.t.request({ method, path, schema, ...extra, ...(o?.signal ? { signal: o.signal } : {}) });
     return res.data;
@@ -255,15 +295,22 @@ export class TwinEdgeClient implements TwinEdgeCloudApi {
     query: Record<string, QueryValue>,
     o: CallOptions | undefined,
   ): Promise<Page<T>> {
-    const res = await this.t.request({
+    const res = await this.t.request<TolerantList<T>>({
       method: 'GET',
       path,
       query,
-      schema: z.array(item),
+      schema: tolerantList(item),
+      skipped: (l) =>
+        l.skipped > 0
+          ? `${l.skipped} of ${l.skipped + l.items.length} items skipped (first: data${l.firstProblem})`
+          : null,
       paged: true,
       ...(o?.signal ? { signal: o.signal } : {}),
     });
-    // `paged` makes the transport reject an answer without valid meta, so meta is set here.
-    return { items: res.data, meta: res.meta ?? { page: 1, per_page: res.data.length || 1, total: res.data.length } };
+    const items = res.data.items;
+    const asked = typeof query.page === 'number' ? query.page : 1;
+    // Without usable meta the answer is read as the last page (the transport has reported the misread).
+    const perPage = Math.max(1, items.length + res.data.skipped);
+    return { items, meta: res.meta ?? { page: asked, per_page: perPage, total: (asked - 1) * perPage + items.length } };
   }
 }

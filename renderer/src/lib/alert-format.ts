@@ -14,7 +14,7 @@ export function formatSeconds(seconds: number): string {
   return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`;
 }
 
-const num = (v: number): string => String(Math.round(v * 1e6) / 1e6);
+const num = (v: number | null): string => (v === null ? '?' : String(Math.round(v * 1e6) / 1e6));
 
 /**
  * What a condition watches, e.g. "T101.Level", "rate of change of T101.Level (per min)" or
@@ -30,6 +30,8 @@ function subject(c: AlertConditionView, assetName?: (assetId: string) => string 
       return `anomaly score of ${tag}`;
     case 'threshold':
       return tag;
+    case 'unknown':
+      return `${tag} (a condition kind this version does not know)`;
   }
 }
 
@@ -37,10 +39,9 @@ function subject(c: AlertConditionView, assetName?: (assetId: string) => string 
 export function formatCondition(c: AlertConditionView, assetName?: (assetId: string) => string | undefined): string {
   let test: string;
   if (c.operator === 'between' || c.operator === 'outside') {
-    const high = c.threshold_high === undefined ? '?' : num(c.threshold_high);
-    test = `${c.operator} ${num(c.threshold)} and ${high}`;
+    test = `${c.operator} ${num(c.threshold)} and ${num(c.threshold_high)}`;
   } else {
-    test = `${c.operator} ${num(c.threshold)}`;
+    test = `${c.operator === 'unknown' ? '(unknown operator)' : c.operator} ${num(c.threshold)}`;
   }
   const duration = c.duration_seconds > 0 ? ` for ${formatSeconds(c.duration_seconds)}` : '';
   return `${subject(c, assetName)} ${test}${duration}`;
@@ -58,4 +59,5 @@ export const severityLabel: Record<AlertRule['severity'], string> = {
   critical: 'Critical',
   warning: 'Warning',
   info: 'Info',
+  unknown: 'Unknown severity',
 };

@@ -66,6 +66,8 @@ const callList = [
   'sync.setPaused',
   'sync.rejections',
   'sync.resolveDevice',
+  'sync.cloudDevices',
+  'sync.linkDevice',
   'cloud.alerts',
   'cloud.alerts.create',
   'cloud.dashboards',
