@@ -1,5 +1,6 @@
 import type { Scope } from '../../../main/sync/api/model.js';
 import type { ApiError } from './api-error.js';
+import { minimalDialect } from './dialect-minimal.js';
 import { oursDialect } from './dialect-ours.js';
 import type { ApiKey } from './keys.js';
 import type { Answer, Route } from './route.js';
@@ -8,7 +9,7 @@ import type { Answer, Route } from './route.js';
  * Readings of the vendor reference the simulator can answer in. The reference leaves most shapes open, so a
  * client must work against each of them; `ours` is the one our OpenAPI document records.
  */
-export const dialects = ['ours'] as const;
+export const dialects = ['ours', 'minimal'] as const;
 export type Dialect = (typeof dialects)[number];
 
 export const isDialect = (raw: string): raw is Dialect => (dialects as readonly string[]).includes(raw);
@@ -44,6 +45,8 @@ export const createDialect = (name: Dialect): DialectRules => {
   switch (name) {
     case 'ours':
       return oursDialect();
+    case 'minimal':
+      return minimalDialect();
   }
 };
 
