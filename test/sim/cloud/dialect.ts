@@ -2,6 +2,7 @@ import type { Scope } from '../../../main/sync/api/model.js';
 import type { ApiError } from './api-error.js';
 import { minimalDialect } from './dialect-minimal.js';
 import { oursDialect } from './dialect-ours.js';
+import { strictScopesDialect } from './dialect-strict-scopes.js';
 import type { ApiKey } from './keys.js';
 import type { Answer, Route } from './route.js';
 
@@ -9,7 +10,7 @@ import type { Answer, Route } from './route.js';
  * Readings of the vendor reference the simulator can answer in. The reference leaves most shapes open, so a
  * client must work against each of them; `ours` is the one our OpenAPI document records.
  */
-export const dialects = ['ours', 'minimal'] as const;
+export const dialects = ['ours', 'minimal', 'strict-scopes'] as const;
 export type Dialect = (typeof dialects)[number];
 
 export const isDialect = (raw: string): raw is Dialect => (dialects as readonly string[]).includes(raw);
@@ -47,6 +48,8 @@ export const createDialect = (name: Dialect): DialectRules => {
       return oursDialect();
     case 'minimal':
       return minimalDialect();
+    case 'strict-scopes':
+      return strictScopesDialect();
   }
 };
 
