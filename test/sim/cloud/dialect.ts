@@ -1,6 +1,7 @@
 import type { Scope } from '../../../main/sync/api/model.js';
 import type { ApiError } from './api-error.js';
 import { minimalDialect } from './dialect-minimal.js';
+import { noisyDialect } from './dialect-noisy.js';
 import { oursDialect } from './dialect-ours.js';
 import { strictScopesDialect } from './dialect-strict-scopes.js';
 import type { ApiKey } from './keys.js';
@@ -10,7 +11,7 @@ import type { Answer, Route } from './route.js';
  * Readings of the vendor reference the simulator can answer in. The reference leaves most shapes open, so a
  * client must work against each of them; `ours` is the one our OpenAPI document records.
  */
-export const dialects = ['ours', 'minimal', 'strict-scopes'] as const;
+export const dialects = ['ours', 'minimal', 'strict-scopes', 'noisy'] as const;
 export type Dialect = (typeof dialects)[number];
 
 export const isDialect = (raw: string): raw is Dialect => (dialects as readonly string[]).includes(raw);
@@ -50,6 +51,8 @@ export const createDialect = (name: Dialect): DialectRules => {
       return minimalDialect();
     case 'strict-scopes':
       return strictScopesDialect();
+    case 'noisy':
+      return noisyDialect();
   }
 };
 
