@@ -95,7 +95,7 @@ export const noisyDialect = (): DialectRules => {
         ...env,
         data: Array.isArray(env.data) ? env.data.map(one) : one(env.data),
         ...(meta ? { meta } : {}),
-        _links: { self: route.template },
+        _links: { self: `/v1${route.template}` },
         x_trace: trace(),
       };
       return { ...answer, body };
