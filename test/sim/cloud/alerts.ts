@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   alertEventStatuses,
   AlertRuleBody,
@@ -26,7 +25,7 @@ export const addAlertEvent = (
   event: Partial<AlertEvent> & Pick<AlertEvent, 'rule_id' | 'rule_name' | 'severity'>,
 ): AlertEvent => {
   const full: AlertEvent = {
-    id: `evt-${randomUUID()}`,
+    id: state.ids.next('alert_event'),
     status: 'triggered',
     asset_id: null,
     tag_name: null,
@@ -45,16 +44,18 @@ export const alertRoutes: Route[] = [
     method: 'GET',
     template: '/alerts',
     scope: 'read:alerts',
+    holds: 'alert_rule',
     handler: (ctx) => ok(paginate(ctx.state.alertRules.all(), pageParams(ctx.query))),
   },
   {
     method: 'POST',
     template: '/alerts',
     scope: 'write:alerts',
+    holds: 'alert_rule',
     handler: (ctx) => {
       const body = parseBody(AlertRuleBody, ctx.body);
       const now = iso(ctx.now);
-      const rule: AlertRule = { ...body, id: `rule-${randomUUID()}`, created_at: now, updated_at: now };
+      const rule: AlertRule = { ...body, id: ctx.state.ids.next('alert_rule'), created_at: now, updated_at: now };
       return ok({ data: ctx.state.alertRules.put(rule) }, 201);
     },
   },
@@ -62,6 +63,7 @@ export const alertRoutes: Route[] = [
     method: 'GET',
     template: '/alerts/events',
     scope: 'read:alerts',
+    holds: 'alert_event',
     handler: (ctx) => {
       const p = pageParams(ctx.query);
       const status = enumParam(ctx, 'status', alertEventStatuses);

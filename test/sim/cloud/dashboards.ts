@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { DashboardBody, type Dashboard } from '../../../main/sync/api/model.js';
 import { notFound, parseBody } from './api-error.js';
 import { paginate, pageParams } from './pagination.js';
@@ -17,24 +16,33 @@ export const dashboardRoutes: Route[] = [
     method: 'GET',
     template: '/dashboards',
     scope: 'read:assets',
+    holds: 'dashboard',
     handler: (ctx) => ok(paginate(ctx.state.dashboards.all(), pageParams(ctx.query))),
   },
   {
     method: 'POST',
     template: '/dashboards',
     scope: 'write:assets',
+    holds: 'dashboard',
     handler: (ctx) => {
       const body = parseBody(DashboardBody, ctx.body);
       const now = iso(ctx.now);
-      const dashboard: Dashboard = { ...body, id: `dash-${randomUUID()}`, created_at: now, updated_at: now };
+      const dashboard: Dashboard = { ...body, id: ctx.state.ids.next('dashboard'), created_at: now, updated_at: now };
       return ok({ data: ctx.state.dashboards.put(dashboard) }, 201);
     },
   },
-  { method: 'GET', template: '/dashboards/{id}', scope: 'read:assets', handler: (ctx) => ok({ data: find(ctx) }) },
+  {
+    method: 'GET',
+    template: '/dashboards/{id}',
+    scope: 'read:assets',
+    holds: 'dashboard',
+    handler: (ctx) => ok({ data: find(ctx) }),
+  },
   {
     method: 'PUT',
     template: '/dashboards/{id}',
     scope: 'write:assets',
+    holds: 'dashboard',
     handler: (ctx) => {
       const current = find(ctx);
       const body = parseBody(DashboardBody, ctx.body);

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { ingestLimits } from '../../../main/sync/api/model.js';
+import { IDEMPOTENCY_HEADER, IDEMPOTENT_REPLAY_HEADER, ingestLimits } from '../../../main/sync/api/model.js';
+import { ApiError } from './api-error.js';
 import type { Db } from './db.js';
+import type { Answer, Ctx } from './route.js';
 
 export interface StoredAnswer {
   status: number;
@@ -22,7 +24,9 @@ export class IdempotencyStore {
       .get(keyId, idemKey) as { body_hash: string; status: number; response: string; created_at: number } | undefined;
     if (!row || now - row.created_at >= ingestLimits.idempotencyTtlSeconds * 1000) return { kind: 'new' };
     if (row.body_hash !== hash) return { kind: 'conflict' };
-    return { kind: 'replay', answer: { status: row.status, body: JSON.parse(row.response) as unknown } };
+    // '' stands for an answer without a body (a dialect may answer 202 with nothing).
+    const body = row.response === '' ? undefined : (JSON.parse(row.response) as unknown);
+    return { kind: 'replay', answer: { status: row.status, body } };
   }
 
   remember(keyId: string, idemKey: string, hash: string, answer: StoredAnswer, now: number): void {
@@ -31,6 +35,34 @@ export class IdempotencyStore {
         `INSERT OR REPLACE INTO idempotency (key_id, idem_key, body_hash, status, response, created_at)
          VALUES (?, ?, ?, ?, ?, ?)`,
       )
-      .run(keyId, idemKey, hash, answer.status, JSON.stringify(answer.body), now);
+      .run(keyId, idemKey, hash, answer.status, answer.body === undefined ? '' : JSON.stringify(answer.body), now);
   }
 }
+
+/**
+ * Applies a request at most once per (API key, Idempotency-Key): the same key with the same body replays the
+ * answer as it was sent (rendered in the dialect's form before it is remembered, so a rotating form cannot
+ * change on replay); with another body it is refused 409 CONFLICT. Without the header, `apply` runs every time.
+ * Errors thrown by `apply` are not remembered: a retry after a refusal is judged afresh.
+ */
+export const idempotent = (ctx: Ctx, apply: () => Answer): Answer => {
+  const { state } = ctx;
+  const header = ctx.headers[IDEMPOTENCY_HEADER];
+  const idemKey = Array.isArray(header) ? header[0] : header;
+  if (idemKey === undefined) return apply();
+  const hash = bodyHash(ctx.body);
+  const seen = state.idempotency.lookup(ctx.key.id, idemKey, hash, ctx.now);
+  if (seen.kind === 'conflict') {
+    throw new ApiError(409, 'CONFLICT', 'Idempotency-Key was already used with a different body', {
+      idempotency_key: idemKey,
+    });
+  }
+  if (seen.kind === 'replay') {
+    state.counters.replayed++;
+    const headers: Record<string, string> = state.dialect.replayHeader ? { [IDEMPOTENT_REPLAY_HEADER]: 'true' } : {};
+    return { ...seen.answer, headers, final: true };
+  }
+  const answer = ctx.render(apply());
+  state.idempotency.remember(ctx.key.id, idemKey, hash, answer, ctx.now);
+  return { ...answer, final: true };
+};

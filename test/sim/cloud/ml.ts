@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { TrainingBody, type MlModel, type Prediction, type TrainingJob } from '../../../main/sync/api/model.js';
 import { notFound, parseBody, validationError } from './api-error.js';
 import { instantParam, paginate, pageParams } from './pagination.js';
@@ -45,7 +44,7 @@ export const advanceTraining = (state: SimState, now: number): void => {
   for (const job of state.jobs.all()) {
     if (job.model_id !== null || now - job.created_ms < TRAINING_TOTAL_MS) continue;
     const model: MlModel = {
-      id: `model-${randomUUID()}`,
+      id: state.ids.next('ml_model'),
       name: job.name,
       type: job.model_type,
       status: 'ready',
@@ -61,7 +60,7 @@ export const advanceTraining = (state: SimState, now: number): void => {
 
 export const startJob = (state: SimState, body: TrainingBody, now: number): StoredJob =>
   state.jobs.put({
-    id: `job-${randomUUID()}`,
+    id: state.ids.next('training_job'),
     name: body.name,
     model_type: body.model_type,
     asset_id: body.asset_id,
@@ -114,6 +113,7 @@ export const mlRoutes: Route[] = [
     method: 'GET',
     template: '/ml/models',
     scope: 'read:telemetry',
+    holds: 'ml_model',
     handler: (ctx) => {
       advanceTraining(ctx.state, ctx.now);
       return ok(paginate(ctx.state.models.all(), pageParams(ctx.query)));
@@ -123,6 +123,7 @@ export const mlRoutes: Route[] = [
     method: 'POST',
     template: '/ml/training',
     scope: 'write:telemetry',
+    holds: 'training_job',
     handler: (ctx) => {
       const body = parseBody(TrainingBody, ctx.body);
       return ok({ data: jobView(startJob(ctx.state, body, ctx.now), ctx.now) }, 202);
@@ -132,6 +133,7 @@ export const mlRoutes: Route[] = [
     method: 'GET',
     template: '/ml/training/{id}',
     scope: 'read:telemetry',
+    holds: 'training_job',
     handler: (ctx) => {
       advanceTraining(ctx.state, ctx.now);
       const id = ctx.params.id ?? '';
@@ -140,5 +142,5 @@ export const mlRoutes: Route[] = [
       return ok({ data: jobView(job, ctx.now) });
     },
   },
-  { method: 'GET', template: '/ml/predictions', scope: 'read:telemetry', handler: predictions },
+  { method: 'GET', template: '/ml/predictions', scope: 'read:telemetry', holds: 'prediction', handler: predictions },
 ];

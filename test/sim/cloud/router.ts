@@ -8,7 +8,7 @@ import { telemetryRoutes } from './telemetry.js';
 
 /** Every operation of the OpenAPI document, with the scope it records. */
 export const routes: Route[] = [
-  { method: 'GET', template: '/auth/key', scope: null, handler: (ctx) => ok({ data: keyInfo(ctx.key) }) },
+  { method: 'GET', template: '/auth/key', scope: null, holds: 'key', handler: (ctx) => ok({ data: keyInfo(ctx.key) }) },
   ...telemetryRoutes,
   ...deviceRoutes,
   ...dashboardRoutes,

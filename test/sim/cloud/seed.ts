@@ -10,9 +10,11 @@ export const seedDemoData = (state: SimState): void => {
   if (state.alertRules.all().length > 0) return; // already seeded (restart on the same file)
   const now = state.clock.now();
   const at = iso(now);
+  const tempRule = state.ids.next('alert_rule', 'rule-demo-temp');
+  const anomalyRule = state.ids.next('alert_rule', 'rule-demo-anomaly');
   const rules: AlertRule[] = [
     {
-      id: 'rule-demo-temp',
+      id: tempRule,
       name: 'Bearing temperature high',
       severity: 'critical',
       enabled: true,
@@ -31,7 +33,7 @@ export const seedDemoData = (state: SimState): void => {
       updated_at: at,
     },
     {
-      id: 'rule-demo-anomaly',
+      id: anomalyRule,
       name: 'Vibration anomaly',
       severity: 'warning',
       enabled: true,
@@ -52,7 +54,7 @@ export const seedDemoData = (state: SimState): void => {
   ];
   rules.forEach((r) => state.alertRules.put(r));
   addAlertEvent(state, {
-    rule_id: 'rule-demo-temp',
+    rule_id: tempRule,
     rule_name: 'Bearing temperature high',
     severity: 'critical',
     status: 'resolved',
@@ -64,7 +66,7 @@ export const seedDemoData = (state: SimState): void => {
     resolved_at: iso(now - 2 * 3_600_000),
   });
   addAlertEvent(state, {
-    rule_id: 'rule-demo-anomaly',
+    rule_id: anomalyRule,
     rule_name: 'Vibration anomaly',
     severity: 'warning',
     asset_id: DEMO_ASSET,
@@ -73,7 +75,7 @@ export const seedDemoData = (state: SimState): void => {
     triggered_at: iso(now - 600_000),
   });
   const dashboard: Dashboard = {
-    id: 'dash-demo',
+    id: state.ids.next('dashboard', 'dash-demo'),
     name: 'Press 4 overview',
     widgets: [
       {

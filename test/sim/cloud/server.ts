@@ -31,9 +31,10 @@ const flatHeaders = (h: IncomingMessage['headers']): Record<string, string> =>
       .map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : v]),
   );
 
-/** The HTTP front: auth, budget, faults, body, handler, envelope; one exchange record per answer. */
+/** The HTTP front: auth, budget, faults, body, handler, dialect rendering; one exchange record per answer. */
 export const createSimServer = (deps: ServerDeps): Server => {
   const { state, limiter, faults } = deps;
+  const { dialect } = state;
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => res.destroy());
   });
@@ -58,14 +59,15 @@ export const createSimServer = (deps: ServerDeps): Server => {
     let headers: Record<string, string> = limiter.check(null, ANONYMOUS_TIER).headers;
 
     const send = (answer: Answer): void => {
+      // An answer without a body (a dialect's bare 202) has no content type either.
       const responseHeaders: Record<string, string> = {
         ...headers,
         ...answer.headers,
-        'content-type': 'application/json; charset=utf-8',
+        ...(answer.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
       };
       state.counters.byStatus[answer.status] = (state.counters.byStatus[answer.status] ?? 0) + 1;
       res.writeHead(answer.status, responseHeaders);
-      res.end(JSON.stringify(answer.body));
+      res.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
       deps.onExchange?.({
         method,
         path: url.pathname,
@@ -77,7 +79,7 @@ export const createSimServer = (deps: ServerDeps): Server => {
         responseBody: answer.body,
       });
     };
-    const sendError = (err: ApiError): void => send({ status: err.status, body: err.body(), headers: err.headers });
+    const sendError = (err: ApiError): void => send(dialect.renderError(err));
     const drop = (): void => {
       state.counters.dropped++;
       req.socket.destroy();
@@ -88,10 +90,15 @@ export const createSimServer = (deps: ServerDeps): Server => {
       if (latency > 0) await state.clock.sleep(latency);
       if (!url.pathname.startsWith('/v1/')) throw new ApiError(404, 'NOT_FOUND', `No API at ${url.pathname}`);
       const match = matchRoute(method, url.pathname.slice(3));
-      if (!match.route) throw new ApiError(404, 'NOT_FOUND', `No operation ${method} ${url.pathname}`);
+      // A route the dialect does not offer is answered exactly like one that does not exist.
+      if (!match.route || !dialect.offers(match.route)) {
+        throw new ApiError(404, 'NOT_FOUND', `No operation ${method} ${url.pathname}`);
+      }
+      const route = match.route;
 
       const token = bearerToken(requestHeaders.authorization);
-      const key = token ? state.keys.find(token) : undefined;
+      const stored = token ? state.keys.find(token) : undefined;
+      const key = stored ? dialect.key(stored) : undefined;
       if (!key) throw new ApiError(401, 'UNAUTHORIZED', token ? 'Invalid API key' : 'Missing API key');
 
       const budget = limiter.check(key.id, key.tier);
@@ -109,10 +116,9 @@ export const createSimServer = (deps: ServerDeps): Server => {
         });
       }
       budget.consume();
-      if (!hasScope(key, match.route.scope)) {
-        throw new ApiError(403, 'FORBIDDEN', `This key lacks the scope ${match.route.scope ?? ''}`, {
-          required_scope: match.route.scope,
-        });
+      const scope = dialect.scopeFor(route);
+      if (!hasScope(key, scope)) {
+        throw new ApiError(403, 'FORBIDDEN', `This key lacks the scope ${scope ?? ''}`, { required_scope: scope });
       }
       if (method === 'POST' || method === 'PUT') {
         requestBody = (await readJsonBody(req, ingestLimits.maxBodyBytes)).json;
@@ -132,14 +138,16 @@ export const createSimServer = (deps: ServerDeps): Server => {
         headers: req.headers,
         body: requestBody,
         now: state.clock.now(),
+        render: (answer: Answer) => dialect.render(route, answer),
       };
-      const answer = match.route.handler(ctx);
+      const answer = route.handler(ctx);
       if (plan.kind === 'drop') return drop();
       if (plan.kind === '5xx') {
         state.counters.injected5xx++;
         throw injected5xx(500);
       }
-      send(answer);
+      // The render step: handlers answer in ours' shape, the dialect turns it into its own on the way out.
+      send(answer.final ? answer : ctx.render(answer));
     } catch (err) {
       if (err instanceof ApiError) sendError(err);
       else sendError(new ApiError(500, 'INTERNAL_ERROR', 'Internal error', { reason: String(err) }));

@@ -1,7 +1,9 @@
 import type { AlertEvent, AlertRule, Dashboard, Device, MlModel } from '../../../main/sync/api/model.js';
 import type { Clock } from '../../../main/sync/clock.js';
 import { DocStore, type Db } from './db.js';
+import type { DialectRules } from './dialect.js';
 import { IdempotencyStore } from './idempotency.js';
+import { IdSource } from './ids.js';
 import { KeyStore } from './keys.js';
 import { TelemetryStore } from './telemetry-store.js';
 
@@ -25,11 +27,15 @@ export interface Counters {
   dropped: number;
   ingestRequests: number;
   replayed: number;
+  /** Successful POST /devices creations (replays and CloudSim.createDevice excluded). */
+  devicesCreated: number;
 }
 
 /** Everything the handlers share. */
 export interface SimState {
   clock: Clock;
+  dialect: DialectRules;
+  ids: IdSource;
   keys: KeyStore;
   telemetry: TelemetryStore;
   idempotency: IdempotencyStore;
@@ -42,8 +48,10 @@ export interface SimState {
   counters: Counters;
 }
 
-export const createState = (db: Db, clock: Clock): SimState => ({
+export const createState = (db: Db, clock: Clock, dialect: DialectRules): SimState => ({
   clock,
+  dialect,
+  ids: new IdSource(db, dialect.numericIds),
   keys: new KeyStore(db),
   telemetry: new TelemetryStore(db),
   idempotency: new IdempotencyStore(db),
@@ -62,6 +70,7 @@ export const createState = (db: Db, clock: Clock): SimState => ({
     dropped: 0,
     ingestRequests: 0,
     replayed: 0,
+    devicesCreated: 0,
   },
 });
 

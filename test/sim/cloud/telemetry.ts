@@ -1,7 +1,5 @@
 import {
   aggregations,
-  IDEMPOTENCY_HEADER,
-  IDEMPOTENT_REPLAY_HEADER,
   ingestLimits,
   intervals,
   IngestRequest,
@@ -12,7 +10,7 @@ import {
   type PointRejection,
 } from '../../../main/sync/api/model.js';
 import { ApiError, parseBody, validationError } from './api-error.js';
-import { bodyHash } from './idempotency.js';
+import { idempotent } from './idempotency.js';
 import { instantParam, pageParams, parseIsoInstant } from './pagination.js';
 import { ok, type Answer, type Ctx, type Route } from './route.js';
 import type { PointFilter } from './telemetry-store.js';
@@ -54,33 +52,18 @@ const ingest = (ctx: Ctx): Answer => {
       received: body.data.length,
     });
   }
-  const idemHeader = ctx.headers[IDEMPOTENCY_HEADER];
-  const idemKey = Array.isArray(idemHeader) ? idemHeader[0] : idemHeader;
-  const hash = bodyHash(ctx.body);
-  if (idemKey !== undefined) {
-    const seen = state.idempotency.lookup(ctx.key.id, idemKey, hash, ctx.now);
-    if (seen.kind === 'conflict') {
-      throw new ApiError(409, 'CONFLICT', 'Idempotency-Key was already used with a different body', {
-        idempotency_key: idemKey,
-      });
-    }
-    if (seen.kind === 'replay') {
-      state.counters.replayed++;
-      return { ...seen.answer, headers: { [IDEMPOTENT_REPLAY_HEADER]: 'true' } };
-    }
-  }
-  const accepted: TelemetryPoint[] = [];
-  const rejected: PointRejection[] = [];
-  body.data.forEach((raw, i) => {
-    const r = checkPoint(raw, i, ctx.now);
-    if ('index' in r) rejected.push(r);
-    else accepted.push(r);
+  return idempotent(ctx, () => {
+    const accepted: TelemetryPoint[] = [];
+    const rejected: PointRejection[] = [];
+    body.data.forEach((raw, i) => {
+      const r = checkPoint(raw, i, ctx.now);
+      if ('index' in r) rejected.push(r);
+      else accepted.push(r);
+    });
+    state.telemetry.insert(accepted, ctx.now);
+    const result: IngestResult = { accepted: accepted.length, rejected };
+    return ok({ data: result });
   });
-  state.telemetry.insert(accepted, ctx.now);
-  const result: IngestResult = { accepted: accepted.length, rejected };
-  const answer = ok({ data: result });
-  if (idemKey !== undefined) state.idempotency.remember(ctx.key.id, idemKey, hash, answer, ctx.now);
-  return answer;
 };
 
 const filterOf = (q: Record<string, string>): PointFilter => {
@@ -120,8 +103,8 @@ const query = (ctx: Ctx): Answer => {
 const latest = (ctx: Ctx): Answer => ok({ data: ctx.state.telemetry.latest(filterOf(ctx.query)) });
 
 export const telemetryRoutes: Route[] = [
-  { method: 'GET', template: '/telemetry', scope: 'read:telemetry', handler: query },
-  { method: 'POST', template: '/telemetry', scope: 'write:telemetry', handler: ingest },
-  { method: 'POST', template: '/telemetry/ingest', scope: 'write:telemetry', handler: ingest },
-  { method: 'GET', template: '/telemetry/latest', scope: 'read:telemetry', handler: latest },
+  { method: 'GET', template: '/telemetry', scope: 'read:telemetry', holds: 'telemetry_row', handler: query },
+  { method: 'POST', template: '/telemetry', scope: 'write:telemetry', holds: 'ingest_result', handler: ingest },
+  { method: 'POST', template: '/telemetry/ingest', scope: 'write:telemetry', holds: 'ingest_result', handler: ingest },
+  { method: 'GET', template: '/telemetry/latest', scope: 'read:telemetry', holds: 'telemetry_row', handler: latest },
 ];
