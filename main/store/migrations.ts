@@ -175,4 +175,8 @@ export const migrations: readonly string[] = [
     updated_at   INTEGER NOT NULL
   );
   `,
+  // 6: the oldest queued sample, asked for the sync status every second, without scanning the outbox
+  `
+  CREATE INDEX sync_outbox_first_ts ON sync_outbox (first_ts);
+  `,
 ];
