@@ -18,6 +18,7 @@ import type {
   TrainingBody,
   TrainingJob,
 } from '../api/model.js';
+import type { EncodedBody } from './request.js';
 
 /** What the last response said about the key's request budget (null where the server did not say). */
 export interface RateLimitState {
@@ -57,6 +58,8 @@ export type ApiErrorKind = 'http' | 'network' | 'timeout' | 'invalid_response' |
 export interface IngestOptions {
   /** Same key, same batch: the server applies it once. Required for uploads that may be retried. */
   idempotencyKey: string;
+  /** `{"data": points}` already encoded (the batch stored in flight): sent as is instead of serialising. */
+  body?: EncodedBody;
   signal?: AbortSignal;
 }
 

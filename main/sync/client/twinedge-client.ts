@@ -24,6 +24,7 @@ import { isTwinEdgeApiError } from './api-error.js';
 import type { CallOptions, IngestOptions, Page, PageQuery, RateLimitState, TwinEdgeCloudApi } from './client-api.js';
 import { listAll, pages, type PagesOptions } from './pages.js';
 import {
+  GZIP_THRESHOLD_BYTES,
   Transport,
   type ApiKeySource,
   type QueryValue,
@@ -84,7 +85,7 @@ export class TwinEdgeClient implements TwinEdgeCloudApi {
       timeoutMs: o.timeoutMs ?? 30_000,
       maxRetries: Math.max(0, o.maxRetries ?? 3),
       backoff: { ...defaultBackoff, ...o.backoff },
-      gzipThresholdBytes: o.gzipThresholdBytes ?? 1024,
+      gzipThresholdBytes: o.gzipThresholdBytes ?? GZIP_THRESHOLD_BYTES,
       userAgent: o.userAgent ?? 'TwinEdgeDesktop',
       maxRetryAfterMs: o.maxRetryAfterMs ?? 60_000,
       random: o.random ?? Math.random,
@@ -120,7 +121,7 @@ export class TwinEdgeClient implements TwinEdgeCloudApi {
     const spec = (path: string): RequestSpec<IngestResult> => ({
       method: 'POST',
       path,
-      body: { data: points },
+      body: o.body ?? { data: points },
       idempotencyKey: o.idempotencyKey,
       schema: IngestResult,
       ...(o.signal ? { signal: o.signal } : {}),
