@@ -51,6 +51,7 @@ export class OutboxRepo {
   private readonly oldest;
   private readonly takeOldest;
   private readonly takeNewest;
+  private readonly present;
 
   constructor(
     private readonly db: Db,
@@ -69,10 +70,14 @@ export class OutboxRepo {
     // Answered from the sync_outbox_first_ts index (a SEARCH), not a scan of a backlog of up to a GiB.
     this.oldest = db.prepare<[], { t: number | null }>('SELECT min(first_ts) AS t FROM sync_outbox');
     const take = (order: 'ASC' | 'DESC') =>
-      db.prepare<[string], ChunkRow>(
+      db.prepare<[string, string], ChunkRow>(
         `SELECT seq, device_id, count, data FROM sync_outbox
-         WHERE device_id NOT IN (SELECT value FROM json_each(?)) ORDER BY seq ${order}`,
+         WHERE device_id NOT IN (SELECT value FROM json_each(?)) AND seq NOT IN (SELECT value FROM json_each(?))
+         ORDER BY seq ${order}`,
       );
+    this.present = db.prepare<[string], { n: number }>(
+      'SELECT count(*) AS n FROM sync_outbox WHERE seq IN (SELECT value FROM json_each(?))',
+    );
     this.takeOldest = take('ASC');
     this.takeNewest = take('DESC');
   }
@@ -122,11 +127,17 @@ export class OutboxRepo {
 
   /**
    * Chunks in queue order (oldest first, or newest first) adding up to at most `maxSamples`, skipping
-   * `exclude` devices. At least one chunk when any is eligible.
+   * `exclude` devices and `skip` chunks (the batch in flight). At least one chunk when any is eligible.
    */
-  take(from: 'oldest' | 'newest', maxSamples: number, exclude: ReadonlySet<number>): OutboxChunk[] {
+  take(
+    from: 'oldest' | 'newest',
+    maxSamples: number,
+    exclude: ReadonlySet<number>,
+    skip: readonly number[] = [],
+  ): OutboxChunk[] {
     // Row by row, stopping at the budget: a backlog of millions of samples costs one batch's rows, not all.
-    const rows = (from === 'oldest' ? this.takeOldest : this.takeNewest).iterate(JSON.stringify([...exclude]));
+    const stmt = from === 'oldest' ? this.takeOldest : this.takeNewest;
+    const rows = stmt.iterate(JSON.stringify([...exclude]), JSON.stringify(skip));
     const out: OutboxChunk[] = [];
     let n = 0;
     try {
@@ -141,6 +152,11 @@ export class OutboxRepo {
       rows.return?.();
     }
     return from === 'newest' ? out.reverse() : out;
+  }
+
+  /** Whether every one of these chunks is still queued (none confirmed, dropped or deleted since). */
+  has(seqs: readonly number[]): boolean {
+    return (this.present.get(JSON.stringify(seqs))?.n ?? 0) === new Set(seqs).size;
   }
 
   /** Removes confirmed (or dropped) chunks; returns how many samples they held. */
