@@ -14,24 +14,26 @@ const countingRows = (db: Db): { db: Db; rows: () => number } => {
       get(target, prop, receiver) {
         const v = Reflect.get(target, prop, receiver) as unknown;
         if (typeof v !== 'function') return v;
-        if (prop === 'all') return (...a: unknown[]) => ((r: unknown[]) => ((rows += r.length), r))(v.apply(target, a));
-        if (prop === 'get') return (...a: unknown[]) => ((r: unknown) => ((rows += r ? 1 : 0), r))(v.apply(target, a));
+        const call = (...a: unknown[]): unknown => (v as (...a: unknown[]) => unknown).apply(target, a);
+        if (prop === 'all')
+          return (...a: unknown[]) => ((r: unknown[]) => ((rows += r.length), r))(call(...a) as unknown[]);
+        if (prop === 'get') return (...a: unknown[]) => ((r: unknown) => ((rows += r ? 1 : 0), r))(call(...a));
         if (prop === 'iterate') {
           return function* (...a: unknown[]) {
-            for (const r of v.apply(target, a) as Iterable<unknown>) {
+            for (const r of call(...a) as Iterable<unknown>) {
               rows += 1;
               yield r;
             }
           };
         }
-        return (...a: unknown[]) => v.apply(target, a);
+        return call;
       },
     });
   const proxy = new Proxy(db, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver) as unknown;
       if (prop === 'prepare') return (sql: string) => counted(target.prepare(sql));
-      return typeof v === 'function' ? v.bind(target) : v;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
   return { db: proxy, rows: () => rows };

@@ -58,7 +58,7 @@ describe('settings held in memory', () => {
     store.settings.set('k', 1);
     const prepare = store.database.prepare.bind(store.database);
     let prepared = 0;
-    store.database.prepare = ((sql: string) => ((prepared += 1), prepare(sql))) as typeof store.database.prepare;
+    store.database.prepare = (sql: string) => ((prepared += 1), prepare(sql));
     for (let i = 0; i < 100; i++) store.settings.get('k');
     for (let i = 0; i < 100; i++) store.settings.get('missing');
     expect(prepared).toBe(0);
