@@ -46,6 +46,12 @@ const decode = (data: string): Sample[] =>
 export class OutboxRepo {
   private readonly deviceOfTag = new Map<number, number | null>();
   private totals: OutboxTotals;
+  // Prepared once: the write path and the status ask for them every batch and every second.
+  private readonly insert;
+  private readonly oldest;
+  private readonly takeOldest;
+  private readonly takeNewest;
+  private readonly present;
 
   constructor(
     private readonly db: Db,
@@ -58,6 +64,22 @@ export class OutboxRepo {
       )
       .get() as OutboxTotals;
     this.totals = { ...row };
+    this.insert = db.prepare<[number, number, number, number, string]>(
+      'INSERT INTO sync_outbox (device_id, count, first_ts, bytes, data) VALUES (?, ?, ?, ?, ?)',
+    );
+    // Answered from the sync_outbox_first_ts index (a SEARCH), not a scan of a backlog of up to a GiB.
+    this.oldest = db.prepare<[], { t: number | null }>('SELECT min(first_ts) AS t FROM sync_outbox');
+    const take = (order: 'ASC' | 'DESC') =>
+      db.prepare<[string, string], ChunkRow>(
+        `SELECT seq, device_id, count, data FROM sync_outbox
+         WHERE device_id NOT IN (SELECT value FROM json_each(?)) AND seq NOT IN (SELECT value FROM json_each(?))
+         ORDER BY seq ${order}`,
+      );
+    this.present = db.prepare<[string], { n: number }>(
+      'SELECT count(*) AS n FROM sync_outbox WHERE seq IN (SELECT value FROM json_each(?))',
+    );
+    this.takeOldest = take('ASC');
+    this.takeNewest = take('DESC');
   }
 
   /** Samples, bytes and chunks queued (kept in memory; exact). */
@@ -66,8 +88,7 @@ export class OutboxRepo {
   }
 
   oldestTs(): number | null {
-    const row = this.db.prepare('SELECT min(first_ts) AS t FROM sync_outbox').get() as { t: number | null };
-    return row.t;
+    return this.oldest.get()?.t ?? null;
   }
 
   /** Tags were added or removed: forget which device a tag belongs to. */
@@ -85,9 +106,6 @@ export class OutboxRepo {
       if (!list) byDevice.set(device, (list = []));
       list.push(s);
     }
-    const insert = this.db.prepare(
-      'INSERT INTO sync_outbox (device_id, count, first_ts, bytes, data) VALUES (?, ?, ?, ?, ?)',
-    );
     let queued = 0;
     for (const [device, list] of byDevice) {
       for (let i = 0; i < list.length; i += this.chunkSize) {
@@ -97,7 +115,7 @@ export class OutboxRepo {
         for (const s of part) if (s.ts < first) first = s.ts;
         // Row overhead is a few dozen bytes; counting the text is what matters for the cap.
         const bytes = Buffer.byteLength(data) + 48;
-        insert.run(device, part.length, first, bytes, data);
+        this.insert.run(device, part.length, first, bytes, data);
         this.totals.samples += part.length;
         this.totals.bytes += bytes;
         this.totals.chunks += 1;
@@ -109,25 +127,36 @@ export class OutboxRepo {
 
   /**
    * Chunks in queue order (oldest first, or newest first) adding up to at most `maxSamples`, skipping
-   * `exclude` devices. At least one chunk when any is eligible.
+   * `exclude` devices and `skip` chunks (the batch in flight). At least one chunk when any is eligible.
    */
-  take(from: 'oldest' | 'newest', maxSamples: number, exclude: ReadonlySet<number>): OutboxChunk[] {
-    const rows = this.db
-      .prepare(
-        `SELECT seq, device_id, count, data FROM sync_outbox
-         WHERE device_id NOT IN (SELECT value FROM json_each(?))
-         ORDER BY seq ${from === 'oldest' ? 'ASC' : 'DESC'} LIMIT ?`,
-      )
-      .all(JSON.stringify([...exclude]), Math.max(1, maxSamples)) as ChunkRow[]; // every chunk holds >= 1 sample
+  take(
+    from: 'oldest' | 'newest',
+    maxSamples: number,
+    exclude: ReadonlySet<number>,
+    skip: readonly number[] = [],
+  ): OutboxChunk[] {
+    // Row by row, stopping at the budget: a backlog of millions of samples costs one batch's rows, not all.
+    const stmt = from === 'oldest' ? this.takeOldest : this.takeNewest;
+    const rows = stmt.iterate(JSON.stringify([...exclude]), JSON.stringify(skip));
     const out: OutboxChunk[] = [];
     let n = 0;
-    for (const r of rows) {
-      if (out.length > 0 && n + r.count > maxSamples) break;
-      out.push({ seq: r.seq, deviceId: r.device_id, samples: decode(r.data) });
-      n += r.count;
-      if (n >= maxSamples) break;
+    try {
+      for (const r of rows) {
+        if (out.length > 0 && n + r.count > maxSamples) break;
+        out.push({ seq: r.seq, deviceId: r.device_id, samples: decode(r.data) });
+        n += r.count;
+        if (n >= maxSamples) break;
+      }
+    } finally {
+      // Closed on every way out (break, a decode error), so the statement is free for the next call.
+      rows.return?.();
     }
     return from === 'newest' ? out.reverse() : out;
+  }
+
+  /** Whether every one of these chunks is still queued (none confirmed, dropped or deleted since). */
+  has(seqs: readonly number[]): boolean {
+    return (this.present.get(JSON.stringify(seqs))?.n ?? 0) === new Set(seqs).size;
   }
 
   /** Removes confirmed (or dropped) chunks; returns how many samples they held. */

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Sample } from '../collect/types.js';
 import type { Db } from './database.js';
 import { earlier } from './samples-repo.js';
+import type { SettingsRepo } from './settings-repo.js';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
@@ -67,7 +68,11 @@ export class RollupsRepo {
   private readonly oldestOne: Record<RollupTier, Database.Statement<[number]>>;
   private purgedBefore: number;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** Where the purge mark is kept, through the settings repo so its cache stays the truth. */
+    private readonly settings: SettingsRepo,
+  ) {
     this.markStmt = db.prepare('INSERT OR IGNORE INTO rollup_dirty (tag_id, bucket) VALUES (?, ?)');
     this.takeStmt = db.prepare('SELECT tag_id, bucket FROM rollup_dirty ORDER BY tag_id, bucket LIMIT ?');
     this.unmarkStmt = db.prepare('DELETE FROM rollup_dirty WHERE tag_id = ? AND bucket = ?');
@@ -182,9 +187,7 @@ export class RollupsRepo {
   setRawPurgedBefore(ts: number): void {
     if (ts <= this.purgedBefore) return;
     this.purgedBefore = ts;
-    this.db
-      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-      .run(PURGED_KEY, JSON.stringify(ts));
+    this.settings.set(PURGED_KEY, ts);
   }
 
   rawPurgedBefore(): number {
@@ -219,9 +222,7 @@ export class RollupsRepo {
   }
 
   private readPurgedBefore(): number {
-    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(PURGED_KEY) as
-      { value: string } | undefined;
-    const v = row ? (JSON.parse(row.value) as unknown) : 0;
+    const v = this.settings.get(PURGED_KEY);
     return typeof v === 'number' ? v : 0;
   }
 }

@@ -1,26 +1,44 @@
 import type { Db } from './database.js';
+import { TxCache } from './tx-cache.js';
 
-/** Key/value settings stored as JSON text. Callers validate what they read back. */
+/**
+ * Key/value settings stored as JSON text. Callers validate what they read back. Read on the sample write
+ * path (buffer cap, policy) for every batch, so the text is held in memory (read-through, updated on write)
+ * and parsed per get: every caller gets its own copy to change.
+ */
 export class SettingsRepo {
-  constructor(private readonly db: Db) {}
+  private readonly cache: TxCache<string, string | undefined>;
+  private readonly select;
+  private readonly upsert;
+  private readonly remove;
+
+  constructor(db: Db) {
+    this.cache = new TxCache(db);
+    this.select = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
+    this.upsert = db.prepare<[string, string]>(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    );
+    this.remove = db.prepare<[string]>('DELETE FROM settings WHERE key = ?');
+  }
 
   get(key: string): unknown {
-    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
-    if (!row) return undefined;
+    const text = this.cache.get(key, () => this.select.get(key)?.value);
+    if (text === undefined) return undefined;
     try {
-      return JSON.parse(row.value) as unknown;
+      return JSON.parse(text) as unknown;
     } catch {
       return undefined;
     }
   }
 
   set(key: string, value: unknown): void {
-    this.db
-      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-      .run(key, JSON.stringify(value));
+    const text = JSON.stringify(value);
+    this.upsert.run(key, text);
+    this.cache.wrote(key, text);
   }
 
   delete(key: string): void {
-    this.db.prepare('DELETE FROM settings WHERE key = ?').run(key);
+    this.remove.run(key);
+    this.cache.wrote(key, undefined);
   }
 }

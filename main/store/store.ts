@@ -37,10 +37,10 @@ export class Store {
     readonly path: string,
     private readonly db: Db,
   ) {
-    this.rollups = new RollupsRepo(db);
+    this.settings = new SettingsRepo(db);
+    this.rollups = new RollupsRepo(db, this.settings);
     this.devices = new DevicesRepo(db, (tagIds) => this.rollups.deleteTags(tagIds));
     this.samples = new SamplesRepo(db);
-    this.settings = new SettingsRepo(db);
     this.audit = new AuditRepo(db);
     this.outbox = new OutboxRepo(db);
     this.sync = new SyncRepo(db);

@@ -1,12 +1,21 @@
 import type { Db } from './database.js';
+import { TxCache } from './tx-cache.js';
 
 /** The batch being sent: exactly what goes on the wire, so a resend after a crash is byte-identical. */
 export interface Inflight {
   idempotencyKey: string;
   seqs: number[];
-  /** JSON of the points array. */
-  points: string;
+  /** The request body, `{"data": points}`, as sent (gzipped or not). */
+  body: { bytes: Uint8Array; gzipped: boolean };
   createdAt: number;
+}
+
+interface InflightRow {
+  idempotency_key: string;
+  seqs: string;
+  body: Uint8Array;
+  gzipped: number;
+  created_at: number;
 }
 
 export interface Rejection {
@@ -57,33 +66,54 @@ const MAX_REJECTIONS = 10_000;
 
 /** Sync bookkeeping: the batch in flight, rejected points, and local device ↔ TwinEdge device links. */
 export class SyncRepo {
-  constructor(private readonly db: Db) {}
+  /** The batch in flight is asked for on every uploader turn and on the sample write path (buffer cap). */
+  private readonly inflightCache: TxCache<'inflight', Inflight | null>;
+  private readonly selectInflight;
+  private readonly upsertInflight;
+  private readonly deleteInflight;
+
+  constructor(private readonly db: Db) {
+    this.inflightCache = new TxCache(db);
+    this.selectInflight = db.prepare<[], InflightRow>(
+      'SELECT idempotency_key, seqs, body, gzipped, created_at FROM sync_inflight WHERE id = 1',
+    );
+    this.upsertInflight = db.prepare<[string, string, Uint8Array, number, number]>(
+      `INSERT INTO sync_inflight (id, idempotency_key, seqs, body, gzipped, created_at) VALUES (1, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET idempotency_key = excluded.idempotency_key, seqs = excluded.seqs,
+         body = excluded.body, gzipped = excluded.gzipped, created_at = excluded.created_at`,
+    );
+    this.deleteInflight = db.prepare('DELETE FROM sync_inflight');
+  }
 
   inflight(): Inflight | null {
-    const row = this.db
-      .prepare('SELECT idempotency_key, seqs, points, created_at FROM sync_inflight WHERE id = 1')
-      .get() as { idempotency_key: string; seqs: string; points: string; created_at: number } | undefined;
-    if (!row) return null;
-    return {
-      idempotencyKey: row.idempotency_key,
-      seqs: JSON.parse(row.seqs) as number[],
-      points: row.points,
-      createdAt: row.created_at,
-    };
+    const b = this.inflightCache.get('inflight', () => {
+      const row = this.selectInflight.get();
+      if (!row) return null;
+      return {
+        idempotencyKey: row.idempotency_key,
+        seqs: JSON.parse(row.seqs) as number[],
+        body: { bytes: row.body, gzipped: row.gzipped === 1 },
+        createdAt: row.created_at,
+      };
+    });
+    // Callers may change what they get; the body's bytes are never written to.
+    return b && { ...b, seqs: [...b.seqs] };
   }
 
   setInflight(b: Inflight): void {
-    this.db
-      .prepare(
-        `INSERT INTO sync_inflight (id, idempotency_key, seqs, points, created_at) VALUES (1, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET idempotency_key = excluded.idempotency_key, seqs = excluded.seqs,
-           points = excluded.points, created_at = excluded.created_at`,
-      )
-      .run(b.idempotencyKey, JSON.stringify(b.seqs), b.points, b.createdAt);
+    this.upsertInflight.run(
+      b.idempotencyKey,
+      JSON.stringify(b.seqs),
+      b.body.bytes,
+      b.body.gzipped ? 1 : 0,
+      b.createdAt,
+    );
+    this.inflightCache.wrote('inflight', { ...b, seqs: [...b.seqs] });
   }
 
   clearInflight(): void {
-    this.db.prepare('DELETE FROM sync_inflight').run();
+    this.deleteInflight.run();
+    this.inflightCache.wrote('inflight', null);
   }
 
   addRejections(list: readonly Omit<Rejection, 'id'>[]): void {

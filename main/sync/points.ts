@@ -1,5 +1,6 @@
 import type { Sample } from '../collect/types.js';
 import type { TelemetryPoint, TelemetryQuality } from './api/model.js';
+import { isoTime } from './iso-time.js';
 
 /** OPC UA status severity (top two bits) → TwinEdge's three qualities; Modbus qualities use the same codes. */
 export const telemetryQuality = (statusCode: number): TelemetryQuality => {
@@ -16,7 +17,7 @@ export interface TagTarget {
 export const toPoint = (s: Sample, target: TagTarget): TelemetryPoint => ({
   asset_id: target.assetId,
   tag_name: target.tagName,
-  timestamp: new Date(s.ts).toISOString(),
+  timestamp: isoTime(s.ts),
   value: s.text !== undefined ? s.text : s.value !== null && Number.isFinite(s.value) ? s.value : null,
   quality: telemetryQuality(s.quality),
   status_code: s.quality >>> 0,

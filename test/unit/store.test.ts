@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../main/app/errors.js';
 import { ModbusDeviceInput } from '../../main/config/device-schema.js';
+import { migrations } from '../../main/store/migrations.js';
 import { Store } from '../../main/store/store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -31,7 +32,7 @@ describe('store on a real SQLite file', () => {
     store.close();
     const db = new Database(join(dir.path, 'store.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(5);
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
     const tables = (
       db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
     ).map((r) => r.name);

@@ -21,6 +21,7 @@ import type {
   Tier,
   TrainingBody,
 } from '../api/model.js';
+import type { EncodedBody } from './request.js';
 
 /** What the last response said about the key's request budget (null where the server did not say). */
 export interface RateLimitState {
@@ -60,6 +61,8 @@ export type ApiErrorKind = 'http' | 'network' | 'timeout' | 'invalid_response' |
 export interface IngestOptions {
   /** Same key, same batch: the server applies it once. Required for uploads that may be retried. */
   idempotencyKey: string;
+  /** `{"data": points}` already encoded (the batch stored in flight): sent as is instead of serialising. */
+  body?: EncodedBody;
   signal?: AbortSignal;
 }
 

@@ -1,5 +1,5 @@
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { gunzipSync, gzip } from 'node:zlib';
 import type { z } from 'zod';
 import { ErrorAnswer } from '../api/answers.js';
 import { IDEMPOTENCY_HEADER, PageMeta } from '../api/model.js';
@@ -86,7 +86,7 @@ export interface RequestSpec<T> {
   /** Relative to the base URL, starting with '/'; ids already encoded. */
   path: string;
   query?: Record<string, QueryValue>;
-  /** JSON-serialisable request body. */
+  /** JSON-serialisable request body, or one already encoded (an EncodedBody, sent as is). */
   body?: unknown;
   idempotencyKey?: string;
   /** Validates the envelope's `data`. */
@@ -113,10 +113,35 @@ export interface ApiResponse<T> {
   status: number;
 }
 
-interface EncodedBody {
+/**
+ * A request body already serialised (and gzipped above the threshold): sent as is, so a body stored before
+ * sending (the upload in flight) goes out byte for byte, and is not serialised a second time.
+ */
+export interface EncodedBody {
   bytes: Uint8Array;
   gzipped: boolean;
 }
+
+export const isEncodedBody = (b: unknown): b is EncodedBody =>
+  typeof b === 'object' &&
+  b !== null &&
+  (b as Partial<EncodedBody>).bytes instanceof Uint8Array &&
+  typeof (b as Partial<EncodedBody>).gzipped === 'boolean';
+
+/** Bodies larger than this are gzipped (unless the client is told otherwise). */
+export const GZIP_THRESHOLD_BYTES = 1024;
+
+/** JSON text as a request body; gzip runs off the main thread. */
+export const encodeJson = async (json: string, gzipThresholdBytes: number): Promise<EncodedBody> => {
+  const bytes = Buffer.from(json, 'utf8');
+  if (bytes.byteLength <= gzipThresholdBytes) return { bytes, gzipped: false };
+  // Telemetry JSON compresses about tenfold; this is most of the upload budget on a slow plant link.
+  return { bytes: await gzipAsync(bytes), gzipped: true };
+};
+
+/** The JSON text of an encoded body. */
+export const decodeBody = (b: EncodedBody): string =>
+  (b.gzipped ? gunzipSync(b.bytes) : Buffer.from(b.bytes)).toString('utf8');
 
 /** Formats a zod issue path as `data[3].quality`. */
 const fieldPath = (root: string, path: readonly PropertyKey[]): string =>
@@ -254,10 +279,8 @@ export class Transport {
 
   /** Serialised once per call, so every retry sends the same bytes. */
   private async encode(body: unknown): Promise<EncodedBody> {
-    const json = Buffer.from(JSON.stringify(body), 'utf8');
-    if (json.byteLength <= this.o.gzipThresholdBytes) return { bytes: json, gzipped: false };
-    // Telemetry JSON compresses about tenfold; this is most of the upload budget on a slow plant link.
-    return { bytes: await gzipAsync(json), gzipped: true };
+    if (isEncodedBody(body)) return body;
+    return encodeJson(JSON.stringify(body), this.o.gzipThresholdBytes);
   }
 
   private async attempt<T>(

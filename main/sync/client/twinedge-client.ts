@@ -35,6 +35,7 @@ import type {
 } from './client-api.js';
 import { listAll, pages, type PagesOptions } from './pages.js';
 import {
+  GZIP_THRESHOLD_BYTES,
   Transport,
   type ApiKeySource,
   type MisreadInfo,
@@ -110,7 +111,7 @@ export class TwinEdgeClient implements TwinEdgeCloudApi {
       timeoutMs: o.timeoutMs ?? 30_000,
       maxRetries: Math.max(0, o.maxRetries ?? 3),
       backoff: { ...defaultBackoff, ...o.backoff },
-      gzipThresholdBytes: o.gzipThresholdBytes ?? 1024,
+      gzipThresholdBytes: o.gzipThresholdBytes ?? GZIP_THRESHOLD_BYTES,
       userAgent: o.userAgent ?? 'TwinEdgeDesktop',
       maxRetryAfterMs: o.maxRetryAfterMs ?? 60_000,
       random: o.random ?? Math.random,
@@ -153,7 +154,7 @@ export class TwinEdgeClient implements TwinEdgeCloudApi {
       const res = await this.t.request({
         method: 'POST',
         path,
-        body: { data: points },
+        body: o.body ?? { data: points },
         idempotencyKey: o.idempotencyKey,
         schema: z.unknown(),
         envelope: false,
