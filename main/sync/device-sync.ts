@@ -290,7 +290,10 @@ export class DeviceSync {
     const status = httpStatus(err);
     if (status === 409) {
       const details = err instanceof TwinEdgeApiError ? err.details : null;
-      const existing = details && !Array.isArray(details) ? details['existing_id'] : undefined;
+      // `details` as an object ({existing_id}) or as a list of fields ([{field: 'existing_id', message: id}]).
+      const existing = Array.isArray(details)
+        ? details.find((f) => f.field === 'existing_id')?.message
+        : details?.['existing_id'];
       this.conflict(
         link ?? this.blank(d.id),
         `TwinEdge already has a device named "${d.config.name}". Link uses that device for this one's data; Overwrite replaces it with this one's settings; or rename this device.`,

@@ -775,11 +775,16 @@ export class SyncService {
   /** What TwinEdge answered that keeps data from flowing, as "route status: what" text; null when nothing. */
   private problem(): string | null {
     if (this.uploader.state === 'problem') return this.uploaderDetail ?? this.lastError?.message ?? 'uploads fail';
-    const waiting = this.o.store.sync.links().filter((l) => l.state === 'needs_link');
+    const links = this.o.store.sync.links();
+    const waiting = links.filter((l) => l.state === 'needs_link');
     if (waiting.length > 0) {
       const names = waiting.map((l) => `"${this.directory.deviceName(l.deviceId)}"`).join(', ');
       return `${waiting.length === 1 ? 'the device' : 'the devices'} ${names} cannot be registered and ${waiting.length === 1 ? 'waits' : 'wait'} to be linked to a TwinEdge device by hand (Settings → Cloud sync → Devices). ${waiting[0]?.message ?? ''}`.trim();
     }
+    // A device whose registration was refused has no TwinEdge asset yet: its samples wait, and that is said.
+    const refused = links.find((l) => l.state === 'error' && linkedAsset(l) === null);
+    if (refused)
+      return `the device "${this.directory.deviceName(refused.deviceId)}" could not be registered, so its samples wait: ${refused.message ?? 'no reason given'}`;
     return this.deviceSyncProblem;
   }
 

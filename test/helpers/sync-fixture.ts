@@ -9,7 +9,7 @@ import { Store } from '../../main/store/store.js';
 import { scopes, type Tier } from '../../main/sync/api/model.js';
 import type { Clock } from '../../main/sync/clock.js';
 import { API_KEY_SECRET, SyncService, type SyncServiceOptions } from '../../main/sync/sync-service.js';
-import { startCloudSim, type CloudSim } from '../sim/cloud/index.js';
+import { startCloudSim, type CloudSim, type Dialect, type Exchange } from '../sim/cloud/index.js';
 import type { Faults } from '../sim/cloud/faults.js';
 import { tempDir } from './temp-dir.js';
 import { waitFor } from './wait.js';
@@ -23,6 +23,10 @@ export interface SyncRig {
   device: StoredDevice;
   dir: string;
   statuses: SyncStatus[];
+  /** The app's log file (every line the sync service wrote). */
+  logFile: string;
+  /** Waits until the device uploads to a TwinEdge asset (registered, or linked by hand in strict-scopes). */
+  ready(timeoutMs?: number): Promise<void>;
   /** Stores samples the way the app's writer does (queued for upload when sync is on). */
   write(batch: Sample[]): void;
   /** Stops the sync service and closes the store (the simulator keeps running). */
@@ -43,7 +47,22 @@ export interface RigOptions {
   sync?: Partial<SyncServiceOptions>;
   /** Runs against the simulator before the app's sync starts (e.g. to create a conflicting device). */
   beforeSync?: (sim: CloudSim) => Promise<void>;
+  /** The simulator's reading of the vendor reference (default 'ours'). */
+  dialect?: Dialect;
+  /**
+   * In a dialect whose key may not register devices (strict-scopes), link the device by hand to a TwinEdge
+   * device created for it, as the engineer would (default true).
+   */
+  linkByHand?: boolean;
+  onExchange?: (ex: Exchange) => void;
+  /** The base URL the app is given instead of the simulator's (e.g. a proxy in front of it). */
+  via?: (sim: CloudSim) => Promise<string>;
+  /** Where the app finds the base URL: a start option (default, as --config does) or its stored setting, as the UI sets it. */
+  baseUrlIn?: 'option' | 'settings';
 }
+
+/** Device states in which its samples upload. */
+const uploading = new Set(['synced', 'linked']);
 
 /** A real SQLite store with one device, a SyncService and the local TwinEdge API over real HTTP. */
 export const startSyncRig = async (o: RigOptions = {}): Promise<SyncRig> => {
@@ -52,13 +71,17 @@ export const startSyncRig = async (o: RigOptions = {}): Promise<SyncRig> => {
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.faults ? { faults: o.faults } : {}),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    ...(o.dialect ? { dialect: o.dialect } : {}),
+    ...(o.onExchange ? { onExchange: o.onExchange } : {}),
   });
   await o.beforeSync?.(sim);
+  const baseUrl = o.via ? await o.via(sim) : sim.url;
   const tmp = tempDir('twinedge-sync-');
   const path = join(tmp.path, 'store.sqlite');
   const statuses: SyncStatus[] = [];
   const secrets = new EnvSecretStore({ [secretEnvName(API_KEY_SECRET)]: o.key ?? TEST_KEY });
-  const log = createLogger({ file: join(tmp.path, 'logs', 'twinedge.log'), console: false });
+  const logFile = join(tmp.path, 'logs', 'twinedge.log');
+  const log = createLogger({ file: logFile, console: false });
   let store = Store.open(path);
   const device = store.devices.save(
     ModbusDeviceInput.parse({
@@ -74,13 +97,14 @@ export const startSyncRig = async (o: RigOptions = {}): Promise<SyncRig> => {
       })),
     }),
   );
+  if (o.baseUrlIn === 'settings') store.settings.set('sync.baseUrl', baseUrl);
   const make = (overrides: Partial<SyncServiceOptions> = {}): SyncService =>
     new SyncService({
       store,
       secrets,
       log,
       onStatus: (s) => statuses.push(s),
-      baseUrl: sim.url,
+      ...(o.baseUrlIn === 'settings' ? {} : { baseUrl }),
       refreshMs: 3_600_000,
       uploader: { maxPoints: 2000, liveIntervalMs: 100, backoff: { baseMs: 20, capMs: 300 } },
       ...(o.clock ? { clock: o.clock } : {}),
@@ -90,6 +114,13 @@ export const startSyncRig = async (o: RigOptions = {}): Promise<SyncRig> => {
   let sync = make();
   sync.devicesChanged();
   await sync.start();
+  const linkState = (): string | undefined => sync.status().devices.find((d) => d.deviceId === device.id)?.state;
+  if (o.dialect === 'strict-scopes' && o.linkByHand !== false) {
+    // The key may write telemetry only: the engineer links the device to one made in TwinEdge for it.
+    const asset = sim.createDevice({ name: 'Boiler PLC (TwinEdge)', type: 'modbus' });
+    await waitFor(() => linkState() === 'needs_link', 10_000, 'the device to need a link');
+    await sync.linkDevice(device.id, asset.id);
+  }
   const rig: SyncRig = {
     sim,
     get store() {
@@ -101,6 +132,9 @@ export const startSyncRig = async (o: RigOptions = {}): Promise<SyncRig> => {
     device,
     dir: tmp.path,
     statuses,
+    logFile,
+    ready: (timeoutMs = 10_000) =>
+      waitFor(() => uploading.has(linkState() ?? ''), timeoutMs, 'the device to upload to a TwinEdge asset'),
     write: (batch) => store.writeSamples(batch, sync.queuePolicy()),
     closeApp: async () => {
       await sync.stop();

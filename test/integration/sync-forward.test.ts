@@ -1,15 +1,24 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { scaledClock } from '../../main/sync/clock.js';
-import { localKeys, samplesOf, startSyncRig, type SyncRig } from '../helpers/sync-fixture.js';
+import { dialects } from '../sim/cloud/index.js';
+import {
+  localKeys,
+  samplesOf,
+  startSyncRig as startRig,
+  type RigOptions,
+  type SyncRig,
+} from '../helpers/sync-fixture.js';
 import { waitFor } from '../helpers/wait.js';
 
 /**
  * Store and forward against the local TwinEdge API over real HTTP, with a real SQLite store: exactly once
  * through faults, restarts with a batch in flight, outages drained inside the Trial tier's budget, rejected
- * points, oversized batches, a full buffer and a refused key.
+ * points, oversized batches, a full buffer and a refused key. In every dialect of the simulator: each is a
+ * legitimate reading of the vendor reference, and the promises hold in all of them.
  */
-describe('store and forward to TwinEdge', () => {
+describe.each(dialects)('store and forward to TwinEdge (%s dialect)', (dialect) => {
   let rig: SyncRig | undefined;
+  const startSyncRig = (o: RigOptions = {}): Promise<SyncRig> => startRig({ dialect, ...o });
   afterEach(async () => {
     await rig?.close();
     rig = undefined;
@@ -47,7 +56,7 @@ describe('store and forward to TwinEdge', () => {
   it('resends the batch in flight after a restart with the same key, and TwinEdge stores it once', async () => {
     // Every ingest is applied, then answered 500: the app never learns it succeeded.
     rig = await startSyncRig();
-    await waitFor(() => rig!.sync.status().devices[0]?.state === 'synced', 10_000, 'the registration');
+    await rig.ready();
     rig.sim.setFaults({ error5xxRate: 1, error5xxAfterApply: 1 });
     rig.write(samplesOf(rig.device, Date.UTC(2026, 10, 30), 1500));
     await waitFor(() => rig!.sim.stats().pointsStored === 1500, 20_000, 'the first attempt to be applied');
@@ -112,23 +121,28 @@ describe('store and forward to TwinEdge', () => {
     expect(stats.ingestRequests).toBeGreaterThanOrEqual(Math.ceil(outage / 10_000));
   }, 240_000);
 
-  it('records points TwinEdge rejects, shows them, and does not send them again', async () => {
-    rig = await startSyncRig();
-    const now = Date.now();
-    const good = samplesOf(rig.device, now - 60_000, 50);
-    const future = samplesOf(rig.device, now + 3 * 86_400_000, 20); // more than a day ahead: refused
-    rig.write([...good, ...future]);
-    await rig.drained();
-    await waitFor(() => rig!.sync.status().rejectedTotal === 20, 10_000, 'the rejections to be counted');
-    const rejections = rig.sync.rejections(100);
-    expect(rejections).toHaveLength(20);
-    expect(rejections[0]).toMatchObject({ deviceName: 'Boiler PLC', code: expect.any(String) as string });
-    expect(rejections.every((r) => r.ts >= now + 86_400_000)).toBe(true);
-    const requests = rig.sim.stats().ingestRequests;
-    await new Promise((r) => setTimeout(r, 400));
-    expect(rig.sim.stats().ingestRequests).toBe(requests);
-    expect(rig.sim.stats().pointsStored).toBe(50);
-  });
+  // The minimal reading answers with counts only (or nothing) for some batches: which points were refused is then
+  // not known, by design (the tolerant-reader tests cover what is read from each of its shapes).
+  it.skipIf(dialect === 'minimal')(
+    'records points TwinEdge rejects, shows them, and does not send them again',
+    async () => {
+      rig = await startSyncRig();
+      const now = Date.now();
+      const good = samplesOf(rig.device, now - 60_000, 50);
+      const future = samplesOf(rig.device, now + 3 * 86_400_000, 20); // more than a day ahead: refused
+      rig.write([...good, ...future]);
+      await rig.drained();
+      await waitFor(() => rig!.sync.status().rejectedTotal === 20, 10_000, 'the rejections to be counted');
+      const rejections = rig.sync.rejections(100);
+      expect(rejections).toHaveLength(20);
+      expect(rejections[0]).toMatchObject({ deviceName: 'Boiler PLC', code: expect.any(String) as string });
+      expect(rejections.every((r) => r.ts >= now + 86_400_000)).toBe(true);
+      const requests = rig.sim.stats().ingestRequests;
+      await new Promise((r) => setTimeout(r, 400));
+      expect(rig.sim.stats().ingestRequests).toBe(requests);
+      expect(rig.sim.stats().pointsStored).toBe(50);
+    },
+  );
 
   it('halves its batches when TwinEdge says a batch is too large, losing nothing', async () => {
     rig = await startSyncRig({ tags: 1, sync: { uploader: { maxPoints: 10_000, liveIntervalMs: 100 } } });

@@ -88,6 +88,19 @@ describe('the TwinEdge API key', () => {
     const status = await call('sync.status', {});
     expect(status.budget.perDay?.limit).toBe(1000);
     expect(status.devices.some((d) => d.state === 'synced')).toBe(true);
+    const simHost = new URL(sim.url).host;
+    expect(status.key.host).toBe(simHost);
+
+    // Another host: the key is not sent there until it is entered again for it.
+    const elsewhere = `http://127.0.0.1:${await freePort()}/v1`;
+    const moved = await call('sync.configure', { baseUrl: elsewhere });
+    expect(moved.state).toBe('off');
+    expect(moved.summary).toContain(`entered for ${simHost}`);
+    await call('sync.setKey', { key });
+    expect((await call('sync.status', {})).key.host).toBe(new URL(elsewhere).host);
+    await call('sync.configure', { baseUrl: sim.url });
+    expect((await call('sync.status', {})).state).toBe('off');
+    await call('sync.setKey', { key });
 
     await call('sync.removeKey', {});
     expect(await session.lookup(API_KEY_SECRET)).toBeNull();

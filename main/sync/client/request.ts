@@ -95,6 +95,11 @@ export interface RequestSpec<T> {
    * Called with what a tolerant schema skipped (for lists: `TolerantList.skipped`); reported as a misread.
    */
   skipped?(data: T): string | null;
+  /**
+   * False: never repeated inside the call, whatever failed. For creates that a server may apply without
+   * honouring the Idempotency-Key: the caller looks the result up before it tries again.
+   */
+  retry?: false;
   /** A list endpoint: `meta` is required. */
   paged?: boolean;
   /** An empty body (204) is a success: `data` is then the schema's reading of `undefined`. */
@@ -228,7 +233,8 @@ export class Transport {
         return await this.attempt(spec, url, body, key, retry + 1);
       } catch (e) {
         const err = e instanceof TwinEdgeApiError ? e : this.unexpected(spec, e);
-        if (retry >= this.o.maxRetries || !mayRetry(err, spec.method, spec.idempotencyKey !== undefined)) throw err;
+        if (spec.retry === false || retry >= this.o.maxRetries) throw err;
+        if (!mayRetry(err, spec.method, spec.idempotencyKey !== undefined)) throw err;
         if (err.retryAfterMs !== null && err.retryAfterMs > this.o.maxRetryAfterMs) throw err;
         const wait = retryDelay(err, retry, this.o.backoff, this.o.random);
         this.stats.retries++;

@@ -190,8 +190,11 @@ export class TwinEdgeClient implements TwinEdgeCloudApi {
   }
 
   async createDevice(body: DeviceBody, o?: CreateOptions): Promise<DeviceAnswer> {
+    // Not repeated inside the call: a service that ignores Idempotency-Key would make a second device. The caller
+    // (DeviceSync) looks the device up before it creates again.
     return this.one('POST', '/devices', DeviceAnswer, o, {
       body,
+      retry: false,
       ...(o?.idempotencyKey !== undefined ? { idempotencyKey: o.idempotencyKey } : {}),
     });
   }
@@ -284,7 +287,7 @@ export class TwinEdgeClient implements TwinEdgeCloudApi {
     path: string,
     schema: z.ZodType<T>,
     o: CallOptions | undefined,
-    extra: Partial<Pick<RequestSpec<T>, 'body' | 'query' | 'allowEmpty' | 'idempotencyKey'>> = {},
+    extra: Partial<Pick<RequestSpec<T>, 'body' | 'query' | 'allowEmpty' | 'idempotencyKey' | 'retry'>> = {},
   ): Promise<T> {
     const res = await this.t.request({ method, path, schema, ...extra, ...(o?.signal ? { signal: o.signal } : {}) });
     return res.data;
