@@ -44,11 +44,16 @@ test.describe('cloud sync without a cloud', () => {
     await expect(keyField).toHaveAttribute('aria-invalid', 'true');
     await expect(page.getByLabel('API key status')).toContainText('No key set');
 
-    // So is a base URL that is not an http(s) URL.
+    // So is a base URL that is not https (the key would travel in the clear), except to this computer.
     const url = page.getByLabel('TwinEdge API base URL');
     await url.fill('ftp://plant-historian');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await expect(page.getByText('an http(s) URL such as https://host/v1')).toBeVisible();
+    await expect(page.getByText('an https URL such as https://host/v1')).toBeVisible();
+    await url.fill('http://plant-historian/v1');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(
+      page.getByText('plain http sends the API key unencrypted: use https://plant-historian/v1'),
+    ).toBeVisible();
 
     // Each local device is listed with its (not yet) link to TwinEdge.
     const links = page.getByRole('table', { name: 'Devices in TwinEdge' });

@@ -1,0 +1,12 @@
+import type { SyncState } from '../../../main/contract/sync-contract.js';
+
+/** Each cloud sync state in words, as the badge shows it and as the status bar link is named. */
+export const syncStateLabel: Record<SyncState, string> = {
+  off: 'off',
+  paused: 'paused',
+  online: 'online',
+  offline: 'offline',
+  unauthorized: 'key refused',
+  throttled: 'throttled',
+  problem: 'answered with a problem',
+};
