@@ -23,6 +23,8 @@ export type SyncState =
   | 'paused'
   /** Uploads are flowing (or there is nothing to upload). */
   | 'online'
+  /** A key is set and nothing has been answered yet (just started, or the address or key changed). */
+  | 'connecting'
   /** The API cannot be reached; samples are buffered and retried. */
   | 'offline'
   /** The API refused the key (401/403): buffered, not retried until the key changes. */

@@ -51,6 +51,7 @@ const syncWords: Record<SyncStatus['state'], string> = {
   off: 'off',
   paused: 'paused',
   online: 'online',
+  connecting: 'connecting',
   offline: 'offline (buffering)',
   unauthorized: 'API key refused',
   throttled: 'waiting for the rate limit',

@@ -60,7 +60,7 @@ export function viewToDashboard(
   });
   if (unlinked.length > 0) {
     throw new DashboardMappingError(
-      `These tags are not in TwinEdge, because their device is not registered there (Settings → Cloud sync → Devices): ${unlinked.join(', ')}.`,
+      `These tags are not in TwinEdge, because their device is not registered there (Cloud sync → Devices in TwinEdge): ${unlinked.join(', ')}.`,
     );
   }
   const range =

@@ -133,7 +133,8 @@ export class DeviceSync {
       syncedHash: null,
       cloudUpdatedAt: null,
       conflictId: null,
-      syncedAt: this.o.clock.now(),
+      // Nothing of the device is written to TwinEdge for a link by hand: never "synced".
+      syncedAt: null,
     });
   }
 

@@ -129,6 +129,8 @@ export class SyncService {
   private readonly warnedOnce = new Set<string>();
   /** What `emit` last reported, to log each change of state once. */
   private loggedState: { state: SyncState; detail: string } | null = null;
+  /** TwinEdge answered a request of the current clients (any status). */
+  private answered = false;
   private stopped = false;
   private readonly installId: string;
 
@@ -573,7 +575,7 @@ export class SyncService {
     const host = hostOf(this.baseUrl);
     const bound = this.keyHost;
     if (bound && host !== bound)
-      return `Cloud sync is off: the API key was entered for ${bound}, and TwinEdge is now set to ${host ?? this.baseUrl}. Enter the key again for ${host ?? 'the new address'} (Settings → Cloud sync); it is never sent to another host.`;
+      return `Cloud sync is off: the API key was entered for ${bound}, and TwinEdge is now set to ${host ?? this.baseUrl}. Enter the key again for ${host ?? 'the new address'} (Cloud sync view); it is never sent to another host.`;
     return null;
   }
 
@@ -602,6 +604,7 @@ export class SyncService {
 
   private makeClients(): void {
     this.keyInfoUnsupported = false;
+    this.answered = false;
     this.tier = null;
     const block = this.blockReason();
     if (!this.key || block) {
@@ -637,6 +640,7 @@ export class SyncService {
         onMisread: (info) => this.misread(info),
         onRateLimit: (state) => this.budget.observe(state),
         onRequest: ({ status, method, path }) => {
+          if (status !== null) this.answered = true;
           if (status === 401) {
             // Logged once per refusal (not per retry): the key itself never is, the redactor sees to that.
             if (!this.keyRefused) this.o.log.warn(`TwinEdge refused the API key: ${status} to ${method} ${path}.`);
@@ -657,7 +661,7 @@ export class SyncService {
   private requireClient(): TwinEdgeCloudApi {
     if (!this.callClient)
       throw new TwinEdgeNotConfigured(
-        this.blockReason() ?? this.keyError ?? 'No TwinEdge API key is set (Settings → Cloud sync).',
+        this.blockReason() ?? this.keyError ?? 'No TwinEdge API key is set (Cloud sync view).',
       );
     return this.callClient;
   }
@@ -669,10 +673,10 @@ export class SyncService {
     if (asset) return asset;
     throw new TwinEdgeNotConfigured(
       link?.state === 'unlinked'
-        ? 'Syncing of this device to TwinEdge is switched off (see Settings → Cloud sync → Devices).'
+        ? 'Syncing of this device to TwinEdge is switched off (see Cloud sync → Devices in TwinEdge).'
         : link?.state === 'deleting'
           ? 'This device is being removed from TwinEdge.'
-          : 'This device is not registered in TwinEdge yet (see Settings → Cloud sync → Devices).',
+          : 'This device is not registered in TwinEdge yet (see Cloud sync → Devices in TwinEdge).',
     );
   }
 
@@ -724,17 +728,17 @@ export class SyncService {
   private onUploader(e: UploaderEvent): void {
     switch (e.kind) {
       case 'uploaded':
+        this.answered = true;
         this.lastUploadAt = e.at;
         this.lastError = null;
         this.uploadMeter.add(e.accepted);
         this.bump(keys.uploaded, e.accepted);
         this.bump(keys.rejected, e.rejected);
         if (e.rejected > 0)
-          this.o.log.warn(
-            `TwinEdge rejected ${e.rejected} of ${e.points} points (see Settings → Cloud sync → Rejected points).`,
-          );
+          this.o.log.warn(`TwinEdge rejected ${e.rejected} of ${e.points} points (see Cloud sync → Rejected points).`);
         break;
       case 'error':
+        if (e.answered) this.answered = true;
         if (this.lastError?.message !== e.message) this.o.log.warn(`Cloud upload: ${e.message}`);
         this.lastError = { at: e.at, message: e.message };
         break;
@@ -746,7 +750,7 @@ export class SyncService {
         break;
       case 'refused':
         this.o.log.warn(
-          `TwinEdge refused a batch of ${e.points} points ${e.tries} time(s): ${e.message}. Its points are listed in Settings → Cloud sync → Rejected points; uploading goes on with the next batch.`,
+          `TwinEdge refused a batch of ${e.points} points ${e.tries} time(s): ${e.message}. Its points are listed in Cloud sync → Rejected points; uploading goes on with the next batch.`,
         );
         break;
       case 'state':
@@ -769,7 +773,8 @@ export class SyncService {
     if (u === 'offline' || this.deviceSyncFailures > 0) return 'offline';
     if (this.problem()) return 'problem';
     if (u === 'throttled') return 'throttled';
-    return 'online';
+    // "Online" only once TwinEdge has answered something: before that nothing is known.
+    return this.answered ? 'online' : 'connecting';
   }
 
   /** What TwinEdge answered that keeps data from flowing, as "route status: what" text; null when nothing. */
@@ -779,7 +784,7 @@ export class SyncService {
     const waiting = links.filter((l) => l.state === 'needs_link');
     if (waiting.length > 0) {
       const names = waiting.map((l) => `"${this.directory.deviceName(l.deviceId)}"`).join(', ');
-      return `${waiting.length === 1 ? 'the device' : 'the devices'} ${names} cannot be registered and ${waiting.length === 1 ? 'waits' : 'wait'} to be linked to a TwinEdge device by hand (Settings → Cloud sync → Devices). ${waiting[0]?.message ?? ''}`.trim();
+      return `${waiting.length === 1 ? 'the device' : 'the devices'} ${names} cannot be registered and ${waiting.length === 1 ? 'waits' : 'wait'} to be linked to a TwinEdge device by hand (Cloud sync → Devices in TwinEdge). ${waiting[0]?.message ?? ''}`.trim();
     }
     // A device whose registration was refused has no TwinEdge asset yet: its samples wait, and that is said.
     const refused = links.find((l) => l.state === 'error' && linkedAsset(l) === null);
@@ -801,9 +806,11 @@ export class SyncService {
       case 'offline':
         return `Cannot reach TwinEdge; ${buffered} and retried automatically. ${this.lastError?.message ?? ''}`.trim();
       case 'problem':
-        return `TwinEdge answered, but ${this.problem() ?? 'not with a delivery'}; ${buffered}.`;
+        return `TwinEdge answered, but ${(this.problem() ?? 'not with a delivery').replace(/\.+$/, '')}; ${buffered}.`;
       case 'throttled':
         return `Waiting for the request budget; ${buffered}. ${this.uploaderDetail ?? ''}`.trim();
+      case 'connecting':
+        return `Connecting to TwinEdge at ${hostOf(this.baseUrl) ?? this.baseUrl}; ${buffered}.`;
       case 'online':
         return backlog > 0 ? `Uploading; ${buffered}.` : 'Up to date with TwinEdge.';
     }
@@ -866,6 +873,7 @@ export class SyncService {
     this.deviceSyncRunning = this.devices
       .syncAll(client)
       .then(() => {
+        this.answered = true;
         this.deviceSyncFailures = 0;
         this.deviceSyncAttempts = 0;
         this.deviceSyncProblem = null;
@@ -874,6 +882,7 @@ export class SyncService {
         const answered = err instanceof TwinEdgeApiError && err.status !== null;
         // Only a failure without an answer means "offline"; an answer that is not a success is a problem.
         if (answered) {
+          this.answered = true;
           this.deviceSyncFailures = 0;
           this.deviceSyncProblem = `device registration failed: ${err.method ?? ''} ${err.path ?? ''} answered ${err.status}: ${errorText(err)}`;
         } else {

@@ -98,6 +98,9 @@ export const startSyncRig = async (o: RigOptions = {}): Promise<SyncRig> => {
     }),
   );
   if (o.baseUrlIn === 'settings') store.settings.set('sync.baseUrl', baseUrl);
+  // The key may write telemetry only: the engineer linked the device to one made in TwinEdge for it (the link
+  // flow itself is tested in sync-dialects.test.ts and the e2e suite).
+  if (o.dialect === 'strict-scopes' && o.linkByHand !== false) linkInStore(store, sim);
   const make = (overrides: Partial<SyncServiceOptions> = {}): SyncService =>
     new SyncService({
       store,
@@ -115,12 +118,6 @@ export const startSyncRig = async (o: RigOptions = {}): Promise<SyncRig> => {
   sync.devicesChanged();
   await sync.start();
   const linkState = (): string | undefined => sync.status().devices.find((d) => d.deviceId === device.id)?.state;
-  if (o.dialect === 'strict-scopes' && o.linkByHand !== false) {
-    // The key may write telemetry only: the engineer links the device to one made in TwinEdge for it.
-    const asset = sim.createDevice({ name: 'Boiler PLC (TwinEdge)', type: 'modbus' });
-    await waitFor(() => linkState() === 'needs_link', 10_000, 'the device to need a link');
-    await sync.linkDevice(device.id, asset.id);
-  }
   const rig: SyncRig = {
     sim,
     get store() {
@@ -197,4 +194,31 @@ export const storedAndCloudKeys = (store: Store, sim: CloudSim): { local: string
     local: store.devices.list().flatMap((d) => localKeys(store, d).map((key) => `${d.id}/${key}`)),
     remote: sim.points().map((p) => `${assets.get(p.asset_id) ?? '?'}/${p.tag_name}@${p.timestamp}`),
   };
+};
+
+/**
+ * Links every local device without a hand link to a TwinEdge device made for it, written into the store as
+ * `SyncService.linkDevice` writes it: for readings whose key may not register devices (strict-scopes).
+ */
+export const linkInStore = (store: Store, sim: CloudSim): void => {
+  const linked = new Set(
+    store.sync
+      .links()
+      .filter((l) => l.state === 'linked')
+      .map((l) => l.deviceId),
+  );
+  for (const d of store.devices.list()) {
+    if (linked.has(d.id)) continue;
+    const asset = sim.createDevice({ name: `${d.config.name} (TwinEdge)`, type: d.config.protocol });
+    store.sync.saveLink({
+      deviceId: d.id,
+      cloudId: asset.id,
+      state: 'linked',
+      message: 'Linked by the test, as an engineer would.',
+      syncedHash: null,
+      cloudUpdatedAt: null,
+      conflictId: null,
+      syncedAt: null,
+    });
+  }
 };

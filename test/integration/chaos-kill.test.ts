@@ -9,7 +9,7 @@ import { API_KEY_SECRET, SyncService } from '../../main/sync/sync-service.js';
 import { dialects, startCloudSim, type CloudSim, type Dialect } from '../sim/cloud/index.js';
 import { Rng } from '../helpers/contract-fuzz.js';
 import { freePort } from '../helpers/free-port.js';
-import { storedAndCloudKeys, TEST_KEY } from '../helpers/sync-fixture.js';
+import { linkInStore, storedAndCloudKeys, TEST_KEY } from '../helpers/sync-fixture.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -91,33 +91,6 @@ const checkCommitted = (store: Store, run: Run, generatorTags: ReadonlySet<numbe
   return checked;
 };
 
-/**
- * Devices the key may not register (strict-scopes) are linked by hand, as the engineer would, to TwinEdge devices
- * made for them: written into the store between two lives of the app, as linkDevice would.
- */
-const linkByHand = (store: Store, sim: CloudSim): void => {
-  const linked = new Set(
-    store.sync
-      .links()
-      .filter((l) => l.state === 'linked')
-      .map((l) => l.deviceId),
-  );
-  for (const d of store.devices.list()) {
-    if (linked.has(d.id)) continue;
-    const asset = sim.createDevice({ name: `${d.config.name} (TwinEdge)`, type: d.config.protocol });
-    store.sync.saveLink({
-      deviceId: d.id,
-      cloudId: asset.id,
-      state: 'linked',
-      message: 'linked by the test',
-      syncedHash: null,
-      cloudUpdatedAt: null,
-      conflictId: null,
-      syncedAt: Date.now(),
-    });
-  }
-};
-
 /** kill -9 of the app at random moments during heavy ingest and upload: store intact, nothing lost, nothing twice. */
 describe.each(dialects)('chaos: kill -9 during heavy ingest with store and forward (%s dialect)', (dialect) => {
   let sim: CloudSim;
@@ -163,7 +136,7 @@ describe.each(dialects)('chaos: kill -9 during heavy ingest with store and forwa
         generatorTags = new Set(gen?.tags.map((t) => t.id));
         expect(generatorTags.size).toBe(GEN_TAGS);
         checked += checkCommitted(store, run, generatorTags);
-        if (linking) linkByHand(store, sim);
+        if (linking) linkInStore(store, sim);
       } finally {
         store.close();
       }

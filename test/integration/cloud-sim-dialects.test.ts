@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { scaledClock } from '../../main/sync/clock.js';
+import { call, data, point, type Reply } from '../helpers/sim-call.js';
 import { validateExchange } from '../helpers/openapi.js';
 import { waitFor } from '../helpers/wait.js';
 import { dialects, startCloudSim, type CloudSim, type CloudSimOptions, type Dialect } from '../sim/cloud/index.js';
@@ -27,47 +28,9 @@ afterEach(async () => {
   expect(found).toEqual([]);
 });
 
-interface Reply {
-  status: number;
-  headers: Headers;
-  text: string;
-  body: unknown;
-}
-
-const call = async (
-  sim: CloudSim,
-  key: string | undefined,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Reply> => {
-  const res = await fetch(`${sim.url}${path}`, {
-    method,
-    headers: {
-      ...(key ? { authorization: `Bearer ${key}` } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, text, body: text ? (JSON.parse(text) as unknown) : undefined };
-};
-
 type Obj = Record<string, unknown>;
-const data = <T = Obj>(r: Reply): T => (r.body as { data: T }).data;
 const error = (r: Reply): { code: string; message: string; details?: unknown } =>
   (r.body as { error: { code: string; message: string; details?: unknown } }).error;
-
-const point = (i: number, over: Obj = {}): Obj => ({
-  asset_id: 'press-4',
-  tag_name: 'temp',
-  timestamp: new Date(Date.UTC(2024, 0, 1, 0, 0, i)).toISOString(),
-  value: i,
-  quality: 'good',
-  ...over,
-});
 
 // Matchers typed as unknown: vitest's asymmetric matchers are `any`.
 const anyString: unknown = expect.any(String);

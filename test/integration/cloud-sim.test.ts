@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ingestLimits, type Scope, type Tier } from '../../main/sync/api/model.js';
 import { scaledClock } from '../../main/sync/clock.js';
+import { call, data, point, type Reply } from '../helpers/sim-call.js';
 import { validateExchange } from '../helpers/openapi.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
@@ -29,47 +30,10 @@ afterEach(async () => {
   expect(found).toEqual([]);
 });
 
-interface Reply {
-  status: number;
-  headers: Headers;
-  body: unknown;
-}
-
-const call = async (
-  sim: CloudSim,
-  key: string | undefined,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Reply> => {
-  const res = await fetch(`${sim.url}${path}`, {
-    method,
-    headers: {
-      ...(key ? { authorization: `Bearer ${key}` } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: body instanceof Uint8Array ? body : JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as unknown) : undefined };
-};
-
-/** Narrow a reply body for assertions. */
-const data = <T = Record<string, unknown>>(r: Reply): T => (r.body as { data: T }).data;
 const meta = (r: Reply): { page: number; per_page: number; total: number } =>
   (r.body as { meta: { page: number; per_page: number; total: number } }).meta;
-const errorCode = (r: Reply): string => (r.body as { error: { code: string } }).error.code;
 
-const point = (i: number, over: Record<string, unknown> = {}): Record<string, unknown> => ({
-  asset_id: 'press-4',
-  tag_name: 'temp',
-  timestamp: new Date(Date.UTC(2024, 0, 1, 0, 0, i)).toISOString(),
-  value: i,
-  quality: 'good',
-  ...over,
-});
+const errorCode = (r: Reply): string => (r.body as { error: { code: string } }).error.code;
 
 const withKey = async (tier: Tier, scopes: Scope[], options: CloudSimOptions = {}): Promise<[CloudSim, string]> => {
   const key = `te_test_${tier}_${scopes.join('_')}`;

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ModbusDeviceInput } from '../../main/config/device-schema.js';
-import { dialects, type Exchange } from '../sim/cloud/index.js';
+import { dialects, type CloudSim, type Exchange } from '../sim/cloud/index.js';
 import { localKeys, samplesOf, startSyncRig, type RigOptions, type SyncRig } from '../helpers/sync-fixture.js';
+import { startAnswerProxy, type AnswerProxy } from '../helpers/answer-proxy.js';
 import { waitFor } from '../helpers/wait.js';
 
 const logLines = (r: SyncRig): string[] => {
@@ -111,130 +112,98 @@ describe.each(dialects)('TwinEdge sync in the %s dialect', (dialect) => {
 
 describe('TwinEdge answers the simulator does not give', () => {
   let rig: SyncRig | undefined;
+  let proxy: AnswerProxy | undefined;
   afterEach(async () => {
     await rig?.close();
+    await proxy?.close();
     rig = undefined;
+    proxy = undefined;
   });
-
-  it('an ingest answer of an unknown shape is a delivery, said once as a WARN, and nothing is sent twice', async () => {
-    const { startAnswerProxy } = await import('../helpers/answer-proxy.js');
-    let proxy: Awaited<ReturnType<typeof startAnswerProxy>> | undefined;
-    rig = await startSyncRig({
+  /** A rig whose app talks to the simulator through a proxy that changes some answers. */
+  type Change = Parameters<typeof startAnswerProxy>[1];
+  const viaProxy = async (change: Change | ((sim: CloudSim) => Change), o: RigOptions = {}): Promise<SyncRig> =>
+    startSyncRig({
+      ...o,
       via: async (sim) => {
-        proxy = await startAnswerProxy(sim.url, {
-          rewrite: (req, res) =>
-            req.method === 'POST' && req.url.startsWith('/v1/telemetry')
-              ? { ...res, body: JSON.stringify({ ok: true, batch: { stored: 'yes' } }) }
-              : res,
-        });
+        proxy = await startAnswerProxy(sim.url, typeof change === 'function' ? change(sim) : change);
         return proxy.url;
       },
     });
-    try {
-      for (let i = 0; i < 5; i++) {
-        rig.write(samplesOf(rig.device, Date.UTC(2026, 10, 30) + i * 1_000_000, 2000));
-        await rig.drained(30_000);
-      }
-      expect(rig.sim.stats().pointsStored).toBe(10_000);
-      expect(rig.sim.stats().ingestRequests).toBe(5);
-      expect(rig.sync.status().uploadedTotal).toBe(10_000);
-      const warned = logLines(rig).filter((l) => l.includes('in a shape this version does not read'));
-      expect(warned).toHaveLength(1);
-      expect(warned[0]).toMatch(/WARN.*\{batch:object,ok:boolean\}/);
-    } finally {
-      await proxy?.close();
+
+  it('an ingest answer of an unknown shape is a delivery, said once as a WARN, and nothing is sent twice', async () => {
+    rig = await viaProxy({
+      rewrite: (req, res) =>
+        req.method === 'POST' && req.url.startsWith('/v1/telemetry')
+          ? { ...res, body: JSON.stringify({ ok: true, batch: { stored: 'yes' } }) }
+          : res,
+    });
+    for (let i = 0; i < 5; i++) {
+      rig.write(samplesOf(rig.device, Date.UTC(2026, 10, 30) + i * 1_000_000, 2000));
+      await rig.drained(30_000);
     }
+    expect(rig.sim.stats().pointsStored).toBe(10_000);
+    expect(rig.sim.stats().ingestRequests).toBe(5);
+    expect(rig.sync.status().uploadedTotal).toBe(10_000);
+    const warned = logLines(rig).filter((l) => l.includes('in a shape this version does not read'));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatch(/WARN.*\{batch:object,ok:boolean\}/);
   });
 
   it('a create answered unreadably is looked up, never created again', async () => {
-    const { startAnswerProxy } = await import('../helpers/answer-proxy.js');
-    let proxy: Awaited<ReturnType<typeof startAnswerProxy>> | undefined;
-    rig = await startSyncRig({
-      dialect: 'minimal',
-      via: async (sim) => {
-        proxy = await startAnswerProxy(sim.url, {
-          // The device is created, but the answer carries no id; the list does not carry external ids.
-          rewrite: (req, res) => {
-            if (req.method === 'POST' && req.url === '/v1/devices')
-              return { ...res, body: '{"data":{"created":true}}' };
-            if (req.method === 'GET' && req.url.startsWith('/v1/devices'))
-              return { ...res, body: res.body.replace(/"external_id":"[^"]*",?/g, '') };
-            return res;
-          },
-        });
-        return proxy.url;
+    rig = await viaProxy(
+      {
+        // The device is created, but the answer carries no id; the list does not carry external ids.
+        rewrite: (req, res) => {
+          if (req.method === 'POST' && req.url === '/v1/devices') return { ...res, body: '{"data":{"created":true}}' };
+          if (req.method === 'GET' && req.url.startsWith('/v1/devices'))
+            return { ...res, body: res.body.replace(/"external_id":"[^"]*",?/g, '') };
+          return res;
+        },
       },
-    });
-    try {
-      await rig.ready(20_000);
-      expect(rig.sim.stats().devicesCreated).toBe(1);
-      const posts = proxy!.seen.filter((r) => r.method === 'POST' && r.url === '/v1/devices');
-      expect(posts).toHaveLength(1);
-      expect(posts[0]?.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
-      expect(rig.sync.status().devices[0]?.cloudId).toBe(rig.sim.devices()[0]?.id);
-    } finally {
-      await proxy?.close();
-    }
+      { dialect: 'minimal' },
+    );
+    await rig.ready(20_000);
+    expect(rig.sim.stats().devicesCreated).toBe(1);
+    const posts = proxy!.seen.filter((r) => r.method === 'POST' && r.url === '/v1/devices');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(rig.sync.status().devices[0]?.cloudId).toBe(rig.sim.devices()[0]?.id);
   });
 
   it('a batch refused with a status nobody documents goes to Rejected points after 3 tries, never resent for ever', async () => {
-    const { startAnswerProxy } = await import('../helpers/answer-proxy.js');
-    let proxy: Awaited<ReturnType<typeof startAnswerProxy>> | undefined;
-    rig = await startSyncRig({
-      via: async (sim) => {
-        proxy = await startAnswerProxy(sim.url, {
-          answer: (req) =>
-            req.method === 'POST' && req.url.startsWith('/v1/telemetry')
-              ? { status: 410, body: JSON.stringify({ error: { code: 'gone', message: 'this tenant is archived' } }) }
-              : undefined,
-        });
-        return proxy.url;
-      },
+    rig = await viaProxy({
+      answer: (req) =>
+        req.method === 'POST' && req.url.startsWith('/v1/telemetry')
+          ? { status: 410, body: JSON.stringify({ error: { code: 'gone', message: 'this tenant is archived' } }) }
+          : undefined,
     });
-    try {
-      await rig.ready();
-      rig.write(samplesOf(rig.device, Date.UTC(2026, 10, 30), 500));
-      await rig.drained(30_000);
-      const ingests = proxy!.seen.filter((r) => r.method === 'POST' && r.url.startsWith('/v1/telemetry'));
-      expect(ingests).toHaveLength(3);
-      // The same batch each time, under one key.
-      expect(new Set(ingests.map((r) => r.headers['idempotency-key'])).size).toBe(1);
-      expect(rig.sync.status().rejectedTotal).toBe(500);
-      expect(rig.sync.rejections(1)[0]).toMatchObject({
-        code: 'GONE',
-        message: expect.stringContaining('archived') as string,
-      });
-      await new Promise((r) => setTimeout(r, 300));
-      expect(proxy!.seen.filter((r) => r.method === 'POST' && r.url.startsWith('/v1/telemetry'))).toHaveLength(3);
-      expect(logLines(rig).some((l) => /WARN.*refused a batch of 500 points 3 time/.test(l))).toBe(true);
-    } finally {
-      await proxy?.close();
-    }
+    await rig.ready();
+    rig.write(samplesOf(rig.device, Date.UTC(2026, 10, 30), 500));
+    await rig.drained(30_000);
+    const ingests = proxy!.seen.filter((r) => r.method === 'POST' && r.url.startsWith('/v1/telemetry'));
+    expect(ingests).toHaveLength(3);
+    // The same batch each time, under one key.
+    expect(new Set(ingests.map((r) => r.headers['idempotency-key'])).size).toBe(1);
+    expect(rig.sync.status().rejectedTotal).toBe(500);
+    expect(rig.sync.rejections(1)[0]).toMatchObject({
+      code: 'GONE',
+      message: expect.stringContaining('archived') as string,
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(proxy!.seen.filter((r) => r.method === 'POST' && r.url.startsWith('/v1/telemetry'))).toHaveLength(3);
+    expect(logLines(rig).some((l) => /WARN.*refused a batch of 500 points 3 time/.test(l))).toBe(true);
   });
 
   it('a redirect is not followed with the key, and the state says where it pointed', async () => {
-    const { startAnswerProxy } = await import('../helpers/answer-proxy.js');
-    let proxy: Awaited<ReturnType<typeof startAnswerProxy>> | undefined;
-    let simUrl = '';
-    rig = await startSyncRig({
-      via: async (sim) => {
-        simUrl = sim.url;
-        proxy = await startAnswerProxy(sim.url, {
-          answer: (req) => ({ status: 307, headers: { location: `${simUrl}${req.url.slice(3)}` }, body: '' }),
-        });
-        return proxy.url;
-      },
-    });
-    try {
-      rig.write(samplesOf(rig.device, Date.UTC(2026, 10, 30), 100));
-      await waitFor(() => rig!.sync.status().state === 'problem', 10_000, 'the problem state');
-      // The simulator (where the redirect pointed) never saw a request with the key.
-      expect(rig.sim.stats().requests).toBe(0);
-      expect(rig.sync.status().summary).toMatch(/redirects to 127\.0\.0\.1:\d+; the API key is not sent there/);
-      expect(rig.store.outbox.current.samples).toBe(100);
-    } finally {
-      await proxy?.close();
-    }
+    rig = await viaProxy((sim) => ({
+      answer: (req) => ({ status: 307, headers: { location: `${sim.url}${req.url.slice(3)}` }, body: '' }),
+    }));
+    rig.write(samplesOf(rig.device, Date.UTC(2026, 10, 30), 100));
+    await waitFor(() => rig!.sync.status().state === 'problem', 10_000, 'the problem state');
+    // The simulator (where the redirect pointed) never saw a request with the key.
+    expect(rig.sim.stats().requests).toBe(0);
+    expect(rig.sync.status().summary).toMatch(/redirects to 127\.0\.0\.1:\d+; the API key is not sent there/);
+    expect(rig.store.outbox.current.samples).toBe(100);
   });
 
   it('the key goes only to the host it was entered for', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as model from '../../main/sync/api/model.js';
+import { dialects } from '../sim/cloud/index.js';
 import { routes } from '../sim/cloud/router.js';
 import { loadOpenApiDocument, resolvePointer, validateExchange, type Exchange } from '../helpers/openapi.js';
 
@@ -66,6 +67,28 @@ describe('the OpenAPI document', () => {
       }
     }
     expect(operations).toBe(21);
+  });
+
+  it('names every dialect of the simulator, and marks only those (and the client) where answers may differ', () => {
+    const info = doc.info as Record<string, Node>;
+    expect(Object.keys(info['x-twinedge-dialects'] as Record<string, Node>).sort()).toEqual([...dialects].sort());
+    const marks: string[][] = [];
+    const walk = (node: Node): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (isObject(node)) {
+        for (const [k, v] of Object.entries(node)) {
+          if (k === 'x-twinedge-dialects' && node !== info && isObject(v)) marks.push(Object.keys(v));
+          else walk(v);
+        }
+      }
+    };
+    walk(doc);
+    // The parts another reading answers differently: key info, both ingest routes, device create, Device, errors.
+    expect(marks.length).toBeGreaterThanOrEqual(6);
+    const allowed = new Set<string>([...dialects, 'client']);
+    expect(marks.flat().filter((k) => !allowed.has(k))).toEqual([]);
+    // Each mark says what the client does about it.
+    expect(marks.every((m) => m.includes('client'))).toBe(true);
   });
 
   it('covers every endpoint of the reference and our additions', () => {

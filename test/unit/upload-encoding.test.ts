@@ -1,11 +1,9 @@
-import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Store } from '../../main/store/store.js';
+import { describe, expect, it } from 'vitest';
 import type { Inflight } from '../../main/store/sync-repo.js';
 import { decodeBody, encodeJson } from '../../main/sync/client/request.js';
 import { isoTime } from '../../main/sync/iso-time.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { useTempStore } from '../helpers/temp-store.js';
 
 describe('upload encoding', () => {
   it('formats timestamps exactly as toISOString does', () => {
@@ -28,17 +26,7 @@ describe('upload encoding', () => {
 });
 
 describe('the batch in flight', () => {
-  let dir: ReturnType<typeof tempDir>;
-  let store: Store;
-  const path = (): string => join(dir.path, 'store.sqlite');
-  beforeEach(() => {
-    dir = tempDir();
-    store = Store.open(path());
-  });
-  afterEach(() => {
-    store.close();
-    dir.remove();
-  });
+  const t = useTempStore();
 
   const batch = async (key: string): Promise<Inflight> => ({
     idempotencyKey: key,
@@ -49,10 +37,9 @@ describe('the batch in flight', () => {
 
   it('survives a restart byte for byte, under the same key', async () => {
     const b = await batch('k-1');
-    store.sync.setInflight(b);
-    store.close();
-    store = Store.open(path());
-    const back = store.sync.inflight();
+    t.store.sync.setInflight(b);
+    t.reopen();
+    const back = t.store.sync.inflight();
     expect(back?.idempotencyKey).toBe('k-1');
     expect(back?.seqs).toEqual([3, 4]);
     expect(Buffer.from(back?.body.bytes ?? []).equals(Buffer.from(b.body.bytes))).toBe(true);
@@ -60,20 +47,20 @@ describe('the batch in flight', () => {
   });
 
   it('is held in memory, a clear or a rolled-back write included', async () => {
-    store.sync.setInflight(await batch('k-1'));
-    const seen = store.sync.inflight();
+    t.store.sync.setInflight(await batch('k-1'));
+    const seen = t.store.sync.inflight();
     seen?.seqs.push(99); // a caller's copy
-    expect(store.sync.inflight()?.seqs).toEqual([3, 4]);
+    expect(t.store.sync.inflight()?.seqs).toEqual([3, 4]);
     const next = await batch('k-2');
     expect(() =>
-      store.transaction(() => {
-        store.sync.clearInflight();
-        store.sync.setInflight(next);
+      t.store.transaction(() => {
+        t.store.sync.clearInflight();
+        t.store.sync.setInflight(next);
         throw new Error('rollback');
       }),
     ).toThrow('rollback');
-    expect(store.sync.inflight()?.idempotencyKey).toBe('k-1');
-    store.transaction(() => store.sync.clearInflight());
-    expect(store.sync.inflight()).toBeNull();
+    expect(t.store.sync.inflight()?.idempotencyKey).toBe('k-1');
+    t.store.transaction(() => t.store.sync.clearInflight());
+    expect(t.store.sync.inflight()).toBeNull();
   });
 });

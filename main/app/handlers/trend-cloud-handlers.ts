@@ -96,7 +96,7 @@ export const trendCloudHandlers = (d: TrendCloudDeps): Pick<Handlers, TrendCloud
     const unlinked = [...new Set(charted.filter((t) => t.assetId === null).map((t) => tags.get(t.tagId)?.deviceName))];
     const assets = [...new Set(charted.flatMap((t) => (t.assetId ? [t.assetId] : [])))];
     if (assets.length === 0) {
-      return { overlays: [], note: 'Predictions need the device registered in TwinEdge (Settings → Cloud sync).' };
+      return { overlays: [], note: 'Predictions need the device registered in TwinEdge (Cloud sync view).' };
     }
     const predictions: Prediction[] = [];
     try {

@@ -96,10 +96,11 @@ export interface RequestSpec<T> {
    */
   skipped?(data: T): string | null;
   /**
-   * False: never repeated inside the call, whatever failed. For creates that a server may apply without
-   * honouring the Idempotency-Key: the caller looks the result up before it tries again.
+   * 'unapplied': repeated inside the call only when the server certainly did not act (429, 503 with Retry-After,
+   * a refused connection), as a plain POST, even with an Idempotency-Key. For creates a server may apply without
+   * honouring the key: the caller looks the result up before it tries again.
    */
-  retry?: false;
+  retry?: 'unapplied';
   /** A list endpoint: `meta` is required. */
   paged?: boolean;
   /** An empty body (204) is a success: `data` is then the schema's reading of `undefined`. */
@@ -233,8 +234,9 @@ export class Transport {
         return await this.attempt(spec, url, body, key, retry + 1);
       } catch (e) {
         const err = e instanceof TwinEdgeApiError ? e : this.unexpected(spec, e);
-        if (spec.retry === false || retry >= this.o.maxRetries) throw err;
-        if (!mayRetry(err, spec.method, spec.idempotencyKey !== undefined)) throw err;
+        if (retry >= this.o.maxRetries) throw err;
+        const keyed = spec.idempotencyKey !== undefined && spec.retry !== 'unapplied';
+        if (!mayRetry(err, spec.method, keyed)) throw err;
         if (err.retryAfterMs !== null && err.retryAfterMs > this.o.maxRetryAfterMs) throw err;
         const wait = retryDelay(err, retry, this.o.backoff, this.o.random);
         this.stats.retries++;

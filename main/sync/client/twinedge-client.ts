@@ -190,11 +190,11 @@ export class TwinEdgeClient implements TwinEdgeCloudApi {
   }
 
   async createDevice(body: DeviceBody, o?: CreateOptions): Promise<DeviceAnswer> {
-    // Not repeated inside the call: a service that ignores Idempotency-Key would make a second device. The caller
-    // (DeviceSync) looks the device up before it creates again.
+    // Repeated inside the call only when certainly not applied: a service that ignores Idempotency-Key would make
+    // a second device. The caller (DeviceSync) looks the device up before it creates again.
     return this.one('POST', '/devices', DeviceAnswer, o, {
       body,
-      retry: false,
+      retry: 'unapplied',
       ...(o?.idempotencyKey !== undefined ? { idempotencyKey: o.idempotencyKey } : {}),
     });
   }

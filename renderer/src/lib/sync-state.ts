@@ -5,6 +5,7 @@ export const syncStateLabel: Record<SyncState, string> = {
   off: 'off',
   paused: 'paused',
   online: 'online',
+  connecting: 'connecting',
   offline: 'offline',
   unauthorized: 'key refused',
   throttled: 'throttled',
