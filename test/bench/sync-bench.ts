@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { ModbusDeviceInput } from '../../main/config/device-schema.js';
 import { createLogger } from '../../main/log/logger.js';
 import { EnvSecretStore, secretEnvName } from '../../main/secrets/env-store.js';
+import type { Sample } from '../../main/collect/types.js';
 import type { StoredDevice } from '../../main/store/devices-repo.js';
 import { Store } from '../../main/store/store.js';
 import { ingestLimits, scopes, type TelemetryPoint, type Tier } from '../../main/sync/api/model.js';
@@ -35,6 +36,17 @@ interface Template {
   remove(): void;
 }
 
+/**
+ * The backlog's samples in pieces of whole seconds of all 24 tags (so every timestamp is a whole millisecond,
+ * as a collector's are, and each piece starts at the first tag): the same samples for the store and the baseline.
+ */
+function* backlogSamples(device: StoredDevice, t0: number, backlog: number): Generator<Sample[]> {
+  const piece = 48_000;
+  for (let i = 0; i < backlog; i += piece) {
+    yield samplesOf(device, t0 + (i / device.tags.length) * 1000, Math.min(piece, backlog - i));
+  }
+}
+
 const template = (backlog: number, t0: number): Template => {
   const dir = tempDir('twinedge-bench-sync-template-');
   const file = join(dir.path, 'store.sqlite');
@@ -53,9 +65,8 @@ const template = (backlog: number, t0: number): Template => {
       })),
     }),
   );
-  for (let i = 0; i < backlog; i += 50_000) {
-    const samples = samplesOf(device, t0 + (i / 24) * 1000, Math.min(50_000, backlog - i));
-    // What SyncService's queue policy does below its cap, with every device linked.
+  // What SyncService's queue policy does below its cap, with every device linked.
+  for (const samples of backlogSamples(device, t0, backlog)) {
     store.writeSamples(samples, (inserted, outbox) => void outbox.enqueue(inserted));
   }
   store.close();
@@ -256,16 +267,23 @@ interface RawBodies {
 
 const rawBodies = (tpl: Template, assetId: string): RawBodies => {
   const names = new Map(tpl.device.tags.map((t) => [t.id, t.name]));
-  const points: TelemetryPoint[] = samplesOf(tpl.device, tpl.t0, tpl.backlog).map((s) =>
-    toPoint(s, { assetId, tagName: names.get(s.tagId) ?? '?' }),
-  );
   const bodies: Buffer[] = [];
   let plainBytes = 0;
-  for (let i = 0; i < points.length; i += ingestLimits.maxPoints) {
-    const json = JSON.stringify({ data: points.slice(i, i + ingestLimits.maxPoints) });
+  // Batch by batch, so the points made are short-lived garbage, not a heap to collect during a later run.
+  let batch: TelemetryPoint[] = [];
+  const flush = (): void => {
+    const json = JSON.stringify({ data: batch });
     plainBytes += Buffer.byteLength(json);
     bodies.push(gzipSync(json));
+    batch = [];
+  };
+  for (const samples of backlogSamples(tpl.device, tpl.t0, tpl.backlog)) {
+    for (const s of samples) {
+      batch.push(toPoint(s, { assetId, tagName: names.get(s.tagId) ?? '?' }));
+      if (batch.length === ingestLimits.maxPoints) flush();
+    }
   }
+  if (batch.length > 0) flush();
   return { bodies, plainBytes };
 };
 
