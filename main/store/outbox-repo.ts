@@ -8,6 +8,14 @@ export interface OutboxChunk {
   samples: Sample[];
 }
 
+/** One stored chunk as stored: its samples still encoded (read them with `forEachQueued`). */
+export interface OutboxRawChunk {
+  seq: number;
+  deviceId: number;
+  count: number;
+  data: string;
+}
+
 export interface OutboxTotals {
   samples: number;
   bytes: number;
@@ -36,6 +44,20 @@ const decode = (data: string): Sample[] =>
       ? { tagId: t[0], ts: t[1], value: null, quality: t[3], text: t[4] }
       : { tagId: t[0], ts: t[1], value: t[2], quality: t[3] },
   );
+
+/**
+ * Calls `fn` for every sample of a raw chunk's `data`, in order, without making Sample objects (the upload
+ * path turns them straight into point JSON). `text` is undefined for numeric samples, as in Sample.
+ */
+export const forEachQueued = (
+  data: string,
+  fn: (tagId: number, ts: number, value: number | null, quality: number, text: string | undefined) => void,
+): void => {
+  for (const t of JSON.parse(data) as Tuple[]) {
+    if (t.length === 5) fn(t[0], t[1], null, t[3], t[4]);
+    else fn(t[0], t[1], t[2], t[3], undefined);
+  }
+};
 
 /**
  * Samples waiting for upload (store and forward). Chunks are appended inside the same transaction that
@@ -135,20 +157,34 @@ export class OutboxRepo {
     exclude: ReadonlySet<number>,
     skip: readonly number[] = [],
   ): OutboxChunk[] {
+    return this.takeRaw(from, maxSamples, exclude, skip).map((c) => ({
+      seq: c.seq,
+      deviceId: c.deviceId,
+      samples: decode(c.data),
+    }));
+  }
+
+  /** As `take`, with each chunk's samples left as stored (for `forEachQueued`). */
+  takeRaw(
+    from: 'oldest' | 'newest',
+    maxSamples: number,
+    exclude: ReadonlySet<number>,
+    skip: readonly number[] = [],
+  ): OutboxRawChunk[] {
     // Row by row, stopping at the budget: a backlog of millions of samples costs one batch's rows, not all.
     const stmt = from === 'oldest' ? this.takeOldest : this.takeNewest;
     const rows = stmt.iterate(JSON.stringify([...exclude]), JSON.stringify(skip));
-    const out: OutboxChunk[] = [];
+    const out: OutboxRawChunk[] = [];
     let n = 0;
     try {
       for (const r of rows) {
         if (out.length > 0 && n + r.count > maxSamples) break;
-        out.push({ seq: r.seq, deviceId: r.device_id, samples: decode(r.data) });
+        out.push({ seq: r.seq, deviceId: r.device_id, count: r.count, data: r.data });
         n += r.count;
         if (n >= maxSamples) break;
       }
     } finally {
-      // Closed on every way out (break, a decode error), so the statement is free for the next call.
+      // Closed on every way out (break, an error), so the statement is free for the next call.
       rows.return?.();
     }
     return from === 'newest' ? out.reverse() : out;

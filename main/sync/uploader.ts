@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.js';
 import type { Inflight } from '../store/sync-repo.js';
 import type { IngestOutcome } from './api/ingest-answer.js';
-import { ingestLimits, type TelemetryPoint } from './api/model.js';
+import { ingestLimits } from './api/model.js';
 import type { RequestBudget } from './budget.js';
 import type { TwinEdgeCloudApi } from './client/client-api.js';
 import { TwinEdgeApiError, errorText } from './client/api-error.js';
-import { GZIP_THRESHOLD_BYTES, decodeBody } from './client/request.js';
-import { BatchBuilder, type PreparedBatch } from './batch-builder.js';
+import { GZIP_THRESHOLD_BYTES } from './client/request.js';
+import { BatchBuilder, BatchPoints, type PreparedBatch } from './batch-builder.js';
 import type { Clock } from './clock.js';
 import type { TagDirectory } from './directory.js';
 import { Wakeable } from './wake.js';
@@ -140,7 +140,7 @@ export class Uploader {
         await this.wakeable.sleep(delay);
         continue;
       }
-      const built = inflight ? { batch: inflight, points: pointsOf(inflight) } : await this.build();
+      const built = inflight ? { batch: inflight, points: new BatchPoints(inflight.body) } : await this.build();
       if (this.stopped) break;
       if (!built) {
         await this.wakeable.sleep(this.o.liveIntervalMs ?? 5000);
@@ -154,7 +154,7 @@ export class Uploader {
    * Takes the next batch from the outbox (the one built ahead if it still holds) and records it as in flight
    * before anything is sent. Checked and recorded with no await between: nothing changes the outbox meanwhile.
    */
-  private async build(): Promise<{ batch: Inflight; points: TelemetryPoint[] } | null> {
+  private async build(): Promise<{ batch: Inflight; points: BatchPoints } | null> {
     const { store } = this.o;
     for (let attempt = 0; attempt < 3; attempt++) {
       const ahead = this.ahead;
@@ -177,7 +177,7 @@ export class Uploader {
         createdAt: this.o.clock.now(),
       };
       store.sync.setInflight(batch);
-      return { batch, points: b.points };
+      return { batch, points: new BatchPoints(b.body, b.count) };
     }
     return null;
   }
@@ -196,21 +196,23 @@ export class Uploader {
    */
   private buildAhead(current: Inflight, points: number): void {
     if (this.ahead || this.o.store.outbox.current.samples - points < this.maxPoints) return;
-    this.ahead = this.batches.prepare(this.nextFrom(points), this.maxPoints, current.seqs).catch(() => null);
+    this.ahead = this.batches.prepare(this.nextFrom(points), this.maxPoints, current.seqs, true).catch(() => null);
   }
 
-  private async send(client: TwinEdgeCloudApi, batch: Inflight, points: TelemetryPoint[]): Promise<void> {
+  private async send(client: TwinEdgeCloudApi, batch: Inflight, points: BatchPoints): Promise<void> {
     this.setState('uploading', null);
     this.o.budget.uploadStarted();
     this.lastSendAt = this.o.clock.now();
     this.sending = new AbortController();
     try {
-      const answer = client.ingest(points, {
+      // The stored body is what goes out: its points are not held as objects for the request.
+      const answer = client.ingest([], {
         idempotencyKey: batch.idempotencyKey,
         body: batch.body,
+        count: points.count,
         signal: this.sending.signal,
       });
-      this.buildAhead(batch, points.length);
+      this.buildAhead(batch, points.count);
       const result = await answer;
       if (client.rateLimit) this.o.budget.observe(client.rateLimit);
       this.confirm(batch, points, result, client.ingestRoute);
@@ -223,14 +225,14 @@ export class Uploader {
     }
   }
 
-  private confirm(batch: Inflight, points: TelemetryPoint[], result: IngestOutcome, route: string): void {
+  private confirm(batch: Inflight, points: BatchPoints, result: IngestOutcome, route: string): void {
     const { store } = this.o;
     const at = this.o.clock.now();
     const owners = this.owners();
     if (!result.understood)
-      this.o.onEvent({ kind: 'not-understood', shape: result.shape, points: points.length, route });
+      this.o.onEvent({ kind: 'not-understood', shape: result.shape, points: points.count, route });
     const rejections = result.rejected.map((r) => {
-      const p = points[r.index];
+      const p = points.at(r.index);
       return {
         at,
         deviceName: (p && owners.get(p.asset_id)) ?? '(unknown)',
@@ -248,7 +250,7 @@ export class Uploader {
         tagName: '(not named by TwinEdge)',
         ts: at,
         code: 'NOT_ACCEPTED',
-        message: `TwinEdge accepted ${result.accepted} of ${points.length} points and did not say which ${result.unlisted} it refused`,
+        message: `TwinEdge accepted ${result.accepted} of ${points.count} points and did not say which ${result.unlisted} it refused`,
       });
     }
     const rejectedCount = result.rejected.length + result.unlisted;
@@ -257,7 +259,7 @@ export class Uploader {
       store.sync.clearInflight();
       if (rejections.length > 0) store.sync.addRejections(rejections);
     });
-    this.o.onEvent({ kind: 'uploaded', accepted: result.accepted, rejected: rejectedCount, points: points.length, at });
+    this.o.onEvent({ kind: 'uploaded', accepted: result.accepted, rejected: rejectedCount, points: points.count, at });
   }
 
   /** TwinEdge asset id → local device name, for rejection records. */
@@ -267,7 +269,7 @@ export class Uploader {
     return m;
   }
 
-  private async failed(batch: Inflight, points: TelemetryPoint[], err: unknown): Promise<void> {
+  private async failed(batch: Inflight, points: BatchPoints, err: unknown): Promise<void> {
     const at = this.o.clock.now();
     const e = err instanceof TwinEdgeApiError ? err : null;
     const message = errorText(err);
@@ -283,7 +285,7 @@ export class Uploader {
     if (status === 413) {
       // Not applied: send smaller batches from now on, starting with this one's samples.
       store.sync.clearInflight();
-      this.maxPoints = Math.max(100, Math.floor(points.length / 2));
+      this.maxPoints = Math.max(100, Math.floor(points.count / 2));
       return;
     }
     if (status === 400 || status === 422) {
@@ -320,11 +322,11 @@ export class Uploader {
   }
 
   /** The batch's points go to Rejected points with TwinEdge's message; the batch leaves the outbox. */
-  private reject(batch: Inflight, points: TelemetryPoint[], code: string, message: string, tries: number): void {
+  private reject(batch: Inflight, points: BatchPoints, code: string, message: string, tries: number): void {
     const { store } = this.o;
     const at = this.o.clock.now();
     const owners = this.owners();
-    const rejected = points.map((p) => ({
+    const rejected = points.all().map((p) => ({
       at,
       deviceName: owners.get(p.asset_id) ?? '(unknown)',
       tagName: p.tag_name,
@@ -339,8 +341,8 @@ export class Uploader {
     });
     this.refusals = { key: '', count: 0 };
     this.failures = 0;
-    this.o.onEvent({ kind: 'refused', points: points.length, tries, message });
-    this.o.onEvent({ kind: 'uploaded', accepted: 0, rejected: rejected.length, points: points.length, at });
+    this.o.onEvent({ kind: 'refused', points: points.count, tries, message });
+    this.o.onEvent({ kind: 'uploaded', accepted: 0, rejected: rejected.length, points: points.count, at });
   }
 
   private setState(state: UploaderState, detail: string | null): void {
@@ -349,6 +351,3 @@ export class Uploader {
     this.o.onEvent({ kind: 'state', state, detail });
   }
 }
-
-/** The points of a batch recorded in flight (after a restart): read back from its body. */
-const pointsOf = (b: Inflight): TelemetryPoint[] => (JSON.parse(decodeBody(b.body)) as { data: TelemetryPoint[] }).data;

@@ -9,7 +9,7 @@ import { benchModbusPlan } from './modbus-plan.js';
 import { benchModbusPoll } from './modbus-poll.js';
 import { benchOpcUaNotifications, benchOpcUaSubscribe } from './opcua-bench.js';
 import type { BenchResult } from './result.js';
-import { benchSyncDrain, benchSyncTrialDay } from './sync-bench.js';
+import { benchSyncDrain, benchSyncDrainMinimal, benchSyncTrialDay } from './sync-bench.js';
 import { benchTrendFrame } from './trend-bench.js';
 
 /** `npm run bench`: every benchmark, one JSON object per line on stdout. */
@@ -21,6 +21,7 @@ const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
   benchOpcUaNotifications,
   benchOpcUaSubscribe,
   benchSyncDrain,
+  benchSyncDrainMinimal,
   benchSyncTrialDay,
   benchAlertsEval,
   benchTrendYear,

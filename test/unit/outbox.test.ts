@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../../main/collect/types.js';
 import { ModbusDeviceInput } from '../../main/config/device-schema.js';
 import type { StoredDevice } from '../../main/store/devices-repo.js';
+import { forEachQueued } from '../../main/store/outbox-repo.js';
 import { Store } from '../../main/store/store.js';
 import { RequestBudget } from '../../main/sync/budget.js';
 import type { Clock } from '../../main/sync/clock.js';
@@ -125,6 +126,30 @@ describe('sync outbox on a real SQLite file', () => {
     const [chunk] = store.outbox.take('oldest', 10, new Set());
     expect(chunk?.samples).toEqual([{ tagId: tag, ts: 5, value: null, quality: 0, text: 'BATCH-0042' }]);
     expect(store.outbox.current.bytes).toBeGreaterThan(20);
+  });
+
+  it('gives the same chunks raw, their samples read without Sample objects', () => {
+    const a = device(store, 'A', 2);
+    queueAll(store, [
+      ...samplesFor(a, 0, 1500),
+      { tagId: a.tags[0]?.id ?? 0, ts: 9000, value: null, quality: 0x80000000, text: 'LOT "7"' },
+      { tagId: a.tags[1]?.id ?? 0, ts: 9000, value: null, quality: 0 },
+    ]);
+    for (const from of ['oldest', 'newest'] as const) {
+      const raw = store.outbox.takeRaw(from, 2000, new Set());
+      const decoded = store.outbox.take(from, 2000, new Set());
+      expect(raw.map((c) => [c.seq, c.deviceId, c.count])).toEqual(
+        decoded.map((c) => [c.seq, c.deviceId, c.samples.length]),
+      );
+      const read = raw.map((c) => {
+        const out: Sample[] = [];
+        forEachQueued(c.data, (tagId, ts, value, quality, text) =>
+          out.push(text === undefined ? { tagId, ts, value, quality } : { tagId, ts, value, quality, text }),
+        );
+        return out;
+      });
+      expect(read).toEqual(decoded.map((c) => c.samples));
+    }
   });
 });
 

@@ -63,6 +63,8 @@ export interface IngestOptions {
   idempotencyKey: string;
   /** `{"data": points}` already encoded (the batch stored in flight): sent as is instead of serialising. */
   body?: EncodedBody;
+  /** Points in `body` (default `points.length`): with it, a caller holding only the body passes no points. */
+  count?: number;
   signal?: AbortSignal;
 }
 

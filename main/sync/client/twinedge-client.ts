@@ -160,7 +160,7 @@ export class TwinEdgeClient implements TwinEdgeCloudApi {
         envelope: false,
         ...(o.signal ? { signal: o.signal } : {}),
       });
-      return readIngestAnswer(res.data, points.length);
+      return readIngestAnswer(res.data, o.body ? (o.count ?? points.length) : points.length);
     };
     try {
       return await send(this.ingestPath);
