@@ -312,10 +312,15 @@ export class DeviceSync {
       );
       return;
     }
-    if (misread(err)) {
-      // Answered 2xx unreadably: the next pass looks the device up (create is marked as answered).
+    if (misread(err) && !link?.cloudId) {
+      // A registration answered 2xx unreadably: the next pass looks the device up (create is marked as answered).
       this.save({ ...(link ?? this.blank(d.id)), state: 'pending', message: (err as TwinEdgeApiError).userMessage });
       throw err;
+    }
+    if (misread(err)) {
+      // An update answered unreadably: the device keeps its TwinEdge asset (data flows) and the reason is shown.
+      this.save({ ...link!, state: 'error', message: (err as TwinEdgeApiError).userMessage });
+      return;
     }
     if (status !== null && status < 500 && status !== 429) {
       this.save({ ...(link ?? this.blank(d.id)), state: 'error', message: (err as TwinEdgeApiError).userMessage });

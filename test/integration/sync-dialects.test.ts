@@ -170,6 +170,28 @@ describe('TwinEdge answers the simulator does not give', () => {
     expect(rig.sync.status().devices[0]?.cloudId).toBe(rig.sim.devices()[0]?.id);
   });
 
+  it('an update answered unreadably keeps the device uploading to its asset, and says why', async () => {
+    let garble = false;
+    rig = await viaProxy({
+      rewrite: (req, res) =>
+        garble && /^\/v1\/devices\/[^/?]+/.test(req.url) ? { ...res, body: '{"data":{"ok":1}}' } : res,
+    });
+    await rig.ready();
+    const asset = rig.sync.status().devices[0]?.cloudId;
+    garble = true;
+    const d = rig.store.devices.get(rig.device.id)!;
+    rig.store.devices.save({ ...d.config, id: d.id, name: 'Boiler PLC renamed' });
+    rig.sync.devicesChanged();
+    await waitFor(() => rig!.sync.status().devices[0]?.state === 'error', 10_000, 'the update to fail');
+    expect(rig.sync.status().devices[0]).toMatchObject({
+      cloudId: asset,
+      message: expect.stringContaining('does not understand') as string,
+    });
+    rig.write(samplesOf(rig.device, Date.UTC(2026, 10, 30), 200));
+    await rig.drained();
+    expect(new Set(rig.sim.points().map((p) => p.asset_id))).toEqual(new Set([asset]));
+  });
+
   it('a batch refused with a status nobody documents goes to Rejected points after 3 tries, never resent for ever', async () => {
     rig = await viaProxy({
       answer: (req) =>
