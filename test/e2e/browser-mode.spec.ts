@@ -159,7 +159,8 @@ test.describe('browser mode', () => {
     // The browser logs the failed reconnection attempts; those are expected here.
     pageProblems.allow(/WebSocket connection to .* failed|Failed to load resource/);
     server.proc.kill('SIGTERM');
-    await expect(page.getByRole('alert').filter({ hasText: /connection to TwinEdge service lost/i })).toBeVisible({
+    // The app-wide banner (a view's own load error may say "connection ... lost" too, in lower case).
+    await expect(page.getByRole('alert').filter({ hasText: /^Connection to TwinEdge service lost/ })).toBeVisible({
       timeout: 20_000,
     });
   });
