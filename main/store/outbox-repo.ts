@@ -38,13 +38,6 @@ const encode = (samples: readonly Sample[]): string =>
     ),
   );
 
-const decode = (data: string): Sample[] =>
-  (JSON.parse(data) as Tuple[]).map((t) =>
-    t.length === 5
-      ? { tagId: t[0], ts: t[1], value: null, quality: t[3], text: t[4] }
-      : { tagId: t[0], ts: t[1], value: t[2], quality: t[3] },
-  );
-
 /**
  * Calls `fn` for every sample of a raw chunk's `data`, in order, without making Sample objects (the upload
  * path turns them straight into point JSON). `text` is undefined for numeric samples, as in Sample.
@@ -57,6 +50,15 @@ export const forEachQueued = (
     if (t.length === 5) fn(t[0], t[1], null, t[3], t[4]);
     else fn(t[0], t[1], t[2], t[3], undefined);
   }
+};
+
+/** A chunk's samples as Sample objects (read through `forEachQueued`: one reading of the stored tuples). */
+const decode = (data: string): Sample[] => {
+  const out: Sample[] = [];
+  forEachQueued(data, (tagId, ts, value, quality, text) =>
+    out.push(text === undefined ? { tagId, ts, value, quality } : { tagId, ts, value: null, quality, text }),
+  );
+  return out;
 };
 
 /**

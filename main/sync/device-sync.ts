@@ -5,7 +5,7 @@ import type { DeviceLink } from '../store/sync-repo.js';
 import type { DeviceAnswer } from './api/answers.js';
 import type { DeviceBody } from './api/model.js';
 import type { TwinEdgeCloudApi } from './client/client-api.js';
-import { TwinEdgeApiError } from './client/api-error.js';
+import { TwinEdgeApiError, httpStatus } from './client/api-error.js';
 import { listEvery } from './cloud-cache.js';
 import type { Clock } from './clock.js';
 
@@ -35,8 +35,6 @@ export const deviceBody = (d: StoredDevice, installId: string): DeviceBody => {
 
 const hashOf = (body: DeviceBody): string => createHash('sha256').update(JSON.stringify(body)).digest('hex');
 
-const httpStatus = (err: unknown): number | null =>
-  err instanceof TwinEdgeApiError && err.kind === 'http' ? err.status : null;
 const notFound = (err: unknown): boolean => httpStatus(err) === 404;
 const forbidden = (err: unknown): boolean => httpStatus(err) === 403;
 /** The service has no such operation: 404/405 on a collection route, which cannot be "missing". */

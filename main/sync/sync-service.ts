@@ -28,7 +28,7 @@ import type {
 import type { AlertRuleBody, DashboardBody, TrainingBody } from './api/model.js';
 import { RequestBudget } from './budget.js';
 import type { TwinEdgeCloudApi } from './client/client-api.js';
-import { TwinEdgeApiError, errorText } from './client/api-error.js';
+import { TwinEdgeApiError, errorText, httpStatus } from './client/api-error.js';
 import type { MisreadInfo } from './client/request.js';
 import { TwinEdgeClient, type IngestPath } from './client/twinedge-client.js';
 import { baseUrlProblem, hostOf } from './base-url.js';
@@ -224,13 +224,15 @@ export class SyncService {
     const capBytes = this.capBytes;
     const perSample = totals.samples > 0 ? totals.bytes / totals.samples : 60;
     const left = Math.max(0, capBytes - totals.bytes);
-    const state = this.state();
+    // Read once per status (every second): both the state and its summary depend on it.
+    const problem = this.problem();
+    const state = this.state(problem);
     const rl = this.budget.lastState;
     const links = store.sync.links();
     const byId = new Map(links.map((l) => [l.deviceId, l]));
     return {
       state,
-      summary: this.summary(state),
+      summary: this.summary(state, problem),
       baseUrl: this.baseUrl,
       key: {
         set: this.key !== null,
@@ -374,7 +376,7 @@ export class SyncService {
         message: `Key accepted: ${tier ? `${tier} tier` : 'tier not reported'}${limits}.`,
       };
     } catch (err) {
-      if (!(err instanceof TwinEdgeApiError && err.kind === 'http' && err.status === 404)) {
+      if (httpStatus(err) !== 404) {
         return { ok: false, info: null, message: errorText(err) };
       }
       this.keyInfoUnsupported = true;
@@ -386,7 +388,7 @@ export class SyncService {
       await client.listDevices({ page: 1, per_page: 1 });
       return { ok: true, info: null, message: `Key accepted by TwinEdge; ${unknownLimits}.` };
     } catch (err) {
-      if (err instanceof TwinEdgeApiError && err.kind === 'http' && err.status === 403)
+      if (httpStatus(err) === 403)
         return {
           ok: true,
           info: null,
@@ -421,7 +423,7 @@ export class SyncService {
     try {
       return { items: await this.devices.choices(client), error: null };
     } catch (err) {
-      const refused = err instanceof TwinEdgeApiError && err.kind === 'http' && err.status === 403;
+      const refused = httpStatus(err) === 403;
       return {
         items: [],
         error: refused
@@ -764,14 +766,14 @@ export class SyncService {
     }
   }
 
-  private state(): SyncState {
+  private state(problem: string | null): SyncState {
     if (!this.key || this.blockReason()) return 'off';
     if (this.paused) return 'paused';
     const u: UploaderState = this.uploader.state;
     if (u === 'unauthorized' || this.keyRefused) return 'unauthorized';
     // "Cannot reach" only when no answer came: every failure counted here had none.
     if (u === 'offline' || this.deviceSyncFailures > 0) return 'offline';
-    if (this.problem()) return 'problem';
+    if (problem) return 'problem';
     if (u === 'throttled') return 'throttled';
     // "Online" only once TwinEdge has answered something: before that nothing is known.
     return this.answered ? 'online' : 'connecting';
@@ -793,7 +795,7 @@ export class SyncService {
     return this.deviceSyncProblem;
   }
 
-  private summary(state: SyncState): string {
+  private summary(state: SyncState, problem: string | null): string {
     const backlog = this.o.store.outbox.current.samples;
     const buffered = `${backlog.toLocaleString('en-US')} samples buffered`;
     switch (state) {
@@ -806,7 +808,7 @@ export class SyncService {
       case 'offline':
         return `Cannot reach TwinEdge; ${buffered} and retried automatically. ${this.lastError?.message ?? ''}`.trim();
       case 'problem':
-        return `TwinEdge answered, but ${(this.problem() ?? 'not with a delivery').replace(/\.+$/, '')}; ${buffered}.`;
+        return `TwinEdge answered, but ${(problem ?? 'not with a delivery').replace(/\.+$/, '')}; ${buffered}.`;
       case 'throttled':
         return `Waiting for the request budget; ${buffered}. ${this.uploaderDetail ?? ''}`.trim();
       case 'connecting':
@@ -947,11 +949,12 @@ export class SyncService {
         try {
           this.useKeyInfo(await client.keyInfo());
         } catch (err) {
-          if (err instanceof TwinEdgeApiError && err.kind === 'http' && (err.status === 404 || err.status === 403)) {
+          const status = httpStatus(err);
+          if (status === 404 || status === 403) {
             // GET /auth/key is our addition: a service without it simply does not tell.
             this.keyInfoUnsupported = true;
             this.o.log.info(
-              `TwinEdge at ${hostOf(this.baseUrl) ?? this.baseUrl} does not report the key's tier and limits (${err.status} to GET /auth/key): uploads are paced for the smallest tier (Trial) until its rate-limit headers say more.`,
+              `TwinEdge at ${hostOf(this.baseUrl) ?? this.baseUrl} does not report the key's tier and limits (${status} to GET /auth/key): uploads are paced for the smallest tier (Trial) until its rate-limit headers say more.`,
             );
           } else this.lastError = { at: this.clock.now(), message: errorText(err) };
         }

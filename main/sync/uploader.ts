@@ -206,12 +206,10 @@ export class Uploader {
     this.sending = new AbortController();
     try {
       // The stored body is what goes out: its points are not held as objects for the request.
-      const answer = client.ingest([], {
-        idempotencyKey: batch.idempotencyKey,
-        body: batch.body,
-        count: points.count,
-        signal: this.sending.signal,
-      });
+      const answer = client.ingest(
+        { body: batch.body, count: points.count },
+        { idempotencyKey: batch.idempotencyKey, signal: this.sending.signal },
+      );
       this.buildAhead(batch, points.count);
       const result = await answer;
       if (client.rateLimit) this.o.budget.observe(client.rateLimit);

@@ -44,3 +44,13 @@ export const point = (i: number, over: Record<string, unknown> = {}): Record<str
   quality: 'good',
   ...over,
 });
+
+/** A training request for the seeded pump asset, as the ML tests send it. */
+export const pumpTraining = {
+  name: 'Pump anomalies',
+  model_type: 'anomaly_detection',
+  asset_id: 'pump-1',
+  tag_names: ['vibration'],
+  start: '2024-01-01T00:00:00Z',
+  end: '2024-01-08T00:00:00Z',
+};

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { scaledClock } from '../../main/sync/clock.js';
-import { call, data, point, type Reply } from '../helpers/sim-call.js';
+import { call, data, point, pumpTraining, type Reply } from '../helpers/sim-call.js';
 import { validateExchange } from '../helpers/openapi.js';
 import { waitFor } from '../helpers/wait.js';
 import { dialects, startCloudSim, type CloudSim, type CloudSimOptions, type Dialect } from '../sim/cloud/index.js';
@@ -337,16 +337,7 @@ describe('cloud simulator dialect noisy', () => {
 
     const seeded = data<Obj[]>(await call(sim, k, 'GET', '/ml/models'));
     expect(seeded).toEqual([containing({ id: 4001, status: 'ready', created_at: anyNumber })]);
-    const job = data(
-      await call(sim, k, 'POST', '/ml/training', {
-        name: 'Pump anomalies',
-        model_type: 'anomaly_detection',
-        asset_id: 'pump-1',
-        tag_names: ['vibration'],
-        start: '2024-01-01T00:00:00Z',
-        end: '2024-01-08T00:00:00Z',
-      }),
-    );
+    const job = data(await call(sim, k, 'POST', '/ml/training', pumpTraining));
     expect(job).toMatchObject({ id: 5002, status: 'queued', model_id: null });
     let done: Obj = job;
     await waitFor(async () => {

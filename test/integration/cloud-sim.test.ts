@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ingestLimits, type Scope, type Tier } from '../../main/sync/api/model.js';
 import { scaledClock } from '../../main/sync/clock.js';
-import { call, data, point, type Reply } from '../helpers/sim-call.js';
+import { call, data, point, pumpTraining, type Reply } from '../helpers/sim-call.js';
 import { validateExchange } from '../helpers/openapi.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
@@ -319,14 +319,7 @@ describe('cloud simulator: resources', () => {
     const clock = scaledClock(60);
     const sim = await start({ clock });
     const k = sim.defaultKey;
-    const started = await call(sim, k, 'POST', '/ml/training', {
-      name: 'Pump anomalies',
-      model_type: 'anomaly_detection',
-      asset_id: 'pump-1',
-      tag_names: ['vibration'],
-      start: '2024-01-01T00:00:00Z',
-      end: '2024-01-08T00:00:00Z',
-    });
+    const started = await call(sim, k, 'POST', '/ml/training', pumpTraining);
     expect(started.status).toBe(202);
     const job = data<{ id: string; status: string; progress: number; model_id: string | null }>(started);
     expect(job).toMatchObject({ status: 'queued', progress: 0, model_id: null });

@@ -1,10 +1,8 @@
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ModbusDeviceInput } from '../../main/config/device-schema.js';
 import type { Db } from '../../main/store/database.js';
 import { OutboxRepo } from '../../main/store/outbox-repo.js';
-import { Store } from '../../main/store/store.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { useTempStore } from '../helpers/temp-store.js';
 
 /** The connection, with every row a statement hands to JS counted (all(), get() and iterate()). */
 const countingRows = (db: Db): { db: Db; rows: () => number } => {
@@ -40,13 +38,10 @@ const countingRows = (db: Db): { db: Db; rows: () => number } => {
 };
 
 describe('outbox at outage scale', () => {
-  let dir: ReturnType<typeof tempDir>;
-  let store: Store;
+  const t = useTempStore();
   let device: number;
   beforeEach(() => {
-    dir = tempDir();
-    store = Store.open(join(dir.path, 'store.sqlite'));
-    const d = store.devices.save(
+    const d = t.store.devices.save(
       ModbusDeviceInput.parse({
         name: 'A',
         protocol: 'modbus',
@@ -64,16 +59,12 @@ describe('outbox at outage scale', () => {
         value: i,
         quality: 0,
       }));
-      store.writeSamples(batch, (inserted, outbox) => void outbox.enqueue(inserted));
+      t.store.writeSamples(batch, (inserted, outbox) => void outbox.enqueue(inserted));
     }
-  });
-  afterEach(() => {
-    store.close();
-    dir.remove();
   });
 
   it('take reads no more rows than the budget can use, from either end', () => {
-    const counting = countingRows(store.database);
+    const counting = countingRows(t.store.database);
     const outbox = new OutboxRepo(counting.db);
     const smallest = 1000;
     for (const [from, budget] of [
@@ -91,17 +82,17 @@ describe('outbox at outage scale', () => {
       );
     }
     // The statement was closed: the connection can write at once.
-    expect(store.outbox.delete(outbox.take('oldest', 10, new Set()).map((c) => c.seq))).toBe(1000);
+    expect(t.store.outbox.delete(outbox.take('oldest', 10, new Set()).map((c) => c.seq))).toBe(1000);
     expect(outbox.take('oldest', 10_000, new Set([device]))).toEqual([]);
   });
 
   it('finds the oldest queued sample through an index, not a scan', () => {
-    const plan = store.database.prepare('EXPLAIN QUERY PLAN SELECT min(first_ts) AS t FROM sync_outbox').all() as {
+    const plan = t.store.database.prepare('EXPLAIN QUERY PLAN SELECT min(first_ts) AS t FROM sync_outbox').all() as {
       detail: string;
     }[];
     const details = plan.map((p) => p.detail);
     expect(details.some((d) => /^SEARCH sync_outbox USING (COVERING )?INDEX sync_outbox_first_ts/.test(d))).toBe(true);
     expect(details.some((d) => d.startsWith('SCAN'))).toBe(false);
-    expect(store.outbox.oldestTs()).toBe(0);
+    expect(t.store.outbox.oldestTs()).toBe(0);
   });
 });

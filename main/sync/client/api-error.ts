@@ -87,6 +87,10 @@ export const normaliseCode = (code: string | null): string | null => {
 
 export const isTwinEdgeApiError = (err: unknown): err is TwinEdgeApiError => err instanceof TwinEdgeApiError;
 
+/** The HTTP status TwinEdge answered with an error envelope, or null (no answer, an unreadable one, not ours). */
+export const httpStatus = (err: unknown): number | null =>
+  err instanceof TwinEdgeApiError && err.kind === 'http' ? err.status : null;
+
 /** Statuses a retry may cure: the server was briefly unable, not unwilling. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 

@@ -61,11 +61,13 @@ export type ApiErrorKind = 'http' | 'network' | 'timeout' | 'invalid_response' |
 export interface IngestOptions {
   /** Same key, same batch: the server applies it once. Required for uploads that may be retried. */
   idempotencyKey: string;
-  /** `{"data": points}` already encoded (the batch stored in flight): sent as is instead of serialising. */
-  body?: EncodedBody;
-  /** Points in `body` (default `points.length`): with it, a caller holding only the body passes no points. */
-  count?: number;
   signal?: AbortSignal;
+}
+
+/** A batch already encoded as `{"data": points}` (the batch stored in flight): sent as is, `count` points. */
+export interface EncodedBatch {
+  body: EncodedBody;
+  count: number;
 }
 
 export interface CallOptions {
@@ -84,7 +86,8 @@ export interface TwinEdgeCloudApi {
   readonly ingestRoute: string;
   keyInfo(o?: CallOptions): Promise<KeyInfo>;
 
-  ingest(points: readonly TelemetryPoint[], o: IngestOptions): Promise<IngestOutcome>;
+  /** Points to send, or a batch already encoded. */
+  ingest(batch: readonly TelemetryPoint[] | EncodedBatch, o: IngestOptions): Promise<IngestOutcome>;
   queryTelemetry(q: TelemetryQuery, o?: CallOptions): Promise<Page<TelemetryRow>>;
   latestTelemetry(q: { asset_id?: string; tag_name?: string }, o?: CallOptions): Promise<TelemetryRow[]>;
 

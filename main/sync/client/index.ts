@@ -33,6 +33,7 @@ export type { ApiKeySource, RequestInfo, TransportStats } from './request.js';
 export type {
   ApiErrorKind,
   CallOptions,
+  EncodedBatch,
   IngestOptions,
   Page,
   PageQuery,

@@ -27,6 +27,7 @@ import { isTwinEdgeApiError } from './api-error.js';
 import type {
   CallOptions,
   CreateOptions,
+  EncodedBatch,
   IngestOptions,
   Page,
   PageQuery,
@@ -149,18 +150,21 @@ export class TwinEdgeClient implements TwinEdgeCloudApi {
 
   // ---- telemetry ------------------------------------------------------------------------------
 
-  async ingest(points: readonly TelemetryPoint[], o: IngestOptions): Promise<IngestOutcome> {
+  async ingest(batch: readonly TelemetryPoint[] | EncodedBatch, o: IngestOptions): Promise<IngestOutcome> {
+    const encoded = 'body' in batch ? batch : null;
+    const body = encoded ? encoded.body : { data: batch };
+    const count = encoded ? encoded.count : (batch as readonly TelemetryPoint[]).length;
     const send = async (path: IngestPath): Promise<IngestOutcome> => {
       const res = await this.t.request({
         method: 'POST',
         path,
-        body: o.body ?? { data: points },
+        body,
         idempotencyKey: o.idempotencyKey,
         schema: z.unknown(),
         envelope: false,
         ...(o.signal ? { signal: o.signal } : {}),
       });
-      return readIngestAnswer(res.data, o.body ? (o.count ?? points.length) : points.length);
+      return readIngestAnswer(res.data, count);
     };
     try {
       return await send(this.ingestPath);
