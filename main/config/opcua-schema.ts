@@ -84,6 +84,34 @@ export const OpcUaTag = z
     deadbandType: z.enum(opcuaDeadbandTypes).default('none'),
     /** Absolute: engineering units; percent: of the EURange (0-100). */
     deadbandValue: z.number().min(0).default(0),
+    /**
+     * OPC UA NumericRange of an array variable ("3", "2:5", "1,0" for row 1 column 0 of a matrix); '' = the whole value.
+     * The monitored item is created with this IndexRange, so the server sends only these elements.
+     */
+    indexRange: z
+      .string()
+      .trim()
+      .regex(/^(\d+(:\d+)?)(,\d+(:\d+)?)*$|^$/, 'an index like 3, 2:5 or 1,0')
+      .default(''),
+    /**
+     * Path of a field inside a structured value ("Motor.Speed", "Items[2].Value"); '' = the value itself. Tags of one
+     * variable share one monitored item, however many of its fields are tags.
+     */
+    field: z
+      .string()
+      .trim()
+      .max(500, 'at most 500 characters')
+      .regex(
+        /^$|^[^.[\]\s][^.[\]]*(\[\d+\])*(\.[^.[\]\s][^.[\]]*(\[\d+\])*)*$/,
+        'a field path like Motor.Speed or Items[2].Value',
+      )
+      .default(''),
+    /**
+     * Where the tag was found, from the Objects folder, in OPC UA's relative path notation with namespace URIs
+     * ("/[urn:plc]Plant/[urn:plc]Pump1/[urn:plc]Flow"); '' = not known. After a PLC download renumbers node ids, the
+     * collector finds the node again by this path.
+     */
+    browsePath: z.string().trim().max(2000, 'at most 2000 characters').default(''),
   })
   .superRefine((t, ctx) => {
     if (t.deadbandType === 'percent' && t.deadbandValue > 100) {
