@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { PlcSpaceMode } from '../fixtures/opcua-plc-space.js';
 
 /** test/fixtures/opcua-server.ts in its own process: killed with SIGKILL like a PLC losing power. */
 export interface OpcUaServerProcess {
@@ -16,7 +17,15 @@ const script = fileURLToPath(new URL('../fixtures/opcua-server.ts', import.meta.
 export const startOpcUaServer = (
   port: number,
   pkiDir: string,
-  opts: { variables?: number; updateMs?: number; startTimeoutMs?: number } = {},
+  opts: {
+    variables?: number;
+    updateMs?: number;
+    startTimeoutMs?: number;
+    /** Adds the test PLC's address space (test/fixtures/opcua-plc-space.ts) in this mode. */
+    plc?: PlcSpaceMode;
+    /** With plc: Bench_t structures ns=1;s=Plc.Bench.S0.. changing every updateMs. */
+    benchStructs?: number;
+  } = {},
 ): Promise<OpcUaServerProcess> =>
   new Promise((resolve, reject) => {
     const args = [
@@ -27,6 +36,8 @@ export const startOpcUaServer = (
       pkiDir,
       String(opts.variables ?? 10),
       String(opts.updateMs ?? 100),
+      opts.plc ?? 'none',
+      String(opts.benchStructs ?? 0),
     ];
     const child: ChildProcess = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
