@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeviceInput, ModbusSettings, ModbusTag, OpcUaSettings } from '../config/device-schema.js';
+import { DeviceInput, ModbusSettings, ModbusTag, OpcUaSettings, OpcUaTag } from '../config/device-schema.js';
 import {
   AlertRuleInput,
   JobInput,
@@ -207,6 +207,26 @@ export interface BrowseEntry {
   hasChildren: boolean;
   /** Variables: the data type's name (Double, Boolean...). */
   dataType: string | null;
+  /**
+   * Where the node was found, from the Objects folder (the tag config's `browsePath` format, see
+   * main/collect/opcua/browse-path.ts); for a part of a value, the variable's path. '' = not known.
+   */
+  browsePath: string;
+  /** Set when the entry is inside a variable's value (a structure field, an array element); nodeId is the variable's. */
+  part: ValuePart | null;
+}
+
+/** A position inside a variable's value, as a tag addresses it (OpcUaTag `indexRange` and `field`). */
+export interface ValuePart {
+  /** NumericRange of an array element ("3", "1,0" for row 1 column 0); '' = the whole value. */
+  indexRange: string;
+  /** Field path inside a structure ("Motor.Speed", "Items[2].Value"); '' = the value (or element) itself. */
+  field: string;
+  /**
+   * Set on the stand-in row of an array with more elements than listed: how many were left out, and the array's
+   * dimensions, so the engineer can choose a range to list (browse with `elements`).
+   */
+  more: { count: number; dimensions: number[] } | null;
 }
 
 export interface NodeDetails {
@@ -337,7 +357,26 @@ const thumbprint = z
   .regex(/^[0-9A-Fa-f:]{40,59}$/, 'a SHA-1 thumbprint (40 hex digits)');
 
 export const OpcUaEndpointsInput = z.object({ endpointUrl: OpcUaSettings.shape.endpointUrl }).strict();
-export const OpcUaBrowseInput = z.object({ deviceId: id, nodeId: nodeId.optional() }).strict();
+// Without the tag config's defaults: absent means "not inside the value", '' would mean "the whole value".
+const indexRange = OpcUaTag.shape.indexRange.unwrap();
+const field = OpcUaTag.shape.field.unwrap();
+export const OpcUaBrowseInput = z
+  .object({
+    deviceId: id,
+    nodeId: nodeId.optional(),
+    /** The browse path of the node browsed (from its entry), so its children get theirs. */
+    browsePath: OpcUaTag.shape.browsePath.unwrap().optional(),
+    /** Browse inside the variable's value: the element and/or field whose parts to list. */
+    indexRange: indexRange.optional(),
+    field: field.optional(),
+    /** Which elements of an array to list ("100:199", "0:9,0:4"); by default the first ones. */
+    elements: z
+      .string()
+      .trim()
+      .regex(/^\d+(:\d+)?(,\d+(:\d+)?)?$/, 'a range like 100:199 or 0:9,0:4')
+      .optional(),
+  })
+  .strict();
 export const OpcUaReadInput = z.object({ deviceId: id, nodeId }).strict();
 export const OpcUaWriteInput = z
   .object({ deviceId: id, nodeId, value: z.union([z.number().finite(), z.boolean(), z.string().max(4096)]) })

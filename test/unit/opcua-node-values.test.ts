@@ -47,6 +47,8 @@ describe('address tree rows', () => {
     nodeClass: hasChildren ? 'Object' : 'Variable',
     hasChildren,
     dataType: hasChildren ? null : 'Double',
+    browsePath: '',
+    part: null,
   });
   const nodes = new Map<string, TreeNode>([
     ['a', { entry: entry('a', 'Skid', true), children: ['a1', 'a2'], parent: null, loading: false, error: null }],

@@ -88,10 +88,10 @@ export const opcuaBrowseHandlers = (
   });
 
   const handlers: OpcUaBrowseHandlers = {
-    'opcua.browse': async ({ deviceId, nodeId }) => {
+    'opcua.browse': async ({ deviceId, ...target }) => {
       const d = device(deviceId);
       try {
-        return await (await service()).browse(d, nodeId);
+        return await (await service()).browse(d, target);
       } catch (err) {
         throw toAppError(err);
       }

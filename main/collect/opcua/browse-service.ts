@@ -9,6 +9,7 @@ import {
   ReferenceTypeIds,
   StatusCodes,
   VariableIds,
+  VariantArrayType,
   coerceNodeId,
   makeNodeId,
   type BrowseDescriptionOptions,
@@ -32,6 +33,9 @@ import {
 } from './node-values.js';
 import { quietOpcUaLogs } from './quiet-logs.js';
 import { OpcUaBrowseError } from './opcua-errors.js';
+import { appendBrowsePath, OPC_UA_NAMESPACE } from './browse-path.js';
+import { valuePartEntries, type Position } from './value-browse.js';
+import { ValuePartError } from './value-parts.js';
 
 /**
  * The address-space browser behind the "Address space" panel: one session per device, opened on
@@ -65,7 +69,21 @@ interface Entry {
   busy: number;
   /** DataType node id -> name, per session (namespace indexes are per server). */
   typeNames: Map<string, string>;
+  /** DataType node id -> the built-in type it derives from (ExtensionObject for structures). */
+  builtins: Map<string, DataType | null>;
+  namespaces: string[] | null;
   maxContinuationPoints: number | null;
+}
+
+/** What to browse: a node, and optionally a place inside a variable's value (see value-browse.ts). */
+export interface BrowseTarget {
+  nodeId?: string;
+  /** The browsed node's own browse path, so its children get theirs ('' or absent: not known). */
+  browsePath?: string;
+  indexRange?: string;
+  field?: string;
+  /** Which elements of an array to list ("100:199"). */
+  elements?: string;
 }
 
 const HIERARCHICAL = makeNodeId(ReferenceTypeIds.HierarchicalReferences);
@@ -120,10 +138,21 @@ export class OpcUaBrowseService {
 
   // ---- browse ----------------------------------------------------------------------------------
 
-  /** Hierarchical children (Objects, Variables, Methods) of a node; Objects folder by default. */
-  async browse(device: BrowseSessionDevice, nodeIdText?: string): Promise<BrowseEntry[]> {
+  /**
+   * Hierarchical children (Objects, Variables, Methods) of a node; Objects folder by default. A variable holding a
+   * structure or an array also lists the parts of its value (fields, elements); with `indexRange`/`field`, only the
+   * parts inside that place of the value.
+   */
+  async browse(device: BrowseSessionDevice, target: BrowseTarget | string = {}): Promise<BrowseEntry[]> {
+    const t: BrowseTarget = typeof target === 'string' ? { nodeId: target } : target;
+    const nodeIdText = t.nodeId;
     const nodeId = nodeIdText === undefined ? OBJECTS : this.parseNodeId(nodeIdText);
+    const inValue = t.indexRange !== undefined || t.field !== undefined || t.elements !== undefined;
+    // Children of the Objects folder start the path; below a node whose path is not known, theirs is not either.
+    const basePath = nodeId.namespace === 0 && nodeId.value === ObjectIds.ObjectsFolder ? '' : (t.browsePath ?? null);
     return this.use(device, true, async (session, entry) => {
+      const here: Position = { indexRange: t.indexRange ?? '', field: t.field ?? '' };
+      if (inValue) return this.valueParts(session, entry, nodeId, t.browsePath ?? '', here, t.elements);
       const refs = await this.browseAll(session, {
         nodeId,
         browseDirection: BrowseDirection.Forward,
@@ -140,26 +169,99 @@ export class OpcUaBrowseService {
         return true;
       });
       const ids = children.map((r) => coerceNodeId(r.nodeId.toString()));
-      const [hasChildren, dataTypes] = await Promise.all([
+      const [hasChildren, dataTypes, namespaces, own] = await Promise.all([
         this.hasChildren(session, entry, ids),
         this.dataTypesOf(
           session,
           entry,
           ids.filter((_, i) => isVariable(children[i]!)),
         ),
+        basePath === null ? Promise.resolve([]) : this.namespaces(session, entry),
+        // A variable's own value parts come after its child nodes.
+        nodeIdText === undefined ? Promise.resolve(null) : this.variableShape(session, entry, [nodeId]),
       ]);
-      return children.map((r, i): BrowseEntry => {
+      const rows = children.map((r, i): BrowseEntry => {
         const id = idText(r.nodeId);
+        const type = isVariable(r) ? dataTypes.get(id) : undefined;
+        const uri = namespaces[r.browseName.namespaceIndex ?? 0];
         return {
           nodeId: id,
           browseName: r.browseName.toString(),
           displayName: r.displayName.text ?? r.browseName.name ?? id,
           nodeClass: nodeClassName(r.nodeClass),
-          hasChildren: hasChildren[i] ?? true,
-          dataType: isVariable(r) ? (dataTypes.get(id) ?? null) : null,
+          hasChildren: (hasChildren[i] ?? true) || (type?.hasParts ?? false),
+          dataType: type?.name ?? null,
+          browsePath:
+            basePath === null || uri === undefined || !r.browseName.name
+              ? ''
+              : appendBrowsePath(basePath, { namespaceUri: uri, name: r.browseName.name }),
+          part: null,
         };
       });
+      if (own?.[0]?.hasParts) {
+        rows.push(...(await this.valueParts(session, entry, nodeId, t.browsePath ?? '', here, undefined)));
+      }
+      return rows;
     });
+  }
+
+  /** The server's NamespaceArray, once per session: browse paths name namespaces by URI. */
+  private async namespaces(session: ClientSession, entry: Entry): Promise<string[]> {
+    if (!entry.namespaces) {
+      const list = await withTimeout(session.readNamespaceArray(), this.timeoutMs, 'read namespace array');
+      entry.namespaces = list.length ? list : [OPC_UA_NAMESPACE];
+    }
+    return entry.namespaces;
+  }
+
+  /** The parts inside one place of a variable's value, read now (structures decoded with the server's definitions). */
+  private async valueParts(
+    session: ClientSession,
+    entry: Entry,
+    nodeId: NodeId,
+    browsePath: string,
+    at: Position,
+    elements: string | undefined,
+  ): Promise<BrowseEntry[]> {
+    const what = idText(nodeId);
+    const [dvType, dvValue] = await this.read(session, [
+      { nodeId, attributeId: AttributeIds.DataType },
+      { nodeId, attributeId: AttributeIds.Value },
+    ]);
+    this.checkKnown(dvType!, what);
+    const value = dvValue!;
+    if (isBad(value.statusCode.value)) {
+      throw new OpcUaBrowseError(
+        'server_error',
+        `the server gave no value of ${what} to list its parts: ${statusCodeName(value.statusCode.value)}`,
+      );
+    }
+    const typeId = isBad(dvType!.statusCode.value) ? null : (dvType!.value.value as NodeId | null);
+    const [typeName] = typeId ? await this.typeNames(session, entry, [typeId]) : [null];
+    const v = value.value;
+    const dims =
+      v.arrayType === VariantArrayType.Matrix
+        ? [...(v.dimensions ?? [])]
+        : v.arrayType === VariantArrayType.Array
+          ? [(v.value as ArrayLike<unknown> | null)?.length ?? 0]
+          : null;
+    try {
+      return valuePartEntries(
+        {
+          nodeId: what,
+          browsePath,
+          value: v.value,
+          dimensions: dims,
+          typeName: typeName ?? null,
+          dataTypeId: typeId ? idText(typeId) : null,
+        },
+        at,
+        elements,
+      );
+    } catch (e) {
+      if (e instanceof ValuePartError) throw new OpcUaBrowseError('refused', `${what}: ${e.message}`);
+      throw e;
+    }
   }
 
   /** Browse plus every BrowseNext until the server has no continuation point left. */
@@ -273,22 +375,54 @@ export class OpcUaBrowseService {
     return entry.maxContinuationPoints;
   }
 
-  /** DataType names of variables (Double, Boolean, or the data type node's BrowseName). */
-  private async dataTypesOf(session: ClientSession, entry: Entry, ids: NodeId[]): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    for (const part of chunks(ids, 1000)) {
+  /**
+   * DataType names of variables (Double, Boolean, or the data type node's BrowseName), and whether their value has
+   * parts to list: an array (ValueRank 0 or more) or a structure.
+   */
+  private async dataTypesOf(
+    session: ClientSession,
+    entry: Entry,
+    ids: NodeId[],
+  ): Promise<Map<string, { name: string | null; hasParts: boolean }>> {
+    const shapes = await this.variableShape(session, entry, ids);
+    return new Map(ids.map((id, i) => [idText(id), shapes[i]!]));
+  }
+
+  private async variableShape(
+    session: ClientSession,
+    entry: Entry,
+    ids: NodeId[],
+  ): Promise<{ name: string | null; hasParts: boolean }[]> {
+    const out: { name: string | null; hasParts: boolean }[] = [];
+    for (const part of chunks(ids, 500)) {
       const dvs = await this.read(
         session,
-        part.map((nodeId) => ({ nodeId, attributeId: AttributeIds.DataType })),
+        part.flatMap((nodeId) => [
+          { nodeId, attributeId: AttributeIds.DataType },
+          { nodeId, attributeId: AttributeIds.ValueRank },
+        ]),
       );
-      const typeIds = dvs.map((dv) => (isBad(dv.statusCode.value) ? null : (dv.value.value as NodeId | null)));
-      const names = await this.typeNames(session, entry, typeIds);
-      part.forEach((id, i) => {
-        const name = names[i];
-        if (name) out.set(idText(id), name);
+      const typeIds = part.map((_, i) => {
+        const dv = dvs[2 * i]!;
+        return isBad(dv.statusCode.value) ? null : (dv.value.value as NodeId | null);
       });
+      const names = await this.typeNames(session, entry, typeIds);
+      for (let i = 0; i < part.length; i++) {
+        const rankDv = dvs[2 * i + 1]!;
+        const rank = isBad(rankDv.statusCode.value) ? null : Number(rankDv.value.value);
+        const typeId = typeIds[i] ?? null;
+        const structure = typeId ? (await this.builtinOf(session, entry, typeId)) === DataType.ExtensionObject : false;
+        out.push({ name: names[i] ?? null, hasParts: (rank !== null && rank >= 0) || structure });
+      }
     }
     return out;
+  }
+
+  /** builtinType, remembered per data type for the session (a folder of 1,000 Pump_t variables asks once). */
+  private async builtinOf(session: ClientSession, entry: Entry, typeId: NodeId): Promise<DataType | null> {
+    const key = typeId.toString();
+    if (!entry.builtins.has(key)) entry.builtins.set(key, await this.builtinType(session, typeId).catch(() => null));
+    return entry.builtins.get(key) ?? null;
   }
 
   private async typeNames(
@@ -621,6 +755,8 @@ export class OpcUaBrowseService {
       idle: null,
       busy: 0,
       typeNames: new Map(),
+      builtins: new Map(),
+      namespaces: null,
       maxContinuationPoints: null,
     };
     this.sessions.set(device.id, entry);
