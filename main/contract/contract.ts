@@ -240,8 +240,10 @@ export interface NodeDetails {
   /** CurrentRead, CurrentWrite, HistoryRead... */
   accessLevel: string[];
   writable: boolean;
-  /** The value as text (numbers, booleans, strings, arrays shortened). */
+  /** The value as text (numbers, booleans, strings, arrays shortened); with `part`, that field's or element's. */
   value: string | null;
+  /** Read for a field or element (dataType and value are then that part's); null = the node itself. */
+  part: ValuePart | null;
   statusCode: number;
   /** Good, BadNodeIdUnknown... */
   statusText: string;
@@ -377,7 +379,9 @@ export const OpcUaBrowseInput = z
       .optional(),
   })
   .strict();
-export const OpcUaReadInput = z.object({ deviceId: id, nodeId }).strict();
+export const OpcUaReadInput = z
+  .object({ deviceId: id, nodeId, indexRange: indexRange.optional(), field: field.optional() })
+  .strict();
 export const OpcUaWriteInput = z
   .object({ deviceId: id, nodeId, value: z.union([z.number().finite(), z.boolean(), z.string().max(4096)]) })
   .strict();

@@ -127,6 +127,24 @@ describe.each([
   });
 });
 
+describe('details of a field or element', () => {
+  it('reads the value at that place, with its type; writing a part is not offered', async () => {
+    const read = (nodeId: string, indexRange: string, field: string) =>
+      service.readNode(dictionary, nodeId, { indexRange, field });
+    expect(await read('ns=1;s=Plc.Structs.Pump1', '', 'Motor.Current')).toMatchObject({
+      value: '12.75',
+      dataType: 'Double',
+      writable: false,
+      statusText: 'Good',
+      part: { indexRange: '', field: 'Motor.Current', more: null },
+    });
+    expect(await read('ns=1;s=Plc.Structs.Pumps', '1', 'Name')).toMatchObject({ value: 'P-201', dataType: 'String' });
+    expect(await read('ns=1;s=Plc.Structs.Line', '', 'Pumps[2].Temperatures[1]')).toMatchObject({ value: '2.25' });
+    expect(await read('ns=1;s=Plc.Arrays.Matrix', '1,2', '')).toMatchObject({ value: '12', dataType: 'Double' });
+    expect((await service.readNode(dictionary, 'ns=1;s=Plc.Structs.Pump1')).part).toBeNull();
+  });
+});
+
 describe('arrays and refusals', () => {
   it('a 1-D array lists its elements, a matrix its "row,column" elements; a range chooses which', async () => {
     const arrays = await folder(definition, 'Arrays');

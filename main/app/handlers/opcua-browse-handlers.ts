@@ -96,10 +96,14 @@ export const opcuaBrowseHandlers = (
         throw toAppError(err);
       }
     },
-    'opcua.read': async ({ deviceId, nodeId }) => {
+    'opcua.read': async ({ deviceId, nodeId, indexRange, field }) => {
       const d = device(deviceId);
+      const part =
+        indexRange !== undefined || field !== undefined
+          ? { indexRange: indexRange ?? '', field: field ?? '' }
+          : undefined;
       try {
-        return await (await service()).readNode(d, nodeId);
+        return await (await service()).readNode(d, nodeId, part);
       } catch (err) {
         throw toAppError(err);
       }

@@ -28,13 +28,14 @@ import {
   canWrite,
   coerceForWrite,
   isWritableType,
+  plainValueText,
   statusCodeName,
   variantText,
 } from './node-values.js';
 import { quietOpcUaLogs } from './quiet-logs.js';
 import { OpcUaBrowseError } from './opcua-errors.js';
 import { appendBrowsePath, OPC_UA_NAMESPACE } from './browse-path.js';
-import { valuePartEntries, type Position } from './value-browse.js';
+import { locatePart, valuePartEntries, type Position } from './value-browse.js';
 import { ValuePartError } from './value-parts.js';
 
 /**
@@ -484,7 +485,8 @@ export class OpcUaBrowseService {
 
   // ---- details ---------------------------------------------------------------------------------
 
-  async readNode(device: BrowseSessionDevice, nodeIdText: string): Promise<NodeDetails> {
+  /** A node's attributes and value; with `part`, the value (and its type) is that field's or element's. */
+  async readNode(device: BrowseSessionDevice, nodeIdText: string, part?: Position): Promise<NodeDetails> {
     const nodeId = this.parseNodeId(nodeIdText);
     return this.use(device, true, async (session, entry) => {
       const attrs = [
@@ -515,17 +517,21 @@ export class OpcUaBrowseService {
       const description = ok(AttributeIds.Description) as { text?: string | null } | null;
       const msi = ok(AttributeIds.MinimumSamplingInterval);
       const rank = ok(AttributeIds.ValueRank);
+      const good = valueRead && !isBad(value.statusCode.value);
+      const inside = part && good ? this.partValue(value, nodeIdText, dataType ?? null, typeId, part) : null;
       return {
         nodeId: idText((ok(AttributeIds.NodeId) as NodeId | null) ?? nodeId),
         browseName: browseName?.toString() ?? '',
         displayName: displayName?.text ?? browseName?.toString() ?? nodeIdText,
         description: description?.text || null,
         nodeClass,
-        dataType: isVariable ? (dataType ?? null) : null,
-        valueRank: typeof rank === 'number' ? rank : null,
+        dataType: inside ? inside.typeName : isVariable ? (dataType ?? null) : null,
+        valueRank: inside ? null : typeof rank === 'number' ? rank : null,
         accessLevel: isVariable ? accessLevelNames(access) : [],
-        writable: nodeClass === 'Variable' && canWrite(access) && canWrite(userAccess),
-        value: valueRead ? variantText(value.value) : null,
+        // Writing one field or element is not offered: the whole value would have to be written back.
+        writable: !part && nodeClass === 'Variable' && canWrite(access) && canWrite(userAccess),
+        value: inside ? inside.text : valueRead ? variantText(value.value) : null,
+        part: part ? { indexRange: part.indexRange, field: part.field, more: null } : null,
         statusCode: valueRead ? value.statusCode.value : StatusCodes.Good.value,
         statusText: valueRead ? statusCodeName(value.statusCode.value) : 'Good',
         sourceTimestamp: valueRead ? (value.sourceTimestamp?.getTime() ?? null) : null,
@@ -535,6 +541,39 @@ export class OpcUaBrowseService {
         minimumSamplingIntervalMs: typeof msi === 'number' ? msi : null,
       };
     });
+  }
+
+  private partValue(
+    dv: DataValue,
+    what: string,
+    typeName: string | null,
+    typeId: NodeId | null,
+    part: Position,
+  ): { text: string; typeName: string | null } {
+    const v = dv.value;
+    const dims =
+      v.arrayType === VariantArrayType.Matrix
+        ? [...(v.dimensions ?? [])]
+        : v.arrayType === VariantArrayType.Array
+          ? [(v.value as ArrayLike<unknown> | null)?.length ?? 0]
+          : null;
+    try {
+      const found = locatePart(
+        {
+          nodeId: what,
+          browsePath: '',
+          value: v.value,
+          dimensions: dims,
+          typeName,
+          dataTypeId: typeId ? idText(typeId) : null,
+        },
+        part,
+      );
+      return { text: plainValueText(found.target), typeName: found.typeName };
+    } catch (e) {
+      if (e instanceof ValuePartError) throw new OpcUaBrowseError('refused', `${what}: ${e.message}`);
+      throw e;
+    }
   }
 
   private checkKnown(nodeClass: DataValue, what: string): void {

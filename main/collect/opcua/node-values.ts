@@ -81,6 +81,17 @@ export const variantText = (variant: Variant | null | undefined): string | null 
   return shorten(scalarText(v, variant.dataType));
 };
 
+/** A value found inside a structure or array (no Variant around it) as an engineer reads it. */
+export const plainValueText = (v: unknown): string => {
+  if (ArrayBuffer.isView(v) && !Buffer.isBuffer(v) && !(v instanceof DataView))
+    v = Array.from(v as unknown as ArrayLike<unknown>);
+  if (Array.isArray(v)) {
+    const shown = v.slice(0, MAX_ITEMS).map((x) => scalarText(x, DataType.Null));
+    return shorten(`[${shown.join(', ')}${v.length > MAX_ITEMS ? ', …' : ''}] (${v.length} items)`);
+  }
+  return shorten(scalarText(v, DataType.Null));
+};
+
 // ---- writing --------------------------------------------------------------------------------------
 
 export type WritableType =

@@ -66,13 +66,11 @@ export const hasParts = (value: unknown): boolean => isArrayValue(value) || isSt
 
 const arrayType = (typeName: string | null, length: number): string => `${typeName ?? 'value'}[${length}]`;
 
-/** The rows inside `at` of the variable's value; `elements` chooses which elements of an array to list. */
-export const valuePartEntries = (
+/** What sits at a place in the variable's value: the value there, its type name, its dimensions if an array. */
+export const locatePart = (
   v: VariableValue,
   at: Position,
-  elements: string | undefined,
-  cap = ELEMENT_CAP,
-): BrowseEntry[] => {
+): { target: unknown; typeName: string | null; dims: number[] | null } => {
   let target: unknown = v.value;
   let typeName = v.typeName;
   let dims = v.dimensions;
@@ -89,6 +87,17 @@ export const valuePartEntries = (
     typeName = found.typeName;
     dims = isArrayValue(target) ? [target.length] : null;
   }
+  return { target, typeName, dims };
+};
+
+/** The rows inside `at` of the variable's value; `elements` chooses which elements of an array to list. */
+export const valuePartEntries = (
+  v: VariableValue,
+  at: Position,
+  elements: string | undefined,
+  cap = ELEMENT_CAP,
+): BrowseEntry[] => {
+  const { target, typeName, dims } = locatePart(v, at);
   if (dims && isArrayValue(target)) {
     const arr = target;
     const list = listElements(dims, elements, cap);

@@ -29,6 +29,45 @@ export interface TreeRow {
   match: boolean;
 }
 
+/**
+ * A row's identity in the tree: the node id, and for a part of a variable's value (a field, an element, the "N more"
+ * row) its place in the value too, since those share the variable's node id.
+ */
+export function entryKey(e: BrowseEntry): string {
+  if (!e.part) return e.nodeId;
+  return [e.nodeId, e.part.indexRange, e.part.field, e.part.more ? 'more' : ''].join('\u0001');
+}
+
+/** A row that can become a tag: a variable, or a field/element holding one value (not a structure or an array). */
+export function canBeTag(e: BrowseEntry): boolean {
+  if (e.nodeClass !== 'Variable') return false;
+  return !e.part || (!e.part.more && !e.hasChildren);
+}
+
+/** A tag's address as the tag list and the tree say it: "ns=1;s=Pump1 · Motor.Speed", "ns=1;s=Temps [2]". */
+export function partText(part: Pick<NonNullable<BrowseEntry['part']>, 'indexRange' | 'field'>): string {
+  return `${part.indexRange ? `[${part.indexRange}]` : ''}${part.indexRange && part.field ? '.' : ''}${part.field}`;
+}
+
+/** The default tag name of a field or element: "Pump1.Motor.Speed", "Temps[2]", "Matrix[1,0]", "Pumps[2].Speed". */
+export function partTagName(
+  variableName: string,
+  part: Pick<NonNullable<BrowseEntry['part']>, 'indexRange' | 'field'>,
+): string {
+  return `${variableName}${part.indexRange ? `[${part.indexRange}]` : ''}${part.field ? `.${part.field}` : ''}`;
+}
+
+/** The variable a part row belongs to: up the tree to the first row that is a node itself. */
+export function owningVariable(nodes: ReadonlyMap<string, TreeNode>, key: string): BrowseEntry | null {
+  for (let k: string | null = key, n = 0; k !== null && n < 64; n++) {
+    const node = nodes.get(k);
+    if (!node) return null;
+    if (!node.entry.part) return node.entry;
+    k = node.parent;
+  }
+  return null;
+}
+
 export function matches(e: BrowseEntry, query: string): boolean {
   const q = query.trim().toLowerCase();
   if (!q) return true;

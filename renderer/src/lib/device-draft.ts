@@ -25,6 +25,12 @@ export interface OpcUaTagDraft {
   discardOldest: boolean;
   deadbandType: (typeof opcuaDeadbandTypes)[number];
   deadbandValue: number | null;
+  /** Array element ("3", "1,0"); '' = the whole value. */
+  indexRange: string;
+  /** Field path inside a structure ("Motor.Speed"); '' = the value itself. */
+  field: string;
+  /** Where the node was found (set by the address-space browser; cleared when the node id is edited by hand). */
+  browsePath: string;
 }
 
 export interface ModbusTagDraft {
@@ -135,6 +141,9 @@ export function newOpcUaTag(): OpcUaTagDraft {
     discardOldest: true,
     deadbandType: 'none',
     deadbandValue: 0,
+    indexRange: '',
+    field: '',
+    browsePath: '',
   };
 }
 
