@@ -107,6 +107,8 @@ export interface DeviceDiagnostics {
       requestedQueueSize: number;
       revisedQueueSize: number | null;
       statusCode: number;
+      /** What the tag's last value was: text tags stay off numeric axes. null = no value yet. */
+      valueKind?: 'number' | 'text' | null;
     }[];
   } | null;
 }

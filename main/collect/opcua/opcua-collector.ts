@@ -4,6 +4,7 @@ import {
   DataChangeFilter,
   DataChangeTrigger,
   DeadbandType,
+  NumericRange,
   OPCUAClient,
   TimestampsToReturn,
   coerceNodeId,
@@ -26,7 +27,9 @@ import {
 } from '../types.js';
 import type { DeviceDiagnostics } from '../../contract/contract.js';
 import type { OpcUaTag } from '../../config/opcua-schema.js';
-import { sampleOf } from './convert.js';
+import { appendSamples, type SampleSink, type ValueKind } from './item-samples.js';
+import { planItems, type ItemPlan } from './monitored-items.js';
+import { OpaqueTypeNames } from './opaque-type-names.js';
 import type { SecretStore } from '../../secrets/secret-store.js';
 import { clientOptions, userIdentity } from './client-options.js';
 import { serverCertificateOf } from './endpoints.js';
@@ -110,6 +113,19 @@ export class OpcUaCollector implements Collector {
   private readonly problems = new Map<number, { quality: number; message: string }>();
   /** Tags currently recorded bad because the connection is down (stored once per outage). */
   private downMarked = false;
+  /** The kind of value each tag last had (number or text), for the app's trend axes. */
+  private readonly kinds = new Map<number, ValueKind>();
+  /** Names of structure types the server gave no definition for, looked up once per type. */
+  private readonly opaqueNames = new OpaqueTypeNames(() => this.refreshOpaqueProblems());
+  private readonly sink: SampleSink = {
+    problem: (tagId, quality, message) => {
+      if (message === null) this.problems.delete(tagId);
+      else this.problems.set(tagId, { quality, message });
+    },
+    kind: (tagId, kind) => {
+      if (this.kinds.get(tagId) !== kind) this.kinds.set(tagId, kind);
+    },
+  };
   /** The shared PKI of opts.pkiDir, taken on the first connect and released by stop(). */
   private pki: PkiHandle | null = null;
 
@@ -265,9 +281,10 @@ export class OpcUaCollector implements Collector {
   }
 
   /**
-   * One monitored item per tag, created in calls of at most the server's MaxMonitoredItemsPerCall, grouped by
-   * identical parameters (sampling, queue, deadband). What the server revised is kept for the details view; a
-   * tag the server refuses (unknown node, unsupported deadband) becomes a Bad sample and leaves the others be.
+   * One monitored item per (node, index range, parameters), however many tags (structure fields) read from it,
+   * created in calls of at most the server's MaxMonitoredItemsPerCall, grouped by identical parameters (sampling,
+   * queue, deadband). What the server revised is kept for the details view; an item the server refuses (unknown
+   * node, unsupported deadband, bad index range) makes its tags Bad samples and leaves the others be.
    */
   private async monitor(session: ClientSession, sub: ClientSubscription): Promise<void> {
     const setupMs = this.opts.setupTimeoutMs ?? 15_000;
@@ -276,48 +293,59 @@ export class OpcUaCollector implements Collector {
     const rejected: Sample[] = [];
     this.revisedPublishingIntervalMs = sub.publishingInterval;
     this.itemsPerCall = s.maxItemsPerCall ?? (await this.serverItemsPerCall(session, setupMs));
-    const groups = new Map<string, TagRef[]>();
+    this.opaqueNames.use(session);
+    const valid: (TagRef & { nodeId: NodeId })[] = [];
     for (const t of this.tags) {
-      if (!t.nodeId) {
-        this.reject(rejected, t, now, BadNodeIdInvalid, `"${t.tag.nodeId}" is not a valid node id`);
-        continue;
-      }
-      const key = JSON.stringify(this.parameters(t.tag));
-      // Appended in place: copying the list per tag would be quadratic for 50,000 tags.
+      if (t.nodeId) valid.push({ ...t, nodeId: t.nodeId });
+      else this.reject(rejected, t, now, BadNodeIdInvalid, `"${t.tag.nodeId}" is not a valid node id`);
+    }
+    const groups = new Map<string, ItemPlan[]>();
+    for (const item of planItems(valid, (t) => JSON.stringify(this.parameters(t)))) {
+      const key = JSON.stringify(this.parameters(item.tags[0]!.tag));
+      // Appended in place: copying the list per item would be quadratic for 50,000 items.
       const list = groups.get(key) ?? [];
-      list.push(t);
+      list.push(item);
       groups.set(key, list);
     }
-    for (const tags of groups.values()) {
-      for (let i = 0; i < tags.length; i += this.itemsPerCall) {
-        const chunk = tags.slice(i, i + this.itemsPerCall);
+    for (const items of groups.values()) {
+      for (let i = 0; i < items.length; i += this.itemsPerCall) {
+        const chunk = items.slice(i, i + this.itemsPerCall);
         const group = await withTimeout(
           sub.monitorItems(
-            chunk.map((t) => ({ nodeId: t.nodeId!, attributeId: AttributeIds.Value })),
-            this.parameters(chunk[0]!.tag),
+            chunk.map((it) => ({
+              nodeId: it.nodeId,
+              attributeId: AttributeIds.Value,
+              indexRange: it.indexRange === '' ? undefined : new NumericRange(it.indexRange),
+            })),
+            this.parameters(chunk[0]!.tags[0]!.tag),
             TimestampsToReturn.Both,
           ),
           setupMs,
           'create monitored items',
         );
         this.watchGroup(group, chunk);
-        group.monitoredItems.forEach((item, j) => {
-          const tag = chunk[j];
-          if (!tag) return;
-          const code = item.statusCode.value;
-          this.items.set(tag.tagId, {
-            revisedSamplingIntervalMs: item.result?.revisedSamplingInterval ?? null,
-            revisedQueueSize: item.result?.revisedQueueSize ?? null,
+        group.monitoredItems.forEach((monitored, j) => {
+          const item = chunk[j];
+          if (!item) return;
+          const code = monitored.statusCode.value;
+          const state: ItemState = {
+            revisedSamplingIntervalMs: monitored.result?.revisedSamplingInterval ?? null,
+            revisedQueueSize: monitored.result?.revisedQueueSize ?? null,
             statusCode: code,
-          });
-          if (code >>> 30 >= 2) {
-            this.reject(
-              rejected,
-              tag,
-              now,
-              code,
-              `the server refused to monitor ${tag.tag.nodeId}: ${item.statusCode.name}`,
-            );
+          };
+          for (const tag of item.tags) {
+            this.items.set(tag.tagId, state);
+            if (code >>> 30 >= 2) {
+              const what =
+                item.indexRange === '' ? tag.tag.nodeId : `${tag.tag.nodeId} (index range ${item.indexRange})`;
+              this.reject(
+                rejected,
+                tag,
+                now,
+                code,
+                `the server refused to monitor ${what}: ${monitored.statusCode.name}`,
+              );
+            }
           }
         });
       }
@@ -364,7 +392,7 @@ export class OpcUaCollector implements Collector {
     };
   }
 
-  private reject(out: Sample[], t: TagRef, ts: number, quality: number, message: string): void {
+  private reject(out: Sample[], t: { tagId: number }, ts: number, quality: number, message: string): void {
     this.problems.set(t.tagId, { quality, message });
     out.push({ tagId: t.tagId, ts, value: null, quality });
   }
@@ -396,6 +424,7 @@ export class OpcUaCollector implements Collector {
             requestedQueueSize: this.parameters(t.tag).queueSize,
             revisedQueueSize: item?.revisedQueueSize ?? null,
             statusCode: item?.statusCode ?? (t.nodeId ? StatusCodes.BadNoCommunication : BadNodeIdInvalid),
+            valueKind: this.kinds.get(t.tagId) ?? null,
           };
         }),
       },
@@ -416,20 +445,24 @@ export class OpcUaCollector implements Collector {
     );
   }
 
-  private watchGroup(group: ClientMonitoredItemGroup, tags: TagRef[]): void {
+  private watchGroup(group: ClientMonitoredItemGroup, items: ItemPlan[]): void {
     group.on('changed', (_item, dv: DataValue, index: number) => {
-      const tag = tags[index];
-      if (!tag) return;
+      const item = items[index];
+      if (!item) return;
       this.lastActivity = Date.now();
       this.downMarked = false;
-      const sample = sampleOf(tag.tagId, dv);
-      if (sample.quality >>> 30 >= 2)
-        this.problems.set(tag.tagId, { quality: sample.quality, message: `the server reports ${dv.statusCode.name}` });
-      else this.problems.delete(tag.tagId);
-      this.buffer.push(sample);
+      appendSamples(dv, item.tags, this.lastActivity, this.buffer, this.sink, this.opaqueNames.namer);
       // All notifications of one publish response arrive together: flush them as one batch.
       this.flushTimer ??= setTimeout(() => this.flush(), 10);
     });
+  }
+
+  /** A structure type's name arrived: problems naming its encoding id now name the type. */
+  private refreshOpaqueProblems(): void {
+    for (const [tagId, p] of this.problems) {
+      const renamed = this.opaqueNames.rename(p.message);
+      if (renamed !== p.message) this.problems.set(tagId, { ...p, message: renamed });
+    }
   }
 
   private flush(): void {
