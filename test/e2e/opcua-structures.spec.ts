@@ -1,4 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
+import { DataType, Variant, VariantArrayType, type UAObject } from 'node-opcua';
 import path from 'node:path';
 import { startPlcServer, type PlcServer } from '../helpers/opcua-plc-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -17,6 +18,21 @@ const dir = tempDir('twinedge-e2e-plc-');
 test.beforeAll(async () => {
   // Fixed values for exact checks (the dynamic ones change but are not looked at here).
   plc = await startPlcServer(path.join(dir.path, 'pki'), { mode: 'definition', updateMs: 0 });
+  // An array longer than the tree lists (100 elements), element i = i / 2.
+  const as = plc.server.engine.addressSpace!;
+  const long = new Variant({
+    dataType: DataType.Double,
+    arrayType: VariantArrayType.Array,
+    value: Float64Array.from({ length: 250 }, (_, i) => i / 2),
+  });
+  as.getOwnNamespace().addVariable({
+    componentOf: as.findNode('ns=1;s=Plc.Arrays') as UAObject,
+    browseName: 'Long',
+    nodeId: 's=Plc.Arrays.Long',
+    dataType: 'Double',
+    valueRank: 1,
+    value: { get: () => long },
+  });
 });
 test.afterAll(async () => {
   await plc.stop();
@@ -37,7 +53,7 @@ async function expand(item: Locator): Promise<void> {
 test('browse a structure, add two fields and an array element, see them on the trend and in the readout', async ({
   page,
   server,
-}) => {
+}, testInfo) => {
   await openApp(page, server);
   await openView(page, 'Devices');
   await page.getByRole('button', { name: 'Add OPC UA device' }).click();
@@ -85,6 +101,24 @@ test('browse a structure, add two fields and an array element, see them on the t
   await expect(details).toContainText('IndexRange 1,2');
   await expect(details.locator('dd.value')).toHaveText('12');
 
+  // A long array: the first 100 elements, then a row to choose a range from.
+  await expand(tree.getByRole('treeitem', { name: 'Long, Double', exact: true }));
+  await expect(tree.getByRole('treeitem', { name: '[99], Double' })).toBeVisible();
+  await expect(tree.getByRole('treeitem', { name: '[100], Double' })).toHaveCount(0);
+  const range = tree.getByRole('textbox', { name: 'Elements of Long to list' });
+  await expect(tree.getByRole('treeitem', { name: /^150 more elements/ })).toContainText('of 250');
+  await range.fill('240:260');
+  await range.press('Enter');
+  await expect(
+    tree.getByRole('treeitem', { name: /^\[\d+\], Double$/ }).filter({ hasText: /\[2[45]\d\]/ }),
+  ).toHaveCount(10);
+  await expect(tree.getByRole('treeitem', { name: '[0], Double' })).toHaveCount(1); // Double's; Long lists 240 on
+  await tree.getByRole('treeitem', { name: '[245], Double' }).click();
+  await expect(details.locator('dd.value')).toHaveText('122.5');
+  const long = tree.getByRole('treeitem', { name: 'Long, Double', exact: true });
+  await long.focus();
+  await long.press('ArrowLeft');
+
   // And a String variable, whose text goes to the readout (Arrays folded first: it has a String array too).
   const arrays = tree.getByRole('treeitem', { name: 'Arrays', exact: true });
   await arrays.focus();
@@ -93,6 +127,11 @@ test('browse a structure, add two fields and an array element, see them on the t
   await expand(tree.getByRole('treeitem', { name: 'Scalars', exact: true }));
   await tree.getByRole('checkbox', { name: 'Select String', exact: true }).check();
 
+  await page.screenshot({ path: testInfo.outputPath('address-space-structures.png'), fullPage: true });
+  await testInfo.attach('address-space-structures.png', {
+    path: testInfo.outputPath('address-space-structures.png'),
+    contentType: 'image/png',
+  });
   await panel.getByRole('button', { name: 'Add 4 as tags' }).click();
   await expect(panel.getByRole('status')).toHaveText(
     `Added 4 tags to “${deviceName}”: Pump1.Motor.Current, Pump1.Speed, Double[2], String.`,
@@ -135,5 +174,10 @@ test('browse a structure, add two fields and an array element, see them on the t
   for (const [name] of expected.slice(0, 3)) await expect(legend).toContainText(name);
   await expect(legend).not.toContainText('String');
   await expect(page.getByText('String is text: its value is in the table below, not on the chart.')).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('trends-structures.png'), fullPage: true });
+  await testInfo.attach('trends-structures.png', {
+    path: testInfo.outputPath('trends-structures.png'),
+    contentType: 'image/png',
+  });
   await page.goto('about:blank');
 });
