@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { valuePartEntries, type VariableValue } from '../../main/collect/opcua/value-browse.js';
+import type { BrowseEntry } from '../../main/contract/contract.js';
+import { canBeTag, entryKey, owningVariable, partTagName, type TreeNode } from '../../renderer/src/lib/address-tree.js';
 import {
   elementAt,
   listElements,
@@ -124,5 +126,48 @@ describe('structures without a definition', () => {
     expect(() => valuePartEntries(variable(opaque, null, 'Opaque_t'), at(), undefined)).toThrow(
       'structure type ns=1;i=3002 has no definition on the server: its fields cannot be listed',
     );
+  });
+});
+
+describe('parts in the address tree', () => {
+  const pumps = valuePartEntries(variable([pump, pump], [2], 'Pump_t'), at(), undefined);
+  const fields = valuePartEntries(variable([pump, pump], [2], 'Pump_t'), at('1'), undefined);
+  const variableRow: BrowseEntry = { ...pumps[0]!, displayName: 'Pumps', browseName: '1:Pumps', part: null };
+
+  it('keys parts by their place in the value, apart from their variable and from each other', () => {
+    const keys = [variableRow, ...pumps, ...fields].map(entryKey);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(entryKey(variableRow)).toBe('ns=1;s=X');
+  });
+
+  it('offers as tags only rows holding one value', () => {
+    expect(canBeTag(variableRow)).toBe(true); // a whole variable, as before
+    expect(pumps.map(canBeTag)).toEqual([false, false]); // a structure element: its fields are the tags
+    expect(fields.map((f) => [f.displayName, canBeTag(f)])).toEqual([
+      ['Speed', true],
+      ['Motor', false],
+      ['Temps', false],
+    ]);
+    const long = valuePartEntries(variable(new Float64Array(5), [5]), at(), undefined, 2);
+    expect(long.map(canBeTag)).toEqual([true, true, false]); // the "3 more elements" row
+  });
+
+  it('names a part after its variable and its place', () => {
+    const nodes = new Map<string, TreeNode>([
+      [entryKey(variableRow), { entry: variableRow, children: null, parent: null, loading: false, error: null }],
+      [
+        entryKey(pumps[1]!),
+        { entry: pumps[1]!, children: null, parent: entryKey(variableRow), loading: false, error: null },
+      ],
+      [
+        entryKey(fields[0]!),
+        { entry: fields[0]!, children: null, parent: entryKey(pumps[1]!), loading: false, error: null },
+      ],
+    ]);
+    const owner = owningVariable(nodes, entryKey(fields[0]!));
+    expect(owner?.displayName).toBe('Pumps');
+    expect(partTagName(owner!.displayName, fields[0]!.part!)).toBe('Pumps[1].Speed');
+    expect(partTagName('Pump1', { indexRange: '', field: 'Motor.Current' })).toBe('Pump1.Motor.Current');
+    expect(partTagName('Matrix', { indexRange: '1,0', field: '' })).toBe('Matrix[1,0]');
   });
 });
