@@ -38,10 +38,12 @@ import { applyConfigFile, readLastApplied } from './apply-config.js';
 import { RateMeter } from './status-meter.js';
 import { syncHandlers } from './handlers/sync-handlers.js';
 import { alarmHandlers } from './handlers/alarm-handlers.js';
+import { serverAlarmHandlers } from './handlers/server-alarm-handlers.js';
 import { historyHandlers } from './handlers/history-handlers.js';
 import { trendCloudHandlers, viewsAccess } from './handlers/trend-cloud-handlers.js';
 import { logHandlers, storedLogLevel } from './handlers/log-handlers.js';
 import { AlarmService } from '../alerts/alarm-service.js';
+import { ServerAlarmService } from '../alerts/server-alarm-service.js';
 import { AlarmEngine } from '../alerts/engine/alarm-engine.js';
 import { installDemoRules } from '../alerts/demo-rules.js';
 import { fromCloudRule } from '../alerts/cloud-rules.js';
@@ -91,6 +93,8 @@ export interface App {
   readonly sync: SyncService | null;
   /** Null when the store could not be opened (rules and alarm state live there). */
   readonly alarms: AlarmService | null;
+  /** The OPC UA servers' own alarms and events; null without a store. */
+  readonly serverAlarms: ServerAlarmService | null;
   info(): AppInfo;
   status(): AppStatus;
   /** Stops collectors, flushes pending samples, closes the store. Safe to call twice. */
@@ -194,6 +198,13 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       })
     : null;
   alarms?.start();
+  const serverAlarms = store
+    ? new ServerAlarmService({ store, log, onChanged: (e) => events.emit('serverAlarms.changed', e) })
+    : null;
+  const requireServerAlarms = (): ServerAlarmService => {
+    if (!serverAlarms) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
+    return serverAlarms;
+  };
   const sync = store
     ? new SyncService({
         store,
@@ -246,7 +257,13 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   const modbus = new ModbusService(modbusLines);
   const factory: CollectorFactory =
     options.collectorFactory ??
-    ((device, ev) => createCollector(device, ev, { pkiDir: join(options.dataDir, 'pki'), modbusLines, secrets }));
+    ((device, ev) =>
+      createCollector(device, ev, {
+        pkiDir: join(options.dataDir, 'pki'),
+        modbusLines,
+        secrets,
+        ...(serverAlarms ? { serverEvents: serverAlarms } : {}),
+      }));
   const collectors = new CollectorManager(factory, onSamples, () => emitStatus());
 
   // ---- status ----
@@ -510,6 +527,12 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       ...secretHandlers(secretDeps),
       ...syncHandlers(requireSync),
       ...alarmHandlers({ alarms: requireAlarms, sync: requireSync, actor: actor(options.shell) }),
+      ...serverAlarmHandlers({
+        serverAlarms: requireServerAlarms,
+        store: requireStore,
+        actor: actor(options.shell),
+        timeZone: () => info().timeZone,
+      }),
       ...historyHandlers({
         requireStore,
         history: () => required(history),
@@ -577,6 +600,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       await retention?.stop();
       await sync?.stop();
       alarms?.stop();
+      serverAlarms?.stop();
       live.close();
       await demo.stop().catch((err: unknown) => log.warn(`Demo plant stop: ${errorMessage(err)}`));
       try {
@@ -596,6 +620,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     },
     sync,
     alarms,
+    serverAlarms,
     info,
     status,
     stop,

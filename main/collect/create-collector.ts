@@ -4,13 +4,15 @@ import type { ModbusLines } from './modbus/line-registry.js';
 import { ModbusCollector } from './modbus/modbus-collector.js';
 import { DeferredCollector } from './deferred-collector.js';
 import type { Collector, CollectorDevice, CollectorEvents } from './types.js';
+import type { ServerEventSink } from './server-events.js';
 
 /** The one place that knows which collector serves which protocol. */
 export const createCollector = (
   device: CollectorDevice,
   events: CollectorEvents,
   /** secrets: where device passwords are read from when connecting (the OS keychain). */
-  opts: { pkiDir: string; modbusLines: ModbusLines; secrets: SecretStore },
+  /** serverEvents: where OPC UA servers' own alarms and events go. */
+  opts: { pkiDir: string; modbusLines: ModbusLines; secrets: SecretStore; serverEvents?: ServerEventSink },
 ): Collector => {
   const config: DeviceConfig = device.config;
   switch (config.protocol) {
@@ -19,7 +21,12 @@ export const createCollector = (
       return new DeferredCollector(
         () =>
           import('./opcua/opcua-collector.js').then(
-            (m) => new m.OpcUaCollector({ ...device, config }, events, { pkiDir: opts.pkiDir, secrets: opts.secrets }),
+            (m) =>
+              new m.OpcUaCollector({ ...device, config }, events, {
+                pkiDir: opts.pkiDir,
+                secrets: opts.secrets,
+                ...(opts.serverEvents ? { serverEvents: opts.serverEvents } : {}),
+              }),
           ),
         events,
       );

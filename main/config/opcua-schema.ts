@@ -42,6 +42,20 @@ export const OpcUaIdentity = z
     }
   });
 
+/**
+ * The server's own alarms (Alarms & Conditions) and plain events. On by default: an engineer pointing the app at a PLC
+ * expects its alarms beside the local ones, and a server without events only gets a note in the Alarms view.
+ */
+export const OpcUaEvents = z.object({
+  enabled: z.boolean().default(true),
+  /** The object whose events are subscribed to; i=2253 is the Server object (all events of the server). */
+  notifierNodeId: z
+    .string()
+    .trim()
+    .regex(/^(ns=\d+;|nsu=[^;]+;)?[isgb]=.+$/, 'a node id like i=2253 (the Server object)')
+    .default('i=2253'),
+});
+
 export const OpcUaSettings = z
   .object({
     endpointUrl: z
@@ -56,6 +70,7 @@ export const OpcUaSettings = z
     reconnectMaxDelayMs: z.number().int().min(500).max(60_000).default(10_000),
     /** Monitored items per CreateMonitoredItems call; null = the server's MaxMonitoredItemsPerCall (or 1000). */
     maxItemsPerCall: z.number().int().min(1).max(50_000).nullable().default(null),
+    events: OpcUaEvents.default(OpcUaEvents.parse({})),
   })
   .refine((s) => (s.securityMode === 'None') === (s.securityPolicy === 'None'), {
     message: 'security mode None goes with policy None, and Sign/SignAndEncrypt need a policy',

@@ -54,6 +54,15 @@ import {
   type TrendView,
 } from './trend-contract.js';
 import { LogLevelInput, LogTailQuery, type LogLevel, type LogTail } from './log-contract.js';
+import {
+  ServerAckInput,
+  ServerEventsQuery,
+  ServerShelveInput,
+  type ServerAlarmActionResult,
+  type ServerAlarmList,
+  type ServerEvent,
+  type ServerEventsExport,
+} from './server-alarm-contract.js';
 
 /**
  * The one contract between renderer and main. Every call the renderer may make and every event it
@@ -139,7 +148,8 @@ export interface AuditEntry {
   ts: number;
   /** Who: the OS user and the shell, e.g. "jdoe (desktop)". */
   actor: string;
-  action: 'write';
+  /** write: a value written to a device; acknowledge / confirm / shelve: a call on a server's alarm condition. */
+  action: 'write' | 'acknowledge' | 'confirm' | 'shelve';
   deviceId: number | null;
   deviceName: string;
   /** Tag name and address. */
@@ -476,6 +486,16 @@ export const calls = {
   'alarms.preview': call<typeof PreviewInput, AlarmPreview>(PreviewInput),
   /** Creates the rule in TwinEdge (POST /alerts) and remembers its TwinEdge id. */
   'alarms.pushRule': call<typeof RuleIdInput, LocalAlarmRule>(RuleIdInput),
+  /** The OPC UA servers' own alarms (conditions), as they last reported them. */
+  'serverAlarms.active': call<typeof empty, ServerAlarmList>(empty),
+  /** Acknowledge / Confirm a server condition through its method, with a comment; the outcome is audited. */
+  'serverAlarms.acknowledge': call<typeof ServerAckInput, ServerAlarmActionResult>(ServerAckInput),
+  'serverAlarms.confirm': call<typeof ServerAckInput, ServerAlarmActionResult>(ServerAckInput),
+  /** TimedShelve / OneShotShelve / Unshelve on the condition's ShelvingState; refused with a reason without one. */
+  'serverAlarms.shelve': call<typeof ServerShelveInput, ServerAlarmActionResult>(ServerShelveInput),
+  /** Stored server events, newest first (plain events unless kind: 'all'). */
+  'serverEvents.list': call<typeof ServerEventsQuery, ServerEvent[]>(ServerEventsQuery),
+  'serverEvents.export': call<typeof ServerEventsQuery, ServerEventsExport>(ServerEventsQuery),
   /** History of up to 50 tags, reduced to min/max/avg buckets from the coarsest tier that still fills the pixels. */
   'history.query': call<typeof TrendQuery, TrendResult>(TrendQuery),
   'history.export': call<typeof ExportQuery, CsvExport>(ExportQuery),
@@ -506,6 +526,8 @@ export interface Events {
   'sync.changed': SyncStatus;
   /** Alarm counts changed or alarms were raised (at most a few times a second). */
   'alarms.changed': AlarmsChanged;
+  /** A server's conditions or events changed (at most a few times a second). */
+  'serverAlarms.changed': { at: number };
   /** UI settings were changed (by the window or the tray): the other one follows. */
   'settings.changed': UiSettings;
 }
@@ -523,6 +545,7 @@ export const eventNames: EventName[] = [
   'devices.changed',
   'sync.changed',
   'alarms.changed',
+  'serverAlarms.changed',
   'settings.changed',
 ];
 

@@ -5,7 +5,7 @@ interface AuditRow {
   id: number;
   ts: number;
   actor: string;
-  action: 'write';
+  action: AuditEntry['action'];
   device_id: number | null;
   device_name: string;
   target: string;
@@ -14,7 +14,7 @@ interface AuditRow {
   message: string | null;
 }
 
-/** Every write to a device, who asked for it and how it went; kept when the device is deleted. */
+/** Every write to a device and every call on a server's alarm condition, who asked for it and how it went; kept when the device is deleted. */
 export class AuditRepo {
   constructor(private readonly db: Db) {}
 

@@ -196,4 +196,26 @@ export const migrations: readonly string[] = [
   DROP TABLE sync_inflight;
   ALTER TABLE sync_inflight_body RENAME TO sync_inflight;
   `,
+  // 8: events the OPC UA servers report themselves (plain events and condition transitions), bounded by
+  // ServerEventsRepo.prune (age and row count)
+  `
+  CREATE TABLE server_events (
+    id             INTEGER PRIMARY KEY,
+    device_id      INTEGER NOT NULL,
+    device_name    TEXT NOT NULL,
+    ts             INTEGER NOT NULL,
+    received_at    INTEGER NOT NULL,
+    event_id       TEXT NOT NULL,
+    event_type     TEXT NOT NULL,
+    source_node    TEXT NOT NULL,
+    source_name    TEXT NOT NULL,
+    severity       INTEGER NOT NULL,
+    message        TEXT NOT NULL,
+    condition_id   TEXT,
+    condition_name TEXT,
+    state          TEXT
+  );
+  CREATE INDEX server_events_ts ON server_events (ts);
+  CREATE INDEX server_events_device_ts ON server_events (device_id, ts);
+  `,
 ];

@@ -11,6 +11,7 @@ import { TrendViewsRepo } from './trend-views-repo.js';
 import { OutboxRepo } from './outbox-repo.js';
 import { SettingsRepo } from './settings-repo.js';
 import { SyncRepo } from './sync-repo.js';
+import { ServerEventsRepo } from './server-events-repo.js';
 
 /** Queues newly stored samples for upload (inside the storing transaction). */
 export type QueuePolicy = (inserted: readonly Sample[], outbox: OutboxRepo) => void;
@@ -26,6 +27,7 @@ export class Store {
   readonly alarms: AlarmsRepo;
   readonly rollups: RollupsRepo;
   readonly views: TrendViewsRepo;
+  readonly serverEvents: ServerEventsRepo;
   /**
    * Stores a batch and, when `queue` says so, queues what was new for upload, in one transaction: a crash
    * leaves both or neither. Duplicates (same tag and source time) are neither stored nor queued again.
@@ -46,6 +48,7 @@ export class Store {
     this.sync = new SyncRepo(db);
     this.alarms = new AlarmsRepo(db);
     this.views = new TrendViewsRepo(db);
+    this.serverEvents = new ServerEventsRepo(db);
     const write = db.transaction((batch: readonly Sample[], queue: QueuePolicy | null, marks: Set<number>) => {
       const inserted = this.samples.insertNew(batch);
       // Same transaction as the samples: a crash leaves both the rows and their dirty minutes, or neither.

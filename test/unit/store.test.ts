@@ -46,6 +46,7 @@ describe('store on a real SQLite file', () => {
       'rollup_1m',
       'rollup_dirty',
       'samples',
+      'server_events',
       'settings',
       'sync_devices',
       'sync_inflight',

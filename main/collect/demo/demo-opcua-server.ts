@@ -84,6 +84,8 @@ export class DemoOpcUaServer {
   private build(server: OPCUAServer, minimumSamplingInterval: number): void {
     const addressSpace = server.engine.addressSpace;
     if (!addressSpace) throw new Error('OPC UA address space not initialised');
+    // ConditionRefresh answers Good (no conditions) instead of BadInternalError: the Alarms view stays quiet.
+    addressSpace.installAlarmsAndConditionsService();
     const ns = addressSpace.getOwnNamespace();
     const folder = ns.addFolder(addressSpace.rootFolder.objects, { browseName: 'PumpSkid', nodeId: 's=PumpSkid' });
     this.variables = signals.map((s) => {

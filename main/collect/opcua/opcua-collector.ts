@@ -36,6 +36,8 @@ import { serverCertificateOf } from './endpoints.js';
 import { ServerCertificateError, describeOpcUaError, loginError, serverCertificateStatus } from './messages.js';
 import { acquirePki, type PkiHandle } from './pki.js';
 import { quietOpcUaLogs } from './quiet-logs.js';
+import type { ServerEventSink } from '../server-events.js';
+import { ConditionMonitor } from './condition-monitor.js';
 
 /**
  * Subscribes to one OPC UA server. The first connection is our own retry loop (so every failed
@@ -54,6 +56,8 @@ export interface OpcUaCollectorOptions {
   backoff?: BackoffOptions;
   /** Limit for connect/session/subscription setup, per attempt. */
   setupTimeoutMs?: number;
+  /** Where the server's own alarms and events go (settings.events); without it they are not subscribed to. */
+  serverEvents?: ServerEventSink;
 }
 
 const BadNodeIdInvalid = 0x80330000;
@@ -128,6 +132,8 @@ export class OpcUaCollector implements Collector {
   };
   /** The shared PKI of opts.pkiDir, taken on the first connect and released by stop(). */
   private pki: PkiHandle | null = null;
+  /** Server alarms and events (condition-monitor.ts); null when not wanted. */
+  private readonly conditions: ConditionMonitor | null;
 
   constructor(
     private readonly device: CollectorDevice<OpcUaDeviceConfig>,
@@ -149,6 +155,11 @@ export class OpcUaCollector implements Collector {
       }
       return [{ tagId, name: t.name, nodeId, tag: t }];
     });
+    const wanted = device.config.settings.events;
+    this.conditions =
+      opts.serverEvents && wanted.enabled
+        ? new ConditionMonitor(device.id, wanted, opts.serverEvents, opts.setupTimeoutMs ?? 15_000)
+        : null;
   }
 
   start(): void {
@@ -173,6 +184,7 @@ export class OpcUaCollector implements Collector {
     this.flush();
     await this.pki?.release();
     this.pki = null;
+    this.conditions?.detach('stopped');
   }
 
   private setState(state: CollectorState['state'], message: string | null): void {
@@ -270,6 +282,8 @@ export class OpcUaCollector implements Collector {
       if (this.conn === conn && this.running) this.drop('the server ended the subscription');
     });
     await this.monitor(conn.session, sub);
+    // Hook: the server's alarms and events on the same subscription (ConditionRefresh included).
+    await this.conditions?.attach(conn.session, sub, client);
   }
 
   /** stop() may tear a connection down while connect() is still awaiting; abandon it then. */
@@ -527,6 +541,7 @@ export class OpcUaCollector implements Collector {
     const conn = this.conn;
     this.conn = null;
     if (!conn) return;
+    this.conditions?.detach(this.running ? 'lost' : 'stopped');
     await settle(conn.subscription?.terminate(), 2000);
     await settle(conn.session?.close(true), 2000);
     await settle(conn.client.disconnect(), 3000);

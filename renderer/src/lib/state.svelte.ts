@@ -57,6 +57,8 @@ export class AppState {
   alarmError = $state<string | null>(null);
   /** Bumped on every alarms.changed so the alarm lists fetch again. */
   alarmsVersion = $state(0);
+  /** Bumped on every serverAlarms.changed (OPC UA servers' own alarms and events). */
+  serverAlarmsVersion = $state(0);
 
   /** Latest sample per tag id. */
   readonly latest = new SvelteMap<number, Latest>();
@@ -97,6 +99,7 @@ export class AppState {
       }),
       api.on('sync.changed', (s) => this.setSync(s)),
       api.on('alarms.changed', (e) => this.onAlarms(e)),
+      api.on('serverAlarms.changed', () => this.serverAlarmsVersion++),
       api.on('settings.changed', (s) => (this.settings = s)),
     );
     if (ws) {
