@@ -50,6 +50,8 @@ import { RollupService } from '../history/rollups.js';
 import { HistoryService } from '../history/history-query.js';
 import { RetentionService } from '../history/retention.js';
 import { TwinEdgeHistory } from '../history/twinedge-history.js';
+import { ServerHistorySource } from '../history/server-source.js';
+import { backfillPersistence } from './backfill-settings.js';
 
 export interface AppOptions {
   dataDir: string;
@@ -219,6 +221,12 @@ export const createApp = async (options: AppOptions): Promise<App> => {
           store,
           rollups,
           flush: () => void writer.flush(),
+          server: new ServerHistorySource({
+            reader: (tagId) => {
+              const device = store.devices.list().find((d) => d.tags.some((t) => t.id === tagId));
+              return device ? { device: device.config.name, history: collectors.serverHistory(device.id) } : null;
+            },
+          }),
           ...(sync
             ? {
                 cloud: new TwinEdgeHistory({
@@ -246,7 +254,13 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   const modbus = new ModbusService(modbusLines);
   const factory: CollectorFactory =
     options.collectorFactory ??
-    ((device, ev) => createCollector(device, ev, { pkiDir: join(options.dataDir, 'pki'), modbusLines, secrets }));
+    ((device, ev) =>
+      createCollector(device, ev, {
+        pkiDir: join(options.dataDir, 'pki'),
+        modbusLines,
+        secrets,
+        ...(store ? { backfill: backfillPersistence(store.settings, device.id) } : {}),
+      }));
   const collectors = new CollectorManager(factory, onSamples, () => emitStatus());
 
   // ---- status ----

@@ -3,6 +3,7 @@ import type { SecretStore } from '../secrets/secret-store.js';
 import type { ModbusLines } from './modbus/line-registry.js';
 import { ModbusCollector } from './modbus/modbus-collector.js';
 import { DeferredCollector } from './deferred-collector.js';
+import type { BackfillPersistence } from './opcua/backfill.js';
 import type { Collector, CollectorDevice, CollectorEvents } from './types.js';
 
 /** The one place that knows which collector serves which protocol. */
@@ -10,7 +11,8 @@ export const createCollector = (
   device: CollectorDevice,
   events: CollectorEvents,
   /** secrets: where device passwords are read from when connecting (the OS keychain). */
-  opts: { pkiDir: string; modbusLines: ModbusLines; secrets: SecretStore },
+  /** backfill: where an OPC UA device keeps its pending backfill after an outage (the app: its settings). */
+  opts: { pkiDir: string; modbusLines: ModbusLines; secrets: SecretStore; backfill?: BackfillPersistence },
 ): Collector => {
   const config: DeviceConfig = device.config;
   switch (config.protocol) {
@@ -19,7 +21,12 @@ export const createCollector = (
       return new DeferredCollector(
         () =>
           import('./opcua/opcua-collector.js').then(
-            (m) => new m.OpcUaCollector({ ...device, config }, events, { pkiDir: opts.pkiDir, secrets: opts.secrets }),
+            (m) =>
+              new m.OpcUaCollector({ ...device, config }, events, {
+                pkiDir: opts.pkiDir,
+                secrets: opts.secrets,
+                ...(opts.backfill ? { backfill: { persistence: opts.backfill } } : {}),
+              }),
           ),
         events,
       );

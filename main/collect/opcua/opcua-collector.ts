@@ -33,6 +33,8 @@ import { serverCertificateOf } from './endpoints.js';
 import { ServerCertificateError, describeOpcUaError, loginError, serverCertificateStatus } from './messages.js';
 import { acquirePki, type PkiHandle } from './pki.js';
 import { quietOpcUaLogs } from './quiet-logs.js';
+import { Backfill, type BackfillOptions } from './backfill.js';
+import { ServerHistoryReader } from './server-history-reader.js';
 
 /**
  * Subscribes to one OPC UA server. The first connection is our own retry loop (so every failed
@@ -51,6 +53,8 @@ export interface OpcUaCollectorOptions {
   backoff?: BackoffOptions;
   /** Limit for connect/session/subscription setup, per attempt. */
   setupTimeoutMs?: number;
+  /** Backfill after an outage from the server's history (limits, pacing, where its progress is kept). */
+  backfill?: BackfillOptions;
 }
 
 const BadNodeIdInvalid = 0x80330000;
@@ -112,6 +116,13 @@ export class OpcUaCollector implements Collector {
   private downMarked = false;
   /** The shared PKI of opts.pkiDir, taken on the first connect and released by stop(). */
   private pki: PkiHandle | null = null;
+  // ---- server history (backfill after an outage, trend fill) ----
+  private readonly backfill: Backfill;
+  private readonly historyReader: ServerHistoryReader;
+  /** When data-change notifications last arrived (the start of an outage's gap). */
+  private lastDataAt: number | null = null;
+  /** Set at connect: the first data of a connection closes the gap and starts the backfill. */
+  private awaitingData = false;
 
   constructor(
     private readonly device: CollectorDevice<OpcUaDeviceConfig>,
@@ -133,6 +144,27 @@ export class OpcUaCollector implements Collector {
       }
       return [{ tagId, name: t.name, nodeId, tag: t }];
     });
+    const historyTags = this.tags.map((t) => ({
+      tagId: t.tagId,
+      name: t.name,
+      node: t.nodeId ? { nodeId: t.nodeId, indexRange: t.tag.indexRange } : null,
+    }));
+    this.backfill = new Backfill(
+      historyTags,
+      (t, dv) => sampleOf(t.tagId, dv),
+      (batch) => this.events.onSamples(batch),
+      opts.backfill,
+    );
+    this.historyReader = new ServerHistoryReader(
+      historyTags,
+      () => this.conn?.session ?? null,
+      (t, dv) => sampleOf(t.tagId, dv),
+    );
+  }
+
+  /** Reads this device's server history for the trend (null while not connected is handled by the reader). */
+  serverHistory(): ServerHistoryReader {
+    return this.historyReader;
   }
 
   start(): void {
@@ -146,6 +178,8 @@ export class OpcUaCollector implements Collector {
   async stop(): Promise<void> {
     this.running = false;
     this.sleeper.cancel();
+    // Before the session closes: a backfill in progress releases its continuation points.
+    await settle(this.backfill.stop(), 5000);
     // What is buffered goes to the writer now, not after the (network-bound) teardown.
     this.flush();
     // Tear down first: disconnecting the client also aborts a connect still in progress, so the
@@ -254,6 +288,7 @@ export class OpcUaCollector implements Collector {
       if (this.conn === conn && this.running) this.drop('the server ended the subscription');
     });
     await this.monitor(conn.session, sub);
+    this.awaitingData = true;
   }
 
   /** stop() may tear a connection down while connect() is still awaiting; abandon it then. */
@@ -382,6 +417,7 @@ export class OpcUaCollector implements Collector {
           ? [{ tagId: t.tagId, name: t.name, address: t.tag.nodeId, quality: p.quality, message: p.message }]
           : [];
       }),
+      backfill: this.backfill.report(),
       subscription: {
         requestedPublishingIntervalMs: s.publishingIntervalMs,
         revisedPublishingIntervalMs: this.revisedPublishingIntervalMs,
@@ -410,6 +446,8 @@ export class OpcUaCollector implements Collector {
     if (this.downMarked) return;
     this.downMarked = true;
     const ts = Date.now();
+    this.backfill.down(this.lastDataAt ?? ts);
+    this.backfill.sessionGone();
     this.flush();
     this.events.onSamples(
       this.tags.map((t) => ({ tagId: t.tagId, ts, value: null, quality: StatusCodes.BadNoCommunication })),
@@ -421,6 +459,8 @@ export class OpcUaCollector implements Collector {
       const tag = tags[index];
       if (!tag) return;
       this.lastActivity = Date.now();
+      this.lastDataAt = this.lastActivity;
+      if (this.awaitingData || this.downMarked) this.dataBack();
       this.downMarked = false;
       const sample = sampleOf(tag.tagId, dv);
       if (sample.quality >>> 30 >= 2)
@@ -430,6 +470,13 @@ export class OpcUaCollector implements Collector {
       // All notifications of one publish response arrive together: flush them as one batch.
       this.flushTimer ??= setTimeout(() => this.flush(), 10);
     });
+  }
+
+  /** Backfill hook: data flows again on this connection's session. */
+  private dataBack(): void {
+    this.awaitingData = false;
+    const session = this.conn?.session;
+    if (session) this.backfill.dataBack(session, Date.now());
   }
 
   private flush(): void {
@@ -494,6 +541,7 @@ export class OpcUaCollector implements Collector {
     const conn = this.conn;
     this.conn = null;
     if (!conn) return;
+    this.backfill.sessionGone();
     await settle(conn.subscription?.terminate(), 2000);
     await settle(conn.session?.close(true), 2000);
     await settle(conn.client.disconnect(), 3000);
