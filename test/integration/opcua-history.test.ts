@@ -1,7 +1,10 @@
 import { join } from 'node:path';
 import { OPCUAClient, coerceNodeId, type ClientSession } from 'node-opcua';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backfillPersistence } from '../../main/app/backfill-settings.js';
+import { backfillKey, backfillPersistence } from '../../main/app/backfill-settings.js';
+import { createApp, type App } from '../../main/app/create-app.js';
+import type { CallName, CallOutput, DeviceView } from '../../main/contract/contract.js';
+import { silentLogger } from '../../main/log/logger.js';
 import type { BackfillOptions } from '../../main/collect/opcua/backfill.js';
 import { readProcessedHistory, readRawHistory } from '../../main/collect/opcua/history-read.js';
 import { OpcUaCollector } from '../../main/collect/opcua/opcua-collector.js';
@@ -352,4 +355,64 @@ describe('trend fill from the server history', () => {
     expect(plain.series[0]?.serverNote).toMatch(/"historian": Temp: .*no HistoryRead access/);
     await stop(c);
   }, 60_000);
+});
+
+describe('in the app', () => {
+  const call = async <K extends CallName>(app: App, name: K, input: unknown = {}): Promise<CallOutput<K>> => {
+    const r = await app.router.invoke(name, input);
+    if (!r.ok) throw new Error(`${name}: ${r.error.code}: ${r.error.message}`);
+    return r.value as CallOutput<K>;
+  };
+
+  it('backfills an outage into the store, keeps it in the settings, shows it in the details and fills the trend', async () => {
+    const app = await createApp({
+      dataDir: join(dir.path, 'app'),
+      shell: 'browser',
+      version: 'test',
+      logger: silentLogger,
+      demo: { enabled: false },
+    });
+    try {
+      const device: DeviceView = await call(app, 'devices.save', {
+        name: 'Historian PLC',
+        protocol: 'opcua',
+        settings: { endpointUrl: `opc.tcp://127.0.0.1:${proxy.port}`, publishingIntervalMs: 100 },
+        tags: tagList.slice(0, 3),
+      });
+      const flow = device.tags.find((t) => t.name === 'Flow')!;
+      const store = app.store!;
+      await waitFor(
+        () => storedIn(store, flow.id, server.pastTo + 1, Date.now() + 1000).length > 5,
+        30_000,
+        'live data',
+      );
+      proxy.block();
+      await waitFor(() => app.status().devices[0]?.state !== 'connected', 20_000, 'loss noticed');
+      await new Promise((r) => setTimeout(r, 1500));
+      proxy.unblock();
+      await waitFor(
+        async () => (await call(app, 'devices.diagnostics', { id: device.id })).backfill?.[0]?.state === 'done',
+        30_000,
+        'backfill done',
+      );
+      const b = (await call(app, 'devices.diagnostics', { id: device.id })).backfill![0]!;
+      expect(b).toMatchObject({ tags: 3, tagsFilled: 2 });
+      expect(b.skipped.map((x) => x.name)).toEqual(['Temp']);
+      await app.router.invoke('history.query', { tagIds: [flow.id], from: b.from, to: b.to! }); // flushes the writer
+      const stored = storedIn(store, flow.id, b.from, b.to!).filter((x) => !isMarker(x));
+      expect(stored.map((x) => ({ ts: x.ts, value: x.value }))).toEqual(writtenIn(FLOW, b.from, b.to!));
+      // Kept where a restart finds it.
+      expect(store.settings.get(backfillKey(device.id))).toMatchObject({ version: 1, intervals: [{ state: 'done' }] });
+
+      const q = await call(app, 'history.query', {
+        tagIds: [flow.id],
+        from: server.pastTo - 60_000,
+        to: Date.now(),
+        server: true,
+      });
+      expect(q.series[0]).toMatchObject({ fillSource: 'server', serverNote: null });
+    } finally {
+      await app.stop();
+    }
+  }, 90_000);
 });
