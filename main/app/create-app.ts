@@ -51,7 +51,7 @@ import { HistoryService } from '../history/history-query.js';
 import { RetentionService } from '../history/retention.js';
 import { TwinEdgeHistory } from '../history/twinedge-history.js';
 import { ServerHistorySource } from '../history/server-source.js';
-import { backfillPersistence } from './backfill-settings.js';
+import { backfillKey, backfillPersistence } from './backfill-settings.js';
 
 export interface AppOptions {
   dataDir: string;
@@ -98,6 +98,12 @@ export interface App {
   /** Stops collectors, flushes pending samples, closes the store. Safe to call twice. */
   stop(): Promise<void>;
 }
+
+/** Backfilled history is stored, not live: old values must not raise alarms or crowd the live stream. */
+const liveOnly = (batch: readonly Sample[]): readonly Sample[] => {
+  for (const s of batch) if (s.historical) return batch.filter((x) => !x.historical);
+  return batch;
+};
 
 /**
  * The composition root: every core service is created and wired here, and nowhere else. Plain Node;
@@ -153,8 +159,9 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     onWritten: (batch) => {
       options.onSamplesStored?.(batch);
       meter.add(batch.length);
-      live.push(batch);
-      alarms?.onSamples(batch);
+      const current = liveOnly(batch);
+      live.push(current);
+      alarms?.onSamples(current);
     },
     onError: (message) => {
       writeError = message;
@@ -168,7 +175,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     if (store) writer.add(batch);
     else {
       meter.add(batch.length);
-      live.push(batch);
+      live.push(liveOnly(batch));
     }
   };
 
@@ -444,6 +451,8 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         await collectors.remove(id);
         writer.flush();
         s.devices.delete(id);
+        // Its outages still to backfill go with it (a new device may get the same id).
+        s.settings.delete(backfillKey(id));
         sync?.deviceDeleted(id);
         log.info(`Device "${device.config.name}" deleted with its stored samples.`);
         devicesChanged();

@@ -15,6 +15,11 @@ export interface Sample {
   quality: number;
   /** A string tag's text (its value is null). */
   text?: string;
+  /**
+   * Read from the device's own history after an outage (backfill): stored, rolled up and uploaded like any
+   * sample, but not live: the alarm engine and the live stream see only current data.
+   */
+  historical?: true;
 }
 
 export type CollectorState = Pick<DeviceState, 'state' | 'message'> & { requestsPerCycle?: number | null };

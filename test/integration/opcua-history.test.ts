@@ -3,7 +3,7 @@ import { OPCUAClient, coerceNodeId, type ClientSession } from 'node-opcua';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfillKey, backfillPersistence } from '../../main/app/backfill-settings.js';
 import { createApp, type App } from '../../main/app/create-app.js';
-import type { CallName, CallOutput, DeviceView } from '../../main/contract/contract.js';
+import type { CallName, CallOutput, DeviceView, Events } from '../../main/contract/contract.js';
 import { silentLogger } from '../../main/log/logger.js';
 import type { BackfillOptions } from '../../main/collect/opcua/backfill.js';
 import { readProcessedHistory, readRawHistory } from '../../main/collect/opcua/history-read.js';
@@ -386,9 +386,16 @@ describe('in the app', () => {
         30_000,
         'live data',
       );
+      const live: number[] = [];
+      app.events.subscribe((event, payload) => {
+        if (event !== 'samples.batch') return;
+        for (const t of (payload as Events['samples.batch']).samples) if (t[0] === flow.id) live.push(t[1]);
+      });
+      const cutAt = Date.now();
       proxy.block();
       await waitFor(() => app.status().devices[0]?.state !== 'connected', 20_000, 'loss noticed');
-      await new Promise((r) => setTimeout(r, 1500));
+      await new Promise((r) => setTimeout(r, 2500));
+      const backAt = Date.now();
       proxy.unblock();
       await waitFor(
         async () => (await call(app, 'devices.diagnostics', { id: device.id })).backfill?.[0]?.state === 'done',
@@ -401,6 +408,15 @@ describe('in the app', () => {
       await app.router.invoke('history.query', { tagIds: [flow.id], from: b.from, to: b.to! }); // flushes the writer
       const stored = storedIn(store, flow.id, b.from, b.to!).filter((x) => !isMarker(x));
       expect(stored.map((x) => ({ ts: x.ts, value: x.value }))).toEqual(writtenIn(FLOW, b.from, b.to!));
+      // The gap came back as stored history, not as live data (no alarm sees old values as current): live shows
+      // only what the subscription itself delivered after the cut (its item's queue, resent notifications).
+      const diag = await call(app, 'devices.diagnostics', { id: device.id });
+      const queue = diag.subscription?.items.find((i) => i.tagId === flow.id)?.revisedQueueSize ?? 0;
+      expect(queue).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 600)); // two live-stream intervals: whatever went live has gone out
+      const liveInGap = live.filter((t) => t > cutAt && t < backAt).length;
+      expect(liveInGap).toBeLessThanOrEqual(2 * queue);
+      expect(stored.filter((x) => x.ts > cutAt && x.ts < backAt).length).toBeGreaterThan(liveInGap + 4 * queue);
       // Kept where a restart finds it.
       expect(store.settings.get(backfillKey(device.id))).toMatchObject({ version: 1, intervals: [{ state: 'done' }] });
 

@@ -261,7 +261,11 @@ export class Backfill {
           pace: () => this.sleeper.sleep(this.o.pauseMs),
           onPage: (i, values) => {
             const t = group[i]!;
-            const batch = values.map((dv) => this.convert(t, dv)).filter((s) => s.ts >= from && s.ts <= to);
+            const batch: Sample[] = [];
+            for (const dv of values) {
+              const s = this.convert(t, dv);
+              if (s.ts >= from && s.ts <= to) batch.push({ ...s, historical: true });
+            }
             e.samples += batch.length;
             if (batch.length) this.emit(batch);
           },
