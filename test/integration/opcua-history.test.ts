@@ -409,14 +409,13 @@ describe('in the app', () => {
       const stored = storedIn(store, flow.id, b.from, b.to!).filter((x) => !isMarker(x));
       expect(stored.map((x) => ({ ts: x.ts, value: x.value }))).toEqual(writtenIn(FLOW, b.from, b.to!));
       // The gap came back as stored history, not as live data (no alarm sees old values as current): live shows
-      // only what the subscription itself delivered after the cut (its item's queue, resent notifications).
-      const diag = await call(app, 'devices.diagnostics', { id: device.id });
-      const queue = diag.subscription?.items.find((i) => i.tagId === flow.id)?.revisedQueueSize ?? 0;
-      expect(queue).toBeGreaterThan(0);
+      // only what the subscription itself delivered after the cut (its item queues, resent notifications), a
+      // fraction of the gap; sent live, the backfill would be all of it.
       await new Promise((r) => setTimeout(r, 600)); // two live-stream intervals: whatever went live has gone out
       const liveInGap = live.filter((t) => t > cutAt && t < backAt).length;
-      expect(liveInGap).toBeLessThanOrEqual(2 * queue);
-      expect(stored.filter((x) => x.ts > cutAt && x.ts < backAt).length).toBeGreaterThan(liveInGap + 4 * queue);
+      const storedInGap = stored.filter((x) => x.ts > cutAt && x.ts < backAt).length;
+      expect(storedInGap).toBeGreaterThan(40);
+      expect(liveInGap).toBeLessThan(storedInGap / 2);
       // Kept where a restart finds it.
       expect(store.settings.get(backfillKey(device.id))).toMatchObject({ version: 1, intervals: [{ state: 'done' }] });
 

@@ -157,7 +157,8 @@ export class OpcUaCollector implements Collector {
     );
     this.historyReader = new ServerHistoryReader(
       historyTags,
-      () => this.conn?.session ?? null,
+      // Only while connected: a session under repair would hold the trend's request until it times out.
+      () => (this.lastState?.state === 'connected' ? (this.conn?.session ?? null) : null),
       (t, dv) => sampleOf(t.tagId, dv),
     );
   }
@@ -287,8 +288,9 @@ export class OpcUaCollector implements Collector {
     sub.on('terminated', () => {
       if (this.conn === conn && this.running) this.drop('the server ended the subscription');
     });
-    await this.monitor(conn.session, sub);
+    // Before monitoring: the first values may arrive while items are still being created.
     this.awaitingData = true;
+    await this.monitor(conn.session, sub);
   }
 
   /** stop() may tear a connection down while connect() is still awaiting; abandon it then. */
