@@ -52,6 +52,8 @@ import { RollupService } from '../history/rollups.js';
 import { HistoryService } from '../history/history-query.js';
 import { RetentionService } from '../history/retention.js';
 import { TwinEdgeHistory } from '../history/twinedge-history.js';
+import { ServerHistorySource } from '../history/server-source.js';
+import { backfillKey, backfillPersistence } from './backfill-settings.js';
 
 export interface AppOptions {
   dataDir: string;
@@ -100,6 +102,12 @@ export interface App {
   /** Stops collectors, flushes pending samples, closes the store. Safe to call twice. */
   stop(): Promise<void>;
 }
+
+/** Backfilled history is stored, not live: old values must not raise alarms or crowd the live stream. */
+const liveOnly = (batch: readonly Sample[]): readonly Sample[] => {
+  for (const s of batch) if (s.historical) return batch.filter((x) => !x.historical);
+  return batch;
+};
 
 /**
  * The composition root: every core service is created and wired here, and nowhere else. Plain Node;
@@ -155,8 +163,9 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     onWritten: (batch) => {
       options.onSamplesStored?.(batch);
       meter.add(batch.length);
-      live.push(batch);
-      alarms?.onSamples(batch);
+      const current = liveOnly(batch);
+      live.push(current);
+      alarms?.onSamples(current);
     },
     onError: (message) => {
       writeError = message;
@@ -170,7 +179,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     if (store) writer.add(batch);
     else {
       meter.add(batch.length);
-      live.push(batch);
+      live.push(liveOnly(batch));
     }
   };
 
@@ -230,6 +239,12 @@ export const createApp = async (options: AppOptions): Promise<App> => {
           store,
           rollups,
           flush: () => void writer.flush(),
+          server: new ServerHistorySource({
+            reader: (tagId) => {
+              const device = store.devices.list().find((d) => d.tags.some((t) => t.id === tagId));
+              return device ? { device: device.config.name, history: collectors.serverHistory(device.id) } : null;
+            },
+          }),
           ...(sync
             ? {
                 cloud: new TwinEdgeHistory({
@@ -263,6 +278,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         modbusLines,
         secrets,
         ...(serverAlarms ? { serverEvents: serverAlarms } : {}),
+        ...(store ? { backfill: backfillPersistence(store.settings, device.id) } : {}),
       }));
   const collectors = new CollectorManager(factory, onSamples, () => emitStatus());
 
@@ -447,6 +463,8 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         await collectors.remove(id);
         writer.flush();
         s.devices.delete(id);
+        // Its outages still to backfill go with it (a new device may get the same id).
+        s.settings.delete(backfillKey(id));
         sync?.deviceDeleted(id);
         log.info(`Device "${device.config.name}" deleted with its stored samples.`);
         devicesChanged();

@@ -1,5 +1,6 @@
 import type { DeviceDiagnostics, DeviceState } from '../contract/contract.js';
 import type { StoredDevice } from '../store/devices-repo.js';
+import type { ServerHistory } from './server-history.js';
 import type { Collector, CollectorDevice, CollectorEvents, Sample } from './types.js';
 import { OperationTimeoutError, withTimeout } from './timeout.js';
 
@@ -125,6 +126,11 @@ export class CollectorManager {
           subscription: null,
         }
       : null;
+  }
+
+  /** The running collector's reader of the device's own history; null when it has none or is not collecting. */
+  serverHistory(deviceId: number): ServerHistory | null {
+    return this.running.get(deviceId)?.collector?.serverHistory?.() ?? null;
   }
 
   state(deviceId: number): DeviceState | undefined {

@@ -3,6 +3,7 @@ import type { SecretStore } from '../secrets/secret-store.js';
 import type { ModbusLines } from './modbus/line-registry.js';
 import { ModbusCollector } from './modbus/modbus-collector.js';
 import { DeferredCollector } from './deferred-collector.js';
+import type { BackfillPersistence } from './opcua/backfill.js';
 import type { Collector, CollectorDevice, CollectorEvents } from './types.js';
 import type { ServerEventSink } from './server-events.js';
 
@@ -12,7 +13,14 @@ export const createCollector = (
   events: CollectorEvents,
   /** secrets: where device passwords are read from when connecting (the OS keychain). */
   /** serverEvents: where OPC UA servers' own alarms and events go. */
-  opts: { pkiDir: string; modbusLines: ModbusLines; secrets: SecretStore; serverEvents?: ServerEventSink },
+  /** backfill: where an OPC UA device keeps its pending backfill after an outage (the app: its settings). */
+  opts: {
+    pkiDir: string;
+    modbusLines: ModbusLines;
+    secrets: SecretStore;
+    serverEvents?: ServerEventSink;
+    backfill?: BackfillPersistence;
+  },
 ): Collector => {
   const config: DeviceConfig = device.config;
   switch (config.protocol) {
@@ -26,6 +34,7 @@ export const createCollector = (
                 pkiDir: opts.pkiDir,
                 secrets: opts.secrets,
                 ...(opts.serverEvents ? { serverEvents: opts.serverEvents } : {}),
+                ...(opts.backfill ? { backfill: { persistence: opts.backfill } } : {}),
               }),
           ),
         events,

@@ -1,5 +1,6 @@
 import { errorMessage } from '../app/errors.js';
 import type { DeviceDiagnostics } from '../contract/contract.js';
+import type { ServerHistory } from './server-history.js';
 import type { Collector, CollectorEvents } from './types.js';
 
 /**
@@ -39,5 +40,9 @@ export class DeferredCollector implements Collector {
 
   diagnostics(): Omit<DeviceDiagnostics, 'deviceId'> | null {
     return this.collector?.diagnostics?.() ?? null;
+  }
+
+  serverHistory(): ServerHistory | null {
+    return this.collector?.serverHistory?.() ?? null;
   }
 }

@@ -1,5 +1,6 @@
 import type { DeviceDiagnostics, DeviceState } from '../contract/contract.js';
 import type { DeviceConfig } from '../config/device-schema.js';
+import type { ServerHistory } from './server-history.js';
 
 /**
  * What every collector (OPC UA, Modbus) produces and how the app drives it. Collectors never throw
@@ -14,6 +15,11 @@ export interface Sample {
   quality: number;
   /** A string tag's text (its value is null). */
   text?: string;
+  /**
+   * Read from the device's own history after an outage (backfill): stored, rolled up and uploaded like any
+   * sample, but not live: the alarm engine and the live stream see only current data.
+   */
+  historical?: true;
 }
 
 export type CollectorState = Pick<DeviceState, 'state' | 'message'> & { requestsPerCycle?: number | null };
@@ -30,6 +36,8 @@ export interface Collector {
   stop(): Promise<void>;
   /** Why tags are not all good, and how the device is being read. */
   diagnostics?(): Omit<DeviceDiagnostics, 'deviceId'> | null;
+  /** The device's own history (OPC UA Historical Access), for the trend; absent where the protocol has none. */
+  serverHistory?(): ServerHistory | null;
 }
 
 /** A device as the collectors see it: its config plus the store ids of its tags (by tag name). */

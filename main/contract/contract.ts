@@ -120,6 +120,27 @@ export interface DeviceDiagnostics {
       valueKind?: 'number' | 'text' | null;
     }[];
   } | null;
+  /** OPC UA: outages filled (or being filled) from the server's history, newest first; absent for Modbus. */
+  backfill?: BackfillInterval[];
+}
+
+/** One outage of a device and what reading the server's history for it did. */
+export interface BackfillInterval {
+  /** The gap: from the last data before the loss to the first data after it (null: still down). */
+  from: number;
+  to: number | null;
+  /** waiting: for the connection (or for the one before it); running: being read; done / failed: finished. */
+  state: 'waiting' | 'running' | 'done' | 'failed';
+  /** Tags whose history for the gap was read completely, of the tags the device has. */
+  tagsFilled: number;
+  tags: number;
+  /** Values the server returned for the gap (stored as ordinary samples; ones already stored are kept once). */
+  samples: number;
+  /** Tags not filled, and why (no HistoryRead access, BadHistoryOperationUnsupported, ...); at most 50. */
+  skipped: { name: string; reason: string }[];
+  /** A limit that applied, or why the fill stopped; null when there is nothing to add. */
+  message: string | null;
+  finishedAt: number | null;
 }
 
 export interface ModbusTestReadResult {

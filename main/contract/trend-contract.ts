@@ -34,13 +34,23 @@ export interface TrendSeries {
   quality: number[];
   /** Samples aggregated per bucket when reduced; null when not reduced. */
   count: number[] | null;
-  /** Points with ts < cloudUntil come from TwinEdge (GET /telemetry, aggregated); null when none do. */
+  /**
+   * Points with ts < cloudUntil are older history not from the local store: from TwinEdge (GET /telemetry,
+   * aggregated) or from the device's own OPC UA server (HistoryRead); `fillSource` says which. Null when none are.
+   */
   cloudUntil: number | null;
-  /** Width of those TwinEdge buckets (TwinEdge's interval when coarser than the chart's); null when none. */
+  /** Width of those buckets (TwinEdge's interval when coarser than the chart's); null when none or raw values. */
   cloudBucketMs: number | null;
+  /** Where the points before cloudUntil come from; null when none do. */
+  fillSource: HistoryFillSource | null;
   /** Why older data could not be filled from TwinEdge (offline, no key, device not linked); null otherwise. */
   cloudNote: string | null;
+  /** Why older data could not be filled from the device's server (not connected, no HistoryRead access); null otherwise. */
+  serverNote: string | null;
 }
+
+/** Sources of history older than the local store: TwinEdge, or the OPC UA server's own history. */
+export type HistoryFillSource = 'twinedge' | 'server';
 
 export interface TrendResult {
   from: number;
@@ -60,6 +70,8 @@ export const TrendQuery = z
     pixels: z.number().int().min(10).max(8000).default(1000),
     /** Fill the part of the range older than local history from TwinEdge, when online. */
     cloud: z.boolean().default(false),
+    /** Fill it from the device's own OPC UA server (HistoryRead) where its nodes keep history; TwinEdge after it. */
+    server: z.boolean().default(false),
   })
   .strict()
   .refine((q) => q.from < q.to, { message: 'the start must be before the end', path: ['from'] });

@@ -2,12 +2,12 @@ import type { z } from 'zod';
 import {
   GAP_QUALITY,
   resolutionMs,
+  type HistoryFillSource,
   type Resolution,
   type TrendQuery,
   type TrendResult,
   type TrendSeries,
 } from '../contract/trend-contract.js';
-import { earlier } from '../store/samples-repo.js';
 import type { Store } from '../store/store.js';
 import type { CloudFill, CloudHistorySource } from './cloud-source.js';
 import type { RollupService } from './rollups.js';
@@ -23,6 +23,8 @@ export interface HistoryServiceOptions {
   flush?: () => void;
   /** TwinEdge, for the part of a range older than local history. */
   cloud?: CloudHistorySource;
+  /** The device's own OPC UA server (HistoryRead), for the same part; asked before TwinEdge. */
+  server?: CloudHistorySource;
 }
 
 /** The tier and bucket width that answer a range at a chart width. */
@@ -62,7 +64,11 @@ export class HistoryService {
     for (const tagId of q.tagIds) {
       let s = choice.resolution === 'raw' ? rawPoints(db, tagId, q.from, q.to, q.pixels * 2) : null;
       s ??= reducedSeries(db, tagId, choice.resolution, choice.start, q.to, choice.bucketMs);
-      if (q.cloud && this.options.cloud) s = await this.fillFromCloud(s, q.from, q.to, choice.bucketMs);
+      const { server, cloud } = this.options;
+      if (q.server && server) s = await this.fillFrom(server, 'server', s, q.from, q.to, choice.bucketMs, q.pixels);
+      if (q.cloud && cloud && s.fillSource === null) {
+        s = await this.fillFrom(cloud, 'twinedge', s, q.from, q.to, choice.bucketMs, q.pixels);
+      }
       series.push(s);
     }
     const oldest = this.oldest(q.tagIds);
@@ -75,22 +81,43 @@ export class HistoryService {
     return { raw: samples.oldest(tagIds), rollup: rollups.oldest(tagIds) };
   }
 
-  /** Prepends TwinEdge's buckets for the part of the range before the tag's oldest local data. */
-  private async fillFromCloud(s: TrendSeries, from: number, to: number, bucketMs: number): Promise<TrendSeries> {
-    const cloud = this.options.cloud;
+  /** Prepends a source's buckets (or raw values) for the part of the range before the tag's oldest local data. */
+  private async fillFrom(
+    source: CloudHistorySource,
+    name: HistoryFillSource,
+    s: TrendSeries,
+    from: number,
+    to: number,
+    bucketMs: number,
+    pixels: number,
+  ): Promise<TrendSeries> {
     const o = this.oldest([s.tagId]);
-    const until = Math.min(earlier(o.raw, o.rollup) ?? to, to);
-    if (!cloud || from >= until) return s;
+    const until = Math.min(localStart(o.raw, o.rollup) ?? to, to);
+    if (from >= until) return s;
+    const note = name === 'server' ? 'serverNote' : 'cloudNote';
+    const what = name === 'server' ? "The device server's history" : 'TwinEdge history';
     let fill: Awaited<ReturnType<CloudHistorySource['fetch']>>;
     try {
-      fill = await cloud.fetch(s.tagId, from, until, s.bucketMs ?? bucketMs);
+      // Raw values only where the local part is raw too (same budget as rawPoints); else the chart's buckets.
+      const grid = {
+        origin: s.bucketMs !== null ? (s.ts[0] ?? from) : from,
+        maxRaw: s.bucketMs === null ? pixels * 2 : 0,
+      };
+      fill = await source.fetch(s.tagId, from, until, s.bucketMs ?? bucketMs, grid);
     } catch (err) {
-      return { ...s, cloudNote: `TwinEdge history could not be read: ${errorMessage(err)}` };
+      return { ...s, [note]: `${what} could not be read: ${errorMessage(err)}` };
     }
-    if ('unavailable' in fill) return { ...s, cloudNote: fill.unavailable };
-    return prepend(s, fill, until);
+    if ('unavailable' in fill) return { ...s, [note]: fill.unavailable };
+    return { ...prepend(s, fill, until), fillSource: name };
   }
 }
+
+/**
+ * Where local data begins: the oldest raw sample, or the oldest rollup bucket when it ends before that (raw
+ * samples aged out). A bucket's start alone is up to an hour before its first sample: not where data begins.
+ */
+const localStart = (raw: number | null, rollup: number | null): number | null =>
+  raw === null ? rollup : rollup !== null && rollup + resolutionMs['1h'] <= raw ? rollup : raw;
 
 /** Cloud buckets before `until` replace the (empty) local buckets they precede. */
 const prepend = (s: TrendSeries, fill: CloudFill, until: number): TrendSeries => {
@@ -102,14 +129,24 @@ const prepend = (s: TrendSeries, fill: CloudFill, until: number): TrendSeries =>
   const idx = fill.ts.flatMap((t, i) => (t < cut ? [i] : []));
   const pick = <T>(xs: readonly T[]): T[] => idx.map((i) => xs[i] as T);
   const avg = pick(fill.avg);
+  // A raw local part has no envelope; bucketed fill keeps its own (min/max of each bucket), none for the raw points.
+  const envelope = (local: (number | null)[] | null, filled: (number | null)[]): (number | null)[] | null =>
+    local
+      ? [...filled, ...local.slice(keep)]
+      : fill.bucketMs !== null
+        ? [...filled, ...s.ts.slice(keep).map(() => null)]
+        : null;
   return {
     ...s,
     ts: [...pick(fill.ts), ...s.ts.slice(keep)],
     values: [...avg, ...s.values.slice(keep)],
-    min: s.min ? [...pick(fill.min), ...s.min.slice(keep)] : null,
-    max: s.max ? [...pick(fill.max), ...s.max.slice(keep)] : null,
+    min: envelope(s.min, pick(fill.min)),
+    max: envelope(s.max, pick(fill.max)),
     // TwinEdge does not say how many samples a bucket held, nor their quality: good when it has a value.
-    quality: [...avg.map((v) => (v === null ? GAP_QUALITY : 0)), ...s.quality.slice(keep)],
+    quality: [
+      ...(fill.quality ? pick(fill.quality) : avg.map((v) => (v === null ? GAP_QUALITY : 0))),
+      ...s.quality.slice(keep),
+    ],
     count: s.count ? [...idx.map(() => 0), ...s.count.slice(keep)] : null,
     cloudBucketMs: fill.bucketMs,
     // Where the local points begin: a local bucket straddling the start of local data is local, not TwinEdge.

@@ -45,7 +45,9 @@ const emptySeries = (tagId: number, resolution: Resolution): TrendSeries => ({
   count: null,
   cloudUntil: null,
   cloudBucketMs: null,
+  fillSource: null,
   cloudNote: null,
+  serverNote: null,
 });
 
 /**

@@ -45,6 +45,7 @@ function raw(tagId: number, ts: number[], values: (number | null)[], quality?: n
     count: null,
     cloudUntil: null,
     cloudBucketMs: null,
+    fillSource: null,
   };
 }
 
@@ -194,7 +195,9 @@ describe('cursor readout', () => {
     expect(readoutAt(s, 10_000)).toMatchObject({ value: null, quality: 'Bad' });
     expect(readoutAt(s, 20_000)).toMatchObject({ value: null, quality: 'no data' });
     expect(readoutAt(s, 30_000)).toMatchObject({ value: 4, quality: 'Uncertain' });
-    expect(readoutAt({ ...s, cloudUntil: 15_000 }, 9000)?.source).toBe('TwinEdge');
+    expect(readoutAt({ ...s, cloudUntil: 15_000, fillSource: 'twinedge' }, 9000)?.source).toBe('TwinEdge');
+    // The device's own server history is named as such, not as TwinEdge.
+    expect(readoutAt({ ...s, cloudUntil: 15_000, fillSource: 'server' }, 9000)?.source).toBe('server');
     expect(qualityText(GAP_QUALITY)).toBe('no data');
   });
 

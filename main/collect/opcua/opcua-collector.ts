@@ -27,7 +27,8 @@ import {
 } from '../types.js';
 import type { DeviceDiagnostics } from '../../contract/contract.js';
 import type { OpcUaTag } from '../../config/opcua-schema.js';
-import { appendSamples, type SampleSink, type ValueKind } from './item-samples.js';
+import { appendSamples, type ItemTag, type SampleSink, type ValueKind } from './item-samples.js';
+import { parseFieldPath } from './structure-fields.js';
 import { planItems, type ItemPlan } from './monitored-items.js';
 import { OpaqueTypeNames } from './opaque-type-names.js';
 import type { SecretStore } from '../../secrets/secret-store.js';
@@ -38,6 +39,8 @@ import { acquirePki, type PkiHandle } from './pki.js';
 import { quietOpcUaLogs } from './quiet-logs.js';
 import type { ServerEventSink } from '../server-events.js';
 import { ConditionMonitor } from './condition-monitor.js';
+import { Backfill, type BackfillOptions } from './backfill.js';
+import { ServerHistoryReader } from './server-history-reader.js';
 
 /**
  * Subscribes to one OPC UA server. The first connection is our own retry loop (so every failed
@@ -58,9 +61,14 @@ export interface OpcUaCollectorOptions {
   setupTimeoutMs?: number;
   /** Where the server's own alarms and events go (settings.events); without it they are not subscribed to. */
   serverEvents?: ServerEventSink;
+  /** Backfill after an outage from the server's history (limits, pacing, where its progress is kept). */
+  backfill?: BackfillOptions;
 }
 
 const BadNodeIdInvalid = 0x80330000;
+
+/** History readings leave the tag's live problems and kind alone. */
+const quietSink: SampleSink = { problem: () => undefined, kind: () => undefined };
 
 /** Internal: a setup step noticed that stop() was called meanwhile. */
 class CollectorStoppedError extends Error {
@@ -134,6 +142,13 @@ export class OpcUaCollector implements Collector {
   private pki: PkiHandle | null = null;
   /** Server alarms and events (condition-monitor.ts); null when not wanted. */
   private readonly conditions: ConditionMonitor | null;
+  // ---- server history (backfill after an outage, trend fill) ----
+  private readonly backfill: Backfill;
+  private readonly historyReader: ServerHistoryReader;
+  /** When data-change notifications last arrived (the start of an outage's gap). */
+  private lastDataAt: number | null = null;
+  /** Set at connect: the first data of a connection closes the gap and starts the backfill. */
+  private awaitingData = false;
 
   constructor(
     private readonly device: CollectorDevice<OpcUaDeviceConfig>,
@@ -160,6 +175,40 @@ export class OpcUaCollector implements Collector {
       opts.serverEvents && wanted.enabled
         ? new ConditionMonitor(device.id, wanted, opts.serverEvents, opts.setupTimeoutMs ?? 15_000)
         : null;
+    const historyTags = this.tags.map((t) => ({
+      tagId: t.tagId,
+      name: t.name,
+      node: t.nodeId ? { nodeId: t.nodeId, indexRange: t.tag.indexRange } : null,
+    }));
+    this.backfill = new Backfill(
+      historyTags,
+      (t, dv) => this.historicalSample(t.tagId, dv),
+      (batch) => this.events.onSamples(batch),
+      opts.backfill,
+    );
+    this.historyReader = new ServerHistoryReader(
+      historyTags,
+      // Only while connected: a session under repair would hold the trend's request until it times out.
+      () => (this.lastState?.state === 'connected' ? (this.conn?.session ?? null) : null),
+      (t, dv) => this.historicalSample(t.tagId, dv),
+    );
+  }
+
+  /**
+   * A value from the server's history, converted exactly as live notifications are (text, element, field), but
+   * without touching the tag's live problems or kind.
+   */
+  private historicalSample(tagId: number, dv: DataValue): Sample {
+    const ref = this.tags.find((t) => t.tagId === tagId);
+    const out: Sample[] = [];
+    const tag: ItemTag = { tagId, indexRange: ref?.tag.indexRange ?? '', path: parseFieldPath(ref?.tag.field ?? '') };
+    appendSamples(dv, [tag], Date.now(), out, quietSink, this.opaqueNames.namer);
+    return out[0] ?? { tagId, ts: Date.now(), value: null, quality: StatusCodes.Bad };
+  }
+
+  /** Reads this device's server history for the trend (null while not connected is handled by the reader). */
+  serverHistory(): ServerHistoryReader {
+    return this.historyReader;
   }
 
   start(): void {
@@ -173,6 +222,8 @@ export class OpcUaCollector implements Collector {
   async stop(): Promise<void> {
     this.running = false;
     this.sleeper.cancel();
+    // Before the session closes: a backfill in progress releases its continuation points.
+    await settle(this.backfill.stop(), 5000);
     // What is buffered goes to the writer now, not after the (network-bound) teardown.
     this.flush();
     // Tear down first: disconnecting the client also aborts a connect still in progress, so the
@@ -281,6 +332,8 @@ export class OpcUaCollector implements Collector {
     sub.on('terminated', () => {
       if (this.conn === conn && this.running) this.drop('the server ended the subscription');
     });
+    // Before monitoring: the first values may arrive while items are still being created.
+    this.awaitingData = true;
     await this.monitor(conn.session, sub);
     // Hook: the server's alarms and events on the same subscription (ConditionRefresh included).
     await this.conditions?.attach(conn.session, sub, client);
@@ -424,6 +477,7 @@ export class OpcUaCollector implements Collector {
           ? [{ tagId: t.tagId, name: t.name, address: t.tag.nodeId, quality: p.quality, message: p.message }]
           : [];
       }),
+      backfill: this.backfill.report(),
       subscription: {
         requestedPublishingIntervalMs: s.publishingIntervalMs,
         revisedPublishingIntervalMs: this.revisedPublishingIntervalMs,
@@ -453,6 +507,8 @@ export class OpcUaCollector implements Collector {
     if (this.downMarked) return;
     this.downMarked = true;
     const ts = Date.now();
+    this.backfill.down(this.lastDataAt ?? ts);
+    this.backfill.sessionGone();
     this.flush();
     this.events.onSamples(
       this.tags.map((t) => ({ tagId: t.tagId, ts, value: null, quality: StatusCodes.BadNoCommunication })),
@@ -464,6 +520,8 @@ export class OpcUaCollector implements Collector {
       const item = items[index];
       if (!item) return;
       this.lastActivity = Date.now();
+      this.lastDataAt = this.lastActivity;
+      if (this.awaitingData || this.downMarked) this.dataBack();
       this.downMarked = false;
       appendSamples(dv, item.tags, this.lastActivity, this.buffer, this.sink, this.opaqueNames.namer);
       // All notifications of one publish response arrive together: flush them as one batch.
@@ -477,6 +535,13 @@ export class OpcUaCollector implements Collector {
       const renamed = this.opaqueNames.rename(p.message);
       if (renamed !== p.message) this.problems.set(tagId, { ...p, message: renamed });
     }
+  }
+
+  /** Backfill hook: data flows again on this connection's session. */
+  private dataBack(): void {
+    this.awaitingData = false;
+    const session = this.conn?.session;
+    if (session) this.backfill.dataBack(session, Date.now());
   }
 
   private flush(): void {
@@ -542,6 +607,7 @@ export class OpcUaCollector implements Collector {
     this.conn = null;
     if (!conn) return;
     this.conditions?.detach(this.running ? 'lost' : 'stopped');
+    this.backfill.sessionGone();
     await settle(conn.subscription?.terminate(), 2000);
     await settle(conn.session?.close(true), 2000);
     await settle(conn.client.disconnect(), 3000);

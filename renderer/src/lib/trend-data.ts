@@ -5,7 +5,17 @@ import { GAP_QUALITY } from '../../../main/contract/trend-contract.js';
 /** The subset of a history answer the chart needs; live tails are appended as raw points. */
 export type PlotSeries = Pick<
   TrendSeries,
-  'tagId' | 'bucketMs' | 'ts' | 'values' | 'min' | 'max' | 'quality' | 'count' | 'cloudUntil' | 'cloudBucketMs'
+  | 'tagId'
+  | 'bucketMs'
+  | 'ts'
+  | 'values'
+  | 'min'
+  | 'max'
+  | 'quality'
+  | 'count'
+  | 'cloudUntil'
+  | 'cloudBucketMs'
+  | 'fillSource'
 >;
 
 /** Bucket width at point i: TwinEdge's part has its own (possibly coarser) buckets. */
@@ -199,7 +209,8 @@ export interface ReadoutRow {
   bucketMs: number | null;
   /** 'Good', 'Uncertain', 'Bad' or 'no data' (a gap marker). */
   quality: string;
-  source: 'local' | 'TwinEdge';
+  /** Local store, TwinEdge, or the device's own OPC UA server history. */
+  source: 'local' | 'TwinEdge' | 'server';
 }
 
 export function qualityText(code: number): string {
@@ -221,7 +232,7 @@ export function readoutAt(s: PlotSeries, t: number): ReadoutRow | null {
     count: s.count?.[i] ?? null,
     bucketMs: widthAt(s, i),
     quality: qualityText(s.quality[i] ?? GAP_QUALITY),
-    source: s.cloudUntil !== null && ts < s.cloudUntil ? 'TwinEdge' : 'local',
+    source: s.cloudUntil !== null && ts < s.cloudUntil ? (s.fillSource === 'server' ? 'server' : 'TwinEdge') : 'local',
   };
 }
 
