@@ -109,9 +109,15 @@ export const OpcUaTag = z
     /**
      * Where the tag was found, from the Objects folder, in OPC UA's relative path notation with namespace URIs
      * ("/[urn:plc]Plant/[urn:plc]Pump1/[urn:plc]Flow"); '' = not known. After a PLC download renumbers node ids, the
-     * collector finds the node again by this path.
+     * collector finds the node again by this path. Grammar and escapes ("&/", "&[", "&]", "&&"; a step without
+     * "[uri]" is namespace 0): main/collect/opcua/browse-path.ts, whose formatBrowsePath/parseBrowsePath write and read it.
      */
-    browsePath: z.string().trim().max(2000, 'at most 2000 characters').default(''),
+    browsePath: z
+      .string()
+      .trim()
+      .max(2000, 'at most 2000 characters')
+      .regex(/^$|^(\/(\[([^\]&]|&.)+\])?([^/[\]&]|&.)+)+$/, 'a browse path like /[urn:plc]Plant/[urn:plc]Flow')
+      .default(''),
   })
   .superRefine((t, ctx) => {
     if (t.deadbandType === 'percent' && t.deadbandValue > 100) {
