@@ -36,6 +36,7 @@ import { AppError, errorMessage } from './errors.js';
 import { readUiSettings, writeUiSettings } from './ui-settings.js';
 import { applyConfigFile, readLastApplied } from './apply-config.js';
 import { RateMeter } from './status-meter.js';
+import { storeTagNodes } from './tag-node-updates.js';
 import { syncHandlers } from './handlers/sync-handlers.js';
 import { alarmHandlers } from './handlers/alarm-handlers.js';
 import { historyHandlers } from './handlers/history-handlers.js';
@@ -247,7 +248,13 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   const factory: CollectorFactory =
     options.collectorFactory ??
     ((device, ev) => createCollector(device, ev, { pkiDir: join(options.dataDir, 'pki'), modbusLines, secrets }));
-  const collectors = new CollectorManager(factory, onSamples, () => emitStatus());
+  const collectors = new CollectorManager(
+    factory,
+    onSamples,
+    () => emitStatus(),
+    // Renumbered OPC UA tags: stored like an edit, without restarting the collector that found them.
+    (deviceId, updates) => storeTagNodes({ store, log, changed: () => devicesChanged() }, deviceId, updates),
+  );
 
   // ---- status ----
   let lastStatus: AppStatus = {

@@ -16,18 +16,18 @@ const script = fileURLToPath(new URL('../fixtures/opcua-server.ts', import.meta.
 export const startOpcUaServer = (
   port: number,
   pkiDir: string,
-  opts: { variables?: number; updateMs?: number; startTimeoutMs?: number } = {},
+  opts: {
+    variables?: number;
+    updateMs?: number;
+    startTimeoutMs?: number;
+    /** Another fixture script taking PORT PKI_DIR and these arguments, printing "READY <port>" the same way. */
+    fixture?: { script: string; args: string[] };
+  } = {},
 ): Promise<OpcUaServerProcess> =>
   new Promise((resolve, reject) => {
-    const args = [
-      '--import',
-      'tsx',
-      script,
-      String(port),
-      pkiDir,
-      String(opts.variables ?? 10),
-      String(opts.updateMs ?? 100),
-    ];
+    const args = opts.fixture
+      ? ['--import', 'tsx', opts.fixture.script, String(port), pkiDir, ...opts.fixture.args]
+      : ['--import', 'tsx', script, String(port), pkiDir, String(opts.variables ?? 10), String(opts.updateMs ?? 100)];
     const child: ChildProcess = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let statsWaiter: ((line: string) => void) | null = null;

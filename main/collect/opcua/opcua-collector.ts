@@ -33,6 +33,7 @@ import { serverCertificateOf } from './endpoints.js';
 import { ServerCertificateError, describeOpcUaError, loginError, serverCertificateStatus } from './messages.js';
 import { acquirePki, type PkiHandle } from './pki.js';
 import { quietOpcUaLogs } from './quiet-logs.js';
+import { TagRelocator, type Relocation } from './tag-relocator.js';
 
 /**
  * Subscribes to one OPC UA server. The first connection is our own retry loop (so every failed
@@ -54,6 +55,8 @@ export interface OpcUaCollectorOptions {
 }
 
 const BadNodeIdInvalid = 0x80330000;
+/** A server that cannot resolve paths (or a call that failed) moves nothing: tags keep their configured node ids. */
+const noRelocation = (): Relocation => ({ moved: [], lost: [], nodeIds: new Map() });
 
 /** Internal: a setup step noticed that stop() was called meanwhile. */
 class CollectorStoppedError extends Error {
@@ -112,6 +115,10 @@ export class OpcUaCollector implements Collector {
   private downMarked = false;
   /** The shared PKI of opts.pkiDir, taken on the first connect and released by stop(). */
   private pki: PkiHandle | null = null;
+  /** Follows tags to their new node ids after a PLC download (by browse path). */
+  private readonly relocator: TagRelocator;
+  private rechecking = false;
+  private resubscribing = false;
 
   constructor(
     private readonly device: CollectorDevice<OpcUaDeviceConfig>,
@@ -133,6 +140,7 @@ export class OpcUaCollector implements Collector {
       }
       return [{ tagId, name: t.name, nodeId, tag: t }];
     });
+    this.relocator = new TagRelocator(this.tags, (updates) => this.events.onTagNodes?.(updates));
   }
 
   start(): void {
@@ -185,7 +193,9 @@ export class OpcUaCollector implements Collector {
       this.backoff.reset();
       this.setState('connected', null);
       lostReason = await this.superviseConnection();
-      if (lostReason !== null) this.markDown();
+      // Subscribing again on renumbered nodes is no outage: the tags' last values stay until the new ones come.
+      if (lostReason !== null && !this.resubscribing) this.markDown();
+      this.resubscribing = false;
       await this.teardown();
     }
   }
@@ -233,6 +243,7 @@ export class OpcUaCollector implements Collector {
     conn.session.on('session_closed', () => {
       if (this.conn === conn && this.running) this.drop('the server closed the session');
     });
+    await this.followRenumbering(conn, setupMs);
     conn.subscription = await withTimeout(
       conn.session.createSubscription2({
         requestedPublishingInterval: s.publishingIntervalMs,
@@ -254,6 +265,58 @@ export class OpcUaCollector implements Collector {
       if (this.conn === conn && this.running) this.drop('the server ended the subscription');
     });
     await this.monitor(conn.session, sub);
+    this.relocator.watchNamespaceArray(sub, () => this.recheck("the server's namespace array changed"));
+    void this.relocator.learnPaths(conn.session, (id) => this.items.get(id)?.statusCode === 0);
+  }
+
+  /**
+   * Renumbering hooks (TagRelocator): tags follow their browse paths now, before monitoring, and again whenever
+   * node-opcua re-creates the subscription on a new session (the server restarted, e.g. after a PLC download).
+   */
+  private async followRenumbering(conn: Connection, setupMs: number): Promise<void> {
+    const session = conn.session!;
+    this.reportLost(
+      await withTimeout(this.relocator.relocate(session), setupMs, 'resolve browse paths').catch(noRelocation),
+    );
+    this.ensureCurrent(conn);
+    // node-opcua's hook, not in its public typings: awaited before the subscription's items are re-created.
+    (
+      conn.client as OPCUAClient & { beforeSubscriptionRecreate?: (s: ClientSession) => Promise<Error | undefined> }
+    ).beforeSubscriptionRecreate = async (newSession) => {
+      if (this.conn === conn && this.running) {
+        this.reportLost(await this.relocator.beforeRecreate(newSession, conn.subscription).catch(noRelocation));
+      }
+      return undefined;
+    };
+  }
+
+  /** During a session: a node went unknown or the namespaces changed; reconnect if a tag now lives elsewhere. */
+  private recheck(why: string): void {
+    const conn = this.conn;
+    if (this.rechecking || !conn?.session || !this.running) return;
+    this.rechecking = true;
+    void this.relocator
+      .relocate(conn.session)
+      .catch(noRelocation)
+      .then((r) => {
+        this.reportLost(r);
+        if (r.moved.length > 0 && this.conn === conn) {
+          this.resubscribing = true;
+          this.drop(`${r.moved.length} tags moved to new node ids (${why}) — subscribing again`);
+        }
+      })
+      .finally(() => (this.rechecking = false));
+  }
+
+  private reportLost(r: Relocation): void {
+    if (r.lost.length === 0) return;
+    const out: Sample[] = [];
+    const now = Date.now();
+    for (const { tag, reason } of r.lost) {
+      const t = this.tags.find((x) => x.tagId === tag.tagId);
+      if (t) this.reject(out, t, now, StatusCodes.BadNodeIdUnknown, reason);
+    }
+    this.events.onSamples(out);
   }
 
   /** stop() may tear a connection down while connect() is still awaiting; abandon it then. */
@@ -316,7 +379,8 @@ export class OpcUaCollector implements Collector {
               tag,
               now,
               code,
-              `the server refused to monitor ${tag.tag.nodeId}: ${item.statusCode.name}`,
+              `the server refused to monitor ${tag.tag.nodeId}: ${item.statusCode.name}` +
+                (this.relocator.reasonFor(tag.tagId) ? ` (${this.relocator.reasonFor(tag.tagId)})` : ''),
             );
           }
         });
@@ -423,6 +487,8 @@ export class OpcUaCollector implements Collector {
       this.lastActivity = Date.now();
       this.downMarked = false;
       const sample = sampleOf(tag.tagId, dv);
+      if (dv.statusCode.value === StatusCodes.BadNodeIdUnknown)
+        this.recheck(`the server no longer knows ${tag.tag.nodeId}`);
       if (sample.quality >>> 30 >= 2)
         this.problems.set(tag.tagId, { quality: sample.quality, message: `the server reports ${dv.statusCode.name}` });
       else this.problems.delete(tag.tagId);
