@@ -315,6 +315,8 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   // ---- demo plant ----
   const demo = (options.demoPlantFactory ?? (() => new DemoPlant()))();
   let demoEndpoints: DemoEndpoints | null = null;
+  /** Why the demo plant did not start (shown in Devices and Trends); null once it runs or is switched off. */
+  let demoError: string | null = null;
   const demoWanted = (): boolean => options.demo?.enabled ?? configFile?.demoPlant ?? readUiSettings(store).demoPlant;
   const startDemo = async (): Promise<void> => {
     try {
@@ -324,6 +326,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         ...demoOptions,
       });
       demoEndpoints = endpoints;
+      demoError = null;
       log.info(
         `Demo plant running: OPC UA ${endpoints.opcuaEndpoint}, Modbus TCP ${endpoints.modbusHost}:${endpoints.modbusPort}`,
       );
@@ -332,7 +335,8 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         if (alarms) installDemoRules(store, alarms);
       }
     } catch (err) {
-      log.error(`The demo plant could not start: ${errorMessage(err)}`);
+      demoError = `The demo plant could not start: ${errorMessage(err)}`;
+      log.error(demoError);
       demoEndpoints = null;
     }
   };
@@ -404,6 +408,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       running: demoEndpoints !== null,
       opcuaEndpoint: demoEndpoints?.opcuaEndpoint ?? null,
       modbusEndpoint: demoEndpoints ? `${demoEndpoints.modbusHost}:${demoEndpoints.modbusPort}` : null,
+      error: demoWanted() && demoEndpoints === null ? demoError : null,
     },
   });
 
@@ -550,6 +555,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
           else {
             await demo.stop();
             demoEndpoints = null;
+            demoError = null;
           }
           for (const device of s.devices.list()) await collectors.apply(device);
           devicesChanged();
