@@ -265,7 +265,6 @@ export class OpcUaCollector implements Collector {
       if (this.conn === conn && this.running) this.drop('the server ended the subscription');
     });
     await this.monitor(conn.session, sub);
-    this.relocator.watchNamespaceArray(sub, () => this.recheck("the server's namespace array changed"));
     void this.relocator.learnPaths(conn.session, (id) => this.items.get(id)?.statusCode === 0);
   }
 
@@ -275,9 +274,8 @@ export class OpcUaCollector implements Collector {
    */
   private async followRenumbering(conn: Connection, setupMs: number): Promise<void> {
     const session = conn.session!;
-    this.reportLost(
-      await withTimeout(this.relocator.relocate(session), setupMs, 'resolve browse paths').catch(noRelocation),
-    );
+    // Tags whose path and node id are both gone are refused by monitor() below, with the path in the reason.
+    await withTimeout(this.relocator.relocate(session), setupMs, 'resolve browse paths').catch(noRelocation);
     this.ensureCurrent(conn);
     // node-opcua's hook, not in its public typings: awaited before the subscription's items are re-created.
     (
@@ -548,6 +546,9 @@ export class OpcUaCollector implements Collector {
     const silenceMs = Math.max(10_000, s.publishingIntervalMs * 10 * 3);
     while (this.running && this.dropReason === null) {
       await this.sleeper.sleep(500);
+      const session = this.conn?.session;
+      if (session)
+        this.relocator.pollNamespaceArray(session, () => this.recheck("the server's namespace array changed"));
       if (Date.now() - this.lastActivity > silenceMs) {
         this.drop(`no data from ${this.url} for ${formatDelay(Date.now() - this.lastActivity)} — reconnecting`);
       }

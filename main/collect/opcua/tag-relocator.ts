@@ -1,16 +1,8 @@
-import {
-  AttributeIds,
-  TimestampsToReturn,
-  coerceNodeId,
-  type ClientSession,
-  type ClientSubscription,
-  type DataValue,
-  type NodeId,
-} from 'node-opcua';
+import { AttributeIds, coerceNodeId, type ClientSession, type ClientSubscription, type NodeId } from 'node-opcua';
 import type { OpcUaTag } from '../../config/opcua-schema.js';
 import type { TagNodeUpdate } from '../types.js';
 import { describeBrowsePath } from './browse-path.js';
-import { browsePathsOf, nodeIdText, resolveBrowsePaths } from './node-resolver.js';
+import { browsePathsOf, nodeIdText, readNamespaceArray, resolveBrowsePaths } from './node-resolver.js';
 
 /**
  * Keeps a collector's tags on the right nodes when a PLC download renumbers them. Works on node ids, not on the
@@ -22,7 +14,7 @@ import { browsePathsOf, nodeIdText, resolveBrowsePaths } from './node-resolver.j
  *   id that now names a *different* variable, where the server never answers BadNodeIdUnknown.
  * - When node-opcua re-creates the subscription on a new session (the server restarted: a PLC download), the same
  *   check runs before the items are re-created, and the items are re-created on the new ids.
- * - During a session (the NamespaceArray changed, or an item reported BadNodeIdUnknown) the collector asks
+ * - During a session (the NamespaceArray changed, read every 10 s; or an item reported BadNodeIdUnknown) the collector asks
  *   `recheck`, and reconnects when a tag moved, which brings the connect-time check.
  * - Tags added without a browse path learn it once, after their first good connect (decided: the path is worked out
  *   up the server's hierarchy and stored, so older configurations become renumber-proof without a user action).
@@ -46,12 +38,18 @@ export interface Relocation {
 }
 
 const BadNodeIdUnknown = 0x80340000;
+/** How often the NamespaceArray is read during a session. */
+const NAMESPACE_POLL_MS = 10_000;
 
 export class TagRelocator {
   /** Tags whose browse path is being learned or was tried on this collector run (learned at most once). */
   private readonly learnTried = new Set<number>();
   /** Why a tag's path failed at the last check, for the collector's message when the server refuses its node. */
   private readonly pathProblems = new Map<number, string>();
+  private nsPolling = false;
+  private nsPolledAt = 0;
+  private nsSession: ClientSession | null = null;
+  private nsSeen: string | null = null;
 
   constructor(
     private readonly tags: readonly RelocatableTag[],
@@ -116,27 +114,26 @@ export class TagRelocator {
   }
 
   /**
-   * Calls `changed` when the server's NamespaceArray changes during the subscription (a PLC download may add or
-   * reorder namespaces, which shifts every ns= index). One extra monitored item; the first value is the baseline.
+   * Calls `changed` when the server's NamespaceArray changed since the last look (a PLC download may add or reorder
+   * namespaces, which shifts every ns= index). Called often (the collector's supervision loop); reads at most every
+   * NAMESPACE_POLL_MS, only while some tag has a browse path, and with a Read rather than a monitored item, so the
+   * server's item count stays one per variable.
    */
-  watchNamespaceArray(subscription: ClientSubscription, changed: () => void): void {
-    // Without browse paths a namespace change has nothing to re-resolve: no extra item on the server.
+  pollNamespaceArray(session: ClientSession, changed: () => void, now = Date.now()): void {
+    if (this.nsPolling || now - this.nsPolledAt < NAMESPACE_POLL_MS) return;
     if (!this.tags.some((t) => t.tag.browsePath !== '')) return;
-    let seen: string | null = null;
-    void subscription
-      .monitor(
-        { nodeId: 'ns=0;i=2255', attributeId: AttributeIds.Value },
-        { samplingInterval: 1000, queueSize: 1, discardOldest: true },
-        TimestampsToReturn.Neither,
-      )
-      .then((item) =>
-        item.on('changed', (dv: DataValue) => {
-          const now = JSON.stringify(dv.value?.value ?? null);
-          if (seen !== null && now !== seen) changed();
-          seen = now;
-        }),
-      )
-      .catch(() => undefined); // a server without it still gets the connect-time and BadNodeIdUnknown checks
+    this.nsPolling = true;
+    this.nsPolledAt = now;
+    void readNamespaceArray(session)
+      .then((list) => {
+        const text = JSON.stringify(list);
+        // A new session (reconnect) starts a new baseline: the connect-time check has just run.
+        if (this.nsSession === session && this.nsSeen !== null && text !== this.nsSeen) changed();
+        this.nsSession = session;
+        this.nsSeen = text;
+      })
+      .catch(() => undefined) // unreadable: the connect-time and BadNodeIdUnknown checks remain
+      .finally(() => (this.nsPolling = false));
   }
 
   /**
