@@ -65,8 +65,13 @@ export const nodeIdText = (id: NodeId | string): string => {
  * Resolves browse paths (as stored in tags) with TranslateBrowsePathsToNodeIds from the Objects folder; one answer
  * per path, in order. A path that matches several nodes is refused rather than guessed.
  */
-export const resolveBrowsePaths = async (session: ClientSession, paths: readonly string[]): Promise<Resolution[]> => {
-  const namespaces = await readNamespaceArray(session);
+export const resolveBrowsePaths = async (
+  session: ClientSession,
+  paths: readonly string[],
+  /** The server's NamespaceArray when the caller has just read it. */
+  namespaceArray?: readonly string[],
+): Promise<Resolution[]> => {
+  const namespaces = namespaceArray ?? (await readNamespaceArray(session));
   const out: Resolution[] = new Array<Resolution>(paths.length);
   const asked: { index: number; path: BrowsePathLike }[] = [];
   paths.forEach((text, index) => {

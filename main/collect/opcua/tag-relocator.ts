@@ -68,7 +68,11 @@ export class TagRelocator {
     if (withPath.length === 0) return out;
     // Fields of one variable share its path: each distinct path is asked once.
     const paths = [...new Set(withPath.map((t) => t.tag.browsePath))];
-    const answers = await resolveBrowsePaths(session, paths);
+    const namespaces = await readNamespaceArray(session);
+    // The namespaces these answers were resolved in: what pollNamespaceArray compares with.
+    this.nsSession = session;
+    this.nsSeen = JSON.stringify(namespaces);
+    const answers = await resolveBrowsePaths(session, paths, namespaces);
     const byPath = new Map(paths.map((p, i) => [p, answers[i]!]));
     const failed: RelocatableTag[] = [];
     for (const t of withPath) {
