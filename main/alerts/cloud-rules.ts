@@ -14,7 +14,7 @@ export class CloudRuleError extends Error {
   override readonly name = 'CloudRuleError';
 }
 
-/** A local rule as a TwinEdge rule (POST /alerts). TwinEdge has no stale, quality or offline conditions. */
+/** A local rule as a TwinEdge rule (POST /alerts). TwinEdge has no stale, quality, offline or text conditions. */
 export const toCloudRule = (rule: AlarmRule, map: CloudTagMap): AlertRuleBody => ({
   name: rule.name,
   ...(rule.description ? { description: rule.description } : {}),
@@ -22,7 +22,7 @@ export const toCloudRule = (rule: AlarmRule, map: CloudTagMap): AlertRuleBody =>
   enabled: rule.enabled,
   combinator: rule.combinator,
   conditions: rule.conditions.map((c) => {
-    if (c.kind === 'stale' || c.kind === 'quality' || c.kind === 'offline') {
+    if (c.kind === 'stale' || c.kind === 'quality' || c.kind === 'offline' || c.kind === 'text') {
       throw new CloudRuleError(`TwinEdge rules have no "${c.kind}" conditions: this rule stays local.`);
     }
     const where = map.toCloud(c.tagId);

@@ -30,6 +30,8 @@ export const conditionText = (
       return `${t.name}: no new value for ${num(c.afterSeconds)} s`;
     case 'quality':
       return `${t.name}: quality ${c.includeUncertain ? 'not good' : 'bad'}`;
+    case 'text':
+      return `${t.name} ${c.operator === 'equals' ? 'is' : 'changes to'} “${c.text}”`;
   }
 };
 

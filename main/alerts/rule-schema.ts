@@ -34,6 +34,22 @@ export const RateCondition = z
     windowSeconds: z.number().min(1).max(3600),
   })
   .strict();
+export const textOperators = ['equals', 'changes-to'] as const;
+export type TextOperator = (typeof textOperators)[number];
+/**
+ * A text tag (a Modbus string, an OPC UA String...): 'equals' holds while its latest text is exactly `text`;
+ * 'changes-to' holds from a sample where the text became `text` (the text before was another one) until it is
+ * another text again, so each change to `text` raises once and a text that already was `text` at start does not.
+ * Samples without text (numbers, a Bad sample with no value) leave it as it is; add a quality condition for those.
+ */
+export const TextCondition = z
+  .object({
+    kind: z.literal('text'),
+    tagId,
+    operator: z.enum(textOperators),
+    text: z.string().min(1, 'the text to look for').max(200, 'at most 200 characters'),
+  })
+  .strict();
 /** No new sample for `afterSeconds`. */
 export const StaleCondition = z
   .object({ kind: z.literal('stale'), tagId, afterSeconds: z.number().min(1).max(86_400) })
@@ -58,6 +74,7 @@ export const AlarmCondition = z.discriminatedUnion('kind', [
   StaleCondition,
   QualityCondition,
   OfflineCondition,
+  TextCondition,
 ]);
 export type AlarmCondition = z.infer<typeof AlarmCondition>;
 

@@ -2,6 +2,7 @@ import type { AlarmService } from '../alerts/alarm-service.js';
 import { checkConfigReferences, describeIssues, resolveConfigRule } from '../config/config-apply.js';
 import type { ConfigFile } from '../config/config-file-schema.js';
 import type { Logger } from '../log/logger.js';
+import type { StoredDevice } from '../store/devices-repo.js';
 import type { Store } from '../store/store.js';
 import type { SyncService, SyncSettings } from '../sync/sync-service.js';
 import { AppError, errorMessage } from './errors.js';
@@ -107,6 +108,27 @@ export const applyConfigFile = (deps: {
   );
 };
 
+/**
+ * A file's OPC UA tag without a browse path keeps the one the collector learned for the same node (tag-relocator.ts):
+ * otherwise every start would erase it again, and the tag could not be found after the PLC renumbers its nodes.
+ */
+const keepLearnedPaths = (
+  declared: ConfigFile['devices'][number],
+  stored: StoredDevice['config'],
+): ConfigFile['devices'][number] => {
+  if (declared.protocol !== 'opcua' || stored.protocol !== 'opcua') return declared;
+  const learned = new Map(stored.tags.map((t) => [t.name, t]));
+  return {
+    ...declared,
+    tags: declared.tags.map((t) => {
+      const s = learned.get(t.name);
+      return t.browsePath === '' && s && s.nodeId === t.nodeId && s.browsePath !== ''
+        ? { ...t, browsePath: s.browsePath }
+        : t;
+    }),
+  };
+};
+
 /** The store writes of `applyConfigFile`, run in its transaction; returns what the services must then act on. */
 const writeConfig = (deps: Parameters<typeof applyConfigFile>[0]) => {
   const { config, store, alarms, sync, log } = deps;
@@ -115,8 +137,9 @@ const writeConfig = (deps: Parameters<typeof applyConfigFile>[0]) => {
   // Names are unique in a file (the schema checks), so one read before the writes serves every lookup by name.
   const storedDevices = new Map(store.devices.list().map((d) => [d.config.name, d]));
   let devices = 0;
-  for (const device of config.devices) {
-    const existing = storedDevices.get(device.name);
+  for (const declared of config.devices) {
+    const existing = storedDevices.get(declared.name);
+    const device = existing ? keepLearnedPaths(declared, existing.config) : declared;
     if (existing) {
       const { id: _id, ...current } = existing.config;
       const currentTags = current.tags.map(({ id: _tagId, ...t }) => t);

@@ -36,6 +36,7 @@ import { AppError, errorMessage } from './errors.js';
 import { readUiSettings, writeUiSettings } from './ui-settings.js';
 import { applyConfigFile, readLastApplied } from './apply-config.js';
 import { RateMeter } from './status-meter.js';
+import { storeTagNodes } from './tag-node-updates.js';
 import { syncHandlers } from './handlers/sync-handlers.js';
 import { alarmHandlers } from './handlers/alarm-handlers.js';
 import { serverAlarmHandlers } from './handlers/server-alarm-handlers.js';
@@ -280,7 +281,13 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         ...(serverAlarms ? { serverEvents: serverAlarms } : {}),
         ...(store ? { backfill: backfillPersistence(store.settings, device.id) } : {}),
       }));
-  const collectors = new CollectorManager(factory, onSamples, () => emitStatus());
+  const collectors = new CollectorManager(
+    factory,
+    onSamples,
+    () => emitStatus(),
+    // Renumbered OPC UA tags: stored like an edit, without restarting the collector that found them.
+    (deviceId, updates) => storeTagNodes({ store, log, changed: () => devicesChanged() }, deviceId, updates),
+  );
 
   // ---- status ----
   let lastStatus: AppStatus = {
@@ -341,6 +348,8 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   // ---- demo plant ----
   const demo = (options.demoPlantFactory ?? (() => new DemoPlant()))();
   let demoEndpoints: DemoEndpoints | null = null;
+  /** Why the demo plant did not start (shown in Devices and Trends); null once it runs or is switched off. */
+  let demoError: string | null = null;
   const demoWanted = (): boolean => options.demo?.enabled ?? configFile?.demoPlant ?? readUiSettings(store).demoPlant;
   const startDemo = async (): Promise<void> => {
     try {
@@ -350,6 +359,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         ...demoOptions,
       });
       demoEndpoints = endpoints;
+      demoError = null;
       log.info(
         `Demo plant running: OPC UA ${endpoints.opcuaEndpoint}, Modbus TCP ${endpoints.modbusHost}:${endpoints.modbusPort}`,
       );
@@ -358,7 +368,8 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         if (alarms) installDemoRules(store, alarms);
       }
     } catch (err) {
-      log.error(`The demo plant could not start: ${errorMessage(err)}`);
+      demoError = `The demo plant could not start: ${errorMessage(err)}`;
+      log.error(demoError);
       demoEndpoints = null;
     }
   };
@@ -430,6 +441,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       running: demoEndpoints !== null,
       opcuaEndpoint: demoEndpoints?.opcuaEndpoint ?? null,
       modbusEndpoint: demoEndpoints ? `${demoEndpoints.modbusHost}:${demoEndpoints.modbusPort}` : null,
+      error: demoWanted() && demoEndpoints === null ? demoError : null,
     },
   });
 
@@ -584,6 +596,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
           else {
             await demo.stop();
             demoEndpoints = null;
+            demoError = null;
           }
           for (const device of s.devices.list()) await collectors.apply(device);
           devicesChanged();

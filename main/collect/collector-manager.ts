@@ -1,7 +1,7 @@
 import type { DeviceDiagnostics, DeviceState } from '../contract/contract.js';
 import type { StoredDevice } from '../store/devices-repo.js';
 import type { ServerHistory } from './server-history.js';
-import type { Collector, CollectorDevice, CollectorEvents, Sample } from './types.js';
+import type { Collector, CollectorDevice, CollectorEvents, Sample, TagNodeUpdate } from './types.js';
 import { OperationTimeoutError, withTimeout } from './timeout.js';
 
 export type CollectorFactory = (device: CollectorDevice, events: CollectorEvents) => Collector;
@@ -28,6 +28,8 @@ export class CollectorManager {
     private readonly factory: CollectorFactory,
     private readonly onSamples: (batch: Sample[]) => void,
     private readonly onStateChange: () => void,
+    /** A running collector found its tags on other nodes (OPC UA renumbering); the app stores them. */
+    private readonly onTagNodes: (deviceId: number, updates: TagNodeUpdate[]) => void = () => {},
   ) {}
 
   /** Starts, restarts or stops the collector for a device to match its stored configuration. */
@@ -59,6 +61,10 @@ export class CollectorManager {
         if (entry.phase === 'stopped') return; // a late batch from a stopped collector
         entry.state.samples += batch.length;
         this.onSamples(batch);
+      },
+      onTagNodes: (updates) => {
+        // Only the current collector speaks for the device's config: a stopping one may hold an older edit.
+        if (this.running.get(device.id) === entry && entry.phase === 'running') this.onTagNodes(device.id, updates);
       },
       onState: (next) => {
         if (this.running.get(device.id) !== entry) return;

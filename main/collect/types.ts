@@ -28,6 +28,22 @@ export interface CollectorEvents {
   /** A batch of samples; collectors batch per publish/poll cycle, never one call per sample. */
   onSamples(batch: Sample[]): void;
   onState(state: CollectorState): void;
+  /**
+   * OPC UA: tags found on another node by their browse path (a PLC download renumbered them), or whose browse path was
+   * learned. The collector already follows them; the app stores them in the device's config (tag ids kept).
+   */
+  onTagNodes?(updates: TagNodeUpdate[]): void;
+}
+
+/** A tag's node id or browse path as the collector found it on the server. */
+export interface TagNodeUpdate {
+  tagId: number;
+  name: string;
+  /** The node id the tag's config held when the collector found the new one. */
+  oldNodeId: string;
+  nodeId: string;
+  browsePath: string;
+  reason: 'moved' | 'path-learned';
 }
 
 export interface Collector {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AlarmRuleInput, compareOperators } from '../alerts/rule-schema.js';
+import { AlarmRuleInput, compareOperators, textOperators } from '../alerts/rule-schema.js';
 import { SyncConfigureInput } from '../contract/sync-contract.js';
 import { ModbusDeviceInput, OpcUaDeviceInput } from './device-schema.js';
 
@@ -38,6 +38,14 @@ const ConfigCondition = z.discriminatedUnion('kind', [
     .strict(),
   z.object({ kind: z.literal('stale'), ...tagRef, afterSeconds: z.number().min(1).max(86_400) }).strict(),
   z.object({ kind: z.literal('quality'), ...tagRef, includeUncertain: z.boolean().default(false) }).strict(),
+  z
+    .object({
+      kind: z.literal('text'),
+      ...tagRef,
+      operator: z.enum(textOperators),
+      text: z.string().min(1).max(200),
+    })
+    .strict(),
   z
     .object({ kind: z.literal('offline'), device: deviceName, afterSeconds: z.number().min(0).max(86_400).default(0) })
     .strict(),

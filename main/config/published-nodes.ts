@@ -22,6 +22,11 @@ const OpcNode = z
     DiscardNew: z.boolean().optional(),
     DeadbandType: z.enum(['Absolute', 'Percent']).optional(),
     DeadbandValue: z.number().optional(),
+    /**
+     * TwinEdge's own key: the tag's browse path (main/collect/opcua/browse-path.ts), so a renumbered node is found
+     * again. Not OPC Publisher's "BrowsePath" (relative to the node in Id, namespace indexes): other tools ignore it.
+     */
+    TwinEdgeBrowsePath: z.string().optional(),
   })
   .loose();
 
@@ -106,6 +111,8 @@ export const parsePublishedNodes = (
       const tag: z.input<typeof OpcUaTag> = {
         name,
         nodeId,
+        // Absent ('' by default) when the file does not say: the collector learns it at the first good connect.
+        ...(n.TwinEdgeBrowsePath !== undefined ? { browsePath: n.TwinEdgeBrowsePath } : {}),
         ...(n.OpcSamplingInterval !== undefined ? { samplingIntervalMs: n.OpcSamplingInterval } : {}),
         ...(n.QueueSize !== undefined ? { queueSize: n.QueueSize } : {}),
         ...(n.DiscardNew !== undefined ? { discardOldest: !n.DiscardNew } : {}),
@@ -164,6 +171,7 @@ export const toPublishedNodes = (devices: { name: string; settings: OpcUaSetting
         OpcPublishingInterval: d.settings.publishingIntervalMs,
         ...(t.queueSize > 0 ? { QueueSize: t.queueSize } : {}),
         DiscardNew: !t.discardOldest,
+        ...(t.browsePath ? { TwinEdgeBrowsePath: t.browsePath } : {}),
         ...(t.deadbandType !== 'none'
           ? { DeadbandType: t.deadbandType === 'absolute' ? 'Absolute' : 'Percent', DeadbandValue: t.deadbandValue }
           : {}),

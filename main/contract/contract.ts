@@ -310,7 +310,14 @@ export interface AppInfo {
   dataDir: string;
   storePath: string;
   timeZone: string;
-  demo: { enabled: boolean; running: boolean; opcuaEndpoint: string | null; modbusEndpoint: string | null };
+  demo: {
+    enabled: boolean;
+    running: boolean;
+    opcuaEndpoint: string | null;
+    modbusEndpoint: string | null;
+    /** Why the demo plant is not running although it is switched on (null when running or switched off). */
+    error: string | null;
+  };
 }
 
 export interface AppStatus {

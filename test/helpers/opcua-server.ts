@@ -25,20 +25,24 @@ export const startOpcUaServer = (
     plc?: PlcSpaceMode;
     /** With plc: Bench_t structures ns=1;s=Plc.Bench.S0.. changing every updateMs. */
     benchStructs?: number;
+    /** Another fixture script taking PORT PKI_DIR and these arguments, printing "READY <port>" the same way. */
+    fixture?: { script: string; args: string[] };
   } = {},
 ): Promise<OpcUaServerProcess> =>
   new Promise((resolve, reject) => {
-    const args = [
-      '--import',
-      'tsx',
-      script,
-      String(port),
-      pkiDir,
-      String(opts.variables ?? 10),
-      String(opts.updateMs ?? 100),
-      opts.plc ?? 'none',
-      String(opts.benchStructs ?? 0),
-    ];
+    const args = opts.fixture
+      ? ['--import', 'tsx', opts.fixture.script, String(port), pkiDir, ...opts.fixture.args]
+      : [
+          '--import',
+          'tsx',
+          script,
+          String(port),
+          pkiDir,
+          String(opts.variables ?? 10),
+          String(opts.updateMs ?? 100),
+          opts.plc ?? 'none',
+          String(opts.benchStructs ?? 0),
+        ];
     const child: ChildProcess = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let statsWaiter: ((line: string) => void) | null = null;

@@ -124,4 +124,30 @@ describe('alarms in the app', () => {
       error: { message: expect.stringMatching(/comes from TwinEdge/) as string },
     });
   });
+
+  it('a text rule on the demo Modbus batch id string: "changes to" raises on the write, clears on the next text', async () => {
+    const devices = await call('devices.list', {});
+    const modbus = devices.find((d) => d.config.protocol === 'modbus')!;
+    const batch = modbus.tags.find((t) => t.name === 'Batch ID')!;
+    const rule = await call('alarms.saveRule', {
+      name: 'Batch B-TEXT-42 started',
+      severity: 'info',
+      ackMode: 'auto',
+      conditions: [{ kind: 'text', tagId: batch.id, operator: 'changes-to', text: 'B-TEXT-42' }],
+    });
+    const active = async () => (await call('alarms.active', {})).find((a) => a.ruleId === rule.id);
+    // The engine sees the batch id's present text first (another one): saving the rule raises nothing.
+    const saved = Date.now();
+    await waitFor(() => (app.store!.samples.latest([batch.id])[0]?.[1] ?? 0) > saved, 15_000, 'a new batch id sample');
+    expect(await active()).toBeUndefined();
+
+    await call('modbus.write', { deviceId: modbus.id, tagId: batch.id, value: 'B-TEXT-42' });
+    await waitFor(async () => (await active())?.state === 'active-unacked', 15_000, 'the text alarm raised');
+    expect((await active())?.condition).toBe('Batch ID changes to “B-TEXT-42”');
+
+    await call('modbus.write', { deviceId: modbus.id, tagId: batch.id, value: 'B-TEXT-43' });
+    await waitFor(async () => (await active()) === undefined, 15_000, 'the text alarm cleared');
+    const history = await call('alarms.history', { ruleId: rule.id });
+    expect(history.map((e) => e.kind).sort()).toEqual(['cleared', 'raised']);
+  });
 });

@@ -2,11 +2,12 @@ import { controlTags } from '../../main/collect/demo/control-registers.js';
 import { ModbusLines } from '../../main/collect/modbus/line-registry.js';
 import { createTransport } from '../../main/collect/modbus/create-transport.js';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DemoPlant } from '../../main/collect/demo/demo-plant.js';
-import { portIsFree } from '../../main/collect/demo/free-port.js';
+import { freePort, portIsFree } from '../../main/collect/demo/free-port.js';
 import { signals } from '../../main/collect/demo/signals.js';
 import { createCollector } from '../../main/collect/create-collector.js';
 import { EnvSecretStore } from '../../main/secrets/env-store.js';
@@ -91,6 +92,54 @@ describe('DemoPlant', () => {
     await a.stop();
     for (const port of [portOf(epA.opcuaEndpoint), epA.modbusPort, portOf(epB.opcuaEndpoint), epB.modbusPort]) {
       expect(await portIsFree(port)).toBe(true);
+    }
+  });
+
+  it('another program taking the OPC UA port between the start and the listen: falls back, or says so', async () => {
+    const taken: net.Server[] = [];
+    /** Another program binding the port at the worst moment: after any check, just before node-opcua listens. */
+    const occupy = (port: number): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const srv = net.createServer().once('error', reject);
+        srv.listen(port, '127.0.0.1', () => resolve());
+        taken.push(srv);
+      });
+    try {
+      const preferred = await freePort();
+      const plant = new DemoPlant();
+      plants.push(plant);
+      let tried: number[] = [];
+      const ep = await plant.start({
+        dir: path.join(dir, 'race'),
+        modbusPort: 0,
+        opcuaPreferredPort: preferred,
+        beforeOpcUaListen: async (port) => {
+          tried.push(port);
+          if (port === preferred) await occupy(port);
+        },
+      });
+      expect(tried[0]).toBe(preferred);
+      expect(portOf(ep.opcuaEndpoint)).not.toBe(preferred);
+      expect(portOf(ep.opcuaEndpoint)).toBe(tried.at(-1));
+      expect(await portIsFree(portOf(ep.opcuaEndpoint))).toBe(false);
+      await plant.stop();
+
+      // An explicit port is exactly that port: taken, the demo plant does not start and says why.
+      tried = [];
+      const fixed = new DemoPlant();
+      plants.push(fixed);
+      const port = await freePort();
+      await expect(
+        fixed.start({
+          dir: path.join(dir, 'fixed'),
+          modbusPort: 0,
+          opcuaPort: port,
+          beforeOpcUaListen: (p) => occupy(p),
+        }),
+      ).rejects.toThrow(`OPC UA port 127.0.0.1:${port} is used by another program`);
+      expect(fixed.running).toBe(false);
+    } finally {
+      for (const srv of taken) await new Promise((r) => srv.close(r));
     }
   });
 });

@@ -83,12 +83,20 @@ describe('OPC Publisher published-nodes JSON', () => {
           samplingIntervalMs: 250,
           deadbandType: 'percent',
           deadbandValue: 2,
+          browsePath: '/[urn:kiln]Kiln/[urn:kiln]Zone&/1',
         },
         { name: 'Zone 2', nodeId: 'ns=2;s=Z2' },
       ],
     });
     const text = toPublishedNodes([device]);
     expect(text).not.toMatch(/OpcAuthenticationPassword/);
+    // Our own key for the browse path, never OPC Publisher's BrowsePath (which means a path relative to Id).
+    const exported = JSON.parse(text) as { OpcNodes: Record<string, unknown>[] }[];
+    expect(exported[0]!.OpcNodes.map((n) => n.TwinEdgeBrowsePath)).toEqual([
+      '/[urn:kiln]Kiln/[urn:kiln]Zone&/1',
+      undefined,
+    ]);
+    expect(text).not.toMatch(/"BrowsePath"/);
     const back = parsePublishedNodes(text);
     expect(back.problems).toEqual([]);
     const again = OpcUaDeviceInput.parse(deviceFromPublished(back.endpoints[0]!));

@@ -92,7 +92,7 @@ export class AlarmEngine implements AlarmEngineApi {
       const conditions = entry.conditions;
       for (let c = 0; c < conditions.length; c++) {
         const condition = conditions[c]!;
-        const truth = condition.onSample(value, finite, s.quality, now);
+        const truth = condition.onSample(value, finite, s.quality, now, s.text);
         if (truth !== condition.truth) this.change(condition, truth, now, out);
       }
     }

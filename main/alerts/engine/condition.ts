@@ -6,7 +6,17 @@ import { FALSE, TRUE, UNKNOWN, truthOf, type Truth } from './truth.js';
 import { betweenHolds, outsideHolds, rateHolds, thresholdHolds } from './value-tests.js';
 
 /** Numeric kinds so the hot path is one monomorphic switch. */
-export const CondKind = { Threshold: 0, Between: 1, Outside: 2, Rate: 3, Stale: 4, Quality: 5, Offline: 6 } as const;
+export const CondKind = {
+  Threshold: 0,
+  Between: 1,
+  Outside: 2,
+  Rate: 3,
+  Stale: 4,
+  Quality: 5,
+  Offline: 6,
+  TextEquals: 7,
+  TextChangesTo: 8,
+} as const;
 export type CondKind = (typeof CondKind)[keyof typeof CondKind];
 
 /**
@@ -37,6 +47,9 @@ export class Condition {
   readonly includeUncertain: boolean = false;
   readonly windowMs: number = 0;
   window: RateWindow | null = null;
+  /** text: the text looked for; changes-to: the tag's previous text (null before the first one). */
+  readonly text: string = '';
+  lastText: string | null = null;
 
   constructor(
     public rule: CompiledRule,
@@ -82,6 +95,10 @@ export class Condition {
         this.kind = CondKind.Offline;
         this.afterMs = spec.afterSeconds * 1000;
         break;
+      case 'text':
+        this.kind = spec.operator === 'equals' ? CondKind.TextEquals : CondKind.TextChangesTo;
+        this.text = spec.text;
+        break;
     }
   }
 
@@ -95,9 +112,10 @@ export class Condition {
 
   /**
    * A sample of this condition's tag arrived. `finite` says whether value is a usable number: null, non-finite
-   * and text samples leave value conditions as they are but still count for stale and quality.
+   * and text samples leave value conditions as they are but still count for stale and quality. `text` is a text
+   * sample's text (undefined for others), for text conditions.
    */
-  onSample(value: number, finite: boolean, quality: number, now: number): Truth {
+  onSample(value: number, finite: boolean, quality: number, now: number, text?: string): Truth {
     const wasTrue = this.truth === TRUE;
     switch (this.kind) {
       case CondKind.Threshold:
@@ -122,6 +140,16 @@ export class Condition {
       }
       case CondKind.Offline:
         return this.truth;
+      case CondKind.TextEquals:
+        return text === undefined ? this.truth : truthOf(text === this.text);
+      case CondKind.TextChangesTo: {
+        if (text === undefined) return this.truth;
+        const before = this.lastText;
+        this.lastText = text;
+        if (text !== this.text) return FALSE;
+        // The first text seen, or the same text again, is no change: keep the truth (a restored alarm stays).
+        return before === null || before === text ? this.truth : TRUE;
+      }
     }
   }
 

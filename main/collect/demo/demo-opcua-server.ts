@@ -31,6 +31,13 @@ export const DEMO_SETPOINT_RANGE = { low: 20, high: 80 } as const;
 export interface DemoOpcUaServerOptions {
   /** 0 = pick a free port. */
   port: number;
+  /**
+   * When `port` is taken at the moment of listening (another program, another TwinEdge), listen on a free port
+   * instead of failing. Default false: an explicit port is exactly that port.
+   */
+  fallback?: boolean;
+  /** Called just before each listen attempt with its port: the moment another program may take it (tests). */
+  beforeListen?: (port: number) => Promise<void>;
   /** PKI folder for the server's own certificate and trust lists. */
   pkiDir: string;
   /** Sampling rate the server allows on its variables; the default suits 100 ms subscriptions. */
@@ -38,6 +45,15 @@ export interface DemoOpcUaServerOptions {
 }
 
 const HOST = '127.0.0.1';
+const MAX_ATTEMPTS = 5;
+
+/** node-opcua passes the socket's EADDRINUSE up, sometimes wrapped in its own message. */
+const addressInUse = (e: unknown): boolean => {
+  for (let x: unknown = e; x instanceof Error; x = x.cause) {
+    if ((x as NodeJS.ErrnoException).code === 'EADDRINUSE' || /EADDRINUSE/.test(x.message)) return true;
+  }
+  return false;
+};
 
 export class DemoOpcUaServer {
   private server: OPCUAServer | null = null;
@@ -49,9 +65,28 @@ export class DemoOpcUaServer {
     return `opc.tcp://${HOST}:${this.port}`;
   }
 
+  /**
+   * Listens race-free: no "is it free?" check ahead of time (another program can take the port between the check and
+   * the listen), but a listen that fails with EADDRINUSE is retried on a fresh free port, like the Modbus demo server.
+   */
   async start(opts: DemoOpcUaServerOptions): Promise<string> {
     quietOpcUaLogs();
-    this.port = opts.port || (await freePort(HOST));
+    let port = opts.port || (await freePort(HOST));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.listen(port, opts);
+        return this.endpointUrl;
+      } catch (e) {
+        if (!(opts.fallback || opts.port === 0) || !addressInUse(e) || attempt >= MAX_ATTEMPTS) {
+          throw addressInUse(e) ? new Error(`OPC UA port ${HOST}:${port} is used by another program`, { cause: e }) : e;
+        }
+        port = await freePort(HOST);
+      }
+    }
+  }
+
+  private async listen(port: number, opts: DemoOpcUaServerOptions): Promise<void> {
+    this.port = port;
     const serverCertificateManager = new OPCUACertificateManager({
       rootFolder: path.join(opts.pkiDir, 'server'),
       // A demo on loopback: accept any client certificate so encrypted connections work at once.
@@ -76,9 +111,14 @@ export class DemoOpcUaServer {
     });
     await server.initialize();
     this.build(server, opts.minimumSamplingIntervalMs ?? 100);
-    await server.start();
+    await opts.beforeListen?.(this.port);
+    try {
+      await server.start();
+    } catch (e) {
+      await server.shutdown(0).catch(() => undefined);
+      throw e;
+    }
     this.server = server;
-    return this.endpointUrl;
   }
 
   private build(server: OPCUAServer, minimumSamplingInterval: number): void {

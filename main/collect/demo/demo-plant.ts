@@ -3,7 +3,6 @@ import path from 'node:path';
 import type { DeviceConfigInput } from '../../config/device-schema.js';
 import { DemoModbusServer } from './demo-modbus-server.js';
 import type { DemoOpcUaServer } from './demo-opcua-server.js';
-import { preferredOrFreePort } from './free-port.js';
 import { PlantModel } from './plant-model.js';
 import { signals } from './signals.js';
 
@@ -19,8 +18,12 @@ export interface DemoPlantStartOptions {
   tickMs?: number;
   /** Simulated seconds per second. */
   speed?: number;
-  /** Undefined: 48400 if free, else any free port. 0: any free port. */
+  /** Undefined: 48400, or any free port when that is taken at the moment of listening. 0: any free port. */
   opcuaPort?: number;
+  /** The port tried first when opcuaPort is undefined (tests; default 48400). */
+  opcuaPreferredPort?: number;
+  /** Passed to the OPC UA server: called just before it listens (tests take the port there). */
+  beforeOpcUaListen?: (port: number) => Promise<void>;
   /** Undefined: 15020 if free, else any free port. 0: any free port. */
   modbusPort?: number;
   seed?: number;
@@ -57,8 +60,12 @@ export class DemoPlant {
     try {
       modbus.update(model.values());
       const modbusPort = await this.listenModbus(modbus, opts.modbusPort);
-      const opcuaPort = opts.opcuaPort ?? (await preferredOrFreePort(DEMO_OPCUA_PORT, HOST));
-      const opcuaEndpoint = await opcua.start({ port: opcuaPort, pkiDir: path.join(opts.dir, 'demo-opcua-pki') });
+      const opcuaEndpoint = await opcua.start({
+        port: opts.opcuaPort ?? opts.opcuaPreferredPort ?? DEMO_OPCUA_PORT,
+        fallback: opts.opcuaPort === undefined,
+        pkiDir: path.join(opts.dir, 'demo-opcua-pki'),
+        ...(opts.beforeOpcUaListen ? { beforeListen: opts.beforeOpcUaListen } : {}),
+      });
       opcua.update(model.time, model.values());
       this.model = model;
       this.opcua = opcua;

@@ -2,7 +2,8 @@ import net from 'node:net';
 
 /**
  * Port helpers for the demo servers. node-opcua needs a concrete port before it starts (its
- * endpoint URL is built from it), so we ask the OS for a free one first.
+ * endpoint URL is built from it), so we ask the OS for a free one first. Never "check, then listen" on a preferred
+ * port: another program can take it in between; listen and fall back on EADDRINUSE instead.
  */
 export const freePort = (host = '127.0.0.1'): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -22,7 +23,3 @@ export const portIsFree = (port: number, host = '127.0.0.1'): Promise<boolean> =
     srv.once('error', () => resolve(false));
     srv.listen(port, host, () => srv.close(() => resolve(true)));
   });
-
-/** `preferred` if free, otherwise any free port. */
-export const preferredOrFreePort = async (preferred: number, host = '127.0.0.1'): Promise<number> =>
-  (await portIsFree(preferred, host)) ? preferred : freePort(host);

@@ -41,6 +41,7 @@ import type { ServerEventSink } from '../server-events.js';
 import { ConditionMonitor } from './condition-monitor.js';
 import { Backfill, type BackfillOptions } from './backfill.js';
 import { ServerHistoryReader } from './server-history-reader.js';
+import { TagRelocator, type Relocation } from './tag-relocator.js';
 
 /**
  * Subscribes to one OPC UA server. The first connection is our own retry loop (so every failed
@@ -66,6 +67,8 @@ export interface OpcUaCollectorOptions {
 }
 
 const BadNodeIdInvalid = 0x80330000;
+/** A server that cannot resolve paths (or a call that failed) moves nothing: tags keep their configured node ids. */
+const noRelocation = (): Relocation => ({ moved: [], lost: [], nodeIds: new Map() });
 
 /** History readings leave the tag's live problems and kind alone. */
 const quietSink: SampleSink = { problem: () => undefined, kind: () => undefined };
@@ -149,6 +152,10 @@ export class OpcUaCollector implements Collector {
   private lastDataAt: number | null = null;
   /** Set at connect: the first data of a connection closes the gap and starts the backfill. */
   private awaitingData = false;
+  /** Follows tags to their new node ids after a PLC download (by browse path). */
+  private readonly relocator: TagRelocator;
+  private rechecking = false;
+  private resubscribing = false;
 
   constructor(
     private readonly device: CollectorDevice<OpcUaDeviceConfig>,
@@ -175,10 +182,13 @@ export class OpcUaCollector implements Collector {
       opts.serverEvents && wanted.enabled
         ? new ConditionMonitor(device.id, wanted, opts.serverEvents, opts.setupTimeoutMs ?? 15_000)
         : null;
+    // Read at each use: a tag relocated after a PLC download reads its history from the new node.
     const historyTags = this.tags.map((t) => ({
       tagId: t.tagId,
       name: t.name,
-      node: t.nodeId ? { nodeId: t.nodeId, indexRange: t.tag.indexRange } : null,
+      get node() {
+        return t.nodeId ? { nodeId: t.nodeId, indexRange: t.tag.indexRange } : null;
+      },
     }));
     this.backfill = new Backfill(
       historyTags,
@@ -192,6 +202,7 @@ export class OpcUaCollector implements Collector {
       () => (this.lastState?.state === 'connected' ? (this.conn?.session ?? null) : null),
       (t, dv) => this.historicalSample(t.tagId, dv),
     );
+    this.relocator = new TagRelocator(this.tags, (updates) => this.events.onTagNodes?.(updates));
   }
 
   /**
@@ -264,7 +275,9 @@ export class OpcUaCollector implements Collector {
       this.backoff.reset();
       this.setState('connected', null);
       lostReason = await this.superviseConnection();
-      if (lostReason !== null) this.markDown();
+      // Subscribing again on renumbered nodes is no outage: the tags' last values stay until the new ones come.
+      if (lostReason !== null && !this.resubscribing) this.markDown();
+      this.resubscribing = false;
       await this.teardown();
     }
   }
@@ -312,6 +325,7 @@ export class OpcUaCollector implements Collector {
     conn.session.on('session_closed', () => {
       if (this.conn === conn && this.running) this.drop('the server closed the session');
     });
+    await this.followRenumbering(conn, setupMs);
     conn.subscription = await withTimeout(
       conn.session.createSubscription2({
         requestedPublishingInterval: s.publishingIntervalMs,
@@ -337,6 +351,56 @@ export class OpcUaCollector implements Collector {
     await this.monitor(conn.session, sub);
     // Hook: the server's alarms and events on the same subscription (ConditionRefresh included).
     await this.conditions?.attach(conn.session, sub, client);
+    void this.relocator.learnPaths(conn.session, (id) => this.items.get(id)?.statusCode === 0);
+  }
+
+  /**
+   * Renumbering hooks (TagRelocator): tags follow their browse paths now, before monitoring, and again whenever
+   * node-opcua re-creates the subscription on a new session (the server restarted, e.g. after a PLC download).
+   */
+  private async followRenumbering(conn: Connection, setupMs: number): Promise<void> {
+    const session = conn.session!;
+    // Tags whose path and node id are both gone are refused by monitor() below, with the path in the reason.
+    await withTimeout(this.relocator.relocate(session), setupMs, 'resolve browse paths').catch(noRelocation);
+    this.ensureCurrent(conn);
+    // node-opcua's hook, not in its public typings: awaited before the subscription's items are re-created.
+    (
+      conn.client as OPCUAClient & { beforeSubscriptionRecreate?: (s: ClientSession) => Promise<Error | undefined> }
+    ).beforeSubscriptionRecreate = async (newSession) => {
+      if (this.conn === conn && this.running) {
+        this.reportLost(await this.relocator.beforeRecreate(newSession, conn.subscription).catch(noRelocation));
+      }
+      return undefined;
+    };
+  }
+
+  /** During a session: a node went unknown or the namespaces changed; reconnect if a tag now lives elsewhere. */
+  private recheck(why: string): void {
+    const conn = this.conn;
+    if (this.rechecking || !conn?.session || !this.running) return;
+    this.rechecking = true;
+    void this.relocator
+      .relocate(conn.session)
+      .catch(noRelocation)
+      .then((r) => {
+        this.reportLost(r);
+        if (r.moved.length > 0 && this.conn === conn) {
+          this.resubscribing = true;
+          this.drop(`${r.moved.length} tags moved to new node ids (${why}) — subscribing again`);
+        }
+      })
+      .finally(() => (this.rechecking = false));
+  }
+
+  private reportLost(r: Relocation): void {
+    if (r.lost.length === 0) return;
+    const out: Sample[] = [];
+    const now = Date.now();
+    for (const { tag, reason } of r.lost) {
+      const t = this.tags.find((x) => x.tagId === tag.tagId);
+      if (t) this.reject(out, t, now, StatusCodes.BadNodeIdUnknown, reason);
+    }
+    this.events.onSamples(out);
   }
 
   /** stop() may tear a connection down while connect() is still awaiting; abandon it then. */
@@ -410,7 +474,8 @@ export class OpcUaCollector implements Collector {
                 tag,
                 now,
                 code,
-                `the server refused to monitor ${what}: ${monitored.statusCode.name}`,
+                `the server refused to monitor ${what}: ${monitored.statusCode.name}` +
+                  (this.relocator.reasonFor(tag.tagId) ? ` (${this.relocator.reasonFor(tag.tagId)})` : ''),
               );
             }
           }
@@ -523,6 +588,8 @@ export class OpcUaCollector implements Collector {
       this.lastDataAt = this.lastActivity;
       if (this.awaitingData || this.downMarked) this.dataBack();
       this.downMarked = false;
+      if (dv.statusCode.value === StatusCodes.BadNodeIdUnknown)
+        this.recheck(`the server no longer knows ${item.nodeId.toString()}`);
       appendSamples(dv, item.tags, this.lastActivity, this.buffer, this.sink, this.opaqueNames.namer);
       // All notifications of one publish response arrive together: flush them as one batch.
       this.flushTimer ??= setTimeout(() => this.flush(), 10);
@@ -594,6 +661,9 @@ export class OpcUaCollector implements Collector {
     const silenceMs = Math.max(10_000, s.publishingIntervalMs * 10 * 3);
     while (this.running && this.dropReason === null) {
       await this.sleeper.sleep(500);
+      const session = this.conn?.session;
+      if (session)
+        this.relocator.pollNamespaceArray(session, () => this.recheck("the server's namespace array changed"));
       if (Date.now() - this.lastActivity > silenceMs) {
         this.drop(`no data from ${this.url} for ${formatDelay(Date.now() - this.lastActivity)} — reconnecting`);
       }

@@ -49,6 +49,8 @@ export function formatAlarmCondition(c: AlarmCondition, ctx: AlarmFormatContext)
       return `${tagLabel(c.tagId, ctx)}: no new value for ${formatSeconds(c.afterSeconds)}`;
     case 'quality':
       return `${tagLabel(c.tagId, ctx)} quality ${c.includeUncertain ? 'not good (bad or uncertain)' : 'bad'}`;
+    case 'text':
+      return `${tagLabel(c.tagId, ctx)} ${c.operator === 'equals' ? 'is' : 'changes to'} “${c.text}”`;
     case 'offline': {
       const device = ctx.deviceName(c.deviceId) ?? `device #${c.deviceId}`;
       const after = c.afterSeconds ?? 0;

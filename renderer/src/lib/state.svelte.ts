@@ -100,7 +100,14 @@ export class AppState {
       api.on('sync.changed', (s) => this.setSync(s)),
       api.on('alarms.changed', (e) => this.onAlarms(e)),
       api.on('serverAlarms.changed', () => this.serverAlarmsVersion++),
-      api.on('settings.changed', (s) => (this.settings = s)),
+      api.on('settings.changed', (s) => {
+        this.settings = s;
+        // The demo plant starts or stops with a settings change: its state (and why it failed) is in app.info.
+        void this.api['app.info']({}).then(
+          (v) => (this.info = v),
+          () => undefined,
+        );
+      }),
     );
     if (ws) {
       let wasLost = false;
