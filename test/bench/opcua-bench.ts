@@ -1,11 +1,4 @@
-import {
-  AttributeIds,
-  DataTypeExtractStrategy,
-  OPCUAClient,
-  TimestampsToReturn,
-  getExtraDataTypeManager,
-  type DataValue,
-} from 'node-opcua';
+import { AttributeIds, OPCUAClient, TimestampsToReturn, getExtraDataTypeManager, type DataValue } from 'node-opcua';
 import { createApp } from '../../main/app/create-app.js';
 import { freePort } from '../../main/collect/demo/free-port.js';
 import { OpcUaCollector } from '../../main/collect/opcua/opcua-collector.js';
@@ -199,7 +192,6 @@ export const benchOpcUaStructFields = async (): Promise<BenchResult[]> => {
 /** A bare client's decoded field values/s on the bench structures (node-opcua alone, nothing stored). */
 const bareStructFields = async (url: string): Promise<{ perSecond: number; cpuPer100k: number }> => {
   const client = OPCUAClient.create({
-    dataTypeExtractStrategy: DataTypeExtractStrategy.Lazy,
     endpointMustExist: false,
     connectionStrategy: { maxRetry: 1 },
   });

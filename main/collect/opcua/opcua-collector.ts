@@ -3,7 +3,6 @@ import {
   type ClientMonitoredItemGroup,
   DataChangeFilter,
   DataChangeTrigger,
-  DataTypeExtractStrategy,
   DeadbandType,
   NumericRange,
   OPCUAClient,
@@ -223,8 +222,6 @@ export class OpcUaCollector implements Collector {
       clientName: `TwinEdge device ${this.device.id}`,
       keepSessionAlive: true,
       requestedSessionTimeout: 60_000,
-      // Structure types are read when a value needs them, not all at once (seconds on a large server).
-      dataTypeExtractStrategy: DataTypeExtractStrategy.Lazy,
       // maxRetry 1 keeps the first connect short (our loop reports each failure) and, being > 0,
       // turns on node-opcua's endless reconnection once a connection was made.
       connectionStrategy: { maxRetry: 1, initialDelay: 250, maxDelay: this.backoffOptions.maxMs },
