@@ -7,7 +7,7 @@ import { benchStoreBytesPerSample } from './store-bytes.js';
 import { benchPipelineDemo } from './pipeline-demo.js';
 import { benchModbusPlan } from './modbus-plan.js';
 import { benchModbusPoll } from './modbus-poll.js';
-import { benchOpcUaNotifications, benchOpcUaSubscribe } from './opcua-bench.js';
+import { benchOpcUaNotifications, benchOpcUaStructFields, benchOpcUaSubscribe } from './opcua-bench.js';
 import type { BenchResult } from './result.js';
 import { benchSyncDrain, benchSyncDrainMinimal, benchSyncTrialDay } from './sync-bench.js';
 import { benchTrendFrame } from './trend-bench.js';
@@ -19,6 +19,7 @@ const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
   benchModbusPlan,
   benchModbusPoll,
   benchOpcUaNotifications,
+  benchOpcUaStructFields,
   benchOpcUaSubscribe,
   benchSyncDrain,
   benchSyncDrainMinimal,

@@ -14,6 +14,8 @@ import { waitFor } from '../helpers/wait.js';
  * monitored item on the server.
  */
 
+/** Generous: other suites load this machine, and a first connect creates certificates. */
+const SLOW = 60_000;
 const Uncertain = 0x40000000;
 const BadTypeMismatch = 0x80740000;
 const BadDataTypeIdUnknown = 0x80110000;
@@ -218,7 +220,7 @@ const expectCases = async (server: PlcServer, pkiDir: string, cases: Record<stri
   );
   c.start();
   try {
-    await waitFor(() => JSON.stringify(actual()) === JSON.stringify(expected), 20_000, 'every tag').catch(() => {
+    await waitFor(() => JSON.stringify(actual()) === JSON.stringify(expected), 45_000, 'every tag').catch(() => {
       // Show the difference, tag by tag.
       expect(actual()).toEqual(expected);
     });
@@ -249,64 +251,84 @@ describe('OPC UA data types against the test PLC', () => {
     dir.remove();
   });
 
-  it('stores every built-in scalar type as its number or text, and refuses what it cannot represent', async () => {
-    await expectCases(current, `${dir.path}/client-pki`, scalarCases);
-  });
+  it(
+    'stores every built-in scalar type as its number or text, and refuses what it cannot represent',
+    async () => {
+      await expectCases(current, `${dir.path}/client-pki`, scalarCases);
+    },
+    SLOW,
+  );
 
-  it('reads array elements and a matrix element by index range; whole arrays are refused with what to do', async () => {
-    await expectCases(current, `${dir.path}/client-pki`, arrayCases);
-  });
+  it(
+    'reads array elements and a matrix element by index range; whole arrays are refused with what to do',
+    async () => {
+      await expectCases(current, `${dir.path}/client-pki`, arrayCases);
+    },
+    SLOW,
+  );
 
-  it('follows structure fields decoded from the DataTypeDefinition: nested, array fields, array of structures', async () => {
-    await expectCases(current, `${dir.path}/client-pki`, structCases);
-  });
+  it(
+    'follows structure fields decoded from the DataTypeDefinition: nested, array fields, array of structures',
+    async () => {
+      await expectCases(current, `${dir.path}/client-pki`, structCases);
+    },
+    SLOW,
+  );
 
-  it('decodes the same structures from a legacy data type dictionary (server without DataTypeDefinition)', async () => {
-    await expectCases(legacy, `${dir.path}/client-pki`, structCases);
-  });
+  it(
+    'decodes the same structures from a legacy data type dictionary (server without DataTypeDefinition)',
+    async () => {
+      await expectCases(legacy, `${dir.path}/client-pki`, structCases);
+    },
+    SLOW,
+  );
 
-  it('gives the field tags of one variable one monitored item, and fans every notification out to all of them', async () => {
-    const fields = ['Speed', 'Running', 'Name', 'Motor.Current', 'Motor.Temperature', 'Motor.Serial'];
-    const temps = [0, 1, 2].map((i) => `Temperatures[${i}]`);
-    const tags = [...fields, ...temps].map((field) => ({
-      name: `Pump.${field}`,
-      nodeId: 'ns=1;s=Plc.Dynamic.Pump',
-      indexRange: '',
-      field,
-      samplingIntervalMs: 100,
-    }));
-    tags.push({
-      name: 'Counter',
-      nodeId: 'ns=1;s=Plc.Dynamic.Counter',
-      indexRange: '',
-      field: '',
-      samplingIntervalMs: 100,
-    });
-    const dev = device(current.endpointUrl, tags);
-    const rec = new Recorder();
-    const before = current.stats().items;
-    const c = new OpcUaCollector(dev, rec, { pkiDir: `${dir.path}/client-pki` });
-    c.start();
-    try {
-      await waitFor(() => rec.batches.flat().filter((s) => s.tagId === 1).length >= 5, 20_000, 'five pump updates');
-      // 9 field tags on the pump and the counter: two items on the server.
-      expect(current.stats().items - before).toBe(2);
-      const byTag = (id: number) => rec.batches.flat().filter((s) => s.tagId === id);
-      const speeds = byTag(1);
-      expect(speeds.every((s) => s.quality === 0)).toBe(true);
-      // Every notification reached every field tag, each with the value of that same notification.
-      for (let i = 2; i <= 9; i++) expect(byTag(i).length).toBeGreaterThanOrEqual(speeds.length - 1);
-      for (const s of speeds.slice(-3)) {
-        const at = (id: number) => byTag(id).find((x) => x.ts === s.ts);
-        const tick = s.value!;
-        expect(at(2)?.value).toBe(tick % 2 === 0 ? 1 : 0);
-        expect(at(3)?.text).toBe(`tick ${tick}`);
-        expect(at(4)?.value).toBe(tick / 2);
-        expect(at(6)?.text).toBe('M-1');
-        expect([at(7)?.value, at(8)?.value, at(9)?.value]).toEqual([tick, tick + 1, tick + 2]);
+  it(
+    'gives the field tags of one variable one monitored item, and fans every notification out to all of them',
+    async () => {
+      const fields = ['Speed', 'Running', 'Name', 'Motor.Current', 'Motor.Temperature', 'Motor.Serial'];
+      const temps = [0, 1, 2].map((i) => `Temperatures[${i}]`);
+      const tags = [...fields, ...temps].map((field) => ({
+        name: `Pump.${field}`,
+        nodeId: 'ns=1;s=Plc.Dynamic.Pump',
+        indexRange: '',
+        field,
+        samplingIntervalMs: 100,
+      }));
+      tags.push({
+        name: 'Counter',
+        nodeId: 'ns=1;s=Plc.Dynamic.Counter',
+        indexRange: '',
+        field: '',
+        samplingIntervalMs: 100,
+      });
+      const dev = device(current.endpointUrl, tags);
+      const rec = new Recorder();
+      const before = current.stats().items;
+      const c = new OpcUaCollector(dev, rec, { pkiDir: `${dir.path}/client-pki` });
+      c.start();
+      try {
+        await waitFor(() => rec.batches.flat().filter((s) => s.tagId === 1).length >= 5, 45_000, 'five pump updates');
+        // 9 field tags on the pump and the counter: two items on the server.
+        expect(current.stats().items - before).toBe(2);
+        const byTag = (id: number) => rec.batches.flat().filter((s) => s.tagId === id);
+        const speeds = byTag(1);
+        expect(speeds.every((s) => s.quality === 0)).toBe(true);
+        // Every notification reached every field tag, each with the value of that same notification.
+        for (let i = 2; i <= 9; i++) expect(byTag(i).length).toBeGreaterThanOrEqual(speeds.length - 1);
+        for (const s of speeds.slice(-3)) {
+          const at = (id: number) => byTag(id).find((x) => x.ts === s.ts);
+          const tick = s.value!;
+          expect(at(2)?.value).toBe(tick % 2 === 0 ? 1 : 0);
+          expect(at(3)?.text).toBe(`tick ${tick}`);
+          expect(at(4)?.value).toBe(tick / 2);
+          expect(at(6)?.text).toBe('M-1');
+          expect([at(7)?.value, at(8)?.value, at(9)?.value]).toEqual([tick, tick + 1, tick + 2]);
+        }
+      } finally {
+        await c.stop();
       }
-    } finally {
-      await c.stop();
-    }
-  });
+    },
+    SLOW,
+  );
 });

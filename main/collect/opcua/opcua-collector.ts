@@ -31,6 +31,7 @@ import { appendSamples, type ItemTag, type SampleSink, type ValueKind } from './
 import { parseFieldPath } from './structure-fields.js';
 import { planItems, type ItemPlan } from './monitored-items.js';
 import { OpaqueTypeNames } from './opaque-type-names.js';
+import { prepareStructureTypes } from './structure-types.js';
 import type { SecretStore } from '../../secrets/secret-store.js';
 import { clientOptions, userIdentity } from './client-options.js';
 import { serverCertificateOf } from './endpoints.js';
@@ -425,6 +426,7 @@ export class OpcUaCollector implements Collector {
     this.revisedPublishingIntervalMs = sub.publishingInterval;
     this.itemsPerCall = s.maxItemsPerCall ?? (await this.serverItemsPerCall(session, setupMs));
     this.opaqueNames.use(session);
+    await prepareStructureTypes(session, this.tags, setupMs);
     const valid: (TagRef & { nodeId: NodeId })[] = [];
     for (const t of this.tags) {
       if (t.nodeId) valid.push({ ...t, nodeId: t.nodeId });

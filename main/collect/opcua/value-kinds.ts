@@ -43,6 +43,9 @@ export const bad = (quality: number, reason: string): Reading => ({ kind: 'bad',
 
 const typeName = (t: DataType): string => DataType[t] ?? `DataType ${t}`;
 
+/** "an Int32", "a UInt32", "a Double". */
+const withArticle = (name: string): string => `${/^[AEIO]/.test(name) ? 'an' : 'a'} ${name}`;
+
 const finite = (v: number, t: DataType): Reading =>
   Number.isFinite(v)
     ? num(v)
@@ -69,7 +72,7 @@ const int64 = (v: unknown, signed: boolean): Reading => {
 };
 
 const mismatch = (v: unknown, t: DataType): Reading =>
-  bad(UaCodes.BadTypeMismatch, `the server sent ${describeJs(v)} for a ${typeName(t)} value`);
+  bad(UaCodes.BadTypeMismatch, `the server sent ${describeJs(v)} where ${withArticle(typeName(t))} was expected`);
 
 const describeJs = (v: unknown): string =>
   v === null || v === undefined ? 'no value' : Array.isArray(v) ? 'an array' : `a ${typeof v}`;
