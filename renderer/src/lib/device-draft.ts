@@ -64,6 +64,10 @@ export function newOpcUaIdentity(): OpcUaIdentityDraft {
   return { type: 'anonymous', userName: '', certificateFile: '', privateKeyFile: '' };
 }
 
+export function newOpcUaEvents(): OpcUaDraft['settings']['events'] {
+  return { enabled: true, notifierNodeId: 'i=2253' };
+}
+
 export interface OpcUaDraft {
   id?: number;
   name: string;
@@ -75,6 +79,8 @@ export interface OpcUaDraft {
     securityPolicy: (typeof opcuaSecurityPolicies)[number];
     identity: OpcUaIdentityDraft;
     publishingIntervalMs: number | null;
+    /** The server's own alarms and events (on by default, as the schema says). */
+    events: { enabled: boolean; notifierNodeId: string };
   };
   tags: OpcUaTagDraft[];
 }
@@ -126,6 +132,7 @@ export function newOpcUaDraft(): OpcUaDraft {
       securityPolicy: 'None',
       identity: newOpcUaIdentity(),
       publishingIntervalMs: 1000,
+      events: newOpcUaEvents(),
     },
     tags: [newOpcUaTag()],
   };
@@ -220,7 +227,10 @@ export function duplicateTag(t: ModbusTagDraft, names: ReadonlySet<string>): Mod
 export function draftFromDevice(d: DeviceView): DeviceDraft {
   // A deep copy: the form edits its own object, never the list's.
   const draft = JSON.parse(JSON.stringify(d.config)) as DeviceDraft;
-  if (draft.protocol === 'opcua') draft.settings.identity = { ...newOpcUaIdentity(), ...draft.settings.identity };
+  if (draft.protocol === 'opcua') {
+    draft.settings.identity = { ...newOpcUaIdentity(), ...draft.settings.identity };
+    draft.settings.events = { ...newOpcUaEvents(), ...draft.settings.events };
+  }
   return draft;
 }
 
