@@ -85,6 +85,23 @@ describe('OPC UA value kinds', () => {
     });
   });
 
+  it('follows a field a derived structure inherits from its base type (node-opcua keeps it on the base schema)', () => {
+    const field = (name: string, fieldType: string) => ({
+      name: name[0]!.toLowerCase() + name.slice(1),
+      originalName: name,
+      fieldType,
+      category: 'basic',
+    });
+    const base = { name: 'Device_t', fields: [field('Serial', 'UInt32')], getBaseSchema: () => null };
+    const derived = { name: 'Pump_t', fields: [field('Speed', 'Double')], getBaseSchema: () => base };
+    const value = { schema: derived, serial: 4711, speed: 12.5 };
+    expect(readField(value, parseFieldPath('Serial'))).toEqual({ kind: 'number', value: 4711 });
+    expect(readField(value, parseFieldPath('Speed'))).toEqual({ kind: 'number', value: 12.5 });
+    expect(readField(value, parseFieldPath('Flow'))).toMatchObject({
+      reason: 'field Flow not in Pump_t (fields: Serial, Speed)',
+    });
+  });
+
   it('plans one item per node and index range, apart only where monitoring settings differ', () => {
     const tag = (name: string, nodeId: string, extra: Record<string, unknown> = {}) => ({
       tagId: name.length,

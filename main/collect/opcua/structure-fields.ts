@@ -1,4 +1,5 @@
 import { DataType, NodeId, Variant, VariantArrayType } from 'node-opcua';
+import { fieldsOf as fieldsWithBases, parseFieldPath as parseSteps, type FieldStep } from './value-parts.js';
 import { UaCodes, bad, dataTypeNamed, scalarReading, singleElement, type Reading } from './value-kinds.js';
 
 /**
@@ -7,10 +8,7 @@ import { UaCodes, bad, dataTypeNamed, scalarReading, singleElement, type Reading
  * dictionary) names; node-opcua keeps them in each schema field's originalName.
  */
 
-export interface FieldSegment {
-  name: string;
-  indexes: number[];
-}
+export type FieldSegment = FieldStep;
 
 export interface FieldPath {
   text: string;
@@ -18,18 +16,7 @@ export interface FieldPath {
 }
 
 /** Parses a path the config schema accepted (so it is well formed); '' = the value itself. */
-export const parseFieldPath = (text: string): FieldPath => ({
-  text,
-  segments:
-    text === ''
-      ? []
-      : text.split('.').map((part) => {
-          const open = part.indexOf('[');
-          const name = open < 0 ? part : part.slice(0, open);
-          const indexes = open < 0 ? [] : [...part.slice(open).matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
-          return { name, indexes };
-        }),
-});
+export const parseFieldPath = (text: string): FieldPath => ({ text, segments: parseSteps(text) });
 
 /** The parts of node-opcua's structure schema this module reads. */
 interface SchemaField {
@@ -44,6 +31,7 @@ interface StructureSchema {
   name: string;
   fields: SchemaField[];
   dataTypeNodeId?: { toString(): string };
+  getBaseSchema?(): StructureSchema | null;
 }
 
 /** A decoded structure (node-opcua ExtensionObject with its schema). */
@@ -62,17 +50,23 @@ export const opaqueEncodingId = (v: unknown): string | null => {
   return id instanceof NodeId ? id.toString() : null;
 };
 
+// Fields of base structures included: node-opcua keeps inherited fields on the base type's schema.
+const allFields = (schema: StructureSchema): SchemaField[] => fieldsWithBases(schema) as SchemaField[];
+
 const byName = new WeakMap<StructureSchema, Map<string, SchemaField>>();
 const fieldsOf = (schema: StructureSchema): Map<string, SchemaField> => {
   let m = byName.get(schema);
   if (!m) {
-    m = new Map(schema.fields.map((f) => [f.originalName || f.name, f]));
+    m = new Map(allFields(schema).map((f) => [f.originalName || f.name, f]));
     byName.set(schema, m);
   }
   return m;
 };
 
-const fieldList = (schema: StructureSchema): string => schema.fields.map((f) => f.originalName || f.name).join(', ');
+const fieldList = (schema: StructureSchema): string =>
+  allFields(schema)
+    .map((f) => f.originalName || f.name)
+    .join(', ');
 
 const fieldDataType = (f: SchemaField): DataType | undefined =>
   f.category === 'enumeration' ? DataType.Int32 : (f.basicDataType ?? dataTypeNamed(f.fieldType));
