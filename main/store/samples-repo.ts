@@ -20,10 +20,6 @@ interface BucketRow {
   q: number;
 }
 
-/** Rows per multi-row INSERT (5 parameters each, far below SQLite's limit). */
-const CHUNK = 64;
-const ALREADY_STORED = new Error('a sample in this chunk is already stored');
-
 /** The earlier of two times, either of which may be missing. */
 export const earlier = (a: number | null, b: number | null): number | null =>
   a === null ? b : b === null ? a : Math.min(a, b);
@@ -32,9 +28,6 @@ export const earlier = (a: number | null, b: number | null): number | null =>
 export class SamplesRepo {
   private readonly insertOne: Database.Statement<[number, number, number | null, number, string | null]>;
   private readonly oldestOne: Database.Statement<[number]>;
-  private readonly insertMany: Database.Statement<unknown[]>;
-  /** Inserts CHUNK samples from `from`; false (and nothing inserted) when one of them was already stored. */
-  private readonly insertChunk: (batch: readonly Sample[], from: number) => boolean;
   /** One transaction per batch: the write path's throughput depends on it. */
   readonly insertBatch: (batch: readonly Sample[]) => void;
 
@@ -43,31 +36,6 @@ export class SamplesRepo {
     this.insertOne = db.prepare(
       'INSERT OR IGNORE INTO samples (tag_id, ts, value, quality, text) VALUES (?, ?, ?, ?, ?)',
     );
-    this.insertMany = db.prepare(
-      `INSERT OR IGNORE INTO samples (tag_id, ts, value, quality, text) VALUES ${Array<string>(CHUNK).fill('(?, ?, ?, ?, ?)').join(', ')}`,
-    );
-    const args: unknown[] = new Array<unknown>(CHUNK * 5);
-    // A nested transaction is a savepoint: throwing rolls back just this chunk.
-    const chunk = db.transaction((batch: readonly Sample[], from: number) => {
-      for (let j = 0; j < CHUNK; j++) {
-        const s = batch[from + j]!;
-        args[j * 5] = s.tagId;
-        args[j * 5 + 1] = s.ts;
-        args[j * 5 + 2] = s.value;
-        args[j * 5 + 3] = s.quality;
-        args[j * 5 + 4] = s.text ?? null;
-      }
-      if (this.insertMany.run(args).changes !== CHUNK) throw ALREADY_STORED;
-    });
-    this.insertChunk = (batch, from) => {
-      try {
-        chunk(batch, from);
-        return true;
-      } catch (err) {
-        if (err === ALREADY_STORED) return false;
-        throw err;
-      }
-    };
     this.insertBatch = db.transaction((batch: readonly Sample[]) => {
       for (const s of batch) this.insertOne.run(s.tagId, s.ts, s.value, s.quality, s.text ?? null);
     });
@@ -82,27 +50,13 @@ export class SamplesRepo {
     return out;
   }
 
-  /**
-   * Inserts a batch (call inside a transaction) and returns the samples that were not already stored.
-   * Rows go CHUNK at a time in one statement (a tenth less CPU per row than one statement each); a chunk that
-   * met a row already stored is rolled back to its savepoint and inserted row by row, to know which were new.
-   */
+  /** Inserts a batch (call inside a transaction) and returns the samples that were not already stored. */
   insertNew(batch: readonly Sample[]): Sample[] {
     const fresh: Sample[] = [];
-    let i = 0;
-    for (; i + CHUNK <= batch.length; i += CHUNK) {
-      if (this.insertChunk(batch, i)) {
-        for (let j = i; j < i + CHUNK; j++) fresh.push(batch[j]!);
-      } else {
-        for (let j = i; j < i + CHUNK; j++) this.insertRow(batch[j]!, fresh);
-      }
+    for (const s of batch) {
+      if (this.insertOne.run(s.tagId, s.ts, s.value, s.quality, s.text ?? null).changes > 0) fresh.push(s);
     }
-    for (; i < batch.length; i++) this.insertRow(batch[i]!, fresh);
     return fresh;
-  }
-
-  private insertRow(s: Sample, fresh: Sample[]): void {
-    if (this.insertOne.run(s.tagId, s.ts, s.value, s.quality, s.text ?? null).changes > 0) fresh.push(s);
   }
 
   /** Every stored sample of a tag in [from, to], oldest first (for replays such as alarm previews). */
