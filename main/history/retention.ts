@@ -121,9 +121,10 @@ export class RetentionService {
     const { store, rollups } = this.options;
     const s = this.settings();
     const now = this.now();
-    // Rolled up first: raw rows about to go must already be in their minute and hour rows.
-    rollups.catchUp();
     const rawCutoff = Math.floor((now - s.rawDays * DAY_MS) / HOUR_MS) * HOUR_MS;
+    // Rolled up first: raw rows about to go must already be in their minute and hour rows (newer minutes are
+    // the rollup pass's; recomputing them here every minute re-read every minute still filling).
+    rollups.catchUp(rawCutoff);
     const rollupCutoff = Math.floor((now - s.rollupDays * DAY_MS) / HOUR_MS) * HOUR_MS;
     store.rollups.setRawPurgedBefore(rawCutoff);
     let deletedSamples = await this.deleteBefore('samples', rawCutoff);
@@ -140,7 +141,7 @@ export class RetentionService {
       capReached = true;
       const dayEnd = Math.floor(oldest / DAY_MS) * DAY_MS + DAY_MS;
       if (table === 'samples') {
-        rollups.catchUp();
+        rollups.catchUp(dayEnd);
         store.rollups.setRawPurgedBefore(dayEnd);
         deletedSamples += await this.deleteBefore('samples', dayEnd);
       } else {

@@ -1,4 +1,17 @@
-import type { RollupsRepo } from '../store/rollups-repo.js';
+import { MINUTE_MS, type RollupsRepo } from '../store/rollups-repo.js';
+
+/** Samples of a minute may still arrive this long after it ended (publish interval, batching, a slow turn). */
+const LATE_MS = 5_000;
+
+/**
+ * The minute buckets the background pass leaves dirty at `now`: minutes still filling (and up to a minute
+ * ahead, for a server clock running a little fast). Recomputing them every pass re-read each open minute's raw
+ * rows a dozen times; left dirty, each is computed once after it ends, and catchUp() still takes them all.
+ */
+export const openMinutes = (now: number): { from: number; to: number } => ({
+  from: now - MINUTE_MS - LATE_MS,
+  to: now + MINUTE_MS,
+});
 
 export interface RollupServiceOptions {
   rollups: RollupsRepo;
@@ -7,15 +20,18 @@ export interface RollupServiceOptions {
   /** Dirty minutes recomputed per transaction: bounded so one step never holds the writer for long. */
   stepSize?: number;
   onError?: (err: unknown) => void;
+  now?: () => number;
 }
 
 /**
  * Runs the rollup pass: in the background every few seconds (one bounded step per event-loop turn, so
- * ingest interleaves), and synchronously to the end before a history query so answers are never stale.
+ * ingest interleaves) over minutes that have ended, and synchronously to the end, open minutes included,
+ * before a history query so answers are never stale.
  */
 export class RollupService {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private stopped = false;
   private readonly stepSize: number;
 
   constructor(private readonly options: RollupServiceOptions) {
@@ -31,23 +47,30 @@ export class RollupService {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.stopped = true;
   }
 
-  /** Recomputes every dirty minute now; returns how many were recomputed. */
-  catchUp(): number {
+  /**
+   * Recomputes every dirty minute now (with `before`: every one older than that, what retention needs before
+   * it deletes raw rows); returns how many were recomputed.
+   */
+  catchUp(before?: number): number {
+    const skip = before === undefined ? undefined : { from: before, to: Number.MAX_SAFE_INTEGER };
     let total = 0;
     for (;;) {
-      const n = this.options.rollups.step(this.stepSize);
+      const n = this.options.rollups.step(this.stepSize, skip);
       total += n;
       if (n < this.stepSize) return total;
     }
   }
 
-  private async runInBackground(): Promise<void> {
+  /** One background pass now (what the timer runs): every dirty minute that has ended. */
+  async runInBackground(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    const now = this.options.now ?? Date.now;
     try {
-      while (this.timer && this.options.rollups.step(this.stepSize) === this.stepSize) {
+      while (!this.stopped && this.options.rollups.step(this.stepSize, openMinutes(now())) === this.stepSize) {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } catch (err) {

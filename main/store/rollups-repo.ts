@@ -59,7 +59,7 @@ export class RollupsRepo {
   /** Minutes marked dirty since their last recompute (committed), so a busy minute is marked once. */
   private readonly marked = new Set<number>();
   private readonly markStmt: Database.Statement<[number, number]>;
-  private readonly takeStmt: Database.Statement<[number]>;
+  private readonly takeStmt: Database.Statement<[number, number, number]>;
   private readonly unmarkStmt: Database.Statement<[number, number]>;
   private readonly minuteAgg: Database.Statement<{ tag: number; start: number; end: number }>;
   private readonly hourAgg: Database.Statement<{ tag: number; start: number; end: number }>;
@@ -74,7 +74,9 @@ export class RollupsRepo {
     private readonly settings: SettingsRepo,
   ) {
     this.markStmt = db.prepare('INSERT OR IGNORE INTO rollup_dirty (tag_id, bucket) VALUES (?, ?)');
-    this.takeStmt = db.prepare('SELECT tag_id, bucket FROM rollup_dirty ORDER BY tag_id, bucket LIMIT ?');
+    this.takeStmt = db.prepare(
+      'SELECT tag_id, bucket FROM rollup_dirty WHERE bucket < ? OR bucket >= ? ORDER BY tag_id, bucket LIMIT ?',
+    );
     this.unmarkStmt = db.prepare('DELETE FROM rollup_dirty WHERE tag_id = ? AND bucket = ?');
     this.minuteAgg = db.prepare(
       `SELECT a.*,
@@ -143,10 +145,11 @@ export class RollupsRepo {
    * Recomputes up to `limit` dirty minutes and their hours in one transaction; returns how many it took.
    * Minutes older than the raw retention boundary are left as they are: their raw rows may be gone, so a
    * late sample there must not replace the rollup of the deleted ones. Such late samples are not rolled up.
+   * `skip`: minute buckets in [from, to) stay dirty for a later step (minutes still filling, see RollupService).
    */
-  step(limit: number): number {
+  step(limit: number, skip: { from: number; to: number } = { from: 0, to: 0 }): number {
     return this.db.transaction(() => {
-      const dirty = this.takeStmt.all(limit) as { tag_id: number; bucket: number }[];
+      const dirty = this.takeStmt.all(skip.from, skip.to, limit) as { tag_id: number; bucket: number }[];
       const hours = new Map<string, { tag: number; start: number }>();
       for (const d of dirty) {
         this.unmarkStmt.run(d.tag_id, d.bucket);

@@ -1,5 +1,7 @@
-import { AttributeIds, OPCUAClient, TimestampsToReturn, getExtraDataTypeManager, type DataValue } from 'node-opcua';
-import { createApp } from '../../main/app/create-app.js';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { AttributeIds, OPCUAClient, TimestampsToReturn } from 'node-opcua';
+import { createApp, type App } from '../../main/app/create-app.js';
 import { freePort } from '../../main/collect/demo/free-port.js';
 import { OpcUaCollector } from '../../main/collect/opcua/opcua-collector.js';
 import { silentLogger } from '../../main/log/logger.js';
@@ -7,6 +9,7 @@ import { collectorDevice, Recorder } from '../helpers/device.js';
 import { startOpcUaServer } from '../helpers/opcua-server.js';
 import { BENCH_FIELDS } from '../fixtures/opcua-plc-space.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { startOpcUaPeer, type OpcUaPeer } from './opcua-peer.js';
 import { result, type BenchResult } from './result.js';
 
 const NOTIFY_ITEMS = 10_000;
@@ -21,7 +24,70 @@ const cpuSeconds = (): number => {
   return (u.user + u.system) / 1e6;
 };
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+const round5 = (x: number): number => Math.round(x * 1e5) / 1e5;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** With BENCH_CPU_PROFILE=file.cpuprofile: a CPU profile of this process over the measured window only. */
+const profiled = async (during: () => Promise<unknown>): Promise<void> => {
+  const file = process.env.BENCH_CPU_PROFILE;
+  if (!file) {
+    await during();
+    return;
+  }
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  await during();
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(file, JSON.stringify(profile));
+  session.disconnect();
+};
+
+/**
+ * The app and its peer (a bare node-opcua client in its own process, on the same items) counted in the same
+ * window, so load from other programs and drift hit both alike. Rows are counted outside the CPU window.
+ */
+const measureBeside = async (
+  app: App,
+  peer: OpcUaPeer,
+): Promise<{ stored: number; received: number; seconds: number; appCpu: number; peerCpu: number }> => {
+  const rows = (): number => app.store?.samples.count() ?? 0;
+  const before = rows();
+  const [p0, cpu0] = await Promise.all([peer.mark(), Promise.resolve(cpuSeconds())]);
+  const t0 = performance.now();
+  await profiled(() => sleep(MEASURE_MS));
+  const [p1, cpu1] = await Promise.all([peer.mark(), Promise.resolve(cpuSeconds())]);
+  const seconds = (performance.now() - t0) / 1000;
+  const stored = rows() - before;
+  if (p1.read === p0.read) throw new Error('the peer decoded no values');
+  return {
+    stored,
+    received: p1.received - p0.received,
+    seconds,
+    appCpu: cpu1 - cpu0,
+    peerCpu: p1.cpuSeconds - p0.cpuSeconds,
+  };
+};
+
+/** Stored/s against received/s, and CPU seconds per 1,000 values for each. */
+const besideResults = (name: string, unit: string, m: Awaited<ReturnType<typeof measureBeside>>): BenchResult[] => {
+  const ours = m.appCpu / (m.stored / 1000);
+  const theirs = m.peerCpu / (m.received / 1000);
+  return [
+    result(name, m.stored / m.seconds, `${unit}/s`, m.received / m.seconds),
+    {
+      name: `${name}.cpu`,
+      value: round5(ours),
+      unit: `CPU s/1k ${unit}`,
+      baseline: round5(theirs),
+      ratio: round3(ours / theirs),
+    },
+  ];
+};
+
+const openApp = (dir: string): Promise<App> =>
+  createApp({ dataDir: dir, shell: 'browser', version: 'bench', logger: silentLogger, demo: { enabled: false } });
 
 /**
  * opcua.notifications: 10,000 monitored items at 100 ms against a node-opcua server in another process,
@@ -34,15 +100,8 @@ export const benchOpcUaNotifications = async (): Promise<BenchResult[]> => {
     variables: NOTIFY_ITEMS,
     updateMs: NOTIFY_MS,
   });
-  // Peer in the same run: a bare node-opcua client on the same items, counting notifications (no store).
-  const bare = await bareNotifications(server.endpointUrl);
-  const app = await createApp({
-    dataDir: dir.path,
-    shell: 'browser',
-    version: 'bench',
-    logger: silentLogger,
-    demo: { enabled: false },
-  });
+  const app = await openApp(dir.path);
+  let peer: OpcUaPeer | null = null;
   try {
     const idleRss = process.memoryUsage().rss;
     const r = await app.router.invoke('devices.save', {
@@ -56,78 +115,32 @@ export const benchOpcUaNotifications = async (): Promise<BenchResult[]> => {
       })),
     });
     if (!r.ok) throw new Error(r.error.message);
+    peer = await startOpcUaPeer(server.endpointUrl, 'scalars', NOTIFY_ITEMS);
     let peakRss = 0;
     const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
     await sleep(WARMUP_MS);
-    const rows = (): number => app.store?.samples.count() ?? 0;
-    const before = rows();
-    const cpuBefore = cpuSeconds();
-    const t0 = performance.now();
-    await sleep(MEASURE_MS);
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = cpuSeconds() - cpuBefore;
-    const stored = rows() - before;
+    const m = await measureBeside(app, peer);
     clearInterval(rssTimer);
-    const offered = NOTIFY_ITEMS * (1000 / NOTIFY_MS);
     process.stderr.write(
-      `opcua.notifications: offered ${offered}/s by the server's variables; bare client received ${Math.round(bare.perSecond)}/s\n`,
+      `opcua.notifications: offered ${NOTIFY_ITEMS * (1000 / NOTIFY_MS)}/s; in ${m.seconds.toFixed(1)} s the app stored ${m.stored}, the peer received ${m.received}; CPU s app ${m.appCpu.toFixed(2)}, peer ${m.peerCpu.toFixed(2)}\n`,
     );
-    const ours = cpu / (stored / 100_000);
     return [
-      result('opcua.notifications', stored / seconds, 'notifications/s', bare.perSecond),
-      {
-        name: 'opcua.notifications.cpu',
-        value: round3(ours),
-        unit: 'CPU s/100k notifications',
-        baseline: round3(bare.cpuPer100k),
-        ratio: round3(ours / bare.cpuPer100k),
-      },
+      ...besideResults('opcua.notifications', 'notifications', m),
       result('opcua.notifications.rss', peakRss / 2 ** 20, 'MB', idleRss / 2 ** 20),
     ];
   } finally {
+    await peer?.stop();
     await app.stop();
     await server.stop();
     dir.remove();
   }
 };
 
-/** A bare client's notifications/s and CPU per 100k on the bench items (node-opcua alone, nothing stored). */
-const bareNotifications = async (url: string): Promise<{ perSecond: number; cpuPer100k: number }> => {
-  const client = OPCUAClient.create({ endpointMustExist: false, connectionStrategy: { maxRetry: 1 } });
-  await client.connect(url);
-  const session = await client.createSession();
-  const sub = await session.createSubscription2({ requestedPublishingInterval: NOTIFY_MS, publishingEnabled: true });
-  let count = 0;
-  for (let i = 0; i < NOTIFY_ITEMS; i += 1000) {
-    const group = await sub.monitorItems(
-      Array.from({ length: Math.min(1000, NOTIFY_ITEMS - i) }, (_, j) => ({
-        nodeId: `ns=1;s=V${i + j}`,
-        attributeId: AttributeIds.Value,
-      })),
-      { samplingInterval: NOTIFY_MS, queueSize: 1, discardOldest: true },
-      TimestampsToReturn.Both,
-    );
-    group.on('changed', () => count++);
-  }
-  await sleep(WARMUP_MS / 2);
-  const n0 = count;
-  const cpu0 = cpuSeconds();
-  const t0 = performance.now();
-  await sleep(MEASURE_MS / 2);
-  const seconds = (performance.now() - t0) / 1000;
-  const n = count - n0;
-  const cpu = cpuSeconds() - cpu0;
-  await sub.terminate();
-  await session.close();
-  await client.disconnect();
-  return { perSecond: n / seconds, cpuPer100k: cpu / (n / 100_000) };
-};
-
 /**
  * opcua.struct_fields: 1,000 structured variables (Bench_t, 20 fields) changing every 100 ms, every field a tag
  * (20,000 tags, 1,000 monitored items), through the whole app into SQLite; offered 200,000 field values/s. The peer
  * is a bare node-opcua client on the same variables receiving and decoding the structures (it reads every field
- * of every notification), in the same run.
+ * of every notification), in the same window.
  */
 export const benchOpcUaStructFields = async (): Promise<BenchResult[]> => {
   const dir = tempDir('twinedge-bench-');
@@ -138,14 +151,8 @@ export const benchOpcUaStructFields = async (): Promise<BenchResult[]> => {
     plc: 'definition',
     benchStructs: STRUCTS,
   });
-  const bare = await bareStructFields(server.endpointUrl);
-  const app = await createApp({
-    dataDir: dir.path,
-    shell: 'browser',
-    version: 'bench',
-    logger: silentLogger,
-    demo: { enabled: false },
-  });
+  const app = await openApp(dir.path);
+  let peer: OpcUaPeer | null = null;
   try {
     const r = await app.router.invoke('devices.save', {
       name: 'Bench structures',
@@ -158,75 +165,20 @@ export const benchOpcUaStructFields = async (): Promise<BenchResult[]> => {
       }),
     });
     if (!r.ok) throw new Error(r.error.message);
+    peer = await startOpcUaPeer(server.endpointUrl, 'structs', STRUCTS, BENCH_FIELDS);
     await sleep(WARMUP_MS);
-    const rows = (): number => app.store?.samples.count() ?? 0;
-    const before = rows();
-    const cpuBefore = cpuSeconds();
-    const t0 = performance.now();
-    await sleep(MEASURE_MS);
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = cpuSeconds() - cpuBefore;
-    const stored = rows() - before;
+    const m = await measureBeside(app, peer);
     const items = (await server.stats()).items;
     process.stderr.write(
-      `opcua.struct_fields: offered ${STRUCTS * BENCH_FIELDS * (1000 / NOTIFY_MS)} fields/s; bare client decoded ${Math.round(bare.perSecond)}/s; server items ${items}\n`,
+      `opcua.struct_fields: offered ${STRUCTS * BENCH_FIELDS * (1000 / NOTIFY_MS)} fields/s; in ${m.seconds.toFixed(1)} s the app stored ${m.stored}, the peer decoded ${m.received}; CPU s app ${m.appCpu.toFixed(2)}, peer ${m.peerCpu.toFixed(2)}; server items ${items}\n`,
     );
-    const ours = cpu / (stored / 100_000);
-    return [
-      result('opcua.struct_fields', stored / seconds, 'field samples/s', bare.perSecond),
-      {
-        name: 'opcua.struct_fields.cpu',
-        value: round3(ours),
-        unit: 'CPU s/100k field samples',
-        baseline: round3(bare.cpuPer100k),
-        ratio: round3(ours / bare.cpuPer100k),
-      },
-    ];
+    return besideResults('opcua.struct_fields', 'field samples', m);
   } finally {
+    await peer?.stop();
     await app.stop();
     await server.stop();
     dir.remove();
   }
-};
-
-/** A bare client's decoded field values/s on the bench structures (node-opcua alone, nothing stored). */
-const bareStructFields = async (url: string): Promise<{ perSecond: number; cpuPer100k: number }> => {
-  const client = OPCUAClient.create({
-    endpointMustExist: false,
-    connectionStrategy: { maxRetry: 1 },
-  });
-  await client.connect(url);
-  const session = await client.createSession();
-  // As the collector does (same extraction strategy, types prepared before the first notification).
-  await getExtraDataTypeManager(session);
-  const sub = await session.createSubscription2({ requestedPublishingInterval: NOTIFY_MS, publishingEnabled: true });
-  let count = 0;
-  const group = await sub.monitorItems(
-    Array.from({ length: STRUCTS }, (_, i) => ({ nodeId: `ns=1;s=Plc.Bench.S${i}`, attributeId: AttributeIds.Value })),
-    { samplingInterval: NOTIFY_MS, queueSize: 1, discardOldest: true },
-    TimestampsToReturn.Both,
-  );
-  let sink = 0;
-  group.on('changed', (_item, dv: DataValue) => {
-    const s = dv.value.value as Record<string, unknown>;
-    // Decoded means usable: every field is read, as a consumer of the structure would.
-    for (let f = 0; f < BENCH_FIELDS; f++) if (s[`F${f}`] !== undefined) sink++;
-    count += BENCH_FIELDS;
-  });
-  await sleep(WARMUP_MS / 2);
-  const n0 = count;
-  const cpu0 = cpuSeconds();
-  const t0 = performance.now();
-  await sleep(MEASURE_MS / 2);
-  const seconds = (performance.now() - t0) / 1000;
-  const n = count - n0;
-  const cpu = cpuSeconds() - cpu0;
-  await sub.terminate();
-  await session.close();
-  // Publish requests still in flight are cancelled by the disconnect; that is the end of the peer, not a failure.
-  await client.disconnect().catch(() => undefined);
-  if (sink === 0) throw new Error('the bare client decoded no structure fields');
-  return { perSecond: n / seconds, cpuPer100k: cpu / (n / 100_000) };
 };
 
 /**

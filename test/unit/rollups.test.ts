@@ -131,6 +131,24 @@ describe('rollups', () => {
     store.close();
   });
 
+  it('background pass leaves the minute still filling dirty; catch-up takes it', async () => {
+    dir = tempDir();
+    const path = join(dir.path, 's.sqlite');
+    const store = Store.open(path);
+    // Now is 30 s into the third minute after T0: minutes 0 and 1 have ended, minute 2 is still filling.
+    const now = T0 + 2 * 60_000 + 30_000;
+    const svc = new RollupService({ rollups: store.rollups, now: () => now });
+    const samples = Array.from({ length: 150 }, (_, i) => ({ tagId: 3, ts: T0 + i * 1000, value: i, quality: 0 }));
+    store.writeSamples(samples, null);
+    await svc.runInBackground();
+    expect(store.rollups.rows('1m', 3, T0, T0 + 3 * 60_000).map((r) => r.bucket)).toEqual([T0, T0 + 60_000]);
+    expect(store.rollups.pendingCount()).toBe(1);
+    svc.catchUp();
+    expect(store.rollups.pendingCount()).toBe(0);
+    store.close();
+    checkAll(path);
+  });
+
   it('catch up after a crash between the write and the pass', () => {
     dir = tempDir();
     const path = join(dir.path, 's.sqlite');
