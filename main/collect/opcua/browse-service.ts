@@ -10,6 +10,7 @@ import {
   StatusCodes,
   VariableIds,
   VariantArrayType,
+  type Variant,
   coerceNodeId,
   makeNodeId,
   type BrowseDescriptionOptions,
@@ -117,6 +118,14 @@ const chunks = <T>(items: T[], size: number): T[][] => {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 };
+
+/** A value's array dimensions ([rows, cols] of a matrix, [length] of an array), null for a scalar. */
+const dimensionsOf = (v: Variant): number[] | null =>
+  v.arrayType === VariantArrayType.Matrix
+    ? [...(v.dimensions ?? [])]
+    : v.arrayType === VariantArrayType.Array
+      ? [(v.value as ArrayLike<unknown> | null)?.length ?? 0]
+      : null;
 
 export class OpcUaBrowseService {
   private readonly sessions = new Map<number, Entry>();
@@ -240,12 +249,7 @@ export class OpcUaBrowseService {
     const typeId = isBad(dvType!.statusCode.value) ? null : (dvType!.value.value as NodeId | null);
     const [typeName] = typeId ? await this.typeNames(session, entry, [typeId]) : [null];
     const v = value.value;
-    const dims =
-      v.arrayType === VariantArrayType.Matrix
-        ? [...(v.dimensions ?? [])]
-        : v.arrayType === VariantArrayType.Array
-          ? [(v.value as ArrayLike<unknown> | null)?.length ?? 0]
-          : null;
+    const dims = dimensionsOf(v);
     try {
       return valuePartEntries(
         {
@@ -551,12 +555,7 @@ export class OpcUaBrowseService {
     part: Position,
   ): { text: string; typeName: string | null } {
     const v = dv.value;
-    const dims =
-      v.arrayType === VariantArrayType.Matrix
-        ? [...(v.dimensions ?? [])]
-        : v.arrayType === VariantArrayType.Array
-          ? [(v.value as ArrayLike<unknown> | null)?.length ?? 0]
-          : null;
+    const dims = dimensionsOf(v);
     try {
       const found = locatePart(
         {
