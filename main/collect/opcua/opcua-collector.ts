@@ -149,6 +149,8 @@ export class OpcUaCollector implements Collector {
   // ---- server history (backfill after an outage, trend fill) ----
   private readonly backfill: Backfill;
   private readonly historyReader: ServerHistoryReader;
+  /** Each tag's element and field, as history values are converted (relocation changes only node ids). */
+  private readonly historyItemTags = new Map<number, ItemTag>();
   /** When data-change notifications last arrived (the start of an outage's gap). */
   private lastDataAt: number | null = null;
   /** Set at connect: the first data of a connection closes the gap and starts the backfill. */
@@ -211,9 +213,14 @@ export class OpcUaCollector implements Collector {
    * without touching the tag's live problems or kind.
    */
   private historicalSample(tagId: number, dv: DataValue): Sample {
-    const ref = this.tags.find((t) => t.tagId === tagId);
+    let tag = this.historyItemTags.get(tagId);
+    if (!tag) {
+      // Once per tag, not per history value: a backfill converts up to 100,000 values per tag.
+      const ref = this.tags.find((t) => t.tagId === tagId);
+      tag = { tagId, indexRange: ref?.tag.indexRange ?? '', path: parseFieldPath(ref?.tag.field ?? '') };
+      this.historyItemTags.set(tagId, tag);
+    }
     const out: Sample[] = [];
-    const tag: ItemTag = { tagId, indexRange: ref?.tag.indexRange ?? '', path: parseFieldPath(ref?.tag.field ?? '') };
     appendSamples(dv, [tag], Date.now(), out, quietSink, this.opaqueNames.namer);
     return out[0] ?? { tagId, ts: Date.now(), value: null, quality: StatusCodes.Bad };
   }
