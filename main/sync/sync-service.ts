@@ -928,7 +928,8 @@ export class SyncService {
 
   private async refreshAlerts(client: TwinEdgeCloudApi): Promise<void> {
     const rules = await this.cache.refresh('alertRules', client);
-    await this.cache.refresh('alertEvents', client);
+    // A key refused for the rules is refused for the events too.
+    if (!this.keyRefused) await this.cache.refresh('alertEvents', client);
     if (rules.error === null) this.o.onCloudRules?.(rules.items, this.tagMap());
   }
 
