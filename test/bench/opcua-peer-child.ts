@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { AttributeIds, OPCUAClient, TimestampsToReturn, getExtraDataTypeManager, type DataValue } from 'node-opcua';
 
 /**
@@ -7,11 +8,15 @@ import { AttributeIds, OPCUAClient, TimestampsToReturn, getExtraDataTypeManager,
  *
  * argv: URL scalars COUNT            — ns=1;s=V0.. as plain values
  *       URL structs COUNT FIELDS     — ns=1;s=Plc.Bench.S0.., every field F0.. of every notification read
+ *       URL nodes FILE               — the node ids in FILE (a JSON array of strings) as plain values, with a
+ *                                      queue deep enough to lose none: every change the server sampled
  * Prints "READY" once subscribed; on "mark" from stdin prints "MARK <values received> <CPU seconds>".
  */
 const [url, mode, countArg, fieldsArg] = process.argv.slice(2);
-if (!url || (mode !== 'scalars' && mode !== 'structs')) throw new Error('usage: URL scalars|structs COUNT [FIELDS]');
-const count = Number(countArg);
+if (!url || (mode !== 'scalars' && mode !== 'structs' && mode !== 'nodes'))
+  throw new Error('usage: URL scalars|structs COUNT [FIELDS] | URL nodes FILE');
+const listed = mode === 'nodes' ? (JSON.parse(readFileSync(countArg ?? '', 'utf8')) as string[]) : null;
+const count = listed ? listed.length : Number(countArg);
 const fields = Number(fieldsArg ?? 0);
 const intervalMs = 100;
 
@@ -38,10 +43,10 @@ const prefix = mode === 'structs' ? 'ns=1;s=Plc.Bench.S' : 'ns=1;s=V';
 for (let i = 0; i < count; i += 1000) {
   const group = await sub.monitorItems(
     Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({
-      nodeId: `${prefix}${i + j}`,
+      nodeId: listed ? listed[i + j]! : `${prefix}${i + j}`,
       attributeId: AttributeIds.Value,
     })),
-    { samplingInterval: intervalMs, queueSize: 1, discardOldest: true },
+    { samplingInterval: listed ? 0 : intervalMs, queueSize: listed ? 10 : 1, discardOldest: true },
     TimestampsToReturn.Both,
   );
   group.on('changed', mode === 'structs' ? onStruct : onScalar);

@@ -16,11 +16,14 @@ export interface OpcUaPeer {
 
 const script = fileURLToPath(new URL('./opcua-peer-child.ts', import.meta.url));
 
-/** Starts opcua-peer-child.ts and resolves once it is subscribed to every item. */
+/**
+ * Starts opcua-peer-child.ts and resolves once it is subscribed to every item: `count` generated node ids
+ * (scalars, structs) or the node ids listed in the JSON file `count` names (nodes).
+ */
 export const startOpcUaPeer = (
   url: string,
-  mode: 'scalars' | 'structs',
-  count: number,
+  mode: 'scalars' | 'structs' | 'nodes',
+  count: number | string,
   fields = 0,
 ): Promise<OpcUaPeer> =>
   new Promise((resolve, reject) => {
