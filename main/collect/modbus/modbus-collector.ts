@@ -61,10 +61,12 @@ export class ModbusCollector implements Collector {
     if (this.lineUp && s.state !== 'connected') {
       for (const g of this.groups) this.emitBad(g, StatusCodes.BadNoCommunication, s.message ?? 'connection lost');
     }
-    // Connected (again): poll now rather than at the next tick, so data is back as soon as the device is.
-    if (!this.lineUp && s.state === 'connected') for (const g of this.groups) g.sleeper.cancel();
     this.lineUp = s.state === 'connected';
     this.report(s);
+  };
+  private readonly onLineOpen = (): void => {
+    // Connected (again): poll now rather than at the next tick, so data is back as soon as the device is.
+    for (const g of this.groups) g.sleeper.cancel();
   };
 
   constructor(
@@ -122,6 +124,7 @@ export class ModbusCollector implements Collector {
     this.running = true;
     this.lease = this.opts.lines.acquire(this.device.config.settings);
     this.lease.line.on('state', this.onLineState);
+    this.lease.line.on('open', this.onLineOpen);
     this.lineUp = this.lease.line.state.state === 'connected';
     this.report(this.lease.line.state);
     this.loops = this.groups.map((g) => this.pollLoop(g));
@@ -133,6 +136,7 @@ export class ModbusCollector implements Collector {
     await Promise.all(this.loops);
     this.loops = [];
     this.lease?.line.off('state', this.onLineState);
+    this.lease?.line.off('open', this.onLineOpen);
     await this.lease?.release();
     this.lease = null;
   }
@@ -175,7 +179,10 @@ export class ModbusCollector implements Collector {
     if (!this.running) return;
     const s = this.device.config.settings;
     const requestsPerCycle = this.requestsPerCycle;
-    if (line.state !== 'connected') {
+    // Connected again after failed attempts, but no answer yet: the line still says why it failed before, unless
+    // this connection's own timeouts say more.
+    const waitingForAnswer = line.state !== 'connected' && this.lease?.line.open === true && this.lastTimeout !== null;
+    if (line.state !== 'connected' && !waitingForAnswer) {
       this.events.onState({ state: line.state, message: line.message, requestsPerCycle });
     } else if (this.degraded) {
       this.events.onState({
@@ -188,7 +195,7 @@ export class ModbusCollector implements Collector {
     } else if (this.lastTimeout !== null) {
       this.events.onState({ state: 'error', message: `${this.lastTimeout} — still trying`, requestsPerCycle });
     } else {
-      this.events.onState({ state: 'connected', message: null, requestsPerCycle });
+      this.events.onState({ state: 'connected', message: line.message, requestsPerCycle });
     }
   }
 
@@ -197,7 +204,7 @@ export class ModbusCollector implements Collector {
     while (this.running) {
       const started = Date.now();
       // Not connected: the line is reconnecting by itself; nothing to ask until it is back.
-      if (this.lease?.line.state.state === 'connected') {
+      if (this.lease?.line.open) {
         await this.pollOnce(group);
         group.lastCycleMs = Date.now() - started;
       }
