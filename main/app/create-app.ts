@@ -5,6 +5,7 @@ import { createTransport } from '../collect/modbus/create-transport.js';
 import { ModbusRequestError } from '../collect/modbus/errors.js';
 import { ModbusLines } from '../collect/modbus/line-registry.js';
 import { ModbusService } from '../collect/modbus/modbus-service.js';
+import { withoutRetry } from '../collect/retry-text.js';
 import { DemoPlant } from '../collect/demo/demo-plant.js';
 import type { Sample } from '../collect/types.js';
 import { loadConfigFile, type ConfigFile } from '../config/config-file.js';
@@ -311,7 +312,8 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   const loggedStates = new Map<number, string>();
   const logDeviceStates = (states: AppStatus['devices']): void => {
     for (const s of states) {
-      const key = `${s.state}|${s.message ?? ''}`;
+      // The same problem retried is one line, not one per attempt: the countdown is left out of the comparison.
+      const key = `${s.state}|${withoutRetry(s.message ?? '')}`;
       const seen = loggedStates.get(s.deviceId);
       if (seen === key) continue;
       loggedStates.set(s.deviceId, key);
@@ -513,7 +515,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         } catch (err) {
           if (err instanceof AppError) throw err;
           // No connection (refused, unreachable): the device's problem, said once; a test read is not retried.
-          const message = errorMessage(err).replace(/ — retrying in .*$/, '');
+          const message = withoutRetry(errorMessage(err));
           throw new AppError('device_error', message.charAt(0).toUpperCase() + message.slice(1));
         }
       },

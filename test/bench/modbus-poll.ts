@@ -1,33 +1,16 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { createApp } from '../../main/app/create-app.js';
 import { silentLogger } from '../../main/log/logger.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { syntheticMap } from './modbus-map.js';
+import { startModbusServer } from './modbus-server.js';
 import { result, type BenchResult } from './result.js';
 
 const DEVICES = 10;
 const TAGS_PER_DEVICE = 10_000;
 const WARMUP_MS = 5_000;
 const MEASURE_MS = 20_000;
-
-const startServer = (): Promise<{ port: number; stop: () => void }> =>
-  new Promise((resolve, reject) => {
-    const script = fileURLToPath(new URL('./modbus-server-child.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', script, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.once('exit', (code) => reject(new Error(`bench Modbus server exited (${code})`)));
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (m) {
-        child.removeAllListeners('exit');
-        resolve({ port: Number(m[1]), stop: () => child.kill('SIGKILL') });
-      }
-    });
-  });
 
 const cpuSeconds = (): number => {
   const u = process.cpuUsage();
@@ -62,7 +45,7 @@ const rawInsertCpuPer100k = (dir: string): number => {
  */
 export const benchModbusPoll = async (): Promise<BenchResult[]> => {
   const dir = tempDir('twinedge-bench-');
-  const server = await startServer();
+  const server = await startModbusServer();
   const app = await createApp({
     dataDir: dir.path,
     shell: 'browser',

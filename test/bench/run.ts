@@ -6,6 +6,7 @@ import { benchTrendYear } from './trend-year.js';
 import { benchStoreBytesPerSample } from './store-bytes.js';
 import { benchPipelineDemo } from './pipeline-demo.js';
 import { benchModbusPlan } from './modbus-plan.js';
+import { benchModbusPollJitter } from './modbus-jitter.js';
 import { benchModbusPoll } from './modbus-poll.js';
 import { benchOpcUaNotifications, benchOpcUaStructFields, benchOpcUaSubscribe } from './opcua-bench.js';
 import type { BenchResult } from './result.js';
@@ -18,6 +19,7 @@ const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
   benchPipelineDemo,
   benchModbusPlan,
   benchModbusPoll,
+  benchModbusPollJitter,
   benchOpcUaNotifications,
   benchOpcUaStructFields,
   benchOpcUaSubscribe,

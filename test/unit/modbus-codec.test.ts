@@ -107,9 +107,15 @@ describe('MBAP framing', () => {
     expect(split.push(stream.subarray(22)).map((f) => f.transactionId)).toEqual([3]);
   });
 
-  it('rejects a non-Modbus stream', () => {
+  it('rejects a non-Modbus stream, saying which header field is wrong', () => {
+    // "GET / HTTP/1.1": bytes 2-3 ("T ") as the protocol id.
     expect(() => new FrameReader().push(Buffer.from('474554202f20485454502f312e310d0a', 'hex'))).toThrow(
-      ModbusFrameError,
+      new ModbusFrameError('protocol id 21536 (Modbus TCP sends 0)'),
+    );
+    const tooLong = encodeFrame(1, 1, Buffer.from('0302002a', 'hex'));
+    tooLong.writeUInt16BE(300, 4);
+    expect(() => new FrameReader().push(tooLong)).toThrow(
+      new ModbusFrameError('a frame length of 300 (Modbus TCP allows 2 to 254)'),
     );
   });
 });

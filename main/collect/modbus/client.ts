@@ -34,6 +34,8 @@ export class ModbusTcpClient extends EventEmitter<ModbusTransportEvents> impleme
   private socket: net.Socket | null = null;
   private reader = new FrameReader();
   private pending = new Map<number, Pending>();
+  /** Transaction ids sent on this connection, one bit each: an answer with any other id is not from Modbus. */
+  private readonly asked = new Uint8Array(0x10000 / 8);
   private nextTid = 1;
   /** A socket still connecting, so close() can abort it (stop() must not wait for a TCP timeout). */
   private connecting: SocketConnect | null = null;
@@ -73,32 +75,43 @@ export class ModbusTcpClient extends EventEmitter<ModbusTransportEvents> impleme
   private attach(socket: net.Socket): void {
     this.socket = socket;
     this.reader = new FrameReader();
+    this.asked.fill(0);
     let reason = 'closed by the device';
-    socket.on('data', (chunk) => this.onData(chunk));
+    let sentGarbage = false;
+    socket.on('data', (chunk) => {
+      const notModbus = this.onData(chunk);
+      if (notModbus === null) return;
+      sentGarbage = true;
+      reason = notModbus;
+      // The stream is out of step; only a fresh connection resynchronises it.
+      socket.destroy();
+    });
     socket.on('error', (err: NodeJS.ErrnoException) => {
-      reason = describeSocketError(err);
+      if (!sentGarbage) reason = describeSocketError(err);
     });
     socket.on('close', () => {
       if (this.socket !== socket) return;
       this.socket = null;
       this.failAll(new ModbusClosedError(`connection to ${this.target} lost: ${reason}`));
-      this.emit('close', reason);
+      this.emit('close', reason, sentGarbage);
     });
   }
 
-  private onData(chunk: Buffer): void {
+  /** Pairs answers with requests; returns what the peer sent instead of Modbus, or null. */
+  private onData(chunk: Buffer): string | null {
     let frames;
     try {
       frames = this.reader.push(chunk);
     } catch (e) {
-      // The stream is out of step; only a fresh connection resynchronises it.
-      // destroy(err) reports the reason through the socket's error/close handlers.
-      this.socket?.destroy(new Error(`garbled data: ${e instanceof Error ? e.message : String(e)}`));
-      return;
+      return notModbusText(this.target, e instanceof Error ? e.message : String(e), chunk);
     }
     for (const f of frames) {
       const p = this.pending.get(f.transactionId);
-      if (!p) continue; // late answer to a request that already timed out
+      if (!p) {
+        // A late answer to a request that already timed out is dropped; an id never sent is not a Modbus server.
+        if (this.wasAsked(f.transactionId)) continue;
+        return `not Modbus: ${this.target} answered with a transaction id that was never asked (${f.transactionId})`;
+      }
       this.pending.delete(f.transactionId);
       clearTimeout(p.timer);
       try {
@@ -107,6 +120,11 @@ export class ModbusTcpClient extends EventEmitter<ModbusTransportEvents> impleme
         p.reject(e instanceof Error ? e : new ModbusError('frame', String(e)));
       }
     }
+    return null;
+  }
+
+  private wasAsked(tid: number): boolean {
+    return ((this.asked[tid >> 3] ?? 0) & (1 << (tid & 7))) !== 0;
   }
 
   request(unitId: number, req: ModbusRequest, timeoutMs: number): Promise<ModbusResponse> {
@@ -125,6 +143,7 @@ export class ModbusTcpClient extends EventEmitter<ModbusTransportEvents> impleme
         reject(new ModbusTimeoutError(`no answer from ${this.target} (unit ${unitId}) within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(tid, { req, resolve, reject, timer });
+      this.asked[tid >> 3] = (this.asked[tid >> 3] ?? 0) | (1 << (tid & 7));
       socket.write(encodeFrame(tid, unitId, pdu));
     });
   }
@@ -169,3 +188,15 @@ export class ModbusTcpClient extends EventEmitter<ModbusTransportEvents> impleme
     });
   }
 }
+
+/**
+ * What a peer that is not a Modbus server sent, for the device's state: "not Modbus: 10.0.0.5:502 answered with
+ * protocol id 21584 (Modbus TCP sends 0)", plus the bytes as text when they read as text (an HTTP or SSH server).
+ */
+export const notModbusText = (target: string, problem: string, bytes: Buffer): string => {
+  const head = bytes.subarray(0, 40).toString('latin1');
+  const printable = head.length >= 4 && /^[\x20-\x7e\r\n\t]+$/.test(head);
+  const line = head.split(/\r?\n/)[0]!.trim();
+  const text = printable && line ? ` — it sent text ("${line}"): another service may be listening on this port` : '';
+  return `not Modbus: ${target} answered with ${problem}${text}`;
+};

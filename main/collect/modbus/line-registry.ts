@@ -16,13 +16,20 @@ export interface LineLease {
 export class ModbusLines {
   private readonly lines = new Map<string, { line: ModbusLine; users: number }>();
 
-  constructor(private readonly makeTransport: (settings: ModbusSettings) => ModbusTransport) {}
+  constructor(
+    private readonly makeTransport: (settings: ModbusSettings) => ModbusTransport,
+    /** First reconnect delay (tests use a short one; the cap is each device's reconnectMaxDelayMs). */
+    private readonly options: { reconnectInitialMs?: number } = {},
+  ) {}
 
   acquire(settings: ModbusSettings): LineLease {
     const key = lineKey(settings);
     let entry = this.lines.get(key);
     if (!entry) {
-      const line = new ModbusLine(this.makeTransport(settings), { reconnectMaxDelayMs: settings.reconnectMaxDelayMs });
+      const line = new ModbusLine(this.makeTransport(settings), {
+        reconnectInitialMs: this.options.reconnectInitialMs,
+        reconnectMaxDelayMs: settings.reconnectMaxDelayMs,
+      });
       entry = { line, users: 0 };
       this.lines.set(key, entry);
       line.start();

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { Backoff } from '../backoff.js';
-import { Sleeper, formatDelay } from '../sleep.js';
-import { ModbusClosedError, ModbusError, ModbusTimeoutError } from './errors.js';
+import { Sleeper } from '../sleep.js';
+import { ModbusClosedError, ModbusError, ModbusExceptionError, ModbusTimeoutError } from './errors.js';
+import { retrySuffix } from '../retry-text.js';
 import type { ModbusRequest, ModbusResponse } from './pdu.js';
 import type { ModbusTransport } from './transport.js';
 
@@ -14,10 +15,14 @@ import type { ModbusTransport } from './transport.js';
  */
 
 export type LineState =
-  { state: 'connecting'; message: string | null } | { state: 'connected' } | { state: 'error'; message: string };
+  | { state: 'connecting'; message: string | null }
+  | { state: 'connected'; message: string | null }
+  | { state: 'error'; message: string };
 
 export interface LineEvents {
   state: [LineState];
+  /** The connection opened and takes requests (also while the state stays error until the device answers). */
+  open: [];
 }
 
 interface Job {
@@ -45,8 +50,14 @@ export class ModbusLine extends EventEmitter<LineEvents> {
   private readonly backoff: Backoff;
   private current: LineState = { state: 'connecting', message: null };
   private connectedWaiters: (() => void)[] = [];
-  private stopSignal: Promise<string> = Promise.resolve('stopped');
+  private stopSignal: Promise<void> = Promise.resolve();
   private signalStop: () => void = () => undefined;
+  /** The transport is connected and takes requests. */
+  private isOpen = false;
+  /** A valid Modbus answer (a response or an exception) came on the current connection. */
+  private answered = false;
+  /** Connection attempts in a row that ended without a valid answer (refused, garbage, closed at once). */
+  private failures = 0;
   /** Requests sent on this line since it was created (for diagnostics and benchmarks). */
   requestsSent = 0;
 
@@ -71,10 +82,15 @@ export class ModbusLine extends EventEmitter<LineEvents> {
     return this.current;
   }
 
+  /** Requests can be sent: connected, or (after failed attempts) connected again and waiting for an answer. */
+  get open(): boolean {
+    return this.isOpen;
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.stopSignal = new Promise((resolve) => (this.signalStop = () => resolve('stopped')));
+    this.stopSignal = new Promise((resolve) => (this.signalStop = resolve));
     this.loop = this.connectLoop();
   }
 
@@ -88,9 +104,9 @@ export class ModbusLine extends EventEmitter<LineEvents> {
     for (const w of this.connectedWaiters.splice(0)) w();
   }
 
-  /** Resolves when connected, or after timeoutMs (check `state`). */
+  /** Resolves when the line takes requests, or after timeoutMs (check `open` and `state`). */
   whenConnected(timeoutMs: number): Promise<void> {
-    if (this.current.state === 'connected') return Promise.resolve();
+    if (this.isOpen) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, timeoutMs);
       function done(): void {
@@ -106,8 +122,8 @@ export class ModbusLine extends EventEmitter<LineEvents> {
    * Rejects at once with ModbusClosedError while the line is not connected.
    */
   request(unitId: number, req: ModbusRequest, timeoutMs: number, retries = 0): Promise<ModbusResponse> {
-    if (this.current.state !== 'connected') {
-      const why = 'message' in this.current && this.current.message ? `: ${this.current.message}` : '';
+    if (!this.isOpen) {
+      const why = this.current.message ? `: ${this.current.message}` : '';
       return Promise.reject(new ModbusClosedError(`not connected to ${this.target}${why}`));
     }
     return new Promise((resolve, reject) => {
@@ -124,42 +140,80 @@ export class ModbusLine extends EventEmitter<LineEvents> {
 
   private setState(next: LineState): void {
     this.current = next;
-    if (next.state === 'connected') for (const w of this.connectedWaiters.splice(0)) w();
     this.emit('state', next);
   }
 
+  /**
+   * Connects, and reconnects with capped backoff. The backoff is reset by a valid Modbus answer, not by the TCP
+   * connect: a peer that accepts and then sends garbage (an HTTP server on the port) or closes at once is a failed
+   * attempt like a refused one. While attempts keep failing the state stays error, saying what the peer did; it
+   * does not flip through connecting and connected on every attempt (each state change is a log line).
+   */
   private async connectLoop(): Promise<void> {
-    let lost: string | null = null;
     while (this.running) {
-      this.setState({ state: 'connecting', message: lost });
       try {
         await this.transport.connect();
       } catch (e) {
         if (!this.running) break;
-        const delay = this.backoff.next();
-        this.setState({ state: 'error', message: `${errorText(e)} — retrying in ${formatDelay(delay)}` });
-        await this.sleeper.sleep(delay);
+        await this.retryAfter(errorText(e));
         continue;
       }
       if (!this.running) break;
-      this.backoff.reset();
-      const closed = new Promise<string>((resolve) => this.transport.once('close', resolve));
-      this.setState({ state: 'connected' });
+      this.answered = false;
+      const closed = new Promise<{ reason: string; notModbus: boolean }>((resolve) =>
+        this.transport.once('close', (reason, notModbus) => resolve({ reason, notModbus: notModbus === true })),
+      );
+      this.isOpen = true;
+      // After failed attempts the line is connected only once the device answers (see onAnswer).
+      if (this.failures === 0) this.setState({ state: 'connected', message: null });
+      for (const w of this.connectedWaiters.splice(0)) w();
+      this.emit('open');
       this.pump();
-      const reason = await Promise.race([closed, this.stopSignal]);
-      if (!this.running) break;
-      lost = `connection to ${this.target} lost (${reason}) — reconnecting`;
+      const end = await Promise.race([closed, this.stopSignal]);
+      this.isOpen = false;
+      if (!this.running || !end) break;
+      if (!this.answered) {
+        const text = end.notModbus
+          ? end.reason
+          : `${this.target} closed the connection before answering (${end.reason})`;
+        this.failQueued(new ModbusClosedError(text));
+        await this.retryAfter(text);
+        continue;
+      }
+      const lost = `connection to ${this.target} lost (${end.reason}) — reconnecting`;
       this.failQueued(new ModbusClosedError(lost));
-      // A device that drops every connection at once would otherwise be hammered: wait a little.
-      const delay = this.backoff.next();
       this.setState({ state: 'connecting', message: lost });
-      await this.sleeper.sleep(delay);
+      // A device that drops every connection at once would otherwise be hammered: wait a little.
+      await this.sleeper.sleep(this.backoff.next());
     }
+    this.isOpen = false;
+  }
+
+  /** One more failed attempt: the state says why, when the next one is and how many failed. */
+  private async retryAfter(why: string): Promise<void> {
+    this.failures++;
+    const delay = this.backoff.next();
+    this.setState({ state: 'error', message: `${why}${retrySuffix(delay, this.failures)}` });
+    await this.sleeper.sleep(delay);
+  }
+
+  /** A valid Modbus answer: the device is there. Resets the backoff and ends an error streak. */
+  private onAnswer(): void {
+    if (this.answered || !this.isOpen) return;
+    this.answered = true;
+    this.backoff.reset();
+    const failed = this.failures;
+    this.failures = 0;
+    if (this.current.state === 'connected') return;
+    this.setState({
+      state: 'connected',
+      message: failed > 0 ? `answering again after ${failed} failed ${failed === 1 ? 'attempt' : 'attempts'}` : null,
+    });
   }
 
   /** Sends as many queued requests as the transport allows, one unit at a time in turn. */
   private pump(): void {
-    if (this.current.state !== 'connected') return;
+    if (!this.isOpen) return;
     const max = Math.max(1, this.transport.maxInFlight);
     for (let i = 0; i < this.order.length && this.inFlight < max;) {
       const unit = this.order[i]!;
@@ -187,9 +241,12 @@ export class ModbusLine extends EventEmitter<LineEvents> {
       for (let attempt = 0; ; attempt++) {
         this.requestsSent++;
         try {
-          job.resolve(await this.transport.request(unit, job.req, job.timeoutMs));
+          const res = await this.transport.request(unit, job.req, job.timeoutMs);
+          this.onAnswer();
+          job.resolve(res);
           return;
         } catch (e) {
+          if (e instanceof ModbusExceptionError) this.onAnswer();
           if (!(e instanceof ModbusTimeoutError) || attempt >= job.retries || !this.transport.connected) {
             job.reject(
               e instanceof ModbusTimeoutError && attempt > 0

@@ -37,8 +37,10 @@ export class FrameReader {
     while (this.buf.length >= MBAP_HEADER) {
       const protocol = this.buf.readUInt16BE(2);
       const length = this.buf.readUInt16BE(4);
-      if (protocol !== 0) throw new ModbusFrameError(`protocol id ${protocol} is not Modbus (0)`);
-      if (length < 2 || length > MAX_PDU + 1) throw new ModbusFrameError(`MBAP length ${length} out of range`);
+      if (protocol !== 0) throw new ModbusFrameError(`protocol id ${protocol} (Modbus TCP sends 0)`);
+      if (length < 2 || length > MAX_PDU + 1) {
+        throw new ModbusFrameError(`a frame length of ${length} (Modbus TCP allows 2 to ${MAX_PDU + 1})`);
+      }
       const total = MBAP_HEADER - 1 + length;
       if (this.buf.length < total) break;
       frames.push({

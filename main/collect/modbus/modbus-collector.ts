@@ -56,15 +56,20 @@ export class ModbusCollector implements Collector {
   private readonly lastQuality = new Map<number, number>();
   private readonly problems = new Map<number, { quality: number; message: string }>();
   private lineUp = false;
+  /** Counts the line's connections, so a poll loop knows to start a new schedule after a reconnect. */
+  private opened = 0;
   private readonly onLineState = (s: LineState): void => {
     // A lost connection is stored once as bad quality for every tag, so the trend shows the gap from there.
     if (this.lineUp && s.state !== 'connected') {
       for (const g of this.groups) this.emitBad(g, StatusCodes.BadNoCommunication, s.message ?? 'connection lost');
     }
-    // Connected (again): poll now rather than at the next tick, so data is back as soon as the device is.
-    if (!this.lineUp && s.state === 'connected') for (const g of this.groups) g.sleeper.cancel();
     this.lineUp = s.state === 'connected';
     this.report(s);
+  };
+  private readonly onLineOpen = (): void => {
+    // Connected (again): poll now rather than at the next tick, so data is back as soon as the device is.
+    this.opened++;
+    for (const g of this.groups) g.sleeper.cancel();
   };
 
   constructor(
@@ -122,6 +127,7 @@ export class ModbusCollector implements Collector {
     this.running = true;
     this.lease = this.opts.lines.acquire(this.device.config.settings);
     this.lease.line.on('state', this.onLineState);
+    this.lease.line.on('open', this.onLineOpen);
     this.lineUp = this.lease.line.state.state === 'connected';
     this.report(this.lease.line.state);
     this.loops = this.groups.map((g) => this.pollLoop(g));
@@ -133,6 +139,7 @@ export class ModbusCollector implements Collector {
     await Promise.all(this.loops);
     this.loops = [];
     this.lease?.line.off('state', this.onLineState);
+    this.lease?.line.off('open', this.onLineOpen);
     await this.lease?.release();
     this.lease = null;
   }
@@ -175,7 +182,10 @@ export class ModbusCollector implements Collector {
     if (!this.running) return;
     const s = this.device.config.settings;
     const requestsPerCycle = this.requestsPerCycle;
-    if (line.state !== 'connected') {
+    // Connected again after failed attempts, but no answer yet: the line still says why it failed before, unless
+    // this connection's own timeouts say more.
+    const waitingForAnswer = line.state !== 'connected' && this.lease?.line.open === true && this.lastTimeout !== null;
+    if (line.state !== 'connected' && !waitingForAnswer) {
       this.events.onState({ state: line.state, message: line.message, requestsPerCycle });
     } else if (this.degraded) {
       this.events.onState({
@@ -188,28 +198,43 @@ export class ModbusCollector implements Collector {
     } else if (this.lastTimeout !== null) {
       this.events.onState({ state: 'error', message: `${this.lastTimeout} — still trying`, requestsPerCycle });
     } else {
-      this.events.onState({ state: 'connected', message: null, requestsPerCycle });
+      this.events.onState({ state: 'connected', message: line.message, requestsPerCycle });
     }
   }
 
+  /**
+   * Polls are due on a grid, t0 + k * interval, t0 being the first poll after the line (re)opens. A cycle that
+   * starts late (the event loop was busy) runs as soon as it can and the next one is due on the grid again, so a
+   * slip is made up instead of shifting every later poll. When a cycle takes longer than the interval, the grid
+   * points it ran over are skipped, not made up in a burst: the next poll runs at once, then the grid resumes.
+   */
   private async pollLoop(group: PollGroup): Promise<void> {
-    let next = Date.now();
+    let due: number | null = null;
+    let connection = -1;
     while (this.running) {
-      const started = Date.now();
-      // Not connected: the line is reconnecting by itself; nothing to ask until it is back.
-      if (this.lease?.line.state.state === 'connected') {
-        await this.pollOnce(group);
-        group.lastCycleMs = Date.now() - started;
+      const line = this.lease?.line;
+      if (!line?.open) {
+        // Nothing to ask until the line is back; onLineOpen wakes this sleep.
+        await group.sleeper.sleep(group.intervalMs);
+        continue;
       }
+      const now = Date.now();
+      if (due === null || connection !== this.opened) {
+        connection = this.opened;
+        due = now;
+      } else if (now < due) {
+        await group.sleeper.sleep(due - now);
+        continue;
+      }
+      await this.pollOnce(group);
       if (!this.running) break;
+      const ended = Date.now();
+      group.lastCycleMs = ended - now;
       const interval = this.degraded
         ? Math.max(group.intervalMs, this.device.config.settings.degradedIntervalMs)
         : group.intervalMs;
-      // Fixed rate; after an overrun start again from now instead of bursting to catch up.
-      next += interval;
-      const now = Date.now();
-      if (next < now) next = now;
-      await group.sleeper.sleep(next - now);
+      due += interval;
+      if (due < ended) due += Math.floor((ended - due) / interval) * interval;
     }
   }
 

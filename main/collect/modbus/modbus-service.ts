@@ -102,9 +102,8 @@ export class ModbusService {
     const lease = this.lines.acquire(settings);
     try {
       await lease.line.whenConnected(settings.timeoutMs + 1000);
-      const s = lease.line.state;
-      if (s.state !== 'connected') {
-        throw new ModbusClosedError(s.message ?? `cannot connect to ${lease.line.target}`);
+      if (!lease.line.open) {
+        throw new ModbusClosedError(lease.line.state.message ?? `cannot connect to ${lease.line.target}`);
       }
       return await fn(lease);
     } finally {

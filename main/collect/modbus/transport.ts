@@ -7,8 +7,11 @@ import type { ModbusRequest, ModbusResponse } from './pdu.js';
  * schedules their requests; the transport itself only frames and pairs answers with requests.
  */
 export interface ModbusTransportEvents {
-  /** The connection dropped; pending requests have been rejected with ModbusClosedError. */
-  close: [reason: string];
+  /**
+   * The connection dropped; pending requests have been rejected with ModbusClosedError. `notModbus`: closed
+   * because the peer sent bytes that are not Modbus (the reason says what).
+   */
+  close: [reason: string, notModbus?: boolean];
 }
 
 export interface ModbusTransport extends EventEmitter<ModbusTransportEvents> {
