@@ -310,11 +310,17 @@ describe('delays', () => {
     expect(engine.tick()).toEqual([]);
   });
 
-  it('on-delay completed by the next onSamples', () => {
-    const { at, feed } = setup([rule(1, [gt(10)], { onDelaySeconds: 5 })]);
+  it('on-delay completed by a later sample of its tag, or by the tick, stamped when it ran out', () => {
+    const { engine, at, feed } = setup([rule(1, [gt(10)], { onDelaySeconds: 5 })]);
     feed(1, 11);
-    at(5_000);
-    expect(brief(feed(2, 0))).toEqual([RAISE]); // a sample of another tag is enough
+    at(6_000);
+    // A sample of another tag (maybe another device, another clock) says nothing about this rule's time.
+    expect(feed(2, 0)).toEqual([]);
+    expect(engine.tick().map((t) => [t.kind, t.ts - T0])).toEqual([['raised', 5_000]]);
+    const again = setup([rule(1, [gt(10)], { onDelaySeconds: 5 })]);
+    again.feed(1, 11);
+    again.at(6_000);
+    expect(again.feed(1, 12).map((t) => [t.kind, t.ts - T0, t.value])).toEqual([['raised', 5_000, 11]]);
   });
 
   it('off-delay: a bounce keeps the alarm active without extra events', () => {

@@ -121,7 +121,6 @@ export class AlarmEngine implements AlarmEngineApi {
         if (truth !== condition.truth) this.change(condition, truth, condition.rule.dataTime(wall), out);
       }
     }
-    this.settlePending(wall, out);
     return out;
   }
 
@@ -207,7 +206,12 @@ export class AlarmEngine implements AlarmEngineApi {
     return this.queued.length > 0 ? this.queued.splice(0) : [];
   }
 
-  /** End of every evaluating call: delays that have run out on their rule's clock. */
+  /**
+   * Delays that have run out on their rule's clock (tick, device states). onSamples settles only the rules of the
+   * tags it sees (TagClock.nextDue): a sample of another tag says nothing about another rule's time, and this
+   * keeps the sample path from visiting every waiting rule per batch. Either way a raise or clear is stamped
+   * with the moment its delay ran out, so a later notice (at most one tick) changes no time.
+   */
   private settlePending(wall: number, out: Transition[]): void {
     for (const r of this.pending) this.settle(r, r.clock(wall), out);
   }
