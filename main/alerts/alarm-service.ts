@@ -4,6 +4,8 @@ import type { DeviceState, TagInfo } from '../contract/contract.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
 import { AppError } from '../app/errors.js';
+import { storeError } from '../store/store-error.js';
+import { AlarmRecorder } from './alarm-recorder.js';
 import { ruleText, type TagLabel } from './condition-text.js';
 import type { AlarmEngineApi, AlarmEngineOptions, RuleRuntime, Transition } from './engine-types.js';
 import {
@@ -27,9 +29,10 @@ export interface AlarmServiceOptions {
 }
 
 /**
- * Local alarming: the engine evaluates every stored sample and device state; this service keeps rules and
- * alarm state in the store (so active alarms and shelving survive a restart), records every transition with
- * time, value and who, and tells the renderer. It needs neither the UI nor the cloud.
+ * Local alarming: the engine evaluates every collected sample (stored or not: a full disk must not blind the
+ * alarms) and device state; this service keeps rules and alarm state in the store (so active alarms and shelving
+ * survive a restart), records every transition with time, value and who (held in memory while the store refuses
+ * writes, see AlarmRecorder), and tells the renderer. It needs neither the UI nor the cloud.
  */
 export class AlarmService {
   private readonly now: () => number;
@@ -41,23 +44,44 @@ export class AlarmService {
   private timer: NodeJS.Timeout | null = null;
   private pendingRaised: AlarmsChanged['raised'] = [];
   private emitTimer: NodeJS.Timeout | null = null;
+  private readonly recorder: AlarmRecorder;
 
   constructor(private readonly o: AlarmServiceOptions) {
     this.now = o.now ?? Date.now;
     this.engine = o.engine({ now: this.now });
+    this.recorder = new AlarmRecorder({
+      write: (transitions, runtimes, names) => o.store.alarms.record(transitions, runtimes, names),
+      runtimes: (ids) =>
+        ids.flatMap((id) => {
+          const r = this.engine.runtime(id);
+          return r ? [r] : [];
+        }),
+      explain: (err) => storeError(o.store.path, err, 'recording alarm history').message,
+      log: o.log,
+    });
     this.refreshNames();
     this.reloadRules(o.store.alarms.runtimes());
   }
 
   start(): void {
-    this.timer ??= setInterval(() => this.apply(this.engine.tick()), this.o.tickMs ?? 1000);
+    this.timer ??= setInterval(() => {
+      this.apply(this.engine.tick());
+      this.recorder.flush(); // changes held while the store refused writes, once a tick
+    }, this.o.tickMs ?? 1000);
     this.timer.unref();
   }
 
+  /** Stops the timers; a last write of alarm changes still held (the store refused them), or a word on the loss. */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     if (this.emitTimer) clearTimeout(this.emitTimer);
     this.timer = null;
+    this.recorder.close();
+  }
+
+  /** Alarm changes not yet in the store (it refuses writes). */
+  get unsavedChanges(): number {
+    return this.recorder.unsaved;
   }
 
   // ---- inputs -----------------------------------------------------------------------------------
@@ -343,15 +367,12 @@ export class AlarmService {
 
   private apply(transitions: readonly Transition[]): void {
     if (transitions.length === 0) return;
-    const touched = new Set(transitions.map((t) => t.ruleId));
-    const runtimes = [...touched].flatMap((id) => {
-      const r = this.engine.runtime(id);
-      return r ? [r] : [];
-    });
-    this.o.store.alarms.record(transitions, runtimes, (id) => {
-      const rule = this.rulesById.get(id);
-      return { name: rule?.name ?? `rule ${id}`, severity: rule?.severity ?? 'info' };
-    });
+    this.recorder.record(
+      transitions.map((transition) => {
+        const rule = this.rulesById.get(transition.ruleId);
+        return { transition, name: rule?.name ?? `rule ${transition.ruleId}`, severity: rule?.severity ?? 'info' };
+      }),
+    );
     for (const t of transitions) {
       const rule = this.rulesById.get(t.ruleId);
       if (!rule) continue;

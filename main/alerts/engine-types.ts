@@ -33,7 +33,10 @@ export interface Transition {
 export interface AlarmEngineApi {
   /** Replaces the rule set. Runtimes of rules that still exist (same id) are kept; `restored` seeds them after a restart. */
   setRules(rules: readonly AlarmRule[], restored?: readonly RuleRuntime[]): void;
-  /** Evaluates the samples' value, rate and quality conditions; `ts` of evaluation is the engine's now. */
+  /**
+   * Evaluates the samples' conditions in order; transitions they cause carry sample time (see AlarmEngine). Feed
+   * samples as collected, not after they are stored, and never backfilled history (it is not live).
+   */
   onSamples(samples: readonly Sample[]): Transition[];
   onDeviceState(deviceId: number, state: DeviceState['state']): Transition[];
   /** Time-based work: on/off delays, stale values, offline durations, shelving expiry. Call about once a second. */
@@ -47,6 +50,9 @@ export interface AlarmEngineApi {
 }
 
 export interface AlarmEngineOptions {
-  /** Engine time, epoch ms (the wall clock live; the sample times when replaying history for a preview). */
+  /**
+   * The wall clock, epoch ms (a clock that follows the samples when replaying history for a preview): it measures
+   * stale and offline, shelving and user actions, and runs a rule's sample clock on between samples.
+   */
   now: () => number;
 }

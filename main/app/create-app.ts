@@ -13,6 +13,7 @@ import type { AppInfo, AppStatus, DeviceView } from '../contract/contract.js';
 import { createRouter, type Router } from '../contract/router.js';
 import { EventHub } from '../live/event-hub.js';
 import { LiveStream } from '../live/live-stream.js';
+import { liveFeed } from './live-feed.js';
 import { createLogger, isAppLogger, levelFromEnv, logFileOf, type Logger } from '../log/logger.js';
 import { errorForLog } from '../log/redactor.js';
 import { DataDirLock } from '../store/data-dir-lock.js';
@@ -105,12 +106,6 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** Backfilled history is stored, not live: old values must not raise alarms or crowd the live stream. */
-const liveOnly = (batch: readonly Sample[]): readonly Sample[] => {
-  for (const s of batch) if (s.historical) return batch.filter((x) => !x.historical);
-  return batch;
-};
-
 /**
  * The composition root: every core service is created and wired here, and nowhere else. Plain Node;
  * the Electron and browser-mode shells only carry the router's calls and the hub's events.
@@ -165,9 +160,6 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     onWritten: (batch) => {
       options.onSamplesStored?.(batch);
       meter.add(batch.length);
-      const current = liveOnly(batch);
-      live.push(current);
-      alarms?.onSamples(current);
     },
     onError: (message) => {
       writeError = message;
@@ -177,12 +169,12 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     },
   });
 
+  // Live values and alarms from collected samples, stored or not (see live-feed.ts).
+  const feed = liveFeed({ live, alarms: () => alarms, log });
   const onSamples = (batch: Sample[]): void => {
     if (store) writer.add(batch);
-    else {
-      meter.add(batch.length);
-      live.push(liveOnly(batch));
-    }
+    else meter.add(batch.length);
+    feed(batch);
   };
 
   // Minute and hour rollups catch up every few seconds (and before every history query).

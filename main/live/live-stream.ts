@@ -2,18 +2,29 @@ import type { Sample } from '../collect/types.js';
 import type { SampleTuple } from '../contract/contract.js';
 import type { EventHub } from './event-hub.js';
 
+const tupleOf = (s: Sample): SampleTuple =>
+  s.text === undefined ? [s.tagId, s.ts, s.value, s.quality] : [s.tagId, s.ts, null, s.quality, s.text];
+
 /**
- * Batches stored samples into `samples.batch` events at a fixed cadence, so a renderer gets a few
+ * Batches collected samples into `samples.batch` events at a fixed cadence, so a renderer gets a few
  * messages per second however fast the collectors run.
+ *
+ * Up to `maxPerMessage` samples per interval every sample goes out (the live trend draws them all). Beyond that
+ * the interval keeps only the newest value of each tag (by source time), so every tag still updates each
+ * interval whatever the device's size; memory is then one entry per tag. If even that is more than
+ * `maxPerMessage`, the interval's values go out in several messages of at most `maxPerMessage`.
  */
 export class LiveStream {
-  private pending: SampleTuple[] = [];
+  /** Every sample of this interval, while under the cap. */
+  private all: SampleTuple[] = [];
+  /** Once over the cap: the newest sample of each tag in this interval. */
+  private newest: Map<number, SampleTuple> | null = null;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
     private readonly hub: EventHub,
     intervalMs = 250,
-    /** Beyond this many samples per interval only the newest are sent live (all are stored). */
+    /** Samples per message; above this many per interval each tag's newest value is sent (all are stored). */
     private readonly maxPerMessage = 20_000,
   ) {
     this.timer = setInterval(() => this.flush(), intervalMs);
@@ -23,24 +34,44 @@ export class LiveStream {
   push(batch: readonly Sample[]): void {
     // Nobody watching (a headless gateway, a closed window): nothing to build.
     if (this.hub.size === 0) return;
-    for (const s of batch) {
-      this.pending.push(
-        s.text === undefined ? [s.tagId, s.ts, s.value, s.quality] : [s.tagId, s.ts, null, s.quality, s.text],
-      );
+    let newest = this.newest;
+    if (newest === null) {
+      if (this.all.length + batch.length <= this.maxPerMessage) {
+        for (const s of batch) this.all.push(tupleOf(s));
+        return;
+      }
+      newest = this.newest = new Map();
+      for (const t of this.all) keepNewest(newest, t);
+      this.all = [];
     }
-    // Only the newest maxPerMessage go out per interval; do not hold more than that in memory.
-    if (this.pending.length > 2 * this.maxPerMessage) this.pending = this.pending.slice(-this.maxPerMessage);
+    for (const s of batch) {
+      const held = newest.get(s.tagId);
+      if (held === undefined || held[1] <= s.ts) newest.set(s.tagId, tupleOf(s));
+    }
   }
 
   flush(): void {
-    if (this.pending.length === 0) return;
-    const samples = this.pending.length > this.maxPerMessage ? this.pending.slice(-this.maxPerMessage) : this.pending;
-    this.pending = [];
-    if (this.hub.size > 0) this.hub.emit('samples.batch', { samples });
+    const samples = this.newest ? [...this.newest.values()] : this.all;
+    this.all = [];
+    this.newest = null;
+    if (samples.length === 0 || this.hub.size === 0) return;
+    const max = this.maxPerMessage;
+    if (samples.length <= max) {
+      this.hub.emit('samples.batch', { samples });
+      return;
+    }
+    for (let i = 0; i < samples.length; i += max)
+      this.hub.emit('samples.batch', { samples: samples.slice(i, i + max) });
   }
 
   close(): void {
     clearInterval(this.timer);
-    this.pending = [];
+    this.all = [];
+    this.newest = null;
   }
 }
+
+const keepNewest = (newest: Map<number, SampleTuple>, t: SampleTuple): void => {
+  const held = newest.get(t[0]);
+  if (held === undefined || held[1] <= t[1]) newest.set(t[0], t);
+};

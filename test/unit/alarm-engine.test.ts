@@ -310,11 +310,17 @@ describe('delays', () => {
     expect(engine.tick()).toEqual([]);
   });
 
-  it('on-delay completed by the next onSamples', () => {
-    const { at, feed } = setup([rule(1, [gt(10)], { onDelaySeconds: 5 })]);
+  it('on-delay completed by a later sample of its tag, or by the tick, stamped when it ran out', () => {
+    const { engine, at, feed } = setup([rule(1, [gt(10)], { onDelaySeconds: 5 })]);
     feed(1, 11);
-    at(5_000);
-    expect(brief(feed(2, 0))).toEqual([RAISE]); // a sample of another tag is enough
+    at(6_000);
+    // A sample of another tag (maybe another device, another clock) says nothing about this rule's time.
+    expect(feed(2, 0)).toEqual([]);
+    expect(engine.tick().map((t) => [t.kind, t.ts - T0])).toEqual([['raised', 5_000]]);
+    const again = setup([rule(1, [gt(10)], { onDelaySeconds: 5 })]);
+    again.feed(1, 11);
+    again.at(6_000);
+    expect(again.feed(1, 12).map((t) => [t.kind, t.ts - T0, t.value])).toEqual([['raised', 5_000, 11]]);
   });
 
   it('off-delay: a bounce keeps the alarm active without extra events', () => {
@@ -546,5 +552,79 @@ describe('values', () => {
     feed(3, 4);
     expect(engine.onSamples(bad(2)).map((t) => [t.kind, t.value])).toEqual([['raised', 4]]);
     expect(engine.onSamples(bad(4)).map((t) => [t.kind, t.value])).toEqual([['raised', null]]);
+  });
+});
+
+/**
+ * Sample time: transitions are stamped with the time of the samples that caused them, and delays run on the
+ * samples' clock, so samples that arrive late (held while the store refused writes, a collector catching up, a
+ * device whose clock differs from ours) give the same alarms, at the same times, as samples arriving at once.
+ */
+describe('sample time', () => {
+  const at = (tagId: number, ts: number, value: number): Sample => ({ tagId, ts, value, quality: 0 });
+  /** "kind@ms after T0" per transition. */
+  const when = (ts: Transition[]) => ts.map((t) => `${t.kind}@${t.ts - T0}`);
+
+  it('raised and cleared carry the sample time, not the time the engine saw the sample', () => {
+    const { engine, at: clock } = setup([rule(1, [gt(80)], { ackMode: 'auto' })]);
+    clock(120_000); // the engine sees them two minutes late
+    expect(when(engine.onSamples([at(1, T0 + 1_000, 79), at(1, T0 + 2_000, 85), at(1, T0 + 7_000, 70)]))).toEqual([
+      'raised@2000',
+      'cleared@7000',
+    ]);
+    expect(engine.runtime(1)).toMatchObject({ activeSince: T0 + 2_000, clearedAt: T0 + 7_000 });
+  });
+
+  it('on- and off-delays run on sample time inside one late batch', () => {
+    const { engine, at: clock } = setup([rule(1, [gt(80)], { onDelaySeconds: 5, offDelaySeconds: 3 })]);
+    clock(60_000);
+    const seconds = [85, 85, 70, 85, 85, 85, 85, 85, 85, 70, 85, 70, 70, 70, 70, 70];
+    const batch = seconds.map((v, i) => at(1, T0 + i * 1000, v));
+    // Above from 3 s (the dip at 2 s restarted the on-delay): raised at 8 s. Below from 11 s (the bounce at 10 s
+    // restarted the off-delay): cleared at 14 s.
+    expect(when(engine.onSamples(batch))).toEqual(['raised@8000', 'cleared@14000']);
+  });
+
+  it('a delay completes while the value stays, on the rule’s own clock run on from its newest sample', () => {
+    // The device's clock is an hour behind ours; its samples arrive as they are taken.
+    const skew = -3_600_000;
+    const { engine, at: clock } = setup([rule(1, [gt(80)], { onDelaySeconds: 5 }), rule(2, [gt(80, 2)])]);
+    expect(engine.onSamples([at(1, T0 + skew, 85)])).toEqual([]);
+    clock(3_000);
+    // A sample of another device (clock right) says nothing about how long tag 1 has been above.
+    expect(when(engine.onSamples([at(2, T0 + 3_000, 90)]))).toEqual(['raised@3000']);
+    clock(4_999);
+    expect(engine.tick()).toEqual([]);
+    clock(5_000);
+    expect(when(engine.tick())).toEqual([`raised@${skew + 5_000}`]);
+  });
+
+  it('a later sample completes a pending delay at the moment it ran out, then applies its own value', () => {
+    const { engine } = setup([rule(1, [gt(80)], { onDelaySeconds: 5, ackMode: 'auto' })]);
+    expect(engine.onSamples([at(1, T0, 85)])).toEqual([]);
+    // Nothing for 9 s (report by exception), then a value below: the alarm was active from 5 s to 9 s.
+    expect(engine.onSamples([at(1, T0 + 9_000, 70)]).map((t) => [t.kind, t.ts - T0, t.value])).toEqual([
+      ['raised', 5_000, 85],
+      ['cleared', 9_000, 70],
+    ]);
+  });
+
+  it('stale is measured on our clock (arrivals), stamped on the tag’s clock', () => {
+    const skew = -3_600_000;
+    const { engine, at: clock } = setup([rule(1, [{ kind: 'stale', tagId: 1, afterSeconds: 30 }])]);
+    expect(engine.onSamples([at(1, T0 + skew, 1)])).toEqual([]); // old source time, but it did arrive
+    clock(29_999);
+    expect(engine.tick()).toEqual([]);
+    clock(31_000);
+    expect(when(engine.tick())).toEqual([`raised@${skew + 30_000}`]);
+    clock(40_000);
+    expect(when(engine.onSamples([at(1, T0 + skew + 40_000, 2)]))).toEqual([`cleared@${skew + 40_000}`]);
+  });
+
+  it('shelving is judged on our clock whatever the sample time', () => {
+    const { engine } = setup([rule(1, [gt(80)])]);
+    engine.shelve(1, T0 + 60_000, 'op', null);
+    const [raised] = engine.onSamples([at(1, T0 + 3_600_000, 85)]); // a device clock an hour ahead
+    expect(raised).toMatchObject({ kind: 'raised', ts: T0 + 3_600_000, shelved: true });
   });
 });

@@ -26,7 +26,7 @@ export type CondKind = (typeof CondKind)[keyof typeof CondKind];
 export class Condition {
   /** Once evaluated from data it never returns to UNKNOWN. */
   truth: Truth = UNKNOWN;
-  /** stale: when a sample of the tag last arrived (engine time), or when the rule was set. */
+  /** stale: when a sample of the tag last arrived (wall clock), or when the rule was set. */
   lastArrival: number;
   /** offline: whether the device's state is known, and since when it is in 'error' (null: not in error). */
   deviceReported = false;
@@ -161,6 +161,18 @@ export class Condition {
     }
     if (this.kind === CondKind.Offline) return this.offlineTruth(now);
     return this.truth;
+  }
+
+  /**
+   * stale / offline: the wall time at which `truth` (the new one) began — when afterSeconds ran out for a true one
+   * (not when a tick noticed), else `wall`. The engine stamps the change at the rule's clock at that moment.
+   */
+  since(truth: Truth, wall: number): number {
+    if (truth !== TRUE) return wall;
+    if (this.kind === CondKind.Stale) return Math.min(wall, this.lastArrival + this.afterMs);
+    if (this.kind === CondKind.Offline && this.errorSince !== null)
+      return Math.min(wall, this.errorSince + this.afterMs);
+    return wall;
   }
 
   /**
