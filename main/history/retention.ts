@@ -24,7 +24,7 @@ export interface RetentionServiceOptions {
   /** Rows deleted per step (one transaction); the event loop turns between steps so ingest goes on. */
   stepRows?: number;
   now?: () => number;
-  onError?: (message: string) => void;
+  onError?: (message: string, err: unknown) => void;
   /** Stores up to this size are counted exactly (default 512 MiB); larger ones from the hourly rollups. */
   exactCountBytes?: number;
 }
@@ -112,7 +112,7 @@ export class RetentionService {
     try {
       await this.run();
     } catch (err) {
-      if (!(err instanceof RetentionStopped)) this.options.onError?.(`Retention: ${errorMessage(err)}`);
+      if (!(err instanceof RetentionStopped)) this.options.onError?.(`Retention: ${errorMessage(err)}`, err);
     }
   }
 

@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrations } from './migrations.js';
+import type { StoreCheck } from '../contract/store-check-contract.js';
+import { quickCheck } from './integrity-check.js';
 import { storeError } from './store-error.js';
 
 export type Db = Database.Database;
@@ -15,10 +17,11 @@ export interface OpenOptions {
  * Opens (creating if needed) the SQLite file, sets the pragmas the app relies on and applies
  * pending migrations. Throws AppError('store_unavailable') with a readable message.
  */
-export const openDatabase = (path: string, options: OpenOptions = {}): Db => {
+export const openDatabase = (path: string, options: OpenOptions = {}): { db: Db; check: StoreCheck | null } => {
   let db: Db | undefined;
   try {
     mkdirSync(dirname(path), { recursive: true });
+    const check = existsSync(path) ? checkBeforeOpening(path, options) : null;
     db = new Database(path, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     db.pragma('busy_timeout = 5000');
     // WAL: readers (history queries) never block the writer (collectors).
@@ -27,10 +30,35 @@ export const openDatabase = (path: string, options: OpenOptions = {}): Db => {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db);
-    return db;
+    return { db, check };
   } catch (err) {
     db?.close();
     throw storeError(path, err, 'opening it');
+  }
+};
+
+/** SQLite's own code for "the database disk image is malformed", for a damage quick_check found. */
+class DamagedFile extends Error {
+  readonly code = 'SQLITE_CORRUPT';
+}
+
+/**
+ * quick_check on a read-only connection before the file is opened for writing: a damaged file is then refused
+ * untouched (no journal mode change, no migration, no checkpoint at close).
+ */
+const checkBeforeOpening = (path: string, options: OpenOptions): StoreCheck => {
+  const ro = new Database(path, {
+    readonly: true,
+    fileMustExist: true,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  });
+  try {
+    ro.pragma('busy_timeout = 5000');
+    const check = quickCheck(ro, statSync(path).size);
+    if (!check.ok) throw new DamagedFile(`database disk image is malformed: ${check.problems.slice(0, 3).join('; ')}`);
+    return check;
+  } finally {
+    ro.close();
   }
 };
 
