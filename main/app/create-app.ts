@@ -687,7 +687,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       await retention?.stop();
       const closed = writer.close(store && !store.isDamaged ? lastWriteRoom(store, (m) => log.warn(m)) : undefined);
       if (closed.lost > 0 || closed.keptAtClose > 0) {
-        const line = stopLossLine(closed, writeError ?? guard.error);
+        const line = stopLossLine(closed, guard.error ?? writeError);
         if (closed.lost > 0) {
           log.error(line);
           try {
