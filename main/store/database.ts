@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { migrations } from './migrations.js';
 import type { StoreCheck } from '../contract/store-check-contract.js';
 import { quickCheck } from './integrity-check.js';
-import { storeError } from './store-error.js';
+import { storeError, storeFault } from './store-error.js';
 
 export type Db = Database.Database;
 
@@ -21,9 +21,11 @@ export const openDatabase = (path: string, options: OpenOptions = {}): { db: Db;
   let db: Db | undefined;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    const check = existsSync(path) ? checkBeforeOpening(path, options) : null;
+    let check = existsSync(path) ? checkBeforeOpening(path, options) : null;
     db = new Database(path, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     db.pragma('busy_timeout = 5000');
+    // Not checkable read-only (a write-ahead log left by a crash needs recovery): checked here, before any write.
+    if (check === 'not-checked') check = ensureUndamaged(quickCheck(db, statSync(path).size));
     // WAL: readers (history queries) never block the writer (collectors).
     db.pragma('journal_mode = WAL');
     // NORMAL is durable across application crashes in WAL mode; only an OS crash may lose the last commits.
@@ -46,20 +48,30 @@ class DamagedFile extends Error {
  * quick_check on a read-only connection before the file is opened for writing: a damaged file is then refused
  * untouched (no journal mode change, no migration, no checkpoint at close).
  */
-const checkBeforeOpening = (path: string, options: OpenOptions): StoreCheck => {
-  const ro = new Database(path, {
-    readonly: true,
-    fileMustExist: true,
-    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
-  });
+const checkBeforeOpening = (path: string, options: OpenOptions): StoreCheck | 'not-checked' => {
+  let ro: Db | undefined;
+  let check: StoreCheck;
   try {
+    ro = new Database(path, {
+      readonly: true,
+      fileMustExist: true,
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    });
     ro.pragma('busy_timeout = 5000');
-    const check = quickCheck(ro, statSync(path).size);
-    if (!check.ok) throw new DamagedFile(`database disk image is malformed: ${check.problems.slice(0, 3).join('; ')}`);
-    return check;
+    check = quickCheck(ro, statSync(path).size);
+  } catch (err) {
+    // Damage is the answer; anything else (e.g. SQLITE_READONLY_RECOVERY after a crash) means check read-write.
+    if (storeFault(err) === 'damaged') throw err;
+    return 'not-checked';
   } finally {
-    ro.close();
+    ro?.close();
   }
+  return ensureUndamaged(check);
+};
+
+const ensureUndamaged = (check: StoreCheck): StoreCheck => {
+  if (!check.ok) throw new DamagedFile(`database disk image is malformed: ${check.problems.slice(0, 3).join('; ')}`);
+  return check;
 };
 
 const migrate = (db: Db): void => {

@@ -32,7 +32,10 @@ export const quickCheck = (db: Db, fileBytes: number): StoreCheck => {
     problems = quickProblems(db, fileBytes);
   } catch (err) {
     // The checker itself may stop at a page it cannot read: that is its finding.
-    if (storeFault(err) !== 'damaged') throw err;
+    // Not a database at all is its own message at open ("damaged or is not a TwinEdge data store").
+    const code = (err as { code?: unknown }).code;
+    const notADatabase = typeof code === 'string' && code.startsWith('SQLITE_NOTADB');
+    if (storeFault(err) !== 'damaged' || notADatabase) throw err;
     problems = [err instanceof Error ? err.message : String(err)];
   }
   return {
