@@ -19,6 +19,10 @@ import { errorForLog } from '../log/redactor.js';
 import { DataDirLock } from '../store/data-dir-lock.js';
 import type { StoredDevice } from '../store/devices-repo.js';
 import { SampleWriter } from '../store/sample-writer.js';
+import { lastWriteRoom } from '../history/last-write-room.js';
+import { StoreGuard } from './store-guard.js';
+import { DEFAULT_RESERVE_BYTES } from '../store/disk-reserve.js';
+import { lossLine, samplesLostStatus, stopLossLine } from './sample-loss-report.js';
 import { storeError as explainStoreError } from '../store/store-error.js';
 import { Store } from '../store/store.js';
 import { createSecretStore } from '../secrets/create-secret-store.js';
@@ -88,6 +92,14 @@ export interface AppOptions {
   onSamplesStored?: (batch: readonly Sample[]) => void;
   /** How long stop() waits for each collector to close its connection (default 10 s). */
   collectorStopMs?: number;
+  /** Samples held in memory while the store cannot be written (default 500,000); the oldest are lost beyond. */
+  sampleBufferLimit?: number;
+  /** Room kept beside the store for the last write at stop on a full disk (default 16 MiB; 0: none). */
+  storeReserveBytes?: number;
+  /** When the background integrity_check starts after start (default 10 s). */
+  storeCheckDelayMs?: number;
+  /** Where the count of samples lost at stop is written besides the log (default: stderr). */
+  stderr?: (line: string) => void;
 }
 
 export interface App {
@@ -136,7 +148,10 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   let store: Store | null = null;
   try {
     lock = DataDirLock.acquire(options.dataDir);
-    store = Store.open(storePath, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+    store = Store.open(storePath, {
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+      reserveBytes: options.storeReserveBytes ?? DEFAULT_RESERVE_BYTES,
+    });
   } catch (err) {
     // No crash loop: the app runs, says what is wrong, and leaves the file as it found it.
     storeError = errorMessage(err);
@@ -144,19 +159,39 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     lock?.release();
     lock = null;
   }
+  // ---- store damage: any SQLITE_CORRUPT seen below, or a failed integrity_check, stops writing ----
+  let statusReady = false;
+  const guard = new StoreGuard({
+    store,
+    path: storePath,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    log,
+    changed: () => {
+      if (statusReady) emitStatus();
+    },
+  });
   // The level: TWINEDGE_LOG_LEVEL, else the one chosen in Settings → Logs, else the logger's own.
   const startLevel = levelFromEnv() ?? storedLogLevel(store);
   if (appLogger && startLevel && startLevel !== appLogger.level()) appLogger.setLevel(startLevel);
 
+  const sampleBufferLimit = options.sampleBufferLimit ?? 500_000;
   const writer = new SampleWriter({
     write: (batch) => {
       try {
         store?.writeSamples(batch, sync?.queuePolicy() ?? null);
       } catch (err) {
+        guard.observe(err, 'storing samples');
         // In plain words, naming the file: "... cannot grow: the disk is full while storing samples."
         throw explainStoreError(storePath, err, 'storing samples');
       }
     },
+    onLoss: (kind, loss, total) => {
+      const line = lossLine(kind, loss, total, sampleBufferLimit);
+      if (kind === 'started') log.error(line);
+      else log.warn(line);
+      if (statusReady) emitStatus();
+    },
+    maxPending: sampleBufferLimit,
     onWritten: (batch) => {
       options.onSamplesStored?.(batch);
       meter.add(batch.length);
@@ -181,13 +216,23 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   const rollups = store
     ? new RollupService({
         rollups: store.rollups,
-        onError: (err) => log.error(`Rollups: ${errorMessage(err)}`),
+        onError: (err) => {
+          if (!guard.observe(err, 'rolling up samples')) log.error(`Rollups: ${errorMessage(err)}`);
+        },
       })
     : null;
   rollups?.start();
   // Old data go in small background steps (every minute and right after a settings change).
   const retention =
-    store && rollups ? new RetentionService({ store, rollups, onError: (message) => log.error(message) }) : null;
+    store && rollups
+      ? new RetentionService({
+          store,
+          rollups,
+          onError: (message, err) => {
+            if (!guard.observe(err, 'deleting old data (retention)')) log.error(message);
+          },
+        })
+      : null;
   retention?.start();
 
   // Every secret read or set from here on is registered with the log redactor first.
@@ -288,6 +333,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     samplesPerSecond: 0,
     storeBytes: 0,
     storeError,
+    samplesLost: null,
     configError,
     at: Date.now(),
   };
@@ -296,7 +342,8 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     devices: collectors.states(),
     samplesPerSecond: Math.round(meter.rate() * 10) / 10,
     storeBytes: store?.sizeBytes() ?? 0,
-    storeError: storeError ?? writeError,
+    storeError: storeError ?? guard.error ?? writeError,
+    samplesLost: samplesLostStatus(writer),
     configError,
     at: Date.now(),
   });
@@ -325,7 +372,8 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     lastStatus = {
       ...lastStatus,
       devices: collectors.states(),
-      storeError: storeError ?? writeError,
+      storeError: storeError ?? guard.error ?? writeError,
+      samplesLost: samplesLostStatus(writer),
       configError,
       at: Date.now(),
     };
@@ -362,6 +410,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         if (alarms) installDemoRules(store, alarms);
       }
     } catch (err) {
+      guard.observe(err, 'setting up the demo plant');
       demoError = `The demo plant could not start: ${errorMessage(err)}`;
       log.error(demoError);
       demoEndpoints = null;
@@ -393,6 +442,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     try {
       applyConfigFile({ file: options.configFile, config: configFile, store, alarms, sync, log });
     } catch (err) {
+      guard.observe(err, 'applying the config file');
       configError = errorMessage(err);
       configFile = undefined;
     }
@@ -423,6 +473,8 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   }, options.statusIntervalMs ?? 1000);
   statusTimer.unref();
   lastStatus = computeStatus();
+  statusReady = true;
+  guard.startBackground(options.storeCheckDelayMs ?? 10_000);
   const info = (): AppInfo => ({
     name: 'TwinEdge Desktop',
     version: options.version,
@@ -576,6 +628,8 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         views: () => viewsAccess(requireStore().views),
       }),
       ...logHandlers({ logger: appLogger, log, store: () => store }),
+      'storeCheck.get': () => guard.status(),
+      'storeCheck.run': () => guard.run(),
       'settings.get': () => readUiSettings(store),
       'settings.update': async (patch) => {
         const s = requireStore();
@@ -601,6 +655,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       },
     },
     (name, err, ref) => log.error(`Call ${name} failed (reference ${ref}): ${errorForLog(err)}`),
+    (name, err) => guard.explain(name, err),
   );
 
   let stopping: Promise<void> | undefined;
@@ -620,9 +675,22 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       }
       await opcuaBrowse.close();
       await modbusLines.closeAll();
-      writer.close();
+      guard.stop();
+      // Retention first: the last write may delete old rows itself and must not meet a run between its steps.
       rollups?.stop();
       await retention?.stop();
+      const closed = writer.close(store && !store.isDamaged ? lastWriteRoom(store, (m) => log.warn(m)) : undefined);
+      if (closed.lost > 0 || closed.keptAtClose > 0) {
+        const line = stopLossLine(closed, guard.error ?? writeError);
+        if (closed.lost > 0) {
+          log.error(line);
+          try {
+            (options.stderr ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
+          } catch {
+            // stderr gone: the log has it.
+          }
+        } else log.info(line);
+      }
       await sync?.stop();
       alarms?.stop();
       serverAlarms?.stop();

@@ -77,6 +77,8 @@ export const StatusCodes = {
   BadNodeIdUnknown: 0x80340000,
   BadOutOfService: 0x808d0000,
   BadDeviceFailure: 0x808b0000,
+  /** Data is missing: collection lost it (here: dropped from memory while the store could not be written). */
+  BadDataLost: 0x809d0000,
 } as const;
 
 export const qualityOf = (code: number): 'good' | 'uncertain' | 'bad' => {

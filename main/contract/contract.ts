@@ -54,6 +54,7 @@ import {
   type TrendView,
 } from './trend-contract.js';
 import { LogLevelInput, LogTailQuery, type LogLevel, type LogTail } from './log-contract.js';
+import type { StoreCheck, StoreCheckStatus } from './store-check-contract.js';
 import {
   ServerAckInput,
   ServerEventsQuery,
@@ -320,12 +321,24 @@ export interface AppInfo {
   };
 }
 
+export interface SamplesLost {
+  total: number;
+  /** The latest episode: samples, their oldest and newest source time, tags; ongoing while still dropping. */
+  latest: { count: number; from: number; to: number; tags: number; ongoing: boolean };
+}
+
 export interface AppStatus {
   devices: DeviceState[];
   samplesPerSecond: number;
   storeBytes: number;
   /** Set when the store cannot be opened or written; the UI shows it in plain words. */
   storeError: string | null;
+  /**
+   * Samples lost since start because the store could not be written and the memory buffer was full (null when
+   * none): the total, and the latest episode's source-time span and tags. Each tag's trend has a BadDataLost
+   * marker at the start of its lost span.
+   */
+  samplesLost: SamplesLost | null;
   /**
    * Set when the headless config file (--config) could not be read or is invalid: the message names the file
    * and the bad fields; the app runs with the last good settings.
@@ -542,6 +555,10 @@ export const calls = {
   'logs.tail': call<typeof LogTailQuery, LogTail>(LogTailQuery),
   /** The level recorded from now on (kept in the store; TWINEDGE_LOG_LEVEL wins at the next start). */
   'logs.setLevel': call<typeof LogLevelInput, { level: LogLevel }>(LogLevelInput),
+  /** The latest check of the store file (at open, in the background after start, or asked for). */
+  'storeCheck.get': call<typeof empty, StoreCheckStatus>(empty),
+  /** A full integrity_check now (off the main thread); answers when it is done. */
+  'storeCheck.run': call<typeof empty, StoreCheck>(empty),
 } as const;
 
 export interface Events {

@@ -49,8 +49,18 @@ export const toWireError = (err: unknown, ref: string = newErrorRef()): WireErro
 /** Called for every failure the client sees as `internal`, with the reference its message carries. */
 export type InternalErrorReport = (name: string, err: unknown, ref: string) => void;
 
+/**
+ * Turns an error a handler threw into one the user can act on (e.g. a full disk under a settings change), or null
+ * to leave it as it is; called before the error is mapped for the client.
+ */
+export type ErrorExplainer = (name: string, err: unknown) => AppError | null;
+
 /** One router for both shells: the handlers are registered once, here. */
-export const createRouter = (handlers: Handlers, onInternalError?: InternalErrorReport): Router => ({
+export const createRouter = (
+  handlers: Handlers,
+  onInternalError?: InternalErrorReport,
+  explain?: ErrorExplainer,
+): Router => ({
   async invoke(name, input) {
     if (!isCallName(name)) {
       // Only a string is quoted: String() of an object sent as {"toString": 1} would itself throw.
@@ -65,7 +75,8 @@ export const createRouter = (handlers: Handlers, onInternalError?: InternalError
       if (!parsed.success) return { ok: false, error: toWireError(parsed.error) };
       const handler = handlers[name] as (input: unknown) => unknown;
       return { ok: true, value: await handler(parsed.data) };
-    } catch (err) {
+    } catch (thrown) {
+      const err = (!(thrown instanceof AppError) && explain?.(name, thrown)) || thrown;
       const ref = newErrorRef();
       const error = toWireError(err, ref);
       if (error.code === 'internal') onInternalError?.(name, err, ref);

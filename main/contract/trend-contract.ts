@@ -103,6 +103,8 @@ export interface RetentionSettings {
   rollupDays: number;
   /** Total size cap for the store: beyond it the oldest raw samples go first, then the oldest rollups. */
   maxBytes: number;
+  /** Alarm history (raised, cleared, acknowledged, shelved) older than this is deleted. */
+  alarmEventDays: number;
 }
 
 export const RetentionInput = z
@@ -113,6 +115,7 @@ export const RetentionInput = z
       .number()
       .int()
       .min(64 * 1024 * 1024, 'at least 64 MiB'),
+    alarmEventDays: z.number().int().min(1).max(36500),
   })
   .partial()
   .strict();
@@ -129,6 +132,9 @@ export interface RetentionStatus {
   countsApproximate: boolean;
   oldestRaw: number | null;
   oldestRollup: number | null;
+  /** Alarm history entries kept, and the oldest one's time. */
+  alarmEvents: number;
+  oldestAlarmEvent: number | null;
   /** Measured disk cost per raw sample and per rollup row (indexes included); null until measurable. */
   bytesPerSample: number | null;
   bytesPerRollupRow: number | null;
@@ -139,6 +145,7 @@ export interface RetentionStatus {
     at: number;
     deletedSamples: number;
     deletedRollups: number;
+    deletedAlarmEvents: number;
     durationMs: number;
     /** True when the size cap (not the age limits) made it delete. */
     capReached: boolean;

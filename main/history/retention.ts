@@ -14,6 +14,8 @@ export const defaultRetention: RetentionSettings = {
   rawDays: 90,
   rollupDays: 1825,
   maxBytes: 10 * 1024 ** 3,
+  // A year of alarm history: audits ask for the last one; older entries only grow the store.
+  alarmEventDays: 365,
 };
 
 export interface RetentionServiceOptions {
@@ -24,7 +26,7 @@ export interface RetentionServiceOptions {
   /** Rows deleted per step (one transaction); the event loop turns between steps so ingest goes on. */
   stepRows?: number;
   now?: () => number;
-  onError?: (message: string) => void;
+  onError?: (message: string, err: unknown) => void;
   /** Stores up to this size are counted exactly (default 512 MiB); larger ones from the hourly rollups. */
   exactCountBytes?: number;
 }
@@ -75,7 +77,7 @@ export class RetentionService {
   settings(): RetentionSettings {
     const stored = this.options.store.settings.get(SETTINGS_KEY);
     const s = { ...defaultRetention, ...(typeof stored === 'object' && stored !== null ? stored : {}) };
-    return { rawDays: s.rawDays, rollupDays: s.rollupDays, maxBytes: s.maxBytes };
+    return { rawDays: s.rawDays, rollupDays: s.rollupDays, maxBytes: s.maxBytes, alarmEventDays: s.alarmEventDays };
   }
 
   /** Saves changed limits and applies them right away (in the background). */
@@ -112,7 +114,7 @@ export class RetentionService {
     try {
       await this.run();
     } catch (err) {
-      if (!(err instanceof RetentionStopped)) this.options.onError?.(`Retention: ${errorMessage(err)}`);
+      if (!(err instanceof RetentionStopped)) this.options.onError?.(`Retention: ${errorMessage(err)}`, err);
     }
   }
 
@@ -130,6 +132,7 @@ export class RetentionService {
     let deletedSamples = await this.deleteBefore('samples', rawCutoff);
     let deletedRollups =
       (await this.deleteBefore('rollup_1m', rollupCutoff)) + (await this.deleteBefore('rollup_1h', rollupCutoff));
+    const deletedAlarmEvents = await this.deleteAlarmEventsBefore(now - s.alarmEventDays * DAY_MS);
     let capReached = false;
     // Over the cap: the oldest day of raw samples across tags goes first, then the oldest day of rollups.
     while (store.usedBytes() > s.maxBytes) {
@@ -155,6 +158,7 @@ export class RetentionService {
       at: now,
       deletedSamples,
       deletedRollups,
+      deletedAlarmEvents,
       durationMs: Math.round(performance.now() - started),
       capReached,
     };
@@ -183,6 +187,21 @@ export class RetentionService {
       }
     }
     return deleted;
+  }
+
+  /** Deletes alarm history older than `before`, oldest first, at most stepRows per transaction (along its ts index). */
+  private async deleteAlarmEventsBefore(before: number): Promise<number> {
+    const del = this.options.store.database.prepare(
+      'DELETE FROM alarm_events WHERE id IN (SELECT id FROM alarm_events WHERE ts < ? ORDER BY ts LIMIT ?)',
+    );
+    let deleted = 0;
+    for (;;) {
+      const n = del.run(before, this.stepRows).changes;
+      deleted += n;
+      if (n < this.stepRows) return deleted;
+      await yieldToLoop();
+      if (this.stopped) throw new RetentionStopped();
+    }
   }
 
   /** Tag ids present in a table, by skipping along its primary key (no full scan). */
@@ -264,6 +283,13 @@ export class RetentionService {
     return out;
   }
 
+  private alarmEventCounts(): Pick<RetentionStatus, 'alarmEvents' | 'oldestAlarmEvent'> {
+    const r = this.options.store.database
+      .prepare('SELECT count(*) AS n, min(ts) AS oldest FROM alarm_events')
+      .get() as { n: number; oldest: number | null };
+    return { alarmEvents: r.n, oldestAlarmEvent: r.oldest };
+  }
+
   status(): RetentionStatus {
     const { store } = this.options;
     const db = store.database;
@@ -289,6 +315,7 @@ export class RetentionService {
       countsApproximate: counts.approximate,
       oldestRaw: this.oldestRaw(),
       oldestRollup: this.oldestRollup(),
+      ...this.alarmEventCounts(),
       bytesPerSample: this.measured?.perSample ?? null,
       bytesPerRollupRow: this.measured?.perRollupRow ?? null,
       samplesPerDay: lastHour * 24,

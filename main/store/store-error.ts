@@ -31,3 +31,29 @@ export const storeError = (path: string, err: unknown, doing: string): AppError 
     cause: err,
   });
 };
+
+/** What a SQLite failure means for the app: the file is damaged, the disk is full, or it cannot be read/written. */
+export type StoreFault = 'damaged' | 'full' | 'io';
+
+/** The fault behind an error (looking through wrapping AppErrors' causes); null when it is none of these. */
+export const storeFault = (err: unknown): StoreFault | null => {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = sqliteCode(e) ?? '';
+    const is = (k: string): boolean => code === k || code.startsWith(`${k}_`);
+    if (is('SQLITE_CORRUPT') || is('SQLITE_NOTADB')) return 'damaged';
+    if (is('SQLITE_FULL')) return 'full';
+    if (is('SQLITE_IOERR')) return 'io';
+  }
+  return null;
+};
+
+/** Damage found while running: writing has stopped and the file is kept as it is. */
+export const damagedStoreError = (path: string, err: unknown, doing: string): AppError =>
+  new AppError(
+    'store_unavailable',
+    `The data store ${path} is damaged (${(err instanceof Error ? err.message : String(err)).replace(/\.$/, '')}), ` +
+      `found while ${doing}. TwinEdge has stopped writing to it and leaves the file as it is: ` +
+      'move it aside or restore a backup, then restart.',
+    undefined,
+    { cause: err },
+  );

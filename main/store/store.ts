@@ -1,7 +1,9 @@
 import { statSync } from 'node:fs';
 import type { OpenOptions } from './database.js';
+import { DiskReserve } from './disk-reserve.js';
 import { openDatabase, type Db } from './database.js';
 import type { Sample } from '../collect/types.js';
+import type { StoreCheck } from '../contract/store-check-contract.js';
 import { AlarmsRepo } from './alarms-repo.js';
 import { AuditRepo } from './audit-repo.js';
 import { DevicesRepo } from './devices-repo.js';
@@ -34,10 +36,15 @@ export class Store {
    */
   readonly writeSamples: (batch: readonly Sample[], queue: QueuePolicy | null) => void;
   private closed = false;
+  private damaged = false;
 
   private constructor(
     readonly path: string,
     private readonly db: Db,
+    /** The quick_check at open (null for a new file). */
+    readonly openCheck: StoreCheck | null,
+    /** Room kept for the last write at shutdown on a full disk. */
+    readonly reserve: DiskReserve,
   ) {
     this.settings = new SettingsRepo(db);
     this.rollups = new RollupsRepo(db, this.settings);
@@ -76,8 +83,11 @@ export class Store {
     return this.db;
   }
 
-  static open(path: string, options?: OpenOptions): Store {
-    return new Store(path, openDatabase(path, options));
+  static open(path: string, options?: OpenOptions & { reserveBytes?: number }): Store {
+    const { db, check } = openDatabase(path, options);
+    const reserve = new DiskReserve(`${path}-reserve`, options?.reserveBytes ?? 0);
+    reserve.ensure();
+    return new Store(path, db, check, reserve);
   }
 
   /** Runs `fn` in one transaction (nested calls become savepoints). */
@@ -96,11 +106,25 @@ export class Store {
     }, 0);
   }
 
+  /**
+   * The file is damaged: no statement may write to it from now on (SQLite refuses them on this connection), and
+   * close() does not checkpoint. Reads still answer.
+   */
+  markDamaged(): void {
+    if (this.damaged || this.closed) return;
+    this.damaged = true;
+    this.db.pragma('query_only = ON');
+  }
+
+  get isDamaged(): boolean {
+    return this.damaged;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     try {
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      if (!this.damaged) this.db.pragma('wal_checkpoint(TRUNCATE)');
     } finally {
       this.db.close();
     }

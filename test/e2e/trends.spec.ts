@@ -244,6 +244,11 @@ test('retention: what is stored, the disk cost of each choice as it is typed, fi
   await expect(rollups).toHaveAccessibleDescription(/at least as long as raw samples/);
   await raw.fill('20');
   await rollups.fill('400');
+  // Alarm history has its own age, shown with what it holds.
+  const alarmHistory = form.getByLabel('Keep alarm history (days)');
+  await expect(alarmHistory).toHaveValue('365');
+  await expect(alarmHistory).toHaveAccessibleDescription(/^[\d,]+ entries/);
+  await alarmHistory.fill('90');
   await form.getByRole('button', { name: 'Save retention' }).click();
   await expect(form.getByRole('status')).toHaveText('Retention saved.');
   await page.reload();
@@ -251,6 +256,7 @@ test('retention: what is stored, the disk cost of each choice as it is typed, fi
   await page.locator('summary', { hasText: 'History storage and retention' }).click();
   await expect(page.getByLabel('Keep raw samples (days)')).toHaveValue('20');
   await expect(page.getByLabel('Keep 1-minute and 1-hour rollups (days)')).toHaveValue('400');
+  await expect(page.getByLabel('Keep alarm history (days)')).toHaveValue('90');
 });
 
 base(

@@ -62,7 +62,7 @@ describe('history, export, retention and views through the router', () => {
     expect(csv.csv).toContain(',Plc,Level,%,0,59,29.5,3600');
 
     const status = await call(app, 'retention.set', { rawDays: 30 });
-    expect(status.settings).toEqual({ rawDays: 30, rollupDays: 1825, maxBytes: 10 * 1024 ** 3 });
+    expect(status.settings).toEqual({ rawDays: 30, rollupDays: 1825, maxBytes: 10 * 1024 ** 3, alarmEventDays: 365 });
     expect(status.rawSamples).toBe(7200);
     expect((await fail(app, 'retention.set', { maxBytes: 1000 })).code).toBe('invalid_input');
 

@@ -178,6 +178,7 @@ describe('desktop tray and window life (electron stood in)', () => {
     events.emit('status.changed', {
       devices: [{ deviceId: 1, state: 'error', message: 'refused', since: 0, samples: 0, requestsPerCycle: null }],
       samplesPerSecond: 0,
+      samplesLost: null,
       storeBytes: 0,
       storeError: null,
       configError: null,

@@ -168,4 +168,30 @@ describe('retention', () => {
     expect(count(store, 'SELECT min(bucket) AS n FROM rollup_1h')).toBe(rollupCut);
     expect(count(store, 'SELECT min(ts) AS n FROM samples')).toBe(rawCut);
   });
+
+  it('deletes alarm history past its own age in steps, keeping newer entries', async () => {
+    const insert = store.database.prepare(
+      `INSERT INTO alarm_events (ts, rule_id, rule_name, severity, kind, from_state, to_state, value, actor, note)
+       VALUES (?, 1, 'High level', 'high', 'raise', 'normal', 'active', 9.5, 'engine', NULL)`,
+    );
+    store.transaction(() => {
+      // 2,500 entries over the 60 days before NOW, one per ~35 minutes.
+      for (let i = 0; i < 2500; i++) insert.run(NOW - 60 * DAY + i * Math.floor((60 * DAY) / 2500));
+    });
+    const keptFrom = NOW - 30 * DAY;
+    const newer = count(store, 'SELECT count(*) AS n FROM alarm_events WHERE ts >= ?', keptFrom);
+    const retention = new RetentionService({ store, rollups, stepRows: 400, now: () => NOW });
+    expect(retention.settings().alarmEventDays).toBe(365);
+    // Nothing is a year old: the default keeps everything.
+    expect((await retention.run()).deletedAlarmEvents).toBe(0);
+    retention.update({ alarmEventDays: 30 });
+    const run = await retention.run();
+    await retention.stop();
+    expect(run.deletedAlarmEvents).toBe(2500 - newer);
+    expect(count(store, 'SELECT count(*) AS n FROM alarm_events')).toBe(newer);
+    expect(count(store, 'SELECT min(ts) AS n FROM alarm_events')).toBeGreaterThanOrEqual(keptFrom);
+    const status = retention.status();
+    expect(status.alarmEvents).toBe(newer);
+    expect(status.settings.alarmEventDays).toBe(30);
+  });
 });

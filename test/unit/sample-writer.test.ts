@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Sample } from '../../main/collect/types.js';
+import { StatusCodes, type Sample } from '../../main/collect/types.js';
 import { SampleWriter } from '../../main/store/sample-writer.js';
 
 const samples = (n: number, from = 0): Sample[] =>
@@ -51,6 +51,45 @@ describe('sample writer', () => {
     w.add(samples(25));
     expect(w.backlog).toBe(10);
     expect(w.dropped).toBe(15);
+    w.close();
+  });
+});
+
+describe('sample writer: loss past the buffer', () => {
+  it('counts what it drops, reports the episode once, and stores one BadDataLost marker per tag at the first lost time', () => {
+    let full = true;
+    const stored: Sample[] = [];
+    const events: string[] = [];
+    const w = new SampleWriter({
+      write: (b) => {
+        if (full) throw new Error('database or disk is full');
+        stored.push(...b);
+      },
+      onWritten: () => {},
+      onError: () => {},
+      onLoss: (kind, loss, total) => events.push(`${kind} ${loss.count} ${loss.from}-${loss.to} ${loss.tags} ${total}`),
+      maxPending: 10,
+    });
+    const two = (ts: number): Sample[] => [
+      { tagId: 1, ts, value: ts, quality: 0 },
+      { tagId: 2, ts, value: ts, quality: 0 },
+    ];
+    for (let ts = 0; ts < 20; ts++) w.add(two(ts));
+    expect(w.flush()).toBe(false);
+    // 40 produced, 10 held: 30 dropped, ts 0..14; reported once as it started.
+    expect(w.dropped).toBe(30);
+    expect(w.losing).toBe(true);
+    expect(events).toEqual(['started 2 0-0 2 2']);
+    full = false;
+    expect(w.flush()).toBe(true);
+    expect(events[1]).toBe('ended 30 0-14 2 30');
+    const markers = stored.filter((s) => s.quality === StatusCodes.BadDataLost);
+    expect(markers.map((m) => [m.tagId, m.ts, m.value])).toEqual([
+      [1, 0, null],
+      [2, 0, null],
+    ]);
+    expect(stored.filter((s) => s.quality === 0).map((s) => s.ts)).toEqual([15, 15, 16, 16, 17, 17, 18, 18, 19, 19]);
+    expect(w.losing).toBe(false);
     w.close();
   });
 });

@@ -17,6 +17,7 @@ const device = (deviceId: number, state: DeviceState['state']): DeviceState => (
 const status = (devices: DeviceState[], extra: Partial<AppStatus> = {}): AppStatus => ({
   devices,
   samplesPerSecond: 0,
+  samplesLost: null,
   storeBytes: 0,
   storeError: null,
   configError: null,

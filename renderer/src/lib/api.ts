@@ -104,6 +104,8 @@ const callList = [
   'views.fromDashboard',
   'logs.tail',
   'logs.setLevel',
+  'storeCheck.get',
+  'storeCheck.run',
 ] as const satisfies readonly CallName[];
 type MissingCalls = Exclude<CallName, (typeof callList)[number]>;
 const allCallsCovered: [MissingCalls] extends [never] ? true : never = true;

@@ -60,6 +60,7 @@ const names: Record<number, string> = {
   0x808c0000: 'BadSensorFailure',
   0x808d0000: 'BadOutOfService',
   0x808e0000: 'BadDeadbandFilterInvalid',
+  0x809d0000: 'BadDataLost',
   0x80db0000: 'BadTooManyMonitoredItems',
 };
 
