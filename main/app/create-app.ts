@@ -641,6 +641,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       }
       lock?.release();
       log.info('Stopped.');
+      appLogger?.flush();
     })());
 
   return {
