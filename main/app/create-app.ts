@@ -139,7 +139,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   let lock: DataDirLock | null = null;
   let store: Store | null = null;
   try {
-    lock = DataDirLock.acquire(options.dataDir);
+    lock = DataDirLock.acquire(options.dataDir, options.nativeBinding);
     store = Store.open(storePath, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   } catch (err) {
     // No crash loop: the app runs, says what is wrong, and leaves the file as it found it.
