@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 
-/** How long a line may wait in memory before it is written (an ERROR line does not wait). */
+/** How long a line may wait in memory before it is written (an ERROR or WARN line does not wait). */
 export const LOG_FLUSH_MS = 100;
 /** Buffered text past which the lines are written at once. */
 const FLUSH_BYTES = 64 * 1024;

@@ -94,8 +94,9 @@ export const createLogger = (options: LoggerOptions = {}): AppLogger => {
     const ts = new Date().toISOString();
     const line = redactor.redact(`${ts} ${level.toUpperCase().padEnd(5)} ${message}`) + '\n';
     if (toConsole) toConsole = writeConsole('stderr', line);
-    // An ERROR line is written at once: a crash or kill right after it must not take it along.
-    sink?.append(line, ts, level === 'error');
+    // ERROR and WARN lines are written at once (a crash or kill right after one must not take it along, and they
+    // are few); INFO and DEBUG lines, the bulk, go in batches.
+    sink?.append(line, ts, levelOrder[level] >= levelOrder.warn);
   };
   if (toConsole && sink) {
     // The console went away (its reader closed the pipe): say so in the file, which goes on.
