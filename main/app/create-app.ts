@@ -147,7 +147,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   let lock: DataDirLock | null = null;
   let store: Store | null = null;
   try {
-    lock = DataDirLock.acquire(options.dataDir);
+    lock = DataDirLock.acquire(options.dataDir, options.nativeBinding);
     store = Store.open(storePath, {
       ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
       reserveBytes: options.storeReserveBytes ?? DEFAULT_RESERVE_BYTES,
@@ -703,6 +703,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       }
       lock?.release();
       log.info('Stopped.');
+      appLogger?.flush();
     })());
 
   return {

@@ -1,5 +1,6 @@
-import { appendFileSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { onConsoleGone, writeConsole } from './console-output.js';
+import { LogFile, logFiles } from './log-file.js';
 import { errorForLog, secretRedactor, type SecretRedactor } from './redactor.js';
 
 export const levels = ['debug', 'info', 'warn', 'error'] as const;
@@ -30,6 +31,8 @@ export interface AppLogger extends Logger {
   readonly keep: number;
   level(): Level;
   setLevel(level: Level): void;
+  /** Writes buffered lines to the file now (before the file is read back, e.g. by Settings → Logs). */
+  flush(): void;
 }
 
 export const isAppLogger = (log: Logger): log is AppLogger =>
@@ -54,11 +57,7 @@ export interface LoggerOptions {
 /** The log file of a data dir. */
 export const logFileOf = (dataDir: string): string => join(dataDir, 'logs', 'twinedge.log');
 
-/** FILE, FILE.1 … FILE.keep: newest first. */
-export const logFiles = (file: string, keep: number): string[] => [
-  file,
-  ...Array.from({ length: keep }, (_, i) => `${file}.${i + 1}`),
-];
+export { logFiles };
 
 const positiveInt = (v: string | undefined, max: number): number | undefined => {
   const n = v === undefined || v === '' ? NaN : Number(v);
@@ -84,42 +83,30 @@ export const createLogger = (options: LoggerOptions = {}): AppLogger => {
   const keep = options.keep ?? positiveInt(env[LOG_FILES_ENV], 100) ?? 5;
   const redactor = options.redactor ?? secretRedactor;
   const file = options.file ?? null;
-  let fileOk = file !== null;
-  let size: number | null = null;
-  if (file) {
-    try {
-      mkdirSync(dirname(file), { recursive: true });
-    } catch {
-      fileOk = false;
-    }
-  }
-  const rotate = (f: string): void => {
-    const names = logFiles(f, keep);
-    rmSync(names[names.length - 1] ?? `${f}.${keep}`, { force: true });
-    for (let i = names.length - 2; i >= 0; i--) {
-      const from = names[i];
-      const to = names[i + 1];
-      if (from && to && statSync(from, { throwIfNoEntry: false })) renameSync(from, to);
-    }
-  };
+  let toConsole = options.console === true;
+  const sink = file
+    ? new LogFile(file, maxBytes, keep, (notice) => {
+        if (toConsole) writeConsole('stderr', notice);
+      })
+    : null;
   const write = (level: Level, message: string): void => {
     if (levelOrder[level] < min) return;
-    const line = redactor.redact(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}`) + '\n';
-    if (options.console) process.stderr.write(line);
-    if (!fileOk || !file) return;
-    try {
-      size ??= statSync(file, { throwIfNoEntry: false })?.size ?? 0;
-      if (size > 0 && size + Buffer.byteLength(line) > maxBytes) {
-        rotate(file);
-        size = 0;
-      }
-      appendFileSync(file, line);
-      size += Buffer.byteLength(line);
-    } catch {
-      // A full or read-only disk must not take the collectors down with the log.
-      size = null;
-    }
+    const ts = new Date().toISOString();
+    const line = redactor.redact(`${ts} ${level.toUpperCase().padEnd(5)} ${message}`) + '\n';
+    if (toConsole) toConsole = writeConsole('stderr', line);
+    // ERROR and WARN lines are written at once (a crash or kill right after one must not take it along, and they
+    // are few); INFO and DEBUG lines, the bulk, go in batches.
+    sink?.append(line, ts, levelOrder[level] >= levelOrder.warn);
   };
+  if (toConsole && sink) {
+    // The console went away (its reader closed the pipe): say so in the file, which goes on.
+    const off = onConsoleGone((stream, reason) => {
+      if (stream !== 'stderr') return;
+      off();
+      toConsole = false;
+      write('warn', `The console (stderr) went away (${reason}); logging goes on to ${file} only.`);
+    });
+  }
   return {
     file,
     keep,
@@ -132,6 +119,7 @@ export const createLogger = (options: LoggerOptions = {}): AppLogger => {
     info: (m) => write('info', m),
     warn: (m) => write('warn', m),
     error: (m) => write('error', m),
+    flush: () => sink?.flush(),
   };
 };
 

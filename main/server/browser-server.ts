@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Router } from '../contract/router.js';
 import type { EventHub } from '../live/event-hub.js';
 import { AppError } from '../app/errors.js';
+import type { Logger } from '../log/logger.js';
 import { isLoopbackHost } from './loopback.js';
+import { RefusalLog } from './refusal-log.js';
 import { authorize, originAllowed, type AuthPolicy } from './request-auth.js';
 import { readStatic } from './static-files.js';
 import { securityHeaders } from './security-headers.js';
@@ -18,6 +20,10 @@ export interface BrowserServerOptions {
   host: string;
   port: number;
   token?: string;
+  /** Where refused logins are logged (rate-limited); none when omitted. */
+  log?: Logger;
+  /** Counting window of the refused-login summary (default one minute; tests shorten it). */
+  refusalWindowMs?: number;
 }
 
 export interface BrowserServer {
@@ -73,6 +79,8 @@ export const startBrowserServer = async (options: BrowserServerOptions): Promise
   const hosts = new Set([`${urlHost}:${port}`]);
   if (isLoopbackHost(options.host)) ['127.0.0.1', 'localhost', '[::1]'].forEach((h) => hosts.add(`${h}:${port}`));
   const policy: AuthPolicy = { token, allowedHosts: hosts, cookieName: `twinedge_token_${port}` };
+  const refusals = options.log ? new RefusalLog(options.log, options.refusalWindowMs) : null;
+  const pathOf = (req: IncomingMessage): string => new URL(req.url ?? '/', 'http://x').pathname;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -81,6 +89,7 @@ export const startBrowserServer = async (options: BrowserServerOptions): Promise
     }
     const auth = authorize(req, policy);
     if (!auth.ok) {
+      refusals?.record(req.socket.remoteAddress, 'request', pathOf(req), auth.reason);
       res
         .writeHead(auth.status, { ...securityHeaders, 'Content-Type': 'text/plain; charset=utf-8' })
         .end(
@@ -113,8 +122,13 @@ export const startBrowserServer = async (options: BrowserServerOptions): Promise
   });
   server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
     const auth = authorize(req, policy);
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path !== '/ws' || !auth.ok || !originAllowed(req, policy)) {
+    const path = pathOf(req);
+    const origin = originAllowed(req, policy);
+    if (path === '/ws' && (!auth.ok || !origin)) {
+      const reason = !auth.ok ? auth.reason : 'the page is not from this server (Origin)';
+      refusals?.record(req.socket.remoteAddress, 'WebSocket', path, reason);
+    }
+    if (path !== '/ws' || !auth.ok || !origin) {
       const status =
         path !== '/ws' ? '404 Not Found' : !auth.ok && auth.status === 401 ? '401 Unauthorized' : '403 Forbidden';
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -130,6 +144,7 @@ export const startBrowserServer = async (options: BrowserServerOptions): Promise
     close: () =>
       new Promise<void>((resolve) => {
         transport.close();
+        refusals?.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from '../app/create-app.js';
 import { errorMessage } from '../app/errors.js';
 import { defaultDataDir } from '../app/paths.js';
+import { guardConsole, writeConsole } from '../log/console-output.js';
 import { createLogger, logCrashes, logFileOf } from '../log/logger.js';
 import { secretRedactor } from '../log/redactor.js';
 import { startBrowserServer } from './browser-server.js';
@@ -14,9 +15,12 @@ import { accessTokenFromEnv } from './token.js';
  * and for the end-to-end tests. Prints one line with the URL to open.
  */
 const main = async (): Promise<void> => {
+  // Whatever reads our output may go away (a closed pipe): the service goes on, logging to its file.
+  guardConsole('stdout');
+  guardConsole('stderr');
   const args = parseServeArgs(process.argv.slice(2));
   if (args === 'help') {
-    console.log(serveUsage);
+    writeConsole('stdout', `${serveUsage}\n`);
     return;
   }
   if (!isLoopbackHost(args.host) && !args.allowRemote) {
@@ -25,8 +29,9 @@ const main = async (): Promise<void> => {
     );
   }
   if (!isLoopbackHost(args.host)) {
-    console.warn(
-      `WARNING: TwinEdge is listening on ${args.host}, reachable from the network. Anyone with the URL's token can read and change devices. Traffic is not encrypted.`,
+    writeConsole(
+      'stderr',
+      `WARNING: TwinEdge is listening on ${args.host}, reachable from the network. Anyone with the URL's token can read and change devices. Traffic is not encrypted.\n`,
     );
   }
   // Checked before anything starts: a malformed fixed token is a setup error, not a reason to run unguarded.
@@ -52,6 +57,7 @@ const main = async (): Promise<void> => {
       host: args.host,
       port: args.port,
       ...(fixedToken ? { token: fixedToken } : {}),
+      log: logger,
     });
   } catch (err) {
     await app.stop();
@@ -59,12 +65,12 @@ const main = async (): Promise<void> => {
   }
   // The token guards the service like a password: no log line may carry it (this one line goes to stdout only).
   secretRedactor.register(server.token);
-  console.log(`TwinEdge browser mode: ${server.url}`);
+  writeConsole('stdout', `TwinEdge browser mode: ${server.url}\n`);
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    console.log(`TwinEdge: ${signal} received, stopping collectors and closing the store...`);
+    writeConsole('stdout', `TwinEdge: ${signal} received, stopping collectors and closing the store...\n`);
     void server
       .close()
       .then(() => app.stop())
@@ -75,6 +81,6 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((err: unknown) => {
-  console.error(secretRedactor.redact(`TwinEdge could not start: ${errorMessage(err)}`));
+  writeConsole('stderr', `${secretRedactor.redact(`TwinEdge could not start: ${errorMessage(err)}`)}\n`);
   process.exitCode = 1;
 });

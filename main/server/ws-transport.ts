@@ -4,6 +4,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ClientCallMessage, ServerMessage } from '../contract/contract.js';
 import type { Router } from '../contract/router.js';
 import type { EventHub } from '../live/event-hub.js';
+import { busyMessage, MAX_CALL_BYTES, MAX_CALLS_IN_FLIGHT } from '../contract/transport-limits.js';
 
 /** Live samples are skipped for a client whose socket already holds this much unsent data. */
 const slowClientBytes = 4 * 1024 * 1024;
@@ -29,7 +30,8 @@ const parseCall = (data: string): { id: number; name: unknown; input: unknown } 
 
 /** Serves the contract over WebSocket: one call per message, results paired by id, events pushed. */
 export class WsTransport {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  // Past maxPayload ws closes the socket (1009): the browser client checks the size first and answers itself.
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CALL_BYTES });
 
   constructor(
     private readonly router: Router,
@@ -60,13 +62,23 @@ export class WsTransport {
       if (name === 'samples.batch' && ws.bufferedAmount > slowClientBytes) return;
       send({ t: 'event', name, payload });
     });
+    // Calls being answered on this socket: bounded, so a flood is refused at once instead of piling up in memory.
+    let inFlight = 0;
     ws.on('message', (raw, isBinary) => {
       const call = isBinary ? null : parseCall(text(raw));
       if (!call) {
         ws.close(1003, 'expected {"t":"call","id","name","input"}');
         return;
       }
-      void this.router.invoke(call.name, call.input).then((result) => send({ t: 'result', id: call.id, result }));
+      if (inFlight >= MAX_CALLS_IN_FLIGHT) {
+        send({ t: 'result', id: call.id, result: { ok: false, error: { code: 'unavailable', message: busyMessage } } });
+        return;
+      }
+      inFlight++;
+      void this.router.invoke(call.name, call.input).then((result) => {
+        inFlight--;
+        send({ t: 'result', id: call.id, result });
+      });
     });
     ws.on('close', unsubscribe);
     ws.on('error', unsubscribe);

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../main/log/logger.js';
@@ -17,8 +17,9 @@ const message = (i: number): string =>
 
 /**
  * log.lines: lines per second through the app's logger (every line redacted for 4 registered secrets and the
- * named-value patterns, rotation checked, appended to the file) against appending the same lines to a file with
- * appendFileSync and no redaction, in the same run. The ratio is the cost of never writing a secret.
+ * named-value patterns, buffered, rotation checked, appended to the file in batches, flushed at the end) against
+ * the same lines, unredacted, appended in 64 KiB batches to one open file: the same amount of file I/O, in the
+ * same run. The ratio is the cost of the logger's own work (redaction, whole-line bookkeeping) over the I/O.
  */
 export const benchLogWrite = (): BenchResult[] => {
   const dir = mkdtempSync(join(tmpdir(), 'twinedge-bench-log-'));
@@ -33,11 +34,22 @@ export const benchLogWrite = (): BenchResult[] => {
     const timeApp = (): number => {
       const t = performance.now();
       for (const m of lines) log.info(m);
+      log.flush();
       return performance.now() - t;
     };
     const timeRaw = (): number => {
       const t = performance.now();
-      for (const m of lines) appendFileSync(raw, `${new Date().toISOString()} INFO  ${m}\n`);
+      const fd = openSync(raw, 'a');
+      let batch = '';
+      for (const m of lines) {
+        batch += `${new Date().toISOString()} INFO  ${m}\n`;
+        if (batch.length >= 64 * 1024) {
+          writeSync(fd, batch);
+          batch = '';
+        }
+      }
+      if (batch) writeSync(fd, batch);
+      closeSync(fd);
       return performance.now() - t;
     };
     timeApp();

@@ -249,11 +249,18 @@ describe('the app core with its demo plant', () => {
   it('a data folder held by another running TwinEdge: the app says which process holds it', async () => {
     const dir = tempDir();
     cleanup.push(() => dir.remove());
-    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
-    cleanup.push(() => void other.kill());
-    writeFileSync(join(dir.path, 'twinedge.lock'), String(other.pid));
+    // A real holder of the OS lock (a PID written in a file blocks nobody any more).
+    const holder = join(import.meta.dirname, '..', 'fixtures', 'lock-holder.ts');
+    const other = spawn(process.execPath, ['--import', 'tsx', holder, dir.path], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    cleanup.push(() => void other.kill('SIGKILL'));
+    await new Promise<void>((resolve, reject) => {
+      other.stdout.on('data', (d: Buffer) => (d.toString().includes('LOCKED') ? resolve() : undefined));
+      other.once('exit', (code) => reject(new Error(`lock holder exited (${code})`)));
+    });
     const app = await start(dir.path, { demo: { enabled: false } });
     cleanup.push(() => app.stop());
-    expect(app.status().storeError).toMatch(new RegExp(`in use by another TwinEdge process \\(pid ${other.pid}\\)`));
+    expect(app.status().storeError).toMatch(new RegExp(`in use by another TwinEdge process \\(pid ${other.pid} on `));
   });
 });

@@ -23,6 +23,7 @@ describe('the logger', () => {
     const file = join(fresh(), 'logs', 'twinedge.log');
     const log = createLogger({ file, maxBytes: 2000, keep: 3, level: 'debug' });
     for (let i = 0; i < 400; i++) log.info(`line ${String(i).padStart(4, '0')} ${'x'.repeat(40)}`);
+    log.flush();
     const names = logFiles(file, 3);
     expect(names.map((n) => existsSync(n))).toEqual([true, true, true, true]);
     expect(existsSync(`${file}.4`)).toBe(false);
@@ -45,6 +46,7 @@ describe('the logger', () => {
     expect(log.level()).toBe('warn');
     log.setLevel('debug');
     log.debug('d2');
+    log.flush();
     const text = readFileSync(file, 'utf8');
     expect(text).not.toMatch(/d1|i1/);
     expect(text).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z WARN {2}w1$/m);

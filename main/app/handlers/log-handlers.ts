@@ -30,6 +30,7 @@ export const logHandlers = (deps: LogHandlerDeps): Pick<Handlers, 'logs.tail' | 
   return {
     'logs.tail': ({ level, limit, search }) => {
       const l = logger();
+      l.flush();
       try {
         const { lines, truncated } = tailLog(l.file, l.keep, { level, limit, search });
         return { lines, truncated, file: l.file, recording: l.level(), rotatedFiles: l.keep };

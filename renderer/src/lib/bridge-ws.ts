@@ -6,6 +6,7 @@ import type {
   ServerMessage,
   WireResult,
 } from '../../../main/contract/contract';
+import { MAX_CALL_BYTES, tooLargeMessage } from '../../../main/contract/transport-limits';
 
 export type ConnectionState =
   | { kind: 'connecting'; attempt: number }
@@ -127,8 +128,19 @@ export function wsBridge(url = defaultUrl()): WsBridge {
         }
         const id = nextId++;
         const msg: ClientCallMessage = { t: 'call', id, name, input };
+        const text = JSON.stringify(msg);
+        // The service would close the connection on a message this large: answer here, keep the connection.
+        // UTF-8 takes 1 to 3 bytes per UTF-16 unit: only a text between a third of the limit and the limit is counted.
+        const bytes =
+          text.length > MAX_CALL_BYTES || text.length * 3 <= MAX_CALL_BYTES
+            ? text.length
+            : new TextEncoder().encode(text).length;
+        if (bytes > MAX_CALL_BYTES) {
+          resolve({ ok: false, error: { code: 'invalid_input', message: tooLargeMessage(bytes) } });
+          return;
+        }
         pending.set(id, { resolve, reject, name });
-        if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(msg));
+        if (socket && socket.readyState === WebSocket.OPEN) socket.send(text);
         else queued.push(msg);
       });
     },
