@@ -27,8 +27,8 @@ describe('devices list cache', () => {
     expect(parse).toHaveBeenCalledTimes(2);
 
     // A save: seen by the very next read.
-    t.store.devices.save({ ...a.config, tags: [...a.config.tags, { ...modbus('x', 1).tags[0]!, name: 'New' }] });
-    expect(t.store.devices.get(a.id)?.tags.map((x) => x.name)).toContain('New');
+    t.store.devices.save({ ...modbus('Boiler', 51), id: a.id });
+    expect(t.store.devices.get(a.id)?.tags.map((x) => x.name)).toContain('T50');
     expect(t.store.devices.list().find((d) => d.id === a.id)?.tags).toHaveLength(51);
 
     // A delete: gone from the next read.
