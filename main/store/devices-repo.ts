@@ -51,8 +51,11 @@ export class DevicesRepo {
 
   constructor(
     private readonly db: Db,
-    /** Called in the deleting transaction with the tags whose samples were deleted (their rollups go too). */
-    private readonly onTagsDeleted: (tagIds: number[]) => void = () => {},
+    /**
+     * Called in the deleting transaction with the ids of deleted tags: their samples and rollups are removed
+     * afterwards, in bounded steps (TagPurge), and their ids are not given to new tags meanwhile.
+     */
+    private readonly onTagsDeleted: (tagIds: number[]) => void,
   ) {}
 
   /** Every device with its tags (shared, frozen objects: copy before changing). */
@@ -146,7 +149,6 @@ export class DevicesRepo {
       const tagIds = (this.db.prepare('SELECT id FROM tags WHERE device_id = ?').all(id) as { id: number }[]).map(
         (t) => t.id,
       );
-      this.db.prepare('DELETE FROM samples WHERE tag_id IN (SELECT id FROM tags WHERE device_id = ?)').run(id);
       this.onTagsDeleted(tagIds);
       return this.db.prepare('DELETE FROM devices WHERE id = ?').run(id).changes > 0;
     })();
@@ -168,19 +170,19 @@ export class DevicesRepo {
       return id;
     });
     const update = this.db.prepare('UPDATE tags SET name = ?, unit = ?, config = ? WHERE id = ?');
-    const insert = this.db.prepare('INSERT INTO tags (device_id, name, unit, config) VALUES (?, ?, ?, ?)');
+    // Numbered above the tags still being purged: a reused id would inherit (and then lose) their samples.
+    const insert = this.db.prepare(
+      `INSERT INTO tags (id, device_id, name, unit, config) VALUES (
+         max((SELECT coalesce(max(id), 0) FROM tags), (SELECT coalesce(max(tag_id), 0) FROM tag_purge)) + 1,
+         ?, ?, ?, ?)`,
+    );
     // Kept tags first move their old name out of the way so UNIQUE(device_id, name) holds mid-transaction.
     const parkName = this.db.prepare('UPDATE tags SET name = char(0) || id WHERE id = ?');
     assigned.forEach((id) => parkName.run(id));
-    const removeSamples = this.db.prepare('DELETE FROM samples WHERE tag_id = ?');
     const removeTag = this.db.prepare('DELETE FROM tags WHERE id = ?');
-    for (const t of existing) {
-      if (!assigned.has(t.id)) {
-        removeSamples.run(t.id);
-        this.onTagsDeleted([t.id]);
-        removeTag.run(t.id);
-      }
-    }
+    const removed = existing.filter((t) => !assigned.has(t.id)).map((t) => t.id);
+    for (const id of removed) removeTag.run(id);
+    if (removed.length > 0) this.onTagsDeleted(removed);
     config.tags.forEach((tag, i) => {
       const { id: _stored, name, unit, ...rest } = tag;
       const id = ids[i];
