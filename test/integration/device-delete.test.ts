@@ -66,6 +66,7 @@ describe('device delete through the app', () => {
           Array.from({ length: 10_000 }, (_, k) => ({ tagId, ts: t0 + (i + k) * 1000, value: k, quality: 0 })),
           null,
         );
+        await new Promise((resolve) => setImmediate(resolve)); // the fill is not what the stall monitor measures
       }
     }
     const keepId = keep.tags[0]?.id ?? 0;
