@@ -10,5 +10,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration suites start real servers on loopback ports; files run in separate forks.
     pool: 'forks',
+    // Prints a line for every test whose longest event-loop stall was over 100 ms (the goal: none).
+    setupFiles: ['test/setup/event-loop-monitor.ts'],
   },
 });

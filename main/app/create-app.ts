@@ -25,6 +25,7 @@ import { DEFAULT_RESERVE_BYTES } from '../store/disk-reserve.js';
 import { lossLine, samplesLostStatus, stopLossLine } from './sample-loss-report.js';
 import { storeError as explainStoreError } from '../store/store-error.js';
 import { Store } from '../store/store.js';
+import { TagPurgeJob } from '../store/tag-purge-job.js';
 import { createSecretStore } from '../secrets/create-secret-store.js';
 import { registeringSecrets } from '../secrets/registering-store.js';
 import type { SecretStore } from '../secrets/secret-store.js';
@@ -234,6 +235,21 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         })
       : null;
   retention?.start();
+  // Deleted devices' and tags' data go in bounded background steps, started by every delete; a purge cut short
+  // last time (crash, stop) resumes now.
+  const purge = store
+    ? new TagPurgeJob({
+        purge: store.tagPurge,
+        onError: (err) => log.error(`Removing the data of deleted tags: ${errorMessage(err)}`),
+        onDone: (r) =>
+          log.info(
+            r.complete
+              ? `Stored data of deleted tags removed (${r.rows} rows in ${r.steps} steps).`
+              : `Stored data of deleted tags: ${r.rows} rows removed; the rest is removed at the next start.`,
+          ),
+      })
+    : null;
+  void purge?.kick();
 
   // Every secret read or set from here on is registered with the log redactor first.
   const secrets = registeringSecrets(options.secretStore ?? createSecretStore(log));
@@ -524,7 +540,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         // Its outages still to backfill go with it (a new device may get the same id).
         s.settings.delete(backfillKey(id));
         sync?.deviceDeleted(id);
-        log.info(`Device "${device.config.name}" deleted with its stored samples.`);
+        log.info(`Device "${device.config.name}" deleted; its stored samples are being removed in the background.`);
         devicesChanged();
         emitStatus();
         return { deleted: true as const };
@@ -678,6 +694,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       guard.stop();
       // Retention first: the last write may delete old rows itself and must not meet a run between its steps.
       rollups?.stop();
+      await purge?.stop();
       await retention?.stop();
       const closed = writer.close(store && !store.isDamaged ? lastWriteRoom(store, (m) => log.warn(m)) : undefined);
       if (closed.lost > 0 || closed.keptAtClose > 0) {

@@ -7,8 +7,12 @@ import { rollupTable } from '../store/rollups-repo.js';
 
 export type ExportQueryInput = z.output<typeof ExportQuery>;
 
-/** Beyond this a raw export would not open in a spreadsheet (Excel stops at 1,048,576 rows). */
-export const MAX_RAW_ROWS = 1_000_000;
+/** Beyond this an export would not open in a spreadsheet (Excel stops at 1,048,576 rows): raw and buckets alike. */
+export const MAX_EXPORT_ROWS = 1_000_000;
+/** Rows formatted per event-loop turn: a few milliseconds of work. */
+const CHUNK_ROWS = 5_000;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 interface TagLabel {
   device: string;
@@ -44,33 +48,41 @@ const line = (fields: (string | number | null)[]): string => fields.map(csvField
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
-/** ISO 8601 local time with the zone's offset at that instant, e.g. 2026-11-30T13:00:00.000+01:00. */
-export const localIso = (ts: number, timeZone: string): string => {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(new Date(ts))
-      .map((p) => [p.type, p.value]),
-  ) as Record<string, string>;
-  const [y, mo, d, h, mi, s] = ['year', 'month', 'day', 'hour', 'minute', 'second'].map((k) => Number(parts[k]));
-  const ms = ((ts % 1000) + 1000) % 1000;
-  const wall = Date.UTC(y ?? 0, (mo ?? 1) - 1, d ?? 1, h ?? 0, mi ?? 0, s ?? 0, ms);
-  const offset = Math.round((wall - ts) / 60_000);
-  const sign = offset < 0 ? '-' : '+';
-  const abs = Math.abs(offset);
-  return (
-    `${pad(y ?? 0, 4)}-${pad(mo ?? 1)}-${pad(d ?? 1)}T${pad(h ?? 0)}:${pad(mi ?? 0)}:${pad(s ?? 0)}.${pad(ms, 3)}` +
-    `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
-  );
+/**
+ * ISO 8601 local time with the zone's offset at that instant, e.g. 2026-11-30T13:00:00.000+01:00, from one
+ * Intl.DateTimeFormat made here: building one costs far more than formatting with it, so an export makes one.
+ */
+export const localIsoFormatter = (timeZone: string): ((ts: number) => string) => {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+  return (ts) => {
+    const parts = Object.fromEntries(format.formatToParts(new Date(ts)).map((p) => [p.type, p.value])) as Record<
+      string,
+      string
+    >;
+    const [y, mo, d, h, mi, s] = ['year', 'month', 'day', 'hour', 'minute', 'second'].map((k) => Number(parts[k]));
+    const ms = ((ts % 1000) + 1000) % 1000;
+    const wall = Date.UTC(y ?? 0, (mo ?? 1) - 1, d ?? 1, h ?? 0, mi ?? 0, s ?? 0, ms);
+    const offset = Math.round((wall - ts) / 60_000);
+    const sign = offset < 0 ? '-' : '+';
+    const abs = Math.abs(offset);
+    return (
+      `${pad(y ?? 0, 4)}-${pad(mo ?? 1)}-${pad(d ?? 1)}T${pad(h ?? 0)}:${pad(mi ?? 0)}:${pad(s ?? 0)}.${pad(ms, 3)}` +
+      `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
+    );
+  };
 };
+
+/** One timestamp in local time (a formatter per call: for single values, not for rows of an export). */
+export const localIso = (ts: number, timeZone: string): string => localIsoFormatter(timeZone)(ts);
 
 /** Good / Uncertain / Bad with the status code, e.g. "Bad (0x80000000)". */
 export const qualityText = (code: number): string => {
@@ -95,60 +107,100 @@ const labels = (store: Store, tagIds: readonly number[]): Map<number, TagLabel> 
   return byId;
 };
 
-/** Long-format CSV (one row per sample or bucket and tag) of stored history; call after the rollup pass. */
-export const exportCsv = (
+export interface ExportOptions {
+  now?: number;
+  /** Rows an export may hold (default MAX_EXPORT_ROWS). */
+  maxRows?: number;
+  /** Rows read and formatted per event-loop turn (default CHUNK_ROWS). */
+  chunkRows?: number;
+}
+
+const tierWord: Record<'1m' | '1h', string> = { '1m': '1-minute buckets', '1h': '1-hour buckets' };
+
+/** The same cap for every resolution, said the same way, with what to do instead. */
+const tooLarge = (resolution: ExportQueryInput['resolution'], total: number, max: number): AppError => {
+  const what = resolution === 'raw' ? 'samples' : tierWord[resolution];
+  const instead =
+    resolution === 'raw'
+      ? 'export 1-minute rollups instead'
+      : resolution === '1m'
+        ? 'export 1-hour rollups instead'
+        : 'export fewer tags at once';
+  return new AppError(
+    'invalid_input',
+    `That range holds ${total.toLocaleString('en-US')} ${what}, more than the ${max.toLocaleString('en-US')} rows ` +
+      `an export allows. Choose a shorter range, or ${instead}.`,
+  );
+};
+
+/**
+ * Long-format CSV (one row per sample or bucket and tag) of stored history; call after the rollup pass. At most
+ * `maxRows` rows at any resolution. Rows are read by key in chunks of `chunkRows`, the event loop turning between
+ * chunks, so a large export never holds the main thread (nor the connection: no statement stays open across turns).
+ */
+export const exportCsv = async (
   store: Store,
   q: ExportQueryInput,
   timeZone: string,
-  now = Date.now(),
-  maxRawRows = MAX_RAW_ROWS,
-): CsvExport => {
+  options: ExportOptions = {},
+): Promise<CsvExport> => {
+  const maxRows = options.maxRows ?? MAX_EXPORT_ROWS;
+  const chunkRows = Math.max(1, options.chunkRows ?? CHUNK_ROWS);
   const db = store.database;
   const tags = labels(store, q.tagIds);
-  const parts: string[] = [];
+  const local = localIsoFormatter(timeZone);
+  const raw = q.resolution === 'raw';
+  const table = raw ? 'samples' : rollupTable[q.resolution as '1m' | '1h'];
+  const col = raw ? 'ts' : 'bucket';
+  const width = q.resolution === '1m' ? 60_000 : 3_600_000;
+  // Raw: samples in [from, to]. Buckets: those overlapping [from, to), the first may start before `from`.
+  const first = raw ? q.from : Math.floor(q.from / width) * width;
+  const last = raw ? q.to : q.to - 1;
+  const count = db.prepare(`SELECT count(*) AS n FROM ${table} WHERE tag_id = ? AND ${col} >= ? AND ${col} <= ?`);
+  const total = q.tagIds.reduce((n, id) => n + (count.get(id, first, last) as { n: number }).n, 0);
+  if (total > maxRows) throw tooLarge(q.resolution, total, maxRows);
+  const select = db.prepare(
+    raw
+      ? 'SELECT ts, value, quality, text FROM samples WHERE tag_id = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?'
+      : `SELECT bucket, min, max, sum, count FROM ${table} WHERE tag_id = ? AND bucket >= ? AND bucket <= ?
+         ORDER BY bucket LIMIT ?`,
+  );
+  const parts: string[] = [
+    raw
+      ? line(['timestamp_utc', 'timestamp_local', 'device', 'tag', 'value', 'unit', 'quality'])
+      : line(['bucket_start_utc', 'bucket_start_local', 'device', 'tag', 'unit', 'min', 'max', 'avg', 'count']),
+  ];
   let rows = 0;
-  if (q.resolution === 'raw') {
-    const count = db.prepare('SELECT count(*) AS n FROM samples WHERE tag_id = ? AND ts >= ? AND ts <= ?');
-    const total = q.tagIds.reduce((n, id) => n + (count.get(id, q.from, q.to) as { n: number }).n, 0);
-    if (total > maxRawRows) {
-      throw new AppError(
-        'invalid_input',
-        `That range holds ${total.toLocaleString('en-US')} samples, more than the ${maxRawRows.toLocaleString('en-US')} ` +
-          'a raw export allows. Choose a shorter range, or export 1-minute rollups instead.',
-      );
-    }
-    parts.push(line(['timestamp_utc', 'timestamp_local', 'device', 'tag', 'value', 'unit', 'quality']));
-    const select = db.prepare(
-      'SELECT ts, value, quality, text FROM samples WHERE tag_id = ? AND ts >= ? AND ts <= ? ORDER BY ts',
-    );
-    for (const id of q.tagIds) {
-      const t = tags.get(id) as TagLabel;
-      for (const r of select.iterate(id, q.from, q.to) as IterableIterator<RawRow>) {
-        const iso = new Date(r.ts).toISOString();
-        parts.push(
-          line([iso, localIso(r.ts, timeZone), t.device, t.tag, r.text ?? r.value, t.unit, qualityText(r.quality)]),
-        );
-        rows++;
+  for (const id of q.tagIds) {
+    const t = tags.get(id) as TagLabel;
+    let from = first;
+    // Rows stored while the export runs may add to the count; the cap holds regardless.
+    while (rows < maxRows) {
+      const limit = Math.min(chunkRows, maxRows - rows);
+      const chunk: string[] = [];
+      if (raw) {
+        const got = select.all(id, from, last, limit) as RawRow[];
+        for (const r of got) {
+          const v = r.text ?? r.value;
+          chunk.push(
+            line([new Date(r.ts).toISOString(), local(r.ts), t.device, t.tag, v, t.unit, qualityText(r.quality)]),
+          );
+        }
+        from = (got.at(-1)?.ts ?? last) + 1;
+      } else {
+        const got = select.all(id, from, last, limit) as RollupRow[];
+        for (const r of got) {
+          const avg = r.count > 0 && r.sum !== null ? r.sum / r.count : null;
+          const iso = new Date(r.bucket).toISOString();
+          chunk.push(line([iso, local(r.bucket), t.device, t.tag, t.unit, r.min, r.max, avg, r.count]));
+        }
+        from = (got.at(-1)?.bucket ?? last) + 1;
       }
-    }
-  } else {
-    parts.push(line(['bucket_start_utc', 'bucket_start_local', 'device', 'tag', 'unit', 'min', 'max', 'avg', 'count']));
-    const select = db.prepare(
-      `SELECT bucket, min, max, sum, count FROM ${rollupTable[q.resolution]}
-       WHERE tag_id = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`,
-    );
-    const width = q.resolution === '1m' ? 60_000 : 3_600_000;
-    // Buckets overlapping [from, to): the first may start before `from`.
-    const first = Math.floor(q.from / width) * width;
-    for (const id of q.tagIds) {
-      const t = tags.get(id) as TagLabel;
-      for (const r of select.iterate(id, first, q.to) as IterableIterator<RollupRow>) {
-        const avg = r.count > 0 && r.sum !== null ? r.sum / r.count : null;
-        const iso = new Date(r.bucket).toISOString();
-        parts.push(line([iso, localIso(r.bucket, timeZone), t.device, t.tag, t.unit, r.min, r.max, avg, r.count]));
-        rows++;
-      }
+      rows += chunk.length;
+      parts.push(chunk.join(''));
+      if (chunk.length < limit) break;
+      await nextTurn();
     }
   }
-  return { filename: exportFilename(now), csv: parts.join(''), rows, resolution: q.resolution };
+  return { filename: exportFilename(options.now ?? Date.now()), csv: parts.join(''), rows, resolution: q.resolution };
 };

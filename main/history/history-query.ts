@@ -57,7 +57,8 @@ export class HistoryService {
   async query(q: TrendQueryInput): Promise<TrendResult> {
     const { store } = this.options;
     this.options.flush?.();
-    this.options.rollups.catchUp();
+    // Only what this answer reads: its tags over its range (the background pass keeps the others).
+    this.options.rollups.catchUpTags(q.tagIds, q.from, q.to);
     const db = store.database;
     const choice = chooseTier(q.from, q.to, q.pixels);
     const series: TrendSeries[] = [];

@@ -1,4 +1,4 @@
-import { MINUTE_MS, type RollupsRepo } from '../store/rollups-repo.js';
+import { HOUR_MS, MINUTE_MS, type RollupsRepo } from '../store/rollups-repo.js';
 
 /** Samples of a minute may still arrive this long after it ended (publish interval, batching, a slow turn). */
 const LATE_MS = 5_000;
@@ -60,6 +60,23 @@ export class RollupService {
     for (;;) {
       const n = this.options.rollups.step(this.stepSize, skip);
       total += n;
+      if (n < this.stepSize) return total;
+    }
+  }
+
+  /**
+   * Recomputes the dirty minutes of these tags that a query of [from, to] reads, open minutes included, widened to
+   * whole hours (an hour row is computed from all its minutes); returns how many were recomputed. Other tags wait
+   * for the background pass: a query on one tag no longer pays for every tag's backlog.
+   */
+  catchUpTags(tagIds: readonly number[], from: number, to: number): number {
+    const start = Math.floor(from / HOUR_MS) * HOUR_MS;
+    const end = Math.floor(to / HOUR_MS) * HOUR_MS + HOUR_MS;
+    let total = 0;
+    for (;;) {
+      const n = this.options.rollups.stepTags(tagIds, start, end, this.stepSize);
+      total += n;
+      // Per tag up to stepSize: fewer than a full step for every tag means none has more left.
       if (n < this.stepSize) return total;
     }
   }

@@ -26,30 +26,71 @@ interface TagRow {
   config: string;
 }
 
-/** Devices and their tags. Tag ids survive edits (matched by name) so history stays attached. */
+/** Freezes a parsed device: cached objects are shared by every caller, so none may change them. */
+const deepFreeze = <T>(value: T): T => {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+};
+
+interface Parsed {
+  list: StoredDevice[];
+  byId: Map<number, StoredDevice>;
+}
+
+/**
+ * Devices and their tags. Tag ids survive edits (matched by name) so history stays attached.
+ * The parsed list is cached (a 100,000-tag device costs a zod parse per tag, and the list is read on every
+ * uploader state change); this repo is the only writer of both tables, so every write here drops the cache.
+ * A list read inside a transaction is not kept: the transaction may still roll back what it saw.
+ */
 export class DevicesRepo {
+  private parsed: Parsed | null = null;
+
   constructor(
     private readonly db: Db,
-    /** Called in the deleting transaction with the tags whose samples were deleted (their rollups go too). */
-    private readonly onTagsDeleted: (tagIds: number[]) => void = () => {},
+    /**
+     * Called in the deleting transaction with the ids of deleted tags: their samples and rollups are removed
+     * afterwards, in bounded steps (TagPurge), and their ids are not given to new tags meanwhile.
+     */
+    private readonly onTagsDeleted: (tagIds: number[]) => void,
   ) {}
 
+  /** Every device with its tags (shared, frozen objects: copy before changing). */
   list(): StoredDevice[] {
-    const devices = this.db.prepare('SELECT * FROM devices ORDER BY id').all() as DeviceRow[];
-    const tags = this.db.prepare('SELECT * FROM tags ORDER BY device_id, id').all() as TagRow[];
-    return devices.map((d) =>
-      this.toDevice(
-        d,
-        tags.filter((t) => t.device_id === d.id),
-      ),
-    );
+    return this.cached().list;
   }
 
   get(id: number): StoredDevice | undefined {
+    if (this.parsed && !this.db.inTransaction) return this.parsed.byId.get(id);
+    if (!this.db.inTransaction) return this.cached().byId.get(id);
     const d = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as DeviceRow | undefined;
     if (!d) return undefined;
     const tags = this.db.prepare('SELECT * FROM tags WHERE device_id = ? ORDER BY id').all(id) as TagRow[];
     return this.toDevice(d, tags);
+  }
+
+  /** Drops the parsed list: the next read parses the tables again. Call after every write to devices or tags. */
+  invalidate(): void {
+    this.parsed = null;
+  }
+
+  private cached(): Parsed {
+    if (this.parsed) return this.parsed;
+    const devices = this.db.prepare('SELECT * FROM devices ORDER BY id').all() as DeviceRow[];
+    const tags = this.db.prepare('SELECT * FROM tags ORDER BY device_id, id').all() as TagRow[];
+    const byDevice = new Map<number, TagRow[]>();
+    for (const t of tags) {
+      const list = byDevice.get(t.device_id);
+      if (list) list.push(t);
+      else byDevice.set(t.device_id, [t]);
+    }
+    const list = devices.map((d) => deepFreeze(this.toDevice(d, byDevice.get(d.id) ?? [])));
+    const parsed = { list, byId: new Map(list.map((d) => [d.id, d])) };
+    if (!this.db.inTransaction) this.parsed = parsed;
+    return parsed;
   }
 
   count(): number {
@@ -60,6 +101,8 @@ export class DevicesRepo {
   save(config: DeviceConfig): StoredDevice {
     const now = Date.now();
     const id = this.db.transaction(() => {
+      // Dropped inside the transaction: nothing is cached until it ends, committed or rolled back.
+      this.invalidate();
       const clash = this.db
         .prepare('SELECT id FROM devices WHERE name = ? AND id IS NOT ?')
         .get(config.name, config.id ?? null) as { id: number } | undefined;
@@ -102,10 +145,10 @@ export class DevicesRepo {
 
   delete(id: number): boolean {
     return this.db.transaction(() => {
+      this.invalidate();
       const tagIds = (this.db.prepare('SELECT id FROM tags WHERE device_id = ?').all(id) as { id: number }[]).map(
         (t) => t.id,
       );
-      this.db.prepare('DELETE FROM samples WHERE tag_id IN (SELECT id FROM tags WHERE device_id = ?)').run(id);
       this.onTagsDeleted(tagIds);
       return this.db.prepare('DELETE FROM devices WHERE id = ?').run(id).changes > 0;
     })();
@@ -127,19 +170,19 @@ export class DevicesRepo {
       return id;
     });
     const update = this.db.prepare('UPDATE tags SET name = ?, unit = ?, config = ? WHERE id = ?');
-    const insert = this.db.prepare('INSERT INTO tags (device_id, name, unit, config) VALUES (?, ?, ?, ?)');
+    // Numbered above the tags still being purged: a reused id would inherit (and then lose) their samples.
+    const insert = this.db.prepare(
+      `INSERT INTO tags (id, device_id, name, unit, config) VALUES (
+         max((SELECT coalesce(max(id), 0) FROM tags), (SELECT coalesce(max(tag_id), 0) FROM tag_purge)) + 1,
+         ?, ?, ?, ?)`,
+    );
     // Kept tags first move their old name out of the way so UNIQUE(device_id, name) holds mid-transaction.
     const parkName = this.db.prepare('UPDATE tags SET name = char(0) || id WHERE id = ?');
     assigned.forEach((id) => parkName.run(id));
-    const removeSamples = this.db.prepare('DELETE FROM samples WHERE tag_id = ?');
     const removeTag = this.db.prepare('DELETE FROM tags WHERE id = ?');
-    for (const t of existing) {
-      if (!assigned.has(t.id)) {
-        removeSamples.run(t.id);
-        this.onTagsDeleted([t.id]);
-        removeTag.run(t.id);
-      }
-    }
+    const removed = existing.filter((t) => !assigned.has(t.id)).map((t) => t.id);
+    for (const id of removed) removeTag.run(id);
+    if (removed.length > 0) this.onTagsDeleted(removed);
     config.tags.forEach((tag, i) => {
       const { id: _stored, name, unit, ...rest } = tag;
       const id = ids[i];

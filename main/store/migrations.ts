@@ -218,4 +218,13 @@ export const migrations: readonly string[] = [
   CREATE INDEX server_events_ts ON server_events (ts);
   CREATE INDEX server_events_device_ts ON server_events (device_id, ts);
   `,
+  // 9: deleted tags whose samples and rollups are still being removed, in bounded steps in the background
+  // (TagPurge). Queued in the deleting transaction, so a crash mid-way resumes at the next start; their ids
+  // are not given to new tags until the purge is done.
+  `
+  CREATE TABLE tag_purge (
+    tag_id    INTEGER PRIMARY KEY,
+    queued_at INTEGER NOT NULL
+  );
+  `,
 ];

@@ -28,6 +28,11 @@ export interface RollupRow {
   worst_quality: number;
 }
 
+interface DirtyRow {
+  tag_id: number;
+  bucket: number;
+}
+
 interface Agg {
   n: number;
   cnt: number;
@@ -60,6 +65,7 @@ export class RollupsRepo {
   private readonly marked = new Set<number>();
   private readonly markStmt: Database.Statement<[number, number]>;
   private readonly takeStmt: Database.Statement<[number, number, number]>;
+  private readonly takeTagStmt: Database.Statement<[number, number, number, number]>;
   private readonly unmarkStmt: Database.Statement<[number, number]>;
   private readonly minuteAgg: Database.Statement<{ tag: number; start: number; end: number }>;
   private readonly hourAgg: Database.Statement<{ tag: number; start: number; end: number }>;
@@ -76,6 +82,9 @@ export class RollupsRepo {
     this.markStmt = db.prepare('INSERT OR IGNORE INTO rollup_dirty (tag_id, bucket) VALUES (?, ?)');
     this.takeStmt = db.prepare(
       'SELECT tag_id, bucket FROM rollup_dirty WHERE bucket < ? OR bucket >= ? ORDER BY tag_id, bucket LIMIT ?',
+    );
+    this.takeTagStmt = db.prepare(
+      'SELECT tag_id, bucket FROM rollup_dirty WHERE tag_id = ? AND bucket >= ? AND bucket < ? ORDER BY bucket LIMIT ?',
     );
     this.unmarkStmt = db.prepare('DELETE FROM rollup_dirty WHERE tag_id = ? AND bucket = ?');
     this.minuteAgg = db.prepare(
@@ -149,19 +158,39 @@ export class RollupsRepo {
    */
   step(limit: number, skip: { from: number; to: number } = { from: 0, to: 0 }): number {
     return this.db.transaction(() => {
-      const dirty = this.takeStmt.all(skip.from, skip.to, limit) as { tag_id: number; bucket: number }[];
-      const hours = new Map<string, { tag: number; start: number }>();
-      for (const d of dirty) {
-        this.unmarkStmt.run(d.tag_id, d.bucket);
-        this.marked.delete(keyOf(d.tag_id, d.bucket / MINUTE_MS));
-        if (d.bucket < this.purgedBefore) continue;
-        this.recompute('1m', d.tag_id, d.bucket, MINUTE_MS);
-        const hour = Math.floor(d.bucket / HOUR_MS) * HOUR_MS;
-        hours.set(`${d.tag_id}:${hour}`, { tag: d.tag_id, start: hour });
-      }
-      for (const h of hours.values()) this.recompute('1h', h.tag, h.start, HOUR_MS);
+      const dirty = this.takeStmt.all(skip.from, skip.to, limit) as DirtyRow[];
+      this.recomputeDirty(dirty);
       return dirty.length;
     })();
+  }
+
+  /**
+   * Like step(), over these tags' dirty minutes in [from, to) only (what one history query reads): up to
+   * `limit` per tag, in one transaction; returns how many it took.
+   */
+  stepTags(tagIds: readonly number[], from: number, to: number, limit: number): number {
+    return this.db.transaction(() => {
+      let n = 0;
+      for (const id of tagIds) {
+        const dirty = this.takeTagStmt.all(id, from, to, limit) as DirtyRow[];
+        this.recomputeDirty(dirty);
+        n += dirty.length;
+      }
+      return n;
+    })();
+  }
+
+  private recomputeDirty(dirty: readonly DirtyRow[]): void {
+    const hours = new Map<string, { tag: number; start: number }>();
+    for (const d of dirty) {
+      this.unmarkStmt.run(d.tag_id, d.bucket);
+      this.marked.delete(keyOf(d.tag_id, d.bucket / MINUTE_MS));
+      if (d.bucket < this.purgedBefore) continue;
+      this.recompute('1m', d.tag_id, d.bucket, MINUTE_MS);
+      const hour = Math.floor(d.bucket / HOUR_MS) * HOUR_MS;
+      hours.set(`${d.tag_id}:${hour}`, { tag: d.tag_id, start: hour });
+    }
+    for (const h of hours.values()) this.recompute('1h', h.tag, h.start, HOUR_MS);
   }
 
   private recompute(tier: RollupTier, tag: number, start: number, width: number): void {

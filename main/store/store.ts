@@ -14,6 +14,7 @@ import { OutboxRepo } from './outbox-repo.js';
 import { SettingsRepo } from './settings-repo.js';
 import { SyncRepo } from './sync-repo.js';
 import { ServerEventsRepo } from './server-events-repo.js';
+import { TagPurge } from './tag-purge.js';
 
 /** Queues newly stored samples for upload (inside the storing transaction). */
 export type QueuePolicy = (inserted: readonly Sample[], outbox: OutboxRepo) => void;
@@ -30,6 +31,8 @@ export class Store {
   readonly rollups: RollupsRepo;
   readonly views: TrendViewsRepo;
   readonly serverEvents: ServerEventsRepo;
+  /** Data of deleted tags, still being removed in steps (run by TagPurgeJob). */
+  readonly tagPurge: TagPurge;
   /**
    * Stores a batch and, when `queue` says so, queues what was new for upload, in one transaction: a crash
    * leaves both or neither. Duplicates (same tag and source time) are neither stored nor queued again.
@@ -48,7 +51,8 @@ export class Store {
   ) {
     this.settings = new SettingsRepo(db);
     this.rollups = new RollupsRepo(db, this.settings);
-    this.devices = new DevicesRepo(db, (tagIds) => this.rollups.deleteTags(tagIds));
+    this.tagPurge = new TagPurge(db, this.rollups);
+    this.devices = new DevicesRepo(db, (tagIds) => this.tagPurge.enqueue(tagIds));
     this.samples = new SamplesRepo(db);
     this.audit = new AuditRepo(db);
     this.outbox = new OutboxRepo(db);

@@ -1,4 +1,5 @@
 import { benchAlertsEval } from './alerts-bench.js';
+import { benchDeviceDelete } from './device-delete.js';
 import { benchGatewayRestart } from './gateway-restart.js';
 import { benchLogWrite } from './log-write.js';
 import { benchStoreInsert } from './store-insert.js';
@@ -32,6 +33,7 @@ const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
   benchTrendFrame,
   benchLogWrite,
   benchGatewayRestart,
+  benchDeviceDelete,
 ];
 
 // `npm run bench -- sync` runs only the benchmarks whose function name contains "sync".

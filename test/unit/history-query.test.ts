@@ -105,6 +105,32 @@ describe('history query', () => {
     }
   });
 
+  it('catches up the rollups of the queried tags over the queried hours only, and answers from them', async () => {
+    // Two tags, a day at 30 s: every minute of both is dirty until a rollup pass.
+    const samples: Sample[] = [];
+    for (const tagId of [1, 2]) {
+      for (let ts = T0; ts < T0 + DAY; ts += 30_000) samples.push({ tagId, ts, value: ts / 1000, quality: 0 });
+    }
+    for (let i = 0; i < samples.length; i += 5000) store.writeSamples(samples.slice(i, i + 5000), null);
+    const dirty = (tagId: number): number =>
+      (
+        store.database.prepare('SELECT count(*) AS n FROM rollup_dirty WHERE tag_id = ?').get(tagId) as {
+          n: number;
+        }
+      ).n;
+    expect([dirty(1), dirty(2)]).toEqual([1440, 1440]);
+    const from = T0 + 10 * HOUR + 20 * MIN;
+    const to = T0 + 12 * HOUR + 10 * MIN;
+    const r = await query({ tagIds: [1], from, to, pixels: 60 });
+    const s = r.series[0] as TrendSeries;
+    expect(s.resolution).toBe('1m');
+    // Hours 10, 11 and 12 of tag 1 were recomputed (180 minutes); the other tag and hours wait for the pass.
+    expect([dirty(1), dirty(2)]).toEqual([1440 - 180, 1440]);
+    expect(s.count?.reduce((a, b) => (a ?? 0) + (b ?? 0), 0)).toBe(
+      samples.filter((x) => x.tagId === 1 && x.ts >= (s.ts[0] ?? 0) && x.ts < to).length,
+    );
+  });
+
   it('reduces raw rows when a short range holds more than two per pixel', async () => {
     const samples = Array.from({ length: 5000 }, (_, i) => ({ tagId: 2, ts: T0 + i * 100, value: i % 13, quality: 0 }));
     store.writeSamples(samples, null);

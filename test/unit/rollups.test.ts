@@ -203,6 +203,8 @@ describe('rollups', () => {
     new RollupService({ rollups: store.rollups }).catchUp();
     expect(store.rollups.rows('1h', tagId, 0, T0 * 2)).toHaveLength(1);
     store.devices.delete(device.id);
+    // Removed with the samples, in the background steps of the tag purge.
+    while (!store.tagPurge.step(1000).idle);
     expect(store.rollups.rows('1m', tagId, 0, T0 * 2)).toHaveLength(0);
     expect(store.rollups.rows('1h', tagId, 0, T0 * 2)).toHaveLength(0);
     store.close();

@@ -52,6 +52,7 @@ describe('store on a real SQLite file', () => {
       'sync_inflight',
       'sync_outbox',
       'sync_rejections',
+      'tag_purge',
       'tags',
       'trend_views',
     ]);
@@ -111,6 +112,10 @@ describe('store on a real SQLite file', () => {
     ]);
     expect(store.devices.delete(a.id)).toBe(true);
     expect(store.devices.list().map((d) => d.config.name)).toEqual(['B']);
+    // Its samples go in steps afterwards (TagPurge): two here, the sample and then the queue entry.
+    expect(store.tagPurge.step(1)).toMatchObject({ rows: 1, finished: null });
+    expect(store.tagPurge.step(1)).toMatchObject({ finished: tag(a, 0) });
+    while (!store.tagPurge.step(1).idle);
     expect(store.samples.count()).toBe(1);
     expect(store.samples.latest([tag(b, 0)])).toEqual([[tag(b, 0), 1, 2, 0]]);
   });

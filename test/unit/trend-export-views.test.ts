@@ -51,7 +51,7 @@ describe('trend CSV export and saved views', () => {
     expect(qualityText(0)).toBe('Good (0x00000000)');
   });
 
-  it('exports raw samples in long format', () => {
+  it('exports raw samples in long format', async () => {
     store.writeSamples(
       [
         { tagId: tagA, ts: T0, value: 1.5, quality: 0 },
@@ -61,7 +61,7 @@ describe('trend CSV export and saved views', () => {
       null,
     );
     const q = ExportQuery.parse({ tagIds: [tagA, tagB], from: T0, to: T0 + 60_000 });
-    const out = exportCsv(store, q, 'Europe/Berlin', Date.UTC(2026, 10, 30, 12, 7, 33));
+    const out = await exportCsv(store, q, 'Europe/Berlin', { now: Date.UTC(2026, 10, 30, 12, 7, 33) });
     expect(out.filename).toBe('twinedge-trend-2026-11-30T1207Z.csv');
     expect(out.rows).toBe(3);
     expect(out.resolution).toBe('raw');
@@ -74,14 +74,14 @@ describe('trend CSV export and saved views', () => {
     ]);
   });
 
-  it('exports 1-minute rollups and refuses raw exports that are too large', () => {
+  it('exports 1-minute rollups and refuses raw exports that are too large', async () => {
     store.writeSamples(
       Array.from({ length: 180 }, (_, i) => ({ tagId: tagA, ts: T0 + i * 1000, value: i, quality: 0 })),
       null,
     );
     new RollupService({ rollups: store.rollups }).catchUp();
     const q = ExportQuery.parse({ tagIds: [tagA], from: T0 + 30_000, to: T0 + 179_000, resolution: '1m' });
-    const out = exportCsv(store, q, 'UTC');
+    const out = await exportCsv(store, q, 'UTC');
     expect(out.csv.split('\r\n')).toEqual([
       'bucket_start_utc,bucket_start_local,device,tag,unit,min,max,avg,count',
       '2026-11-30T12:00:00.000Z,2026-11-30T12:00:00.000+00:00,"Boiler, ""north""",Steam pressure,bar,0,59,29.5,60',
@@ -90,18 +90,61 @@ describe('trend CSV export and saved views', () => {
       '',
     ]);
     const raw = ExportQuery.parse({ tagIds: [tagA], from: T0, to: T0 + 179_000 });
-    const err = (() => {
-      try {
-        exportCsv(store, raw, 'UTC', Date.now(), 100);
-      } catch (e) {
-        return e;
-      }
-      return null;
-    })();
+    const err = await exportCsv(store, raw, 'UTC', { maxRows: 100 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: 'invalid_input' });
     expect((err as Error).message).toMatch(/shorter range.*1-minute rollups/);
-    expect(() => exportCsv(store, ExportQuery.parse({ tagIds: [999], from: 0, to: 1 }), 'UTC')).toThrow(/999/);
+    await expect(exportCsv(store, ExportQuery.parse({ tagIds: [999], from: 0, to: 1 }), 'UTC')).rejects.toThrow(/999/);
+  });
+
+  it('caps bucket exports like raw ones, and builds large exports in chunks with one time formatter', async () => {
+    // 3 hours at 1 s: 10,800 raw rows, 180 minute buckets.
+    const samples = Array.from({ length: 10_800 }, (_, i) => ({
+      tagId: tagA,
+      ts: T0 + i * 1000,
+      value: i,
+      quality: 0,
+    }));
+    for (let i = 0; i < samples.length; i += 5000) store.writeSamples(samples.slice(i, i + 5000), null);
+    new RollupService({ rollups: store.rollups }).catchUp();
+    const minutes = ExportQuery.parse({ tagIds: [tagA], from: T0, to: T0 + 3 * 3_600_000, resolution: '1m' });
+    await expect(exportCsv(store, minutes, 'UTC', { maxRows: 100 })).rejects.toThrow(
+      'That range holds 180 1-minute buckets, more than the 100 rows an export allows. Choose a shorter range, or ' +
+        'export 1-hour rollups instead.',
+    );
+    expect((await exportCsv(store, minutes, 'UTC', { maxRows: 180 })).rows).toBe(180);
+
+    // The event loop turns between chunks: a ticker counts the turns it got while the export ran.
+    const original = Intl.DateTimeFormat;
+    let formatters = 0;
+    Intl.DateTimeFormat = new Proxy(original, {
+      construct: (target, args: ConstructorParameters<typeof Intl.DateTimeFormat>) => {
+        formatters++;
+        return new target(...args);
+      },
+    });
+    let turns = 0;
+    let running = true;
+    const tick = (): void => {
+      turns++;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const raw = ExportQuery.parse({ tagIds: [tagA], from: T0, to: T0 + 3 * 3_600_000 });
+    const out = await exportCsv(store, raw, 'Europe/Berlin', { chunkRows: 1000 }).finally(() => {
+      running = false;
+      Intl.DateTimeFormat = original;
+    });
+    expect(out.rows).toBe(10_800);
+    expect(out.csv.split('\r\n')).toHaveLength(10_800 + 2);
+    expect(out.csv.split('\r\n')[10_800]).toMatch(/^2026-11-30T14:59:59.000Z,2026-11-30T15:59:59.000\+01:00,/);
+    // 11 chunks of at most 1,000 rows: at least 10 turns in between (before: none, the export was one turn).
+    expect(turns).toBeGreaterThanOrEqual(10);
+    // One formatter for 10,800 local times (before: one per row).
+    expect(formatters).toBe(1);
   });
 
   it('saves, lists, renames and deletes views', () => {

@@ -25,7 +25,8 @@ export const historyHandlers = (deps: HistoryHandlerDeps): Pick<Handlers, Histor
   'history.export': (q) => {
     const store = deps.requireStore();
     deps.flush();
-    deps.rollups().catchUp();
+    // The exported tags over the exported range only; bucket exports read those rollups.
+    if (q.resolution !== 'raw') deps.rollups().catchUpTags(q.tagIds, q.from, q.to);
     return exportCsv(store, q, deps.timeZone());
   },
   'retention.get': () => deps.retention().status(),
