@@ -38,3 +38,18 @@ export class Recorder implements CollectorEvents {
     return this.batches.reduce((n, b) => n + b.length, 0);
   }
 }
+
+/**
+ * Modbus float32 holding-register tags, two registers apart: the given names, or T0..Tn-1 for a count.
+ */
+export const holdingFloats = (
+  names: readonly string[] | number,
+  unit?: string,
+): { name: string; unit?: string; area: 'holding'; address: number; dataType: 'float32' }[] =>
+  (typeof names === 'number' ? Array.from({ length: names }, (_, i) => `T${i}`) : names).map((name, i) => ({
+    name,
+    ...(unit !== undefined ? { unit } : {}),
+    area: 'holding',
+    address: i * 2,
+    dataType: 'float32',
+  }));

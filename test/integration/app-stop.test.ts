@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../main/app/create-app.js';
 import type { Collector, CollectorDevice, CollectorEvents, Sample } from '../../main/collect/types.js';
-import type { Logger } from '../../main/log/logger.js';
 import { EnvSecretStore } from '../../main/secrets/env-store.js';
 import { Store } from '../../main/store/store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
+import { lineLogger } from '../helpers/line-logger.js';
 
 const BATCHES = 5;
 
@@ -51,12 +51,7 @@ describe('app stop with a device that never closes', () => {
 
   it('gives up on it after the bound, stores every sample received, says which device, and ignores late ones', async () => {
     const lines: string[] = [];
-    const log: Logger = {
-      debug: () => undefined,
-      info: (m) => lines.push(`INFO ${m}`),
-      warn: (m) => lines.push(`WARN ${m}`),
-      error: (m) => lines.push(`ERROR ${m}`),
-    };
+    const log = lineLogger(lines);
     const app = await createApp({
       dataDir: dir.path,
       shell: 'browser',

@@ -5,22 +5,17 @@ import { WebSocket } from 'ws';
 import { callNames } from '../../main/contract/contract.js';
 import { createRouter, type Handlers } from '../../main/contract/router.js';
 import { EventHub } from '../../main/live/event-hub.js';
-import type { Logger } from '../../main/log/logger.js';
 import { startBrowserServer, type BrowserServer } from '../../main/server/browser-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
+import { lineLogger } from '../helpers/line-logger.js';
 
 const handlers = Object.fromEntries(callNames.map((n) => [n, () => ({})])) as unknown as Handlers;
 
 describe('refused browser-mode logins', () => {
   const dir = tempDir();
   const lines: string[] = [];
-  const log: Logger = {
-    debug: (m) => lines.push(`DEBUG ${m}`),
-    info: (m) => lines.push(`INFO ${m}`),
-    warn: (m) => lines.push(`WARN ${m}`),
-    error: (m) => lines.push(`ERROR ${m}`),
-  };
+  const log = lineLogger(lines, { debug: true });
   let server: BrowserServer;
   let base: string;
 

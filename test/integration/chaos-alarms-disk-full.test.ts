@@ -2,12 +2,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../main/app/create-app.js';
 import type { AlarmsChanged } from '../../main/contract/alarm-contract.js';
 import type { CallName, CallOutput, Events, WireResult } from '../../main/contract/contract.js';
-import type { Logger } from '../../main/log/logger.js';
 import { EnvSecretStore } from '../../main/secrets/env-store.js';
 import { Store } from '../../main/store/store.js';
 import { GeneratorCollector } from '../helpers/generator-collector.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
+import { holdingFloats } from '../helpers/device.js';
+import { lineLogger } from '../helpers/line-logger.js';
 
 const count = (store: Store, sql: string, ...args: number[]): number =>
   (store.database.prepare(sql).get(...args) as { n: number }).n;
@@ -27,12 +28,7 @@ describe('chaos: alarms and live values while the disk is full', () => {
 
   it('a limit crossed while writes are refused raises at once, at the sample’s time; live values go on; the raise is stored when space returns, and a change still unwritten at stop is reported', async () => {
     const lines: string[] = [];
-    const log: Logger = {
-      debug: () => {},
-      info: (m) => lines.push(`INFO ${m}`),
-      warn: (m) => lines.push(`WARN ${m}`),
-      error: (m) => lines.push(`ERROR ${m}`),
-    };
+    const log = lineLogger(lines);
     let levelTag = -1;
     let level = 50;
     /** Source time of the first sample above the limit. */
@@ -65,13 +61,7 @@ describe('chaos: alarms and live values while the disk is full', () => {
       name: 'Boiler PLC',
       protocol: 'modbus',
       settings: { host: '127.0.0.1', port: 1 },
-      tags: ['Drum level', 'Feed flow', 'Steam flow'].map((name, i) => ({
-        name,
-        unit: '%',
-        area: 'holding',
-        address: i * 2,
-        dataType: 'float32',
-      })),
+      tags: holdingFloats(['Drum level', 'Feed flow', 'Steam flow'], '%'),
     });
     levelTag = device.tags[0]!.id;
     const rule = await call('alarms.saveRule', {

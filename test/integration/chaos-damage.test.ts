@@ -11,6 +11,7 @@ import type { StoreCheck } from '../../main/contract/store-check-contract.js';
 import { GeneratorCollector } from '../helpers/generator-collector.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
+import { holdingFloats } from '../helpers/device.js';
 
 const PAGE = 4096;
 const TAGS = 10;
@@ -59,12 +60,7 @@ describe('chaos: a damaged store file', () => {
       name: 'Line 1',
       protocol: 'modbus',
       settings: { host: '127.0.0.1', port: 1 },
-      tags: Array.from({ length: TAGS }, (_, i) => ({
-        name: `T${i}`,
-        area: 'holding',
-        address: i * 2,
-        dataType: 'float32',
-      })),
+      tags: holdingFloats(TAGS),
     });
     expect(saved.ok).toBe(true);
     // A day of history, written the way the app writes it.

@@ -6,6 +6,7 @@ import { Store } from '../../main/store/store.js';
 import { GeneratorCollector } from '../helpers/generator-collector.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
+import { holdingFloats } from '../helpers/device.js';
 
 const TAGS = 20;
 const STEP_MS = 10;
@@ -44,12 +45,7 @@ describe('chaos: the store runs out of space', () => {
       name: 'Fast PLC',
       protocol: 'modbus',
       settings: { host: '127.0.0.1', port: 1 },
-      tags: Array.from({ length: TAGS }, (_, i) => ({
-        name: `T${i}`,
-        area: 'holding',
-        address: i * 2,
-        dataType: 'float32',
-      })),
+      tags: holdingFloats(TAGS),
     });
     expect(saved.ok).toBe(true);
     const store = app.store!;

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../main/app/create-app.js';
 import { StatusCodes } from '../../main/collect/types.js';
-import type { Logger } from '../../main/log/logger.js';
 import { EnvSecretStore } from '../../main/secrets/env-store.js';
 import { Store } from '../../main/store/store.js';
 import { GeneratorCollector } from '../helpers/generator-collector.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
+import { holdingFloats } from '../helpers/device.js';
+import { lineLogger } from '../helpers/line-logger.js';
 
 /**
  * A real full disk: the data dir is a 16 MiB tmpfs (room for SQLite's default 4 MiB write-ahead log), filled to the last byte by a filler file (removing it is
@@ -55,12 +56,7 @@ const fill = (file: string, app: App, truncateLog = true): void => {
 };
 
 const lines: string[] = [];
-const log: Logger = {
-  debug: () => {},
-  info: (m) => lines.push(`INFO ${m}`),
-  warn: (m) => lines.push(`WARN ${m}`),
-  error: (m) => lines.push(`ERROR ${m}`),
-};
+const log = lineLogger(lines);
 
 const produced = new Map<number, number>();
 const totalProduced = (): number => [...produced.values()].reduce((a, b) => a + b, 0);
@@ -88,12 +84,7 @@ const startApp = async (
     name: 'Fast PLC',
     protocol: 'modbus',
     settings: { host: '127.0.0.1', port: 1 },
-    tags: Array.from({ length: TAGS }, (_, i) => ({
-      name: `T${i}`,
-      area: 'holding',
-      address: i * 2,
-      dataType: 'float32',
-    })),
+    tags: holdingFloats(TAGS),
   });
   expect(saved.ok).toBe(true);
   return app;

@@ -10,6 +10,7 @@ import type { DeviceLinkState } from '../../main/store/sync-repo.js';
 import { AlertRuleAnswer as AlertRule } from '../../main/sync/api/answers.js';
 import { SyncService } from '../../main/sync/sync-service.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { holdingFloats } from '../helpers/device.js';
 
 /**
  * Local tag ↔ TwinEdge (asset id, tag name): one rule for alarm rules, cloud history, dashboards and uploads.
@@ -31,13 +32,7 @@ describe('cloud tag map on a real SQLite store', () => {
         name: 'Boiler PLC',
         protocol: 'modbus',
         settings: { host: '10.0.0.5' },
-        tags: ['Steam pressure', 'Feedwater flow'].map((name, i) => ({
-          name,
-          unit: 'bar',
-          area: 'holding',
-          address: i * 2,
-          dataType: 'float32',
-        })),
+        tags: holdingFloats(['Steam pressure', 'Feedwater flow'], 'bar'),
       }),
     );
     pressure = device.tags.find((t) => t.name === 'Steam pressure')!.id;
