@@ -1,7 +1,7 @@
 import type { StoreCheck, StoreCheckStatus } from '../contract/store-check-contract.js';
 import type { Logger } from '../log/logger.js';
 import { fullCheck } from '../store/integrity-check.js';
-import { damagedStoreError, storeFault } from '../store/store-error.js';
+import { damagedStoreError, refusedCallError, storeFault } from '../store/store-error.js';
 import type { Store } from '../store/store.js';
 import { AppError } from './errors.js';
 
@@ -50,13 +50,9 @@ export class StoreGuard {
       this.damaged(err, `answering the call ${call}`);
       return new AppError('store_unavailable', this.damage ?? 'The data store is damaged.', undefined, { cause: err });
     }
-    const why =
-      fault === 'full'
-        ? 'cannot grow: the disk is full. Nothing was changed; free some disk space and try again'
-        : 'had a disk read/write error. Nothing was changed; check the disk and try again';
-    const message = `The data store ${this.o.path} ${why} (${call}).`;
-    this.o.log.warn(`Call ${call} refused: ${message}`);
-    return new AppError('store_unavailable', message, undefined, { cause: err });
+    const refused = refusedCallError(this.o.path, call, fault, err);
+    this.o.log.warn(`Call ${call} refused: ${refused.message}`);
+    return refused;
   }
 
   status(): StoreCheckStatus {
@@ -85,7 +81,7 @@ export class StoreGuard {
   }
 
   private async check(): Promise<StoreCheck> {
-    const { errorCode: _code, ran, ...result } = await fullCheck(this.o.path, this.o.nativeBinding, this.abort.signal);
+    const { ran, ...result } = await fullCheck(this.o.path, this.o.nativeBinding, this.abort.signal);
     if (this.abort.signal.aborted) return result;
     this.last = result;
     if (!ran) {

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { StoreCheck } from '../contract/store-check-contract.js';
 import type { Db } from './database.js';
-import { storeFault } from './store-error.js';
+import { hasSqliteCode, storeFault } from './store-error.js';
 
 /** Findings kept per check: enough to tell a torn page from widespread damage. */
 const MAX_PROBLEMS = 20;
@@ -33,9 +33,7 @@ export const quickCheck = (db: Db, fileBytes: number): StoreCheck => {
   } catch (err) {
     // The checker itself may stop at a page it cannot read: that is its finding.
     // Not a database at all is its own message at open ("damaged or is not a TwinEdge data store").
-    const code = (err as { code?: unknown }).code;
-    const notADatabase = typeof code === 'string' && code.startsWith('SQLITE_NOTADB');
-    if (storeFault(err) !== 'damaged' || notADatabase) throw err;
+    if (storeFault(err) !== 'damaged' || hasSqliteCode(err, 'SQLITE_NOTADB')) throw err;
     problems = [err instanceof Error ? err.message : String(err)];
   }
   return {
@@ -87,9 +85,8 @@ try {
 
 type WorkerAnswer = { rows: unknown[] } | { error: string; code?: string };
 
-/** What the checker found, plus the SQLite code when opening or reading the file failed outright. */
+/** What the checker found. */
 export interface FullCheck extends StoreCheck {
-  errorCode: string | null;
   /** False when the checker itself could not run (no worker, stopped): then `problems` says why. */
   ran: boolean;
 }
@@ -100,13 +97,12 @@ export interface FullCheck extends StoreCheck {
  */
 export const fullCheck = (path: string, nativeBinding?: string, signal?: AbortSignal): Promise<FullCheck> => {
   const started = performance.now();
-  const done = (ok: boolean, problems: string[], errorCode: string | null = null, ran = true): FullCheck => ({
+  const done = (ok: boolean, problems: string[], ran = true): FullCheck => ({
     kind: 'full',
     at: Date.now(),
     durationMs: Math.round(performance.now() - started),
     ok,
     problems,
-    errorCode,
     ran,
   });
   return new Promise((resolve) => {
@@ -115,9 +111,7 @@ export const fullCheck = (path: string, nativeBinding?: string, signal?: AbortSi
       const module = createRequire(import.meta.url).resolve('better-sqlite3');
       worker = new Worker(workerCode, { eval: true, workerData: { module, path, nativeBinding } });
     } catch (err) {
-      resolve(
-        done(false, [`The check could not start: ${err instanceof Error ? err.message : String(err)}`], null, false),
-      );
+      resolve(done(false, [`The check could not start: ${err instanceof Error ? err.message : String(err)}`], false));
       return;
     }
     worker.once('message', (m: WorkerAnswer) => {
@@ -126,16 +120,14 @@ export const fullCheck = (path: string, nativeBinding?: string, signal?: AbortSi
         resolve(done(problems.length === 0, problems));
       } else {
         // Opening or reading failed: damage when SQLite says so, else the checker could not run.
-        resolve(
-          done(false, [m.error], m.code ?? null, m.code !== undefined && /^SQLITE_(CORRUPT|NOTADB)/.test(m.code)),
-        );
+        resolve(done(false, [m.error], storeFault(m) === 'damaged'));
       }
       void worker.terminate();
     });
-    worker.once('error', (err) => resolve(done(false, [`The check failed: ${err.message}`], null, false)));
+    worker.once('error', (err) => resolve(done(false, [`The check failed: ${err.message}`], false)));
     // Stopping the app: the check ends now (a read-only connection, nothing to clean up).
     signal?.addEventListener('abort', () => {
-      resolve(done(false, ['The check was stopped before it finished (the app stopped).'], null, false));
+      resolve(done(false, ['The check was stopped before it finished (the app stopped).'], false));
       void worker.terminate();
     });
   });

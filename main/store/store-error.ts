@@ -18,10 +18,15 @@ const sqliteCode = (err: unknown): string | undefined => {
   return typeof code === 'string' ? code : undefined;
 };
 
+/** True when the error's SQLite code is `base` or one of its extended codes (SQLITE_IOERR_WRITE for SQLITE_IOERR). */
+export const hasSqliteCode = (err: unknown, base: string): boolean => {
+  const code = sqliteCode(err) ?? '';
+  return code === base || code.startsWith(`${base}_`);
+};
+
 /** Turns a better-sqlite3 or file-system error into a message naming the file and what to do. */
 export const storeError = (path: string, err: unknown, doing: string): AppError => {
-  const code = sqliteCode(err) ?? '';
-  const base = Object.keys(explanations).find((k) => code === k || code.startsWith(`${k}_`));
+  const base = Object.keys(explanations).find((k) => hasSqliteCode(err, k));
   const why = base ? explanations[base] : `failed (${err instanceof Error ? err.message : String(err)})`;
   const advice =
     base === 'SQLITE_NOTADB' || base === 'SQLITE_CORRUPT'
@@ -38,13 +43,20 @@ export type StoreFault = 'damaged' | 'full' | 'io';
 /** The fault behind an error (looking through wrapping AppErrors' causes); null when it is none of these. */
 export const storeFault = (err: unknown): StoreFault | null => {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = sqliteCode(e) ?? '';
-    const is = (k: string): boolean => code === k || code.startsWith(`${k}_`);
-    if (is('SQLITE_CORRUPT') || is('SQLITE_NOTADB')) return 'damaged';
-    if (is('SQLITE_FULL')) return 'full';
-    if (is('SQLITE_IOERR')) return 'io';
+    if (hasSqliteCode(e, 'SQLITE_CORRUPT') || hasSqliteCode(e, 'SQLITE_NOTADB')) return 'damaged';
+    if (hasSqliteCode(e, 'SQLITE_FULL')) return 'full';
+    if (hasSqliteCode(e, 'SQLITE_IOERR')) return 'io';
   }
   return null;
+};
+
+/** A call refused on a full disk or a disk error: nothing was changed, and what to do about it. */
+export const refusedCallError = (path: string, call: string, fault: 'full' | 'io', err: unknown): AppError => {
+  const why =
+    fault === 'full'
+      ? `${explanations.SQLITE_FULL}. Nothing was changed; free some disk space and try again`
+      : `${explanations.SQLITE_IOERR}. Nothing was changed; check the disk and try again`;
+  return new AppError('store_unavailable', `The data store ${path} ${why} (${call}).`, undefined, { cause: err });
 };
 
 /** Damage found while running: writing has stopped and the file is kept as it is. */
