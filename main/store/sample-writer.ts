@@ -100,9 +100,7 @@ export class SampleWriter {
   flush(): boolean {
     this.scheduled = false;
     if (this.pending.length === 0 && !this.episode) return true;
-    // Gap markers go first: older than anything held, and stored in the same transaction as the samples.
-    const markers = this.episode?.markers() ?? [];
-    const batch = markers.length > 0 ? [...markers, ...this.pending] : this.pending;
+    const batch = this.withMarkers(this.pending);
     if (batch.length === 0) {
       this.endEpisode();
       return true;
@@ -157,9 +155,8 @@ export class SampleWriter {
 
   private writeChunks(last: LastWrite): void {
     while (this.pending.length > 0) {
-      const markers = this.episode?.markers() ?? [];
       const chunk = this.pending.slice(0, last.chunk);
-      const batch = markers.length > 0 ? [...markers, ...chunk] : chunk;
+      const batch = this.withMarkers(chunk);
       try {
         this.options.write(batch);
         last.afterChunk();
@@ -170,6 +167,12 @@ export class SampleWriter {
       this.episode?.markersStored();
       this.options.onWritten(batch);
     }
+  }
+
+  /** Gap markers first: older than anything held, and stored in the same transaction as the samples. */
+  private withMarkers(samples: Sample[]): Sample[] {
+    const markers = this.episode?.markers() ?? [];
+    return markers.length > 0 ? [...markers, ...samples] : samples;
   }
 
   /** Drops the oldest `n` held samples, counting them and remembering a gap marker per tag. */
