@@ -1,4 +1,4 @@
-import { closeSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 
 /** Default room kept for the last write at shutdown on a full disk. */
 export const DEFAULT_RESERVE_BYTES = 16 * 1024 ** 2;
@@ -22,30 +22,28 @@ export class DiskReserve {
     } catch {
       // not there yet
     }
-    let fd: number | undefined;
+    let written = false;
     try {
-      fd = openSync(this.path, 'w');
-      const chunk = Buffer.alloc(Math.min(this.bytes, 1024 * 1024));
-      for (let done = 0; done < this.bytes; done += chunk.length)
-        writeSync(fd, chunk, 0, Math.min(chunk.length, this.bytes - done));
-      return true;
+      const fd = openSync(this.path, 'w');
+      try {
+        const chunk = Buffer.alloc(Math.min(this.bytes, 1024 * 1024));
+        for (let done = 0; done < this.bytes; done += chunk.length)
+          writeSync(fd, chunk, 0, Math.min(chunk.length, this.bytes - done));
+        written = true;
+      } finally {
+        closeSync(fd);
+      }
     } catch {
-      if (fd !== undefined) closeSync(fd);
-      fd = undefined;
-      rmSync(this.path, { force: true });
-      return false;
-    } finally {
-      if (fd !== undefined) closeSync(fd);
+      // no room for it now
     }
+    // A part-written reserve would only take room without promising any.
+    if (!written) rmSync(this.path, { force: true });
+    return written;
   }
 
   /** Gives the room back to the file system; true when there was a reserve to release. */
   release(): boolean {
-    try {
-      statSync(this.path);
-    } catch {
-      return false;
-    }
+    if (!existsSync(this.path)) return false;
     rmSync(this.path, { force: true });
     return true;
   }
