@@ -112,7 +112,7 @@ test.describe('strict-scopes: a key that may only write telemetry', () => {
     // The status bar link is named with the words its badge shows.
     const indicator = page
       .getByRole('contentinfo', { name: 'Status bar' })
-      .getByRole('link', { name: /^Cloud sync status: answered with a problem, [\d,]+ samples buffered$/ });
+      .getByRole('link', { name: /^Cloud sync: answered with a problem, [\d,]+ samples buffered$/ });
     await expect(indicator).toBeVisible();
     await expect(indicator).toContainText('answered with a problem');
 

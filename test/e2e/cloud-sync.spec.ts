@@ -106,9 +106,9 @@ test.describe('cloud sync without a cloud', () => {
     await openApp(page, server);
     const indicator = page
       .getByRole('contentinfo', { name: 'Status bar' })
-      .getByRole('link', { name: /^Cloud sync status: off, 0 samples buffered$/ });
+      .getByRole('link', { name: /^Cloud sync: off, 0 samples buffered$/ });
     await expect(indicator).toBeVisible();
-    await expect(indicator).toContainText('0 buffered');
+    await expect(indicator).toContainText('0 samples buffered');
     await indicator.click();
     await expect(page).toHaveURL(/#\/cloud$/);
     await expect(page.getByRole('heading', { name: 'Cloud sync', level: 2 })).toBeVisible();
