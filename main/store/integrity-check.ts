@@ -12,7 +12,15 @@ const MAX_PROBLEMS = 20;
  */
 export const QUICK_WHOLE_FILE_BYTES = 8 * 1024 ** 2;
 /** Tables that grow with history: on a larger store they wait for the background integrity_check. */
-const HISTORY_TABLES = new Set(['samples', 'rollup_1m', 'rollup_1h', 'rollup_dirty', 'outbox', 'alarm_events']);
+export const HISTORY_TABLES: ReadonlySet<string> = new Set([
+  'samples',
+  'rollup_1m',
+  'rollup_1h',
+  'rollup_dirty',
+  'sync_outbox',
+  'alarm_events',
+  'server_events',
+]);
 
 const findings = (rows: unknown[]): string[] =>
   rows

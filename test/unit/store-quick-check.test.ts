@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, copyFileSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quickCheck } from '../../main/store/integrity-check.js';
+import { HISTORY_TABLES, quickCheck } from '../../main/store/integrity-check.js';
 import { Store } from '../../main/store/store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -62,6 +62,22 @@ describe('quick check at open', () => {
       expect(small.ok).toBe(false);
       expect(small.kind).toBe('quick');
       expect(small.problems.length).toBeGreaterThan(0);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('names only tables the store has, and every table that grows with history', () => {
+    const db = new Database(original, { readonly: true });
+    try {
+      const tables = new Set(
+        (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all() as { name: string }[]).map(
+          (r) => r.name,
+        ),
+      );
+      expect([...HISTORY_TABLES].filter((t) => !tables.has(t))).toEqual([]);
+      // The outbox grows through an outage and server events with the server's event rate: both are history.
+      expect(HISTORY_TABLES.has('sync_outbox') && HISTORY_TABLES.has('server_events')).toBe(true);
     } finally {
       db.close();
     }
