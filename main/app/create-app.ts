@@ -35,6 +35,7 @@ import {
   secretHandlers,
   type SecretHandlerDeps,
 } from './handlers/secret-handlers.js';
+import { demoPortWarning, portsOf, readDemoPorts, recordDemoPorts } from './demo-ports.js';
 import { setUpDemoDevices, type DemoEndpoints, type DemoPlantPort } from './demo-setup.js';
 import { actor } from './actor.js';
 import { opcuaSecurityHandlers } from './handlers/opcua-security-handlers.js';
@@ -74,7 +75,16 @@ export interface AppOptions {
    */
   configFile?: string;
   /** Overrides the stored demo-plant setting and its speed (tests, benchmarks). */
-  demo?: { enabled?: boolean; tickMs?: number; speed?: number; opcuaPort?: number; modbusPort?: number };
+  demo?: {
+    enabled?: boolean;
+    tickMs?: number;
+    speed?: number;
+    opcuaPort?: number;
+    modbusPort?: number;
+    /** Ports tried first on a first start, before any are kept in the store (default 48400 and 15020). */
+    opcuaPreferredPort?: number;
+    modbusPreferredPort?: number;
+  };
   /** better-sqlite3 binding built for the running runtime (Electron). */
   nativeBinding?: string;
   logger?: Logger;
@@ -408,13 +418,18 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   let demoEndpoints: DemoEndpoints | null = null;
   /** Why the demo plant did not start (shown in Devices and Trends); null once it runs or is switched off. */
   let demoError: string | null = null;
+  /** Said while the demo plant runs on other ports than last time (those were taken). */
+  let demoNotice: string | null = null;
   const demoWanted = (): boolean => options.demo?.enabled ?? configFile?.demoPlant ?? readUiSettings(store).demoPlant;
   const startDemo = async (): Promise<void> => {
     try {
       const { enabled: _enabled, ...demoOptions } = options.demo ?? {};
+      const last = readDemoPorts(store);
       const endpoints = await demo.start({
         dir: join(options.dataDir, 'demo'),
         ...demoOptions,
+        // The ports of last time first, so a device pointed at the demo plant finds it again after a restart.
+        ...(last ? { opcuaPreferredPort: last.opcua, modbusPreferredPort: last.modbus } : {}),
       });
       demoEndpoints = endpoints;
       demoError = null;
@@ -422,6 +437,8 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         `Demo plant running: OPC UA ${endpoints.opcuaEndpoint}, Modbus TCP ${endpoints.modbusHost}:${endpoints.modbusPort}`,
       );
       if (store) {
+        demoNotice = recordDemoPorts(store, portsOf(endpoints));
+        if (demoNotice) log.warn(demoNotice);
         setUpDemoDevices(store, demo, endpoints);
         if (alarms) installDemoRules(store, alarms);
       }
@@ -447,6 +464,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       requestsPerCycle: null,
     },
     passwordSet: passwordSet(store, secrets, d.id),
+    demoPortWarning: demoPortWarning(store, d.config, demoEndpoints),
   });
   const devicesChanged = (): void => {
     sync?.devicesChanged();
@@ -504,6 +522,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       opcuaEndpoint: demoEndpoints?.opcuaEndpoint ?? null,
       modbusEndpoint: demoEndpoints ? `${demoEndpoints.modbusHost}:${demoEndpoints.modbusPort}` : null,
       error: demoWanted() && demoEndpoints === null ? demoError : null,
+      notice: demoEndpoints === null ? null : demoNotice,
     },
   });
 
@@ -661,6 +680,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
             await demo.stop();
             demoEndpoints = null;
             demoError = null;
+            demoNotice = null;
           }
           for (const device of s.devices.list()) await collectors.apply(device);
           devicesChanged();

@@ -16,6 +16,8 @@ export interface DemoPlantPort {
     speed?: number;
     opcuaPort?: number;
     modbusPort?: number;
+    opcuaPreferredPort?: number;
+    modbusPreferredPort?: number;
   }): Promise<DemoEndpoints>;
   stop(): Promise<void>;
   deviceConfigs(): DeviceConfigInput[];
