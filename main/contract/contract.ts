@@ -361,6 +361,8 @@ export interface UiSettings {
   startMinimised: boolean;
   /** Desktop app: closing the window hides it to the tray; collection keeps running until Quit. */
   closeToTray: boolean;
+  /** The first screen's introduction (the demo plant, how to add a PLC) was dismissed. */
+  introDismissed: boolean;
 }
 
 // ---- input schemas ------------------------------------------------------------------------
@@ -380,6 +382,7 @@ export const UiSettingsPatch = z
     startAtLogin: z.boolean(),
     startMinimised: z.boolean(),
     closeToTray: z.boolean(),
+    introDismissed: z.boolean(),
   })
   .partial()
   .strict();
