@@ -421,21 +421,29 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   /** Said while the demo plant runs on other ports than last time (those were taken). */
   let demoNotice: string | null = null;
   const demoWanted = (): boolean => options.demo?.enabled ?? configFile?.demoPlant ?? readUiSettings(store).demoPlant;
+  const demoFailed = (err: unknown, what: string): void => {
+    guard.observe(err, 'setting up the demo plant');
+    demoError = `The demo plant ${what}: ${errorMessage(err)}`;
+    log.error(demoError);
+    demoEndpoints = null;
+    demoNotice = null;
+  };
   const startDemo = async (): Promise<void> => {
+    const { enabled: _enabled, ...demoOptions } = options.demo ?? {};
+    const last = readDemoPorts(store);
+    let endpoints: DemoEndpoints;
     try {
-      const { enabled: _enabled, ...demoOptions } = options.demo ?? {};
-      const last = readDemoPorts(store);
-      const endpoints = await demo.start({
+      endpoints = await demo.start({
         dir: join(options.dataDir, 'demo'),
         ...demoOptions,
         // The ports of last time first, so a device pointed at the demo plant finds it again after a restart.
         ...(last ? { opcuaPreferredPort: last.opcua, modbusPreferredPort: last.modbus } : {}),
       });
-      demoEndpoints = endpoints;
-      demoError = null;
-      log.info(
-        `Demo plant running: OPC UA ${endpoints.opcuaEndpoint}, Modbus TCP ${endpoints.modbusHost}:${endpoints.modbusPort}`,
-      );
+    } catch (err) {
+      demoFailed(err, 'could not start');
+      return;
+    }
+    try {
       if (store) {
         demoNotice = recordDemoPorts(store, portsOf(endpoints));
         if (demoNotice) log.warn(demoNotice);
@@ -443,11 +451,16 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         if (alarms) installDemoRules(store, alarms);
       }
     } catch (err) {
-      guard.observe(err, 'setting up the demo plant');
-      demoError = `The demo plant could not start: ${errorMessage(err)}`;
-      log.error(demoError);
-      demoEndpoints = null;
+      // Not left running half set up: its servers would answer devices that are not pointed at them.
+      await demo.stop().catch((e: unknown) => log.warn(`Demo plant stop: ${errorMessage(e)}`));
+      demoFailed(err, 'started, but its devices could not be set up');
+      return;
     }
+    demoEndpoints = endpoints;
+    demoError = null;
+    log.info(
+      `Demo plant running: OPC UA ${endpoints.opcuaEndpoint}, Modbus TCP ${endpoints.modbusHost}:${endpoints.modbusPort}`,
+    );
   };
 
   // ---- devices ----
