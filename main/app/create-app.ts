@@ -36,7 +36,7 @@ import {
   type SecretHandlerDeps,
 } from './handlers/secret-handlers.js';
 import { demoPortWarning, portsOf, readDemoPorts, recordDemoPorts } from './demo-ports.js';
-import { setUpDemoDevices, type DemoEndpoints, type DemoPlantPort } from './demo-setup.js';
+import { setUpDemoDevices, type DemoEndpoints, type DemoPlantPort, type DemoRunOptions } from './demo-setup.js';
 import { actor } from './actor.js';
 import { opcuaSecurityHandlers } from './handlers/opcua-security-handlers.js';
 import { opcuaBrowseHandlers } from './handlers/opcua-browse-handlers.js';
@@ -74,17 +74,11 @@ export interface AppOptions {
    * holds) and reports the problem in the log and in status.configError.
    */
   configFile?: string;
-  /** Overrides the stored demo-plant setting and its speed (tests, benchmarks). */
-  demo?: {
-    enabled?: boolean;
-    tickMs?: number;
-    speed?: number;
-    opcuaPort?: number;
-    modbusPort?: number;
-    /** Ports tried first on a first start, before any are kept in the store (default 48400 and 15020). */
-    opcuaPreferredPort?: number;
-    modbusPreferredPort?: number;
-  };
+  /**
+   * Overrides the stored demo-plant setting, its speed and ports (tests, benchmarks). The preferred ports count on a
+   * first start only: later the ports kept in the store are tried first.
+   */
+  demo?: DemoRunOptions & { enabled?: boolean };
   /** better-sqlite3 binding built for the running runtime (Electron). */
   nativeBinding?: string;
   logger?: Logger;
