@@ -22,11 +22,17 @@ test('the first screen explains the demo plant and how to add a PLC, and can be 
   console.log(`first-screen intro height at 1400 px: ${height} px`);
   expect(height).toBeLessThanOrEqual(110);
   await expectNoAxeViolations(page, 'Trends with the first-screen intro');
+  await page.setViewportSize({ width: 1000, height: 900 });
+  console.log(`first-screen intro height at 1000 px: ${(await intro.boundingBox())?.height} px`);
+  await page.setViewportSize({ width: 1400, height: 900 });
 
   // "Add OPC UA device" opens the form in Devices.
   await intro.getByRole('button', { name: 'Add OPC UA device' }).click();
   await expect(page.getByRole('heading', { name: 'Devices' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'New OPC UA device' })).toBeVisible();
+  await expect(
+    page.getByRole('form', { name: 'New OPC UA device' }).getByLabel('Device name', { exact: true }),
+  ).toBeFocused();
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Trends' }).click();
   await page
@@ -34,6 +40,8 @@ test('the first screen explains the demo plant and how to add a PLC, and can be 
     .getByRole('button', { name: 'Dismiss introduction' })
     .click();
   await expect(page.getByRole('region', { name: 'Getting started' })).toHaveCount(0);
+  // Focus does not fall to the page with the Dismiss button gone.
+  await expect(page.getByRole('heading', { name: 'Trend', exact: true })).toBeFocused();
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Trend', exact: true })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Getting started' })).toHaveCount(0);
