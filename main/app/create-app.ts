@@ -35,7 +35,8 @@ import {
   secretHandlers,
   type SecretHandlerDeps,
 } from './handlers/secret-handlers.js';
-import { setUpDemoDevices, type DemoEndpoints, type DemoPlantPort } from './demo-setup.js';
+import { demoPortWarning, portsOf, readDemoPorts, recordDemoPorts } from './demo-ports.js';
+import { setUpDemoDevices, type DemoEndpoints, type DemoPlantPort, type DemoRunOptions } from './demo-setup.js';
 import { actor } from './actor.js';
 import { opcuaSecurityHandlers } from './handlers/opcua-security-handlers.js';
 import { opcuaBrowseHandlers } from './handlers/opcua-browse-handlers.js';
@@ -73,8 +74,11 @@ export interface AppOptions {
    * holds) and reports the problem in the log and in status.configError.
    */
   configFile?: string;
-  /** Overrides the stored demo-plant setting and its speed (tests, benchmarks). */
-  demo?: { enabled?: boolean; tickMs?: number; speed?: number; opcuaPort?: number; modbusPort?: number };
+  /**
+   * Overrides the stored demo-plant setting, its speed and ports (tests, benchmarks). The preferred ports count on a
+   * first start only: later the ports kept in the store are tried first.
+   */
+  demo?: DemoRunOptions & { enabled?: boolean };
   /** better-sqlite3 binding built for the running runtime (Electron). */
   nativeBinding?: string;
   logger?: Logger;
@@ -408,29 +412,49 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   let demoEndpoints: DemoEndpoints | null = null;
   /** Why the demo plant did not start (shown in Devices and Trends); null once it runs or is switched off. */
   let demoError: string | null = null;
+  /** Said while the demo plant runs on other ports than last time (those were taken). */
+  let demoNotice: string | null = null;
   const demoWanted = (): boolean => options.demo?.enabled ?? configFile?.demoPlant ?? readUiSettings(store).demoPlant;
+  const demoFailed = (err: unknown, what: string): void => {
+    guard.observe(err, 'setting up the demo plant');
+    demoError = `The demo plant ${what}: ${errorMessage(err)}`;
+    log.error(demoError);
+    demoEndpoints = null;
+    demoNotice = null;
+  };
   const startDemo = async (): Promise<void> => {
+    const { enabled: _enabled, ...demoOptions } = options.demo ?? {};
+    const last = readDemoPorts(store);
+    let endpoints: DemoEndpoints;
     try {
-      const { enabled: _enabled, ...demoOptions } = options.demo ?? {};
-      const endpoints = await demo.start({
+      endpoints = await demo.start({
         dir: join(options.dataDir, 'demo'),
         ...demoOptions,
+        // The ports of last time first, so a device pointed at the demo plant finds it again after a restart.
+        ...(last ? { opcuaPreferredPort: last.opcua, modbusPreferredPort: last.modbus } : {}),
       });
-      demoEndpoints = endpoints;
-      demoError = null;
-      log.info(
-        `Demo plant running: OPC UA ${endpoints.opcuaEndpoint}, Modbus TCP ${endpoints.modbusHost}:${endpoints.modbusPort}`,
-      );
+    } catch (err) {
+      demoFailed(err, 'could not start');
+      return;
+    }
+    try {
       if (store) {
+        demoNotice = recordDemoPorts(store, portsOf(endpoints));
+        if (demoNotice) log.warn(demoNotice);
         setUpDemoDevices(store, demo, endpoints);
         if (alarms) installDemoRules(store, alarms);
       }
     } catch (err) {
-      guard.observe(err, 'setting up the demo plant');
-      demoError = `The demo plant could not start: ${errorMessage(err)}`;
-      log.error(demoError);
-      demoEndpoints = null;
+      // Not left running half set up: its servers would answer devices that are not pointed at them.
+      await demo.stop().catch((e: unknown) => log.warn(`Demo plant stop: ${errorMessage(e)}`));
+      demoFailed(err, 'started, but its devices could not be set up');
+      return;
     }
+    demoEndpoints = endpoints;
+    demoError = null;
+    log.info(
+      `Demo plant running: OPC UA ${endpoints.opcuaEndpoint}, Modbus TCP ${endpoints.modbusHost}:${endpoints.modbusPort}`,
+    );
   };
 
   // ---- devices ----
@@ -447,6 +471,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       requestsPerCycle: null,
     },
     passwordSet: passwordSet(store, secrets, d.id),
+    demoPortWarning: demoPortWarning(store, d.config, demoEndpoints),
   });
   const devicesChanged = (): void => {
     sync?.devicesChanged();
@@ -504,6 +529,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       opcuaEndpoint: demoEndpoints?.opcuaEndpoint ?? null,
       modbusEndpoint: demoEndpoints ? `${demoEndpoints.modbusHost}:${demoEndpoints.modbusPort}` : null,
       error: demoWanted() && demoEndpoints === null ? demoError : null,
+      notice: demoEndpoints === null ? null : demoNotice,
     },
   });
 
@@ -661,6 +687,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
             await demo.stop();
             demoEndpoints = null;
             demoError = null;
+            demoNotice = null;
           }
           for (const device of s.devices.list()) await collectors.apply(device);
           devicesChanged();

@@ -8,15 +8,19 @@ export interface DemoEndpoints {
   modbusPort: number;
 }
 
+/** How the demo plant runs: pace, and fixed ports (0: any) or the ports tried first (default 48400 and 15020). */
+export interface DemoRunOptions {
+  tickMs?: number;
+  speed?: number;
+  opcuaPort?: number;
+  modbusPort?: number;
+  opcuaPreferredPort?: number;
+  modbusPreferredPort?: number;
+}
+
 /** What the app needs of the built-in demo plant (main/collect/demo). */
 export interface DemoPlantPort {
-  start(opts: {
-    dir: string;
-    tickMs?: number;
-    speed?: number;
-    opcuaPort?: number;
-    modbusPort?: number;
-  }): Promise<DemoEndpoints>;
+  start(opts: DemoRunOptions & { dir: string }): Promise<DemoEndpoints>;
   stop(): Promise<void>;
   deviceConfigs(): DeviceConfigInput[];
 }

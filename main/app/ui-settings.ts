@@ -10,6 +10,7 @@ const defaults: UiSettings = {
   startAtLogin: false,
   startMinimised: false,
   closeToTray: false,
+  introDismissed: false,
 };
 
 /** Where the desktop settings live in the settings table. */
@@ -26,6 +27,7 @@ const stored = {
   startAtLogin: z.boolean(),
   startMinimised: z.boolean(),
   closeToTray: z.boolean(),
+  introDismissed: z.boolean(),
 };
 
 /** Reads UI settings from the store, falling back to defaults for anything missing or malformed. */
@@ -42,6 +44,7 @@ export const readUiSettings = (store: Store | null): UiSettings => {
     startAtLogin: read('startAtLogin', desktopKeys.startAtLogin),
     startMinimised: read('startMinimised', desktopKeys.startMinimised),
     closeToTray: read('closeToTray', desktopKeys.closeToTray),
+    introDismissed: read('introDismissed', 'ui.introDismissed'),
   };
 };
 
@@ -49,6 +52,7 @@ export const writeUiSettings = (store: Store, patch: Partial<UiSettings>): void 
   if (patch.trendTagIds !== undefined) store.settings.set(settingKeys.trendTagIds, patch.trendTagIds);
   if (patch.trendWindowMinutes !== undefined) store.settings.set('ui.trendWindowMinutes', patch.trendWindowMinutes);
   if (patch.demoPlant !== undefined) store.settings.set('demo.enabled', patch.demoPlant);
+  if (patch.introDismissed !== undefined) store.settings.set('ui.introDismissed', patch.introDismissed);
   for (const key of ['startAtLogin', 'startMinimised', 'closeToTray'] as const) {
     const value = patch[key];
     if (value !== undefined) store.settings.set(desktopKeys[key], value);

@@ -197,6 +197,8 @@ export interface DeviceView {
   state: DeviceState;
   /** Whether a password is stored in the OS keychain for this device (never the password itself). */
   passwordSet: boolean;
+  /** Set when the device points at a port on this computer the demo plant used before and no longer uses. */
+  demoPortWarning: string | null;
 }
 
 /** A certificate as an engineer checks it before trusting a server. */
@@ -318,6 +320,8 @@ export interface AppInfo {
     modbusEndpoint: string | null;
     /** Why the demo plant is not running although it is switched on (null when running or switched off). */
     error: string | null;
+    /** Said while it runs on other ports than last time because those were taken (null otherwise). */
+    notice: string | null;
   };
 }
 
@@ -357,6 +361,8 @@ export interface UiSettings {
   startMinimised: boolean;
   /** Desktop app: closing the window hides it to the tray; collection keeps running until Quit. */
   closeToTray: boolean;
+  /** The first screen's introduction (the demo plant, how to add a PLC) was dismissed. */
+  introDismissed: boolean;
 }
 
 // ---- input schemas ------------------------------------------------------------------------
@@ -376,6 +382,7 @@ export const UiSettingsPatch = z
     startAtLogin: z.boolean(),
     startMinimised: z.boolean(),
     closeToTray: z.boolean(),
+    introDismissed: z.boolean(),
   })
   .partial()
   .strict();

@@ -19,7 +19,7 @@ const info = {
   dataDir: '/d',
   storePath: '/d/s',
   timeZone: 'UTC',
-  demo: { enabled: false, running: false, opcuaEndpoint: null, modbusEndpoint: null, error: null },
+  demo: { enabled: false, running: false, opcuaEndpoint: null, modbusEndpoint: null, error: null, notice: null },
 };
 const handlers = Object.fromEntries(
   callNames.map((n) => [

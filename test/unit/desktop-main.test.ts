@@ -126,6 +126,7 @@ const settings = (s: Partial<UiSettings>): Record<string, unknown> => ({
   startAtLogin: false,
   startMinimised: false,
   closeToTray: false,
+  introDismissed: false,
   ...s,
 });
 

@@ -101,6 +101,7 @@ const settings: UiSettings = {
   startAtLogin: false,
   startMinimised: false,
   closeToTray: false,
+  introDismissed: false,
 };
 
 describe('desktop tray and window life (electron stood in)', () => {

@@ -20,12 +20,14 @@ export interface DemoPlantStartOptions {
   speed?: number;
   /** Undefined: 48400, or any free port when that is taken at the moment of listening. 0: any free port. */
   opcuaPort?: number;
-  /** The port tried first when opcuaPort is undefined (tests; default 48400). */
+  /** The port tried first when opcuaPort is undefined (the port used last time; default 48400). */
   opcuaPreferredPort?: number;
   /** Passed to the OPC UA server: called just before it listens (tests take the port there). */
   beforeOpcUaListen?: (port: number) => Promise<void>;
-  /** Undefined: 15020 if free, else any free port. 0: any free port. */
+  /** Undefined: 15020 (or modbusPreferredPort) if free, else any free port. 0: any free port. */
   modbusPort?: number;
+  /** The port tried first when modbusPort is undefined (the port used last time; default 15020). */
+  modbusPreferredPort?: number;
   seed?: number;
 }
 
@@ -59,7 +61,7 @@ export class DemoPlant {
     const modbus = new DemoModbusServer();
     try {
       modbus.update(model.values());
-      const modbusPort = await this.listenModbus(modbus, opts.modbusPort);
+      const modbusPort = await this.listenModbus(modbus, opts.modbusPort, opts.modbusPreferredPort);
       const opcuaEndpoint = await opcua.start({
         port: opts.opcuaPort ?? opts.opcuaPreferredPort ?? DEMO_OPCUA_PORT,
         fallback: opts.opcuaPort === undefined,
@@ -90,10 +92,14 @@ export class DemoPlant {
     return this.endpoints;
   }
 
-  private async listenModbus(server: DemoModbusServer, port: number | undefined): Promise<number> {
+  private async listenModbus(
+    server: DemoModbusServer,
+    port: number | undefined,
+    preferred = DEMO_MODBUS_PORT,
+  ): Promise<number> {
     if (port !== undefined) return server.listen(port);
     try {
-      return await server.listen(DEMO_MODBUS_PORT);
+      return await server.listen(preferred);
     } catch {
       return server.listen(0); // preferred port taken (another instance): any free port
     }

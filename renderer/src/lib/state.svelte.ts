@@ -59,6 +59,8 @@ export class AppState {
   alarmsVersion = $state(0);
   /** Bumped on every serverAlarms.changed (OPC UA servers' own alarms and events). */
   serverAlarmsVersion = $state(0);
+  /** Set by a view that sends the user to Devices to add a device (the first screen's intro); Devices takes it. */
+  addDeviceRequest = $state<'opcua' | 'modbus' | null>(null);
 
   /** Latest sample per tag id. */
   readonly latest = new SvelteMap<number, Latest>();
