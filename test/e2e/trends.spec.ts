@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Locator, Page } from '@playwright/test';
-import { expect, openApp, startServer, stopServer, test as base, type BrowserModeServer } from './fixtures.js';
+import {
+  expect,
+  exportNameShape,
+  openApp,
+  startServer,
+  stopServer,
+  test as base,
+  type BrowserModeServer,
+} from './fixtures.js';
 import { BAD, isBad, seedIndex, seedTrendHistory, seedValue, SEED_STEP_MS, type TrendSeed } from './trend-seed.js';
 
 /*
@@ -160,6 +168,7 @@ test('30 days down to one minute: spike, samples, Bad, gap and CSV equal the sto
   // ---- CSV of the visible minute: the same rows as the store -------------------------------------------------------
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export CSV' }).click();
+  expect(exportNameShape((await download).suggestedFilename())).toBe('twinedge-trend-<time>.csv');
   const file = await (await download).path();
   const csv = readFileSync(file, 'utf8').trim().split(/\r?\n/);
   const db = new Database(join(server.dataDir, 'twinedge.sqlite'), { readonly: true, fileMustExist: true });
@@ -190,7 +199,7 @@ test('30 days down to one minute: spike, samples, Bad, gap and CSV equal the sto
   // ---- the chart as a PNG; a legend toggle hides a line ---------------------------------------------------------------
   const png = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export PNG' }).click();
-  expect((await png).suggestedFilename()).toMatch(/^trend_\d{8}-\d{6}_\d{8}-\d{6}\.png$/);
+  expect(exportNameShape((await png).suggestedFilename())).toBe('twinedge-trend-<time>.png');
   const steamToggle = page.getByRole('checkbox', { name: `Show ${steam.name} [bar]` });
   await steamToggle.uncheck();
   await expect(steamToggle).not.toBeChecked();
