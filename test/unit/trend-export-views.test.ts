@@ -179,6 +179,9 @@ describe('trend CSV export and saved views', () => {
     expect(() => store.views.save({ ...input, name: '  ' })).toThrow(/give the view a name/);
     expect(() => store.views.save({ ...input, tagIds: [] })).toThrow(/pick at least one tag/);
     expect(() => store.views.save({ ...input, range: { kind: 'absolute', from: 5, to: 1 } })).toThrow(/start/);
+    for (const max of [10, 5]) {
+      expect(() => store.views.save({ ...input, axes: [{ unit: 'bar', min: 10, max }] })).toThrow(/axis minimum/);
+    }
 
     store.views.delete(v.id);
     expect(() => store.views.delete(v.id)).toThrow(expect.objectContaining({ code: 'not_found' }) as Error);
