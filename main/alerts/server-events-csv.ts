@@ -1,3 +1,4 @@
+import { exportFileName } from '../contract/export-file-name.js';
 import type { ServerEventsExport } from '../contract/server-alarm-contract.js';
 import { csvField, localIso } from '../history/csv-export.js';
 import type { StoredServerEvent } from '../store/server-events-repo.js';
@@ -44,9 +45,8 @@ export const serverEventsCsv = (
       ]),
     );
   }
-  const iso = new Date(now).toISOString();
   return {
-    filename: `twinedge-server-events-${iso.slice(0, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}Z.csv`,
+    filename: exportFileName('server-events', 'csv', now),
     csv: parts.join(''),
     rows: events.length,
   };

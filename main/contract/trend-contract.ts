@@ -192,7 +192,12 @@ export const AxisSetting = z
     min: z.number().finite().nullable(),
     max: z.number().finite().nullable(),
   })
-  .strict();
+  .strict()
+  // An inverted or empty range draws series upside down or flat, with no ticks.
+  .refine((a) => a.min === null || a.max === null || a.min < a.max, {
+    message: 'the axis minimum must be below its maximum',
+    path: ['min'],
+  });
 export type AxisSetting = z.infer<typeof AxisSetting>;
 
 export const TrendViewInput = z

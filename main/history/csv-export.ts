@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { AppError } from '../app/errors.js';
 import { qualityOf } from '../collect/types.js';
 import type { CsvExport, ExportQuery } from '../contract/trend-contract.js';
+import { exportFileName } from '../contract/export-file-name.js';
 import type { Store } from '../store/store.js';
 import { rollupTable } from '../store/rollups-repo.js';
 
@@ -33,7 +34,32 @@ interface RollupRow {
   max: number | null;
   sum: number | null;
   count: number;
+  bad_count: number;
+  worst_quality: number;
 }
+
+/**
+ * The bucket export's columns. min, max and avg are over the usable samples only (a value, quality not Bad); the
+ * header says so, and how many samples were Bad, their share and the worst quality seen in the bucket.
+ */
+const bucketHeader = [
+  'bucket_start_utc',
+  'bucket_start_local',
+  'device',
+  'tag',
+  'unit',
+  'min_of_usable',
+  'max_of_usable',
+  'avg_of_usable',
+  'usable_samples',
+  'bad_samples',
+  'usable_percent',
+  'worst_quality',
+];
+
+/** Usable samples as a percentage of all samples in the bucket, to 0.1 %. */
+const usablePercent = (usable: number, bad: number): number | null =>
+  usable + bad === 0 ? null : Math.round((usable / (usable + bad)) * 1000) / 10;
 
 const CRLF = '\r\n';
 
@@ -88,12 +114,6 @@ export const localIso = (ts: number, timeZone: string): string => localIsoFormat
 export const qualityText = (code: number): string => {
   const word = { good: 'Good', uncertain: 'Uncertain', bad: 'Bad' }[qualityOf(code)];
   return `${word} (0x${(code >>> 0).toString(16).toUpperCase().padStart(8, '0')})`;
-};
-
-/** twinedge-trend-2026-11-30T1200Z.csv (export time, UTC, to the minute). */
-export const exportFilename = (now: number): string => {
-  const iso = new Date(now).toISOString();
-  return `twinedge-trend-${iso.slice(0, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}Z.csv`;
 };
 
 /** Tags' device names, names and units, refusing ids that no longer exist. */
@@ -162,13 +182,11 @@ export const exportCsv = async (
   const select = db.prepare(
     raw
       ? 'SELECT ts, value, quality, text FROM samples WHERE tag_id = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?'
-      : `SELECT bucket, min, max, sum, count FROM ${table} WHERE tag_id = ? AND bucket >= ? AND bucket <= ?
+      : `SELECT bucket, min, max, sum, count, bad_count, worst_quality FROM ${table} WHERE tag_id = ? AND bucket >= ? AND bucket <= ?
          ORDER BY bucket LIMIT ?`,
   );
   const parts: string[] = [
-    raw
-      ? line(['timestamp_utc', 'timestamp_local', 'device', 'tag', 'value', 'unit', 'quality'])
-      : line(['bucket_start_utc', 'bucket_start_local', 'device', 'tag', 'unit', 'min', 'max', 'avg', 'count']),
+    raw ? line(['timestamp_utc', 'timestamp_local', 'device', 'tag', 'value', 'unit', 'quality']) : line(bucketHeader),
   ];
   let rows = 0;
   for (const id of q.tagIds) {
@@ -192,7 +210,22 @@ export const exportCsv = async (
         for (const r of got) {
           const avg = r.count > 0 && r.sum !== null ? r.sum / r.count : null;
           const iso = new Date(r.bucket).toISOString();
-          chunk.push(line([iso, local(r.bucket), t.device, t.tag, t.unit, r.min, r.max, avg, r.count]));
+          chunk.push(
+            line([
+              iso,
+              local(r.bucket),
+              t.device,
+              t.tag,
+              t.unit,
+              r.min,
+              r.max,
+              avg,
+              r.count,
+              r.bad_count,
+              usablePercent(r.count, r.bad_count),
+              qualityText(r.worst_quality),
+            ]),
+          );
         }
         from = (got.at(-1)?.bucket ?? last) + 1;
       }
@@ -202,5 +235,14 @@ export const exportCsv = async (
       await nextTurn();
     }
   }
-  return { filename: exportFilename(options.now ?? Date.now()), csv: parts.join(''), rows, resolution: q.resolution };
+  return {
+    filename: exportFileName(
+      raw ? 'trend' : ['trend', tierWord[q.resolution as '1m' | '1h'].replace(/ /g, '-')],
+      'csv',
+      options.now,
+    ),
+    csv: parts.join(''),
+    rows,
+    resolution: q.resolution,
+  };
 };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Locator, Page, TestInfo } from '@playwright/test';
-import { expect, openApp, startServer, stopServer, test, type BrowserModeServer } from './fixtures.js';
+import { expect, exportNameShape, openApp, startServer, stopServer, test, type BrowserModeServer } from './fixtures.js';
 
 /*
  * Local alarming end to end against the demo plant: a rule on the Modbus demo's tank level, raised by writing the
@@ -158,7 +158,7 @@ async function run(page: Page, server: BrowserModeServer, testInfo: TestInfo): P
     const downloading = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export CSV' }).click();
     const download = await downloading;
-    expect(download.suggestedFilename()).toMatch(/^alarm-history-.*\.csv$/);
+    expect(exportNameShape(download.suggestedFilename())).toBe('twinedge-alarm-history-<time>.csv');
     const file = testInfo.outputPath('alarm-history.csv');
     await download.saveAs(file);
     const lines = readFileSync(file, 'utf8').split('\r\n').filter(Boolean);

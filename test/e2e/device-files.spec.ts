@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { demoDevices, expect, openApp, test } from './fixtures.js';
+import { demoDevices, expect, exportNameShape, openApp, test } from './fixtures.js';
 
 const demoUa = 'Demo pump skid (OPC UA)';
 
@@ -56,7 +56,7 @@ test.describe('Device files', () => {
     const downloading = page.waitForEvent('download');
     await details.getByRole('button', { name: 'Export published nodes (JSON)' }).click();
     const download = await downloading;
-    expect(download.suggestedFilename()).toBe(`${demoUa}-publishednodes.json`);
+    expect(exportNameShape(download.suggestedFilename())).toBe(`twinedge-${demoUa}-publishednodes-<time>.json`);
     const file = testInfo.outputPath('publishednodes.json');
     await download.saveAs(file);
     const json = JSON.parse(readFileSync(file, 'utf8')) as PublishedEntry[];
@@ -110,7 +110,7 @@ test.describe('Device files', () => {
     const downloading = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export configuration' }).click();
     const download = await downloading;
-    expect(download.suggestedFilename()).toBe('twinedge-config.json');
+    expect(exportNameShape(download.suggestedFilename())).toBe('twinedge-config-<time>.json');
     const file = testInfo.outputPath('twinedge-config.json');
     await download.saveAs(file);
     const cfg = JSON.parse(readFileSync(file, 'utf8')) as {

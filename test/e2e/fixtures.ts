@@ -131,3 +131,6 @@ export async function openApp(page: Page, server: BrowserModeServer): Promise<vo
 }
 
 export const demoDevices = ['Demo pump skid (OPC UA)', 'Demo pump skid (Modbus)'] as const;
+
+/** An export file's name with its UTC export time as "<time>": "twinedge-trend-<time>.png" (one pattern for all). */
+export const exportNameShape = (name: string): string => name.replace(/-\d{4}-\d{2}-\d{2}T\d{6}Z\./, '-<time>.');

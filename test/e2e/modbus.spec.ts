@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
-import { expect, openApp, test } from './fixtures.js';
+import { expect, exportNameShape, openApp, test } from './fixtures.js';
 
 const demoModbus = 'Demo pump skid (Modbus)';
 
@@ -126,7 +126,7 @@ test.describe('Modbus UI', () => {
     const downloading = page.waitForEvent('download');
     await edit.getByRole('button', { name: 'Export CSV' }).click();
     const download = await downloading;
-    expect(download.suggestedFilename()).toBe(`${demoModbus}-registers.csv`);
+    expect(exportNameShape(download.suggestedFilename())).toBe(`twinedge-${demoModbus}-registers-<time>.csv`);
     const file = testInfo.outputPath('registers.csv');
     await download.saveAs(file);
     const text = readFileSync(file, 'utf8');

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Locator, Page } from '@playwright/test';
-import { expect, openApp, startServer, stopServer, test as base, type BrowserModeServer } from './fixtures.js';
+import {
+  expect,
+  exportNameShape,
+  openApp,
+  startServer,
+  stopServer,
+  test as base,
+  type BrowserModeServer,
+} from './fixtures.js';
 import { BAD, isBad, seedIndex, seedTrendHistory, seedValue, SEED_STEP_MS, type TrendSeed } from './trend-seed.js';
 
 /*
@@ -160,6 +168,7 @@ test('30 days down to one minute: spike, samples, Bad, gap and CSV equal the sto
   // ---- CSV of the visible minute: the same rows as the store -------------------------------------------------------
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export CSV' }).click();
+  expect(exportNameShape((await download).suggestedFilename())).toBe('twinedge-trend-<time>.csv');
   const file = await (await download).path();
   const csv = readFileSync(file, 'utf8').trim().split(/\r?\n/);
   const db = new Database(join(server.dataDir, 'twinedge.sqlite'), { readonly: true, fileMustExist: true });
@@ -187,10 +196,48 @@ test('30 days down to one minute: spike, samples, Bad, gap and CSV equal the sto
     `Exported ${stored.length} rows`,
   );
 
+  // ---- the same range as 1-minute buckets: each bucket says how many of its samples were Bad, and the worst -------
+  await page.getByRole('combobox', { name: 'CSV resolution' }).selectOption('1m');
+  const bucketDownload = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export CSV' }).click();
+  const bucketFile = await bucketDownload;
+  expect(exportNameShape(bucketFile.suggestedFilename())).toBe('twinedge-trend-1-minute-buckets-<time>.csv');
+  const bucketCsv = readFileSync(await bucketFile.path(), 'utf8')
+    .trim()
+    .split(/\r?\n/);
+  const bucketHeader = bucketCsv[0]!.split(',');
+  expect(bucketHeader).toEqual(
+    expect.arrayContaining(['avg_of_usable', 'usable_samples', 'bad_samples', 'usable_percent', 'worst_quality']),
+  );
+  const col = (name: string): number => bucketHeader.indexOf(name);
+  const rollupDb = new Database(join(server.dataDir, 'twinedge.sqlite'), { readonly: true, fileMustExist: true });
+  const rollups = rollupDb
+    .prepare('SELECT tag_id, bucket, count, bad_count FROM rollup_1m WHERE bucket >= ? AND bucket < ? ORDER BY bucket')
+    .all(Math.floor(from / 60_000) * 60_000, to) as {
+    tag_id: number;
+    bucket: number;
+    count: number;
+    bad_count: number;
+  }[];
+  rollupDb.close();
+  const bucketRows = bucketCsv.slice(1).map((l) => l.split(','));
+  expect(bucketRows.length).toBe(rollups.length);
+  for (const r of rollups) {
+    const row = bucketRows.find(
+      (f) => f[col('bucket_start_utc')] === new Date(r.bucket).toISOString() && f[col('tag')] === tagName.get(r.tag_id),
+    );
+    expect(row, `a bucket row for ${tagName.get(r.tag_id)} at ${new Date(r.bucket).toISOString()}`).toBeDefined();
+    expect(row![col('usable_samples')]).toBe(String(r.count));
+    expect(row![col('bad_samples')]).toBe(String(r.bad_count));
+    expect(row![col('worst_quality')]).toBe(r.bad_count > 0 ? 'Bad (0x80000000)' : 'Good (0x00000000)');
+  }
+  // The Bad sample read above is in one of these buckets, for each tag.
+  expect(bucketRows.filter((f) => f[col('bad_samples')] !== '0').length).toBe(2);
+
   // ---- the chart as a PNG; a legend toggle hides a line ---------------------------------------------------------------
   const png = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export PNG' }).click();
-  expect((await png).suggestedFilename()).toMatch(/^trend_\d{8}-\d{6}_\d{8}-\d{6}\.png$/);
+  expect(exportNameShape((await png).suggestedFilename())).toBe('twinedge-trend-<time>.png');
   const steamToggle = page.getByRole('checkbox', { name: `Show ${steam.name} [bar]` });
   await steamToggle.uncheck();
   await expect(steamToggle).not.toBeChecked();

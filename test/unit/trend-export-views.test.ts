@@ -62,7 +62,7 @@ describe('trend CSV export and saved views', () => {
     );
     const q = ExportQuery.parse({ tagIds: [tagA, tagB], from: T0, to: T0 + 60_000 });
     const out = await exportCsv(store, q, 'Europe/Berlin', { now: Date.UTC(2026, 10, 30, 12, 7, 33) });
-    expect(out.filename).toBe('twinedge-trend-2026-11-30T1207Z.csv');
+    expect(out.filename).toBe('twinedge-trend-2026-11-30T120733Z.csv');
     expect(out.rows).toBe(3);
     expect(out.resolution).toBe('raw');
     expect(out.csv.split('\r\n')).toEqual([
@@ -75,18 +75,23 @@ describe('trend CSV export and saved views', () => {
   });
 
   it('exports 1-minute rollups and refuses raw exports that are too large', async () => {
+    // Minute 1 holds 3 Bad samples (outside min/max/avg) and one Uncertain one (counted as usable).
+    const quality = (i: number): number => (i >= 60 && i < 63 ? 0x80000000 : i === 70 ? 0x40900000 : 0);
     store.writeSamples(
-      Array.from({ length: 180 }, (_, i) => ({ tagId: tagA, ts: T0 + i * 1000, value: i, quality: 0 })),
+      Array.from({ length: 180 }, (_, i) => ({ tagId: tagA, ts: T0 + i * 1000, value: i, quality: quality(i) })),
       null,
     );
     new RollupService({ rollups: store.rollups }).catchUp();
     const q = ExportQuery.parse({ tagIds: [tagA], from: T0 + 30_000, to: T0 + 179_000, resolution: '1m' });
-    const out = await exportCsv(store, q, 'UTC');
+    const out = await exportCsv(store, q, 'UTC', { now: Date.UTC(2026, 10, 30, 12, 7, 33) });
+    expect(out.filename).toBe('twinedge-trend-1-minute-buckets-2026-11-30T120733Z.csv');
+    const device = '"Boiler, ""north""",Steam pressure,bar';
     expect(out.csv.split('\r\n')).toEqual([
-      'bucket_start_utc,bucket_start_local,device,tag,unit,min,max,avg,count',
-      '2026-11-30T12:00:00.000Z,2026-11-30T12:00:00.000+00:00,"Boiler, ""north""",Steam pressure,bar,0,59,29.5,60',
-      '2026-11-30T12:01:00.000Z,2026-11-30T12:01:00.000+00:00,"Boiler, ""north""",Steam pressure,bar,60,119,89.5,60',
-      '2026-11-30T12:02:00.000Z,2026-11-30T12:02:00.000+00:00,"Boiler, ""north""",Steam pressure,bar,120,179,149.5,60',
+      'bucket_start_utc,bucket_start_local,device,tag,unit,min_of_usable,max_of_usable,avg_of_usable,' +
+        'usable_samples,bad_samples,usable_percent,worst_quality',
+      `2026-11-30T12:00:00.000Z,2026-11-30T12:00:00.000+00:00,${device},0,59,29.5,60,0,100,Good (0x00000000)`,
+      `2026-11-30T12:01:00.000Z,2026-11-30T12:01:00.000+00:00,${device},63,119,91,57,3,95,Bad (0x80000000)`,
+      `2026-11-30T12:02:00.000Z,2026-11-30T12:02:00.000+00:00,${device},120,179,149.5,60,0,100,Good (0x00000000)`,
       '',
     ]);
     const raw = ExportQuery.parse({ tagIds: [tagA], from: T0, to: T0 + 179_000 });
@@ -174,6 +179,9 @@ describe('trend CSV export and saved views', () => {
     expect(() => store.views.save({ ...input, name: '  ' })).toThrow(/give the view a name/);
     expect(() => store.views.save({ ...input, tagIds: [] })).toThrow(/pick at least one tag/);
     expect(() => store.views.save({ ...input, range: { kind: 'absolute', from: 5, to: 1 } })).toThrow(/start/);
+    for (const max of [10, 5]) {
+      expect(() => store.views.save({ ...input, axes: [{ unit: 'bar', min: 10, max }] })).toThrow(/axis minimum/);
+    }
 
     store.views.delete(v.id);
     expect(() => store.views.delete(v.id)).toThrow(expect.objectContaining({ code: 'not_found' }) as Error);

@@ -20,7 +20,6 @@ import {
   groupAxes,
   pointIndexAt,
   qualityText,
-  rangeFileName,
   readoutAt,
   stepTime,
   withLiveTail,
@@ -224,16 +223,6 @@ describe('cursor readout', () => {
     expect(bucketText(60_000)).toBe('1-minute');
     expect(bucketText(H)).toBe('1-hour');
     expect(bucketText(5000)).toBe('5-second');
-  });
-});
-
-describe('file names', () => {
-  it('puts the local range in a safe name', () => {
-    const from = new Date(2026, 10, 30, 12, 0, 0).getTime();
-    const to = new Date(2026, 10, 30, 13, 5, 9).getTime();
-    expect(rangeFileName('trend', from, to, 'png')).toBe('trend_20261130-120000_20261130-130509.png');
-    expect(rangeFileName('a/b:c', from, to, 'csv')).toBe('a_b_c_20261130-120000_20261130-130509.csv');
-    expect(rangeFileName('///', from, to, 'csv')).toMatch(/^trend_/);
   });
 });
 

@@ -1,12 +1,12 @@
-// eslint-disable-next-line no-control-regex -- control characters are not allowed in file names
-const unsafe = /[\\/:*?"<>|\u0000-\u001f]/g;
-
-/** A device name as a file name on Windows, macOS and Linux. */
-export const fileSafe = (name: string): string => name.replace(unsafe, '_').trim() || 'device';
+export { exportFileName } from '../../../main/contract/export-file-name';
 
 /** Saves text as a file through the browser's download (both shells). */
 export function downloadText(fileName: string, text: string, type = 'application/json'): void {
-  const blob = new Blob([text], { type: `${type};charset=utf-8` });
+  downloadBlob(fileName, new Blob([text], { type: `${type};charset=utf-8` }));
+}
+
+/** Saves a blob (a PNG, a CSV with a byte order mark) as a file through the browser's download. */
+export function downloadBlob(fileName: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

@@ -50,6 +50,11 @@ export function zoneAbbrev(ms = Date.now()): string {
   return parts(ms).timeZoneName ?? localTimeZone;
 }
 
+/** The zone's name and, where it differs, its short name: ["Europe/Berlin", "CET"], but ["UTC"] and not twice. */
+export function zoneNames(abbrev = zoneAbbrev(), zone = localTimeZone): string[] {
+  return abbrev === zone ? [zone] : [zone, abbrev];
+}
+
 const numberFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3, useGrouping: false });
 const bigFmt = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 6, useGrouping: false });
 

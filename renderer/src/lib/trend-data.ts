@@ -256,18 +256,6 @@ export function bucketText(ms: number): string {
   return `${ms}-ms`;
 }
 
-function stamp(ms: number): string {
-  const d = new Date(ms);
-  const p2 = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}${p2(d.getMonth() + 1)}${p2(d.getDate())}-${p2(d.getHours())}${p2(d.getMinutes())}${p2(d.getSeconds())}`;
-}
-
-/** "trend_20261130-120000_20261130-130000.png": the range in local time, safe on every OS. */
-export function rangeFileName(prefix: string, from: number, to: number, ext: string): string {
-  const safe = prefix.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'trend';
-  return `${safe}_${stamp(from)}_${stamp(to)}.${ext}`;
-}
-
 /** An ML prediction read at the cursor: the latest one at or before it (predictions come every interval). */
 export interface PredictionReadoutRow {
   tagId: number;
