@@ -83,7 +83,8 @@ export function buildLiveRows(
     const device = byId.get(t.deviceId);
     const s = latest.get(t.id);
     const opcUa = device?.config.protocol === 'opcua';
-    let stale = deviceDownText(deviceStates.get(t.deviceId));
+    const down = deviceDownText(deviceStates.get(t.deviceId));
+    let stale = down;
     const poll = pollById.get(t.id);
     if (s && stale === null && poll !== undefined) {
       const age = now - s.ts;
@@ -97,10 +98,10 @@ export function buildLiveRows(
       tag: t.name,
       unit: t.unit,
       address: t.address,
-      value: s ? readoutText(s, '') : 'waiting…',
+      value: s ? readoutText(s, '') : down ? '—' : 'waiting…',
       sortValue: s ? (s.text ?? s.value) : null,
       quality: s ? qualityOf(s.quality) : null,
-      qualityText: s ? qualityText(s.quality, opcUa) : 'no value yet',
+      qualityText: s ? qualityText(s.quality, opcUa) : down ? 'no value: device not connected' : 'no value yet',
       ts: s ? s.ts : null,
       stale: s ? stale : null,
     };
