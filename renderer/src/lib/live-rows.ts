@@ -1,7 +1,14 @@
-import type { DeviceState, DeviceView, Quality, TagInfo } from '../../../main/contract/contract';
-import { qualityLabel, qualityOf, readoutText } from './format';
-import type { Latest } from './state.svelte';
-import { statusCodeName, statusCodeText } from './status-codes';
+import type { DeviceState, DeviceView, Quality, TagInfo } from '../../../main/contract/contract.js';
+import { qualityLabel, qualityOf, readoutText } from './format.js';
+import { statusCodeName, statusCodeText } from './status-codes.js';
+
+/** A tag's latest sample (AppState.latest holds these). */
+export interface LatestValue {
+  ts: number;
+  value: number | null;
+  quality: number;
+  text?: string;
+}
 
 /** One tag's current value as the live values table shows it. Pure data: built from a snapshot, then sorted. */
 export interface LiveRow {
@@ -74,7 +81,7 @@ export function buildLiveRows(
   tags: readonly TagInfo[],
   devices: readonly DeviceView[],
   deviceStates: ReadonlyMap<number, DeviceState>,
-  latest: ReadonlyMap<number, Latest>,
+  latest: ReadonlyMap<number, LatestValue>,
   now: number,
 ): LiveRow[] {
   const byId = new Map(devices.map((d) => [d.id, d]));
@@ -138,7 +145,7 @@ const keyOf: Record<LiveSortKey, (r: LiveRow) => number | string | null> = {
   tag: (r) => r.tag,
   value: (r) => r.sortValue,
   unit: (r) => r.unit,
-  quality: (r) => (r.quality === null ? null : qualityRank[r.quality]),
+  quality: (r) => (r.quality === null ? null : (qualityRank[r.quality] ?? null)),
   ts: (r) => r.ts,
 };
 
