@@ -108,8 +108,9 @@ test.describe('Live values', () => {
     );
   });
 
-  test('at 40 batches a second the table is redrawn at most 4 times a second', async ({ page, server }) => {
-    // Every samples.batch from the service is passed on, then 9 more copies with other values: 10 times the rate.
+  test('at over 25 batches a second the table is redrawn at most 4 times a second', async ({ page, server }) => {
+    // Every samples.batch from the service is passed on, then 29 more copies with other values: 30 times the rate
+    // (the demo plant alone gives one or two a second).
     let batches = 0;
     await page.routeWebSocket(/\/ws/, (ws) => {
       const upstream = ws.connectToServer();
@@ -119,7 +120,7 @@ test.describe('Live values', () => {
         const msg = JSON.parse(String(m)) as { t: string; name?: string; payload?: { samples: unknown[][] } };
         if (msg.t !== 'event' || msg.name !== 'samples.batch' || !msg.payload) return;
         batches++;
-        for (let k = 1; k < 10; k++) {
+        for (let k = 1; k < 30; k++) {
           const samples = msg.payload.samples.map((s) =>
             typeof s[2] === 'number' ? [s[0], Number(s[1]) + k, s[2] + k / 1000, ...s.slice(3)] : s,
           );
@@ -150,9 +151,9 @@ test.describe('Live values', () => {
       type: 'figures',
       description: `${received} batches in ${windowMs} ms (${(received / (windowMs / 1000)).toFixed(1)}/s), ${renders} renders (${(renders / (windowMs / 1000)).toFixed(1)}/s)`,
     });
-    // The rate is really high (the service alone sends about 4 a second), the table really updates, and at most
-    // one render per 250 ms (plus the one a window can start inside).
-    expect(received).toBeGreaterThan(80);
+    // The rate is really high, the table really updates, and at most one render per 250 ms (plus the one a window
+    // can start inside).
+    expect(received).toBeGreaterThan(25 * (windowMs / 1000));
     expect(renders).toBeGreaterThan(4);
     expect(renders).toBeLessThanOrEqual(windowMs / 250 + 1);
   });
