@@ -1,6 +1,7 @@
 import { benchAlertsEval } from './alerts-bench.js';
 import { benchDeviceDelete } from './device-delete.js';
 import { benchGatewayRestart } from './gateway-restart.js';
+import { benchLiveValues } from './live-values-bench.js';
 import { benchLogWrite } from './log-write.js';
 import { benchStoreInsert } from './store-insert.js';
 import { benchTrendYear } from './trend-year.js';
@@ -31,6 +32,7 @@ const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
   benchTrendYear,
   benchStoreBytesPerSample,
   benchTrendFrame,
+  benchLiveValues,
   benchLogWrite,
   benchGatewayRestart,
   benchDeviceDelete,

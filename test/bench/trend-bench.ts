@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { Store } from '../../main/store/store.js';
 import { ModbusDeviceInput } from '../../main/config/device-schema.js';
 import type { Sample } from '../../main/collect/types.js';
@@ -55,7 +55,7 @@ function seed(dataDir: string): void {
   }
 }
 
-async function serve(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function serve(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const serveJs = join(root, 'dist', 'main', 'serve.js');
   if (!existsSync(serveJs)) throw new Error(`${serveJs} is missing: run npm run build first`);
   const proc = spawn(process.execPath, [serveJs, '--port', '0', '--data-dir', dataDir], {
@@ -95,14 +95,9 @@ async function serve(dataDir: string): Promise<{ url: string; stop: () => Promis
   return { url, stop };
 }
 
-const percentile = (sorted: number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? NaN;
-
-export async function benchTrendFrame(): Promise<BenchResult[]> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'twinedge-trend-bench-'));
-  seed(dataDir);
-  const server = await serve(dataDir);
-  const browser = await chromium.launch({
+/** Debian's Chromium, headless, as the e2e tests run it. */
+export const launchChromium = (): Promise<Browser> =>
+  chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: [
@@ -114,6 +109,15 @@ export async function benchTrendFrame(): Promise<BenchResult[]> {
       '--no-first-run',
     ],
   });
+
+export const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? NaN;
+
+export async function benchTrendFrame(): Promise<BenchResult[]> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'twinedge-trend-bench-'));
+  seed(dataDir);
+  const server = await serve(dataDir);
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(server.url);

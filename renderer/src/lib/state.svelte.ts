@@ -27,6 +27,9 @@ export interface Latest {
 const latestOf = (s: SampleTuple): Latest =>
   s.length === 5 ? { ts: s[1], value: s[2], quality: s[3], text: s[4] } : { ts: s[1], value: s[2], quality: s[3] };
 
+/** Tag ids per samples.latest call (the contract accepts at most 1000). */
+export const LATEST_PER_CALL = 1000;
+
 export interface Notice {
   id: number;
   text: string;
@@ -204,10 +207,14 @@ export class AppState {
     }
   }
 
+  /** Reads the stored latest value of these tags (in calls of at most LATEST_PER_CALL ids, the contract's limit). */
   async fetchLatest(tagIds: number[]): Promise<void> {
     if (tagIds.length === 0) return;
     try {
-      const samples = await this.api['samples.latest']({ tagIds });
+      const calls = [];
+      for (let i = 0; i < tagIds.length; i += LATEST_PER_CALL)
+        calls.push(this.api['samples.latest']({ tagIds: tagIds.slice(i, i + LATEST_PER_CALL) }));
+      const samples = (await Promise.all(calls)).flat();
       // Only fill in what live events have not already brought.
       for (const sample of samples) {
         const [tagId, ts] = sample;

@@ -1,4 +1,4 @@
-import { statusCodeHex } from './format';
+import { statusCodeHex } from './format.js';
 
 /**
  * Names of the OPC UA status codes an engineer meets when creating monitored items and reading values
