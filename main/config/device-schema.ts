@@ -16,7 +16,7 @@ const name = z
   .trim()
   .min(1, 'a name is required')
   .max(80, 'at most 80 characters')
-  .regex(/^\P{Cc}+$/u, 'no control characters');
+  .regex(/^\P{Cc}*$/u, 'no control characters');
 
 const uniqueTagNames = <T extends { name: string }>(tags: T[], ctx: z.RefinementCtx): void => {
   const seen = new Set<string>();

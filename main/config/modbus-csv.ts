@@ -228,11 +228,27 @@ const columnOfField: Record<string, CsvColumn> = {
   pollIntervalMs: 'poll_ms',
 };
 
-/** Plainer words for zod's generic messages (the schema's own messages pass through). */
-const plainMessage = (issue: { code: string; message: string; minimum?: unknown; maximum?: unknown }): string => {
-  if (issue.code === 'too_small' && typeof issue.minimum === 'number') return `at least ${issue.minimum}`;
-  if (issue.code === 'too_big' && typeof issue.maximum === 'number') return `at most ${issue.maximum}`;
-  if (issue.code === 'invalid_value') return 'not one of the allowed values';
+/**
+ * Plainer words for zod's generic messages on numbers, and the allowed values of a choice; the schema's own
+ * messages on text (e.g. "a name is required") pass through.
+ */
+const plainMessage = (issue: {
+  code: string;
+  message: string;
+  origin?: unknown;
+  minimum?: unknown;
+  maximum?: unknown;
+  values?: readonly unknown[];
+}): string => {
+  const onNumber = issue.origin === 'number';
+  if (issue.code === 'too_small' && onNumber && typeof issue.minimum === 'number') return `at least ${issue.minimum}`;
+  if (issue.code === 'too_big' && onNumber && typeof issue.maximum === 'number') return `at most ${issue.maximum}`;
+  if (issue.code === 'invalid_value') {
+    const allowed = (issue.values ?? []).map(String);
+    return allowed.length > 0
+      ? `not one of the allowed values: ${allowed.join(', ')}`
+      : 'not one of the allowed values';
+  }
   return issue.message;
 };
 
@@ -356,7 +372,12 @@ export const parseCsv = (text: string): CsvParseResult => {
           const field = String(issue.path[0] ?? '');
           let column: string = columnOfField[field] ?? '';
           if ((column === 'address' || column === 'table') && modiconText !== '') column = 'modicon';
-          add(column, plainMessage(issue));
+          const given = input[field];
+          const message = plainMessage(issue);
+          add(
+            column,
+            issue.code === 'invalid_value' && typeof given === 'string' ? `"${given}" is ${message}` : message,
+          );
         }
       }
     }
@@ -365,6 +386,6 @@ export const parseCsv = (text: string): CsvParseResult => {
   return { tags, problems };
 };
 
-/** One problem as a sentence: "line 4, column type: not one of the allowed values". */
+/** One problem as a sentence: "line 4, column type: "floaty" is not one of the allowed values: bool, uint16, …". */
 export const describeCsvProblem = (p: CsvProblem): string =>
   `line ${p.line}${p.column ? `, column ${p.column}` : ''}: ${p.message}`;

@@ -80,7 +80,7 @@ const name = z
   .trim()
   .min(1, 'a name is required')
   .max(80, 'at most 80 characters')
-  .regex(/^\P{Cc}+$/u, 'no control characters');
+  .regex(/^\P{Cc}*$/u, 'no control characters');
 
 const unit = z.string().trim().max(20, 'at most 20 characters').default('');
 

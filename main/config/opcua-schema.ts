@@ -85,7 +85,7 @@ export const OpcUaTag = z
       .trim()
       .min(1, 'a name is required')
       .max(80, 'at most 80 characters')
-      .regex(/^\P{Cc}+$/u, 'no control characters'),
+      .regex(/^\P{Cc}*$/u, 'no control characters'),
     unit: z.string().trim().max(20, 'at most 20 characters').default(''),
     nodeId: z
       .string()

@@ -170,6 +170,37 @@ describe('register map CSV', () => {
     expect(describeCsvProblem(problems[1]!)).toMatch(/^line 3, column type: /);
   });
 
+  it('lists the allowed values of a type or order it does not know, and the value it was given', () => {
+    const { problems } = parseCsv('name,modicon,type,order\nb,40003,floaty,\nc,40004,float32,XYZW\n');
+    expect(problems).toEqual([
+      {
+        line: 2,
+        column: 'type',
+        message: `"floaty" is not one of the allowed values: ${modbusDataTypes.join(', ')}`,
+      },
+      {
+        line: 3,
+        column: 'order',
+        message:
+          '"XYZW" is not one of the allowed values: ABCD, CDAB, BADC, DCBA, ABCDEFGH, GHEFCDAB, BADCFEHG, HGFEDCBA',
+      },
+    ]);
+  });
+
+  it('says a name is required when the name is empty or blank (one problem, not "no control characters")', () => {
+    const { tags, problems } = parseCsv('name,modicon\n,40001\n   ,40002\nok,40003\n');
+    expect(tags.map((t) => t.name)).toEqual(['ok']);
+    expect(problems).toEqual([
+      { line: 2, column: 'name', message: 'a name is required' },
+      { line: 3, column: 'name', message: 'a name is required' },
+    ]);
+  });
+
+  it('keeps plain words for number limits', () => {
+    const { problems } = parseCsv('name,modicon,type,length\ns,40001,string,0\n');
+    expect(problems).toEqual([{ line: 2, column: 'length', message: 'at least 1' }]);
+  });
+
   it('counts lines inside quoted fields so later problems point at the right line', () => {
     const text = 'name,modicon,unit,type\nok,40001,"two\nlines",uint16\nbad,40002,,nope\n';
     const { tags, problems } = parseCsv(text);

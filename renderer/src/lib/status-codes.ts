@@ -42,6 +42,7 @@ const names: Record<number, string> = {
   0x80340000: 'BadNodeIdUnknown',
   0x80350000: 'BadAttributeIdInvalid',
   0x80360000: 'BadIndexRangeInvalid',
+  0x80370000: 'BadIndexRangeNoData',
   0x803a0000: 'BadNotReadable',
   0x803b0000: 'BadNotWritable',
   0x803c0000: 'BadOutOfRange',
@@ -73,4 +74,31 @@ export function statusCodeName(code: number): string | null {
 export function statusCodeText(code: number): string {
   const name = statusCodeName(code);
   return name ? `${name} (${statusCodeHex(code)})` : statusCodeHex(code);
+}
+
+/**
+ * What a code means for a monitored item the server did not create (OPC 10000-4 5.12.2, CreateMonitoredItems
+ * results), in the engineer's words; null for other codes.
+ */
+const meanings: Record<number, string> = {
+  0x80330000: 'the node id is not valid (check its syntax)',
+  0x80340000: "the node id does not exist in the server's address space",
+  0x80350000: 'the node has no Value attribute (it is not a variable)',
+  0x80360000: 'the index range is not valid',
+  0x80370000: 'there is no data at the index range (the array is shorter)',
+  0x803a0000: 'the node may not be read (access level)',
+  0x801f0000: 'the user may not read this node',
+  0x80410000: 'the server refused the monitoring mode',
+  0x80430000: 'the deadband filter is not valid',
+  0x80440000: 'the server does not support the deadband filter',
+  0x80450000: "a deadband is not allowed for this node's data type",
+  0x808e0000: 'the deadband is not valid for this node (a percent deadband needs an EURange)',
+  0x80db0000: "the server's limit on monitored items is reached",
+  0x80310000: 'not created yet: there is no session to the server',
+  0x80100000: 'too many items in one call for the server',
+};
+
+/** "the node id does not exist in the server's address space", or null when the code has no meaning listed. */
+export function statusCodeMeaning(code: number): string | null {
+  return meanings[(code & 0xffff0000) >>> 0] ?? null;
 }
