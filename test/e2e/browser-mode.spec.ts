@@ -13,10 +13,15 @@ test.describe('browser mode', () => {
       await expect(row.getByText('connected', { exact: true })).toBeVisible({ timeout: 45_000 });
     }
 
-    // The demo plant endpoints are shown, and the status bar lists both devices as connected.
+    // The demo plant endpoints are shown, and the status bar counts both devices as connected and lists them.
     await expect(page.getByLabel('Demo plant', { exact: true })).toContainText('opc.tcp://');
     const statusBar = page.getByRole('contentinfo', { name: 'Status bar' });
-    for (const name of demoDevices) await expect(statusBar).toContainText(name);
+    const summary = statusBar.getByRole('button', { name: '2 devices: 2 connected' });
+    await summary.click();
+    const states = page.getByRole('region', { name: 'Device states' });
+    for (const name of demoDevices)
+      await expect(states.getByRole('listitem').filter({ hasText: name })).toContainText('connected');
+    await summary.click();
     await expect(statusBar).toContainText(/samples\/s/);
     await expect(statusBar).toContainText(/Store \d+(\.\d)? (B|KiB|MiB|GiB)/);
 

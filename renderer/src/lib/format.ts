@@ -45,6 +45,12 @@ export function formatTimestamp(ms: number, withMillis = false): string {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}${millis} ${p.timeZoneName ?? ''}`.trim();
 }
 
+/** "14:03:07 CET": the time of day with the zone, where the date is given elsewhere (a tooltip, a heading). */
+export function formatClock(ms: number): string {
+  const p = parts(ms);
+  return `${p.hour}:${p.minute}:${p.second} ${p.timeZoneName ?? ''}`.trim();
+}
+
 /** Short zone name now, e.g. "CET" or "UTC". */
 export function zoneAbbrev(ms = Date.now()): string {
   return parts(ms).timeZoneName ?? localTimeZone;

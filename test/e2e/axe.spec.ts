@@ -1,0 +1,370 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { scopes } from '../../main/sync/api/model.js';
+import { scaledClock } from '../../main/sync/clock.js';
+import { startKeyringSession, type KeyringSession } from '../helpers/keyring-session.js';
+import { startCloudSim, type CloudSim } from '../sim/cloud/index.js';
+import { expectNoAxeViolations } from './axe.js';
+import { expect, openApp, startServer, stopServer, test, type BrowserModeServer } from './fixtures.js';
+import { sideScroll } from './layout.js';
+
+/*
+ * The accessibility pass: axe-core (WCAG 2.1 A and AA) over every main view at 1400 and 1000 px, and over every
+ * dialog the app has, each opened for real. Checks of views and dialogs that other work owns at the time of
+ * writing are marked test.fixme with the owner named; they are switched on when that work is merged.
+ */
+
+const widths = [1400, 1000] as const;
+const demoUa = 'Demo pump skid (OPC UA)';
+const demoModbus = 'Demo pump skid (Modbus)';
+
+const nav = (page: Page, name: string): Locator =>
+  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+
+function rowOf(table: Locator, name: string): Locator {
+  return table.getByRole('row').filter({ has: table.page().getByRole('rowheader', { name, exact: true }) });
+}
+
+/** Opens a view from the navigation and waits for its heading. */
+async function openView(page: Page, link: string, heading = link): Promise<void> {
+  await nav(page, link).click();
+  await expect(page.getByRole('heading', { name: heading, level: 2 })).toBeVisible();
+}
+
+/** The view as it is now, at each width: no axe-core violation, and nothing scrolls sideways. */
+async function checkAtBothWidths(page: Page, where: string): Promise<void> {
+  for (const width of widths) {
+    await page.setViewportSize({ width, height: 900 });
+    await expectNoAxeViolations(page, `${where} at ${width} px`);
+    expect(await sideScroll(page), `${where} scrolls sideways at ${width} px`).toEqual({ main: 0, page: 0 });
+  }
+  await page.setViewportSize({ width: widths[0], height: 900 });
+}
+
+async function openDevices(page: Page): Promise<Locator> {
+  await openView(page, 'Devices');
+  return page.getByRole('table', { name: 'Devices' });
+}
+
+test.describe('axe: main views', () => {
+  test('Audit log, Cloud sync, TwinEdge and Settings (no cloud), at 1400 and 1000 px', async ({ page, server }) => {
+    await openApp(page, server);
+    await openView(page, 'Audit log');
+    await checkAtBothWidths(page, 'Audit log');
+    await openView(page, 'Cloud sync');
+    await expect(page.getByLabel('API key status')).toContainText('No key set');
+    await checkAtBothWidths(page, 'Cloud sync');
+    await openView(page, 'TwinEdge');
+    await checkAtBothWidths(page, 'TwinEdge');
+    await openView(page, 'Settings');
+    await expect(page.getByRole('table', { name: 'Log lines' }).getByRole('row').nth(1)).toBeVisible();
+    await checkAtBothWidths(page, 'Settings');
+  });
+
+  // Owner: the Trends work of issue 17 (skip link, colours, axis range).
+  test.fixme('Trends with tags on the chart, at 1400 and 1000 px', async ({ page, server }) => {
+    await openApp(page, server);
+    const picker = page.getByRole('region', { name: 'Tags' });
+    await expect(picker.getByRole('checkbox').first()).toBeVisible({ timeout: 30_000 });
+    if ((await page.getByRole('table', { name: 'Current values' }).count()) === 0) {
+      for (let i = 0; i < 3; i++) await picker.getByRole('checkbox').nth(i).check();
+    }
+    await expect(page.getByRole('table', { name: 'Current values' }).locator('td.value').first()).toHaveText(/\d/, {
+      timeout: 30_000,
+    });
+    await checkAtBothWidths(page, 'Trends');
+  });
+
+  // Owner: the Devices work of issue 17 (row actions at 1000 px, device forms).
+  test.fixme('Devices with both demo devices connected and one device open, at 1400 and 1000 px', async ({
+    page,
+    server,
+  }) => {
+    await openApp(page, server);
+    const table = await openDevices(page);
+    await expect(rowOf(table, demoModbus).getByText('connected', { exact: true })).toBeVisible({ timeout: 45_000 });
+    await checkAtBothWidths(page, 'Devices');
+    await rowOf(table, demoModbus)
+      .getByRole('button', { name: `Details of ${demoModbus}` })
+      .click();
+    await expect(page.getByRole('region', { name: `Details: ${demoModbus}` })).toBeVisible();
+    await checkAtBothWidths(page, 'Devices with details open');
+    await page.getByRole('button', { name: `Browse ${demoUa}` }).click();
+    await expect(page.getByRole('region', { name: `Address space of ${demoUa}` }).getByRole('tree')).toBeVisible();
+    await checkAtBothWidths(page, 'Devices with the address space open');
+  });
+
+  // Owner: the Alarms work of issue 17 (banner counts, tabs pattern, focus after Unshelve).
+  test.fixme('Alarms: Active, History and Rules tabs, at 1400 and 1000 px', async ({ page, server }) => {
+    await openApp(page, server);
+    await openView(page, 'Alarms');
+    for (const tab of ['Active', 'History', 'Rules']) {
+      await page.getByRole('tab', { name: tab, exact: true }).click();
+      await checkAtBothWidths(page, `Alarms, ${tab} tab`);
+    }
+  });
+
+  // Owner: the Live values work of issue 17 (the new view).
+  test.fixme('Live values, at 1400 and 1000 px', async ({ page, server }) => {
+    await openApp(page, server);
+    await openView(page, 'Live values');
+    await expect(
+      page
+        .getByRole('table', { name: /Live values/ })
+        .getByRole('row')
+        .nth(1),
+    ).toBeVisible({
+      timeout: 30_000,
+    });
+    await checkAtBothWidths(page, 'Live values');
+  });
+
+  // Owner: the demo intro work of issue 17 (the first screen explains the demo plant and how to add a PLC).
+  test.fixme('the first screen with the demo plant introduced, at 1400 and 1000 px', async ({ page, server }) => {
+    await openApp(page, server);
+    await expect(page.getByText(/demo plant/i).first()).toBeVisible();
+    await checkAtBothWidths(page, 'the first screen');
+  });
+});
+
+test.describe('axe: Cloud sync and TwinEdge with a TwinEdge API', () => {
+  let keyring: KeyringSession;
+  let sim: CloudSim;
+  let service: BrowserModeServer;
+  const key = `te_e2e_${randomUUID().replace(/-/g, '')}`;
+
+  test.beforeAll(async () => {
+    keyring = await startKeyringSession({ forThisProcess: false });
+    sim = await startCloudSim({
+      clock: scaledClock(20),
+      seedData: true,
+      keys: [{ key, tier: 'professional', scopes: [...scopes], name: 'Line 3 gateway' }],
+    });
+    service = await startServer(45_000, keyring.env);
+  });
+  test.afterAll(async () => {
+    if (service) await stopServer(service);
+    await sim?.close();
+    await keyring?.stop();
+  });
+
+  test('with a key, synced devices and cloud lists: the views and the remove-key dialog', async ({ page }) => {
+    await openApp(page, service);
+    await openView(page, 'Cloud sync');
+    const connection = page.getByRole('region', { name: 'Connection' });
+    await connection.getByLabel('TwinEdge API base URL').fill(sim.url);
+    await connection.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByLabel('API key', { exact: true }).fill(key);
+    await page.getByRole('button', { name: 'Save key' }).click();
+    await expect(page.getByLabel('API key status')).toContainText(`ending in …${key.slice(-4)}`);
+    await page.getByRole('button', { name: 'Test key' }).click();
+    await expect(page.getByLabel('Key test result')).toContainText('professional');
+    const links = page.getByRole('table', { name: 'Devices in TwinEdge' });
+    await expect(links.getByRole('cell', { name: 'synced', exact: true })).toHaveCount(2, { timeout: 30_000 });
+    await checkAtBothWidths(page, 'Cloud sync with a key');
+
+    await openView(page, 'TwinEdge');
+    await page.getByRole('button', { name: 'Refresh alerts' }).click();
+    await expect(page.getByRole('table', { name: 'Alert rules' }).getByRole('row')).not.toHaveCount(1);
+    await page.getByRole('button', { name: 'Refresh dashboards' }).click();
+    await expect(page.getByRole('table', { name: 'Dashboards' }).getByRole('row')).not.toHaveCount(1);
+    await page.getByRole('button', { name: 'Refresh ML models' }).click();
+    await expect(page.getByRole('table', { name: 'ML models' }).getByRole('row')).not.toHaveCount(1);
+    await checkAtBothWidths(page, 'TwinEdge with data');
+
+    await openView(page, 'Cloud sync');
+    await page.getByRole('button', { name: 'Remove key' }).click();
+    const remove = page.getByRole('dialog', { name: 'Remove the TwinEdge API key?' });
+    await expect(remove).toBeVisible();
+    await expectNoAxeViolations(page, 'the remove-key dialog');
+    await remove.getByRole('button', { name: 'Cancel' }).click();
+    await expect(remove).toBeHidden();
+    await expect(page.getByLabel('API key status')).toContainText('Key set');
+  });
+});
+
+test.describe('axe: dialogs', () => {
+  test('the Modbus write dialog, at the value and at the review step', async ({ page, server }) => {
+    await openApp(page, server);
+    const table = await openDevices(page);
+    const row = rowOf(table, demoModbus);
+    await expect(row.getByText('connected', { exact: true })).toBeVisible({ timeout: 45_000 });
+    await row.getByRole('button', { name: `Details of ${demoModbus}` }).click();
+    const details = page.getByRole('region', { name: `Details: ${demoModbus}` });
+    const tagName = 'T-101 level setpoint';
+    const target = rowOf(details.getByRole('table', { name: `Tags of ${demoModbus}` }), tagName);
+    await target.getByRole('button', { name: `Write value to ${tagName}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Write value to ${tagName}` });
+    await expect(dialog).toBeVisible();
+    await expectNoAxeViolations(page, 'the Modbus write dialog');
+    await dialog.getByLabel(/^New value/).fill('62,5');
+    await dialog.getByRole('button', { name: 'Review write' }).click();
+    await expect(dialog.getByLabel(/^New value/)).toHaveAttribute('aria-invalid', 'true');
+    await expectNoAxeViolations(page, 'the Modbus write dialog with a field error');
+    await dialog.getByLabel(/^New value/).fill('62.5');
+    await dialog.getByRole('button', { name: 'Review write' }).click();
+    await expect(dialog.getByRole('alert')).toHaveText(`Write 62.5 % to ${tagName} (40101)?`);
+    await expectNoAxeViolations(page, 'the Modbus write dialog, review step');
+  });
+
+  test('the OPC UA write dialog from the address space, at the value and at the review step', async ({
+    page,
+    server,
+  }) => {
+    await openApp(page, server);
+    const table = await openDevices(page);
+    await expect(rowOf(table, demoUa).getByText('connected', { exact: true })).toBeVisible({ timeout: 45_000 });
+    await page.getByRole('button', { name: `Browse ${demoUa}` }).click();
+    const panel = page.getByRole('region', { name: `Address space of ${demoUa}` });
+    const tree = panel.getByRole('tree');
+    await tree.getByRole('treeitem', { name: 'PumpSkid' }).click();
+    await tree.getByRole('treeitem', { name: 'PumpSkid' }).press('ArrowRight');
+    await tree.getByRole('treeitem', { name: 'T-101 level setpoint, Double' }).click();
+    await panel.getByRole('region', { name: 'Node details' }).getByRole('button', { name: 'Write value…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Write value to T-101 level setpoint' });
+    await expect(dialog).toBeVisible();
+    await expectNoAxeViolations(page, 'the OPC UA write dialog');
+    await dialog.getByLabel('New value (%)').fill('47.5');
+    await dialog.getByRole('button', { name: 'Review write' }).click();
+    await expect(dialog.getByRole('alert')).toContainText('Write 47.5 % to T-101 level setpoint');
+    await expectNoAxeViolations(page, 'the OPC UA write dialog, review step');
+  });
+
+  test('the certificate trust and revoke confirmations', async ({ page, server }) => {
+    test.setTimeout(150_000);
+    await openApp(page, server);
+    const table = await openDevices(page);
+    const row = rowOf(table, demoUa);
+    await expect(row.getByText('connected', { exact: true })).toBeVisible({ timeout: 45_000 });
+    // A refused server certificate: the demo device switched to SignAndEncrypt (as opcua-security.spec.ts does).
+    await page.getByRole('button', { name: `Edit ${demoUa}` }).click();
+    await page.getByRole('button', { name: 'Discover endpoints' }).click();
+    await page.getByRole('button', { name: 'Use SignAndEncrypt Basic256Sha256' }).click();
+    await page.getByRole('button', { name: 'Save device' }).click();
+    await expect(row).toContainText("the server's certificate is not trusted yet", { timeout: 45_000 });
+
+    await page.getByRole('button', { name: 'Certificates' }).click();
+    await expectNoAxeViolations(page, 'Devices with Certificates open');
+    const refused = page.getByRole('table', { name: 'Refused server certificates' });
+    await refused.getByRole('button', { name: /^Trust / }).click();
+    const trust = page.getByRole('dialog', { name: 'Trust this server certificate?' });
+    await expect(trust).toBeVisible();
+    await expectNoAxeViolations(page, 'the certificate trust dialog');
+    await trust.getByRole('button', { name: 'Trust certificate' }).click();
+    const trusted = page.getByRole('table', { name: 'Trusted server certificates' });
+    await trusted.getByRole('button', { name: /^Revoke trust in / }).click();
+    const revoke = page.getByRole('dialog', { name: 'Revoke trust in this certificate?' });
+    await expect(revoke).toBeVisible();
+    await expectNoAxeViolations(page, 'the revoke-trust dialog');
+  });
+
+  // Owner: the Devices work of issue 17 (device forms).
+  test.fixme('the device forms (new OPC UA, new Modbus, edit) and the delete confirmation', async ({
+    page,
+    server,
+  }) => {
+    await openApp(page, server);
+    const table = await openDevices(page);
+    await expect(rowOf(table, demoModbus).getByText('connected', { exact: true })).toBeVisible({ timeout: 45_000 });
+    for (const kind of ['OPC UA', 'Modbus']) {
+      await page.getByRole('button', { name: `Add ${kind} device` }).click();
+      await expect(page.getByRole('button', { name: 'Save device' })).toBeVisible();
+      await checkAtBothWidths(page, `the new ${kind} device form`);
+      await page.getByRole('button', { name: 'Cancel' }).click();
+    }
+    await page.getByRole('button', { name: `Edit ${demoModbus}` }).click();
+    await expect(page.getByRole('button', { name: 'Save device' })).toBeVisible();
+    await checkAtBothWidths(page, 'the Modbus device form, editing');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: `Delete ${demoModbus}` }).click();
+    await expect(page.getByRole('dialog')).toBeVisible();
+    await expectNoAxeViolations(page, 'the delete-device confirmation');
+  });
+});
+
+/** A loopback port nobody listens on. */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+test.describe('axe: alarm dialogs', () => {
+  const ruleName = 'Line 3 PLC offline';
+  let dir: string;
+  let service: BrowserModeServer;
+
+  test.beforeEach(async () => {
+    // A device that cannot connect and a rule on it: an active, unacknowledged alarm at once.
+    dir = mkdtempSync(join(tmpdir(), 'twinedge-e2e-axe-alarms-'));
+    const config = join(dir, 'plant.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        demoPlant: false,
+        devices: [
+          {
+            name: 'Line 3 PLC',
+            protocol: 'modbus',
+            settings: { host: '127.0.0.1', port: await closedPort(), timeoutMs: 200, retries: 0 },
+            tags: [{ name: 'Level', unit: '%', area: 'holding', address: 0, dataType: 'uint16' }],
+          },
+        ],
+        alarmRules: [
+          {
+            name: ruleName,
+            severity: 'critical',
+            conditions: [{ kind: 'offline', device: 'Line 3 PLC', afterSeconds: 0 }],
+          },
+        ],
+      }),
+    );
+    service = await startServer(45_000, {}, ['--config', config]);
+  });
+  test.afterEach(async ({ page }) => {
+    await page.goto('about:blank');
+    await stopServer(service);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // Owner: the Alarms work of issue 17.
+  test.fixme('the rule editor, the delete confirmation, the acknowledge comment and the shelve dialog', async ({
+    page,
+  }) => {
+    await openApp(page, service);
+    await openView(page, 'Alarms');
+    await page.getByRole('tab', { name: 'Rules', exact: true }).click();
+    await page.getByRole('button', { name: 'New rule' }).click();
+    const form = page.getByRole('form', { name: 'New alarm rule' });
+    await expect(form).toBeVisible();
+    await checkAtBothWidths(page, 'the new alarm rule editor');
+    await form.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(form.getByRole('alert').first()).toBeVisible();
+    await expectNoAxeViolations(page, 'the alarm rule editor with field errors');
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: `Delete ${ruleName}` }).click();
+    const del = page.getByRole('dialog', { name: `Delete alarm rule ${ruleName}?` });
+    await expect(del).toBeVisible();
+    await expectNoAxeViolations(page, 'the delete-rule confirmation');
+    await del.getByRole('button', { name: 'Cancel' }).click();
+
+    await page.getByRole('tab', { name: 'Active', exact: true }).click();
+    const alarm = rowOf(page.getByRole('table', { name: 'Active alarms' }), ruleName);
+    await expect(alarm).toContainText('Active unacknowledged', { timeout: 45_000 });
+    await alarm.getByRole('button', { name: `Acknowledge ${ruleName}` }).click();
+    const ack = page.getByRole('dialog', { name: `Acknowledge ${ruleName}` });
+    await expect(ack).toBeVisible();
+    await expectNoAxeViolations(page, 'the acknowledge dialog');
+    await ack.getByRole('button', { name: 'Cancel' }).click();
+    await alarm.getByRole('button', { name: `Shelve ${ruleName}` }).click();
+    const shelve = page.getByRole('dialog', { name: `Shelve ${ruleName}` });
+    await expect(shelve).toBeVisible();
+    await expectNoAxeViolations(page, 'the shelve dialog');
+  });
+});
