@@ -12,7 +12,6 @@ import type { AlarmEngineApi, AlarmEngineOptions, RuleRuntime, Transition } from
 import {
   AlarmRuleInput,
   type ActiveAlarm,
-  type AlarmEvent,
   type AlarmRule,
   type AlarmRuleConfig,
   type AlarmRuleSource,

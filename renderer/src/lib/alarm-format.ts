@@ -155,7 +155,12 @@ export function sourceWords(c: AlarmCounts): string {
   });
   if (sources.length < 2 && (sources[0] ?? 'local') === 'local') return '';
   return sources
-    .map((s) => `${countSourceLabel[s]}: ${tallyWords(c.bySource[s]).map((w) => w.text).join(', ')}`)
+    .map(
+      (s) =>
+        `${countSourceLabel[s]}: ${tallyWords(c.bySource[s])
+          .map((w) => w.text)
+          .join(', ')}`,
+    )
     .join('; ');
 }
 
