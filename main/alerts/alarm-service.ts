@@ -1,17 +1,17 @@
 import type { Sample } from '../collect/types.js';
-import type { AlarmCounts, AlarmPreview, AlarmsChanged } from '../contract/alarm-contract.js';
+import type { AlarmCounts, AlarmHistoryEvent, AlarmPreview, AlarmsChanged } from '../contract/alarm-contract.js';
 import type { DeviceState, TagInfo } from '../contract/contract.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
 import { AppError } from '../app/errors.js';
 import { storeError } from '../store/store-error.js';
 import { AlarmRecorder } from './alarm-recorder.js';
+import { countAlarms, countedLocal, type CountedAlarm } from './alarm-counts.js';
 import { ruleText, type TagLabel } from './condition-text.js';
 import type { AlarmEngineApi, AlarmEngineOptions, RuleRuntime, Transition } from './engine-types.js';
 import {
   AlarmRuleInput,
   type ActiveAlarm,
-  type AlarmEvent,
   type AlarmRule,
   type AlarmRuleConfig,
   type AlarmRuleSource,
@@ -23,6 +23,8 @@ export interface AlarmServiceOptions {
   log: Logger;
   engine: (o: AlarmEngineOptions) => AlarmEngineApi;
   onChanged(e: AlarmsChanged): void;
+  /** All alarm counts, given this service's own (adds the other sources); default: this service's alone. */
+  counts?: (local: CountedAlarm[]) => AlarmCounts;
   now?: () => number;
   /** Time-based checks (delays, stale values, shelving expiry); default 1 s. */
   tickMs?: number;
@@ -114,8 +116,7 @@ export class AlarmService {
         const rule = this.rulesById.get(r.ruleId);
         if (!rule || (r.state === 'normal' && r.shelvedUntil === null)) return [];
         if (r.state === 'normal') return [];
-        const first = rule.conditions.find((c) => c.kind !== 'offline');
-        const unit = first && 'tagId' in first ? (this.tags.get(first.tagId)?.unit ?? '') : '';
+        const unit = this.unitOf(rule);
         return [
           {
             ruleId: rule.id,
@@ -138,20 +139,13 @@ export class AlarmService {
       .sort((a, b) => rank(a.severity) - rank(b.severity) || b.activeSince - a.activeSince);
   }
 
+  /** This app's own alarms for the counts (the banner adds TwinEdge's alert events and the OPC UA servers'). */
+  counted(): CountedAlarm[] {
+    return this.active().map(countedLocal(this.now()));
+  }
+
   counts(): AlarmCounts {
-    const counts: AlarmCounts = { bySeverity: { critical: 0, warning: 0, info: 0 }, unacknowledged: 0, shelved: 0 };
-    const now = this.now();
-    for (const a of this.active()) {
-      if (a.shelvedUntil !== null && a.shelvedUntil > now) {
-        counts.shelved += 1;
-        continue;
-      }
-      // The banner asks for attention: acknowledged alarms are on the active list, not in the counts.
-      if (a.state === 'active-acked') continue;
-      counts.bySeverity[a.severity] += 1;
-      counts.unacknowledged += 1;
-    }
-    return counts;
+    return this.o.counts?.(this.counted()) ?? countAlarms({ local: this.counted() });
   }
 
   acknowledge(ruleIds: readonly number[], actor: string, note: string): ActiveAlarm[] {
@@ -181,8 +175,17 @@ export class AlarmService {
     return this.active();
   }
 
-  history(f: EventFilter): AlarmEvent[] {
-    return this.o.store.alarms.events(f);
+  history(f: EventFilter): AlarmHistoryEvent[] {
+    return this.o.store.alarms.events(f).map((e) => {
+      const rule = this.rulesById.get(e.ruleId);
+      return { ...e, unit: rule ? this.unitOf(rule) : '' };
+    });
+  }
+
+  /** The unit of a rule's value: its first tag condition's tag's unit ("" for none, or a tag that is gone). */
+  private unitOf(rule: AlarmRule): string {
+    const first = rule.conditions.find((c) => c.kind !== 'offline');
+    return first && 'tagId' in first ? (this.tags.get(first.tagId)?.unit ?? '') : '';
   }
 
   rules(): AlarmRule[] {
@@ -394,6 +397,11 @@ export class AlarmService {
           );
       }
     }
+    this.emitSoon();
+  }
+
+  /** Another source's alarms changed (TwinEdge's alert events, an OPC UA server's conditions): new counts out. */
+  otherAlarmsChanged(): void {
     this.emitSoon();
   }
 

@@ -52,6 +52,7 @@ import { historyHandlers } from './handlers/history-handlers.js';
 import { trendCloudHandlers, viewsAccess } from './handlers/trend-cloud-handlers.js';
 import { logHandlers, storedLogLevel } from './handlers/log-handlers.js';
 import { AlarmService } from '../alerts/alarm-service.js';
+import { countAlarms, countedServer, countedTwinEdge } from '../alerts/alarm-counts.js';
 import { ServerAlarmService } from '../alerts/server-alarm-service.js';
 import { AlarmEngine } from '../alerts/engine/alarm-engine.js';
 import { installDemoRules } from '../alerts/demo-rules.js';
@@ -263,11 +264,25 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         log,
         engine: (o) => new AlarmEngine(o),
         onChanged: (e) => events.emit('alarms.changed', e),
+        // Called from the service's timers and calls, after sync and serverAlarms below exist.
+        counts: (local) =>
+          countAlarms({
+            local,
+            twinedge: countedTwinEdge(sync?.openAlertEvents() ?? []),
+            server: serverAlarms?.list().alarms.map(countedServer) ?? [],
+          }),
       })
     : null;
   alarms?.start();
   const serverAlarms = store
-    ? new ServerAlarmService({ store, log, onChanged: (e) => events.emit('serverAlarms.changed', e) })
+    ? new ServerAlarmService({
+        store,
+        log,
+        onChanged: (e) => {
+          events.emit('serverAlarms.changed', e);
+          alarms?.otherAlarmsChanged();
+        },
+      })
     : null;
   const requireServerAlarms = (): ServerAlarmService => {
     if (!serverAlarms) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
@@ -279,6 +294,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         secrets,
         log,
         onStatus: (s) => events.emit('sync.changed', s),
+        onCloudAlerts: () => alarms?.otherAlarmsChanged(),
         onCloudRules: (rules, tags) => {
           alarms?.replaceCloudRules(
             rules.flatMap((r) => {

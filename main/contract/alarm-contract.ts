@@ -4,11 +4,29 @@ import type { ActiveAlarm, AlarmEvent, AlarmRule, AlarmSeverity } from '../alert
 
 /** The alarms part of the renderer contract (spread into `calls` in contract.ts). */
 
-export interface AlarmCounts {
-  /** Unacknowledged alarms (active or cleared) per severity, not counting shelved ones. */
-  bySeverity: Record<AlarmSeverity, number>;
+/** One source's alarms counted three ways. A shelved alarm is counted as shelved only. */
+export interface AlarmTally {
+  /** Active now, acknowledged or not. */
+  active: number;
+  /** Waiting for an acknowledgement, active or already cleared. */
   unacknowledged: number;
+  /** Shelved: silent until unshelved or the time is up. */
   shelved: number;
+}
+
+/** Where an alarm comes from: this app's rules (local, demo, TwinEdge rules run here), TwinEdge's alert events, OPC UA servers. */
+export type AlarmCountSource = 'local' | 'twinedge' | 'server';
+
+/** Every source added up, for the banner and the tray. */
+export interface AlarmCounts extends AlarmTally {
+  /** Active alarms per severity (acknowledged or not), not counting shelved ones. */
+  bySeverity: Record<AlarmSeverity, number>;
+  bySource: Record<AlarmCountSource, AlarmTally>;
+}
+
+/** A history entry with the unit of its value (the first condition's tag's unit; "" when none or the tag is gone). */
+export interface AlarmHistoryEvent extends AlarmEvent {
+  unit: string;
 }
 
 export interface AlarmsChanged {

@@ -33,7 +33,7 @@ import {
   UnshelveInput,
   type ActiveAlarm,
   type AlarmCounts,
-  type AlarmEvent,
+  type AlarmHistoryEvent,
   type AlarmPreview,
   type AlarmRule as LocalAlarmRule,
   type AlarmsChanged,
@@ -526,7 +526,7 @@ export const calls = {
   'alarms.shelve': call<typeof ShelveInput, ActiveAlarm[]>(ShelveInput),
   'alarms.unshelve': call<typeof UnshelveInput, ActiveAlarm[]>(UnshelveInput),
   /** Lifecycle transitions, newest first. */
-  'alarms.history': call<typeof HistoryInput, AlarmEvent[]>(HistoryInput),
+  'alarms.history': call<typeof HistoryInput, AlarmHistoryEvent[]>(HistoryInput),
   'alarms.rules': call<typeof empty, LocalAlarmRule[]>(empty),
   'alarms.saveRule': call<typeof AlarmRuleInput, LocalAlarmRule>(AlarmRuleInput),
   'alarms.deleteRule': call<typeof RuleIdInput, { deleted: true }>(RuleIdInput),

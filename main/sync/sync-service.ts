@@ -19,6 +19,7 @@ import type { OutboxRepo } from '../store/outbox-repo.js';
 import type { QueuePolicy, Store } from '../store/store.js';
 import type {
   KeyInfoAnswer,
+  AlertEventAnswer as AlertEvent,
   AlertRuleAnswer as AlertRule,
   DashboardAnswer as Dashboard,
   MlModelAnswer as MlModel,
@@ -80,6 +81,8 @@ export interface SyncServiceOptions {
   uploader?: { maxPoints?: number; liveIntervalMs?: number; backoff?: { baseMs: number; capMs: number } };
   /** TwinEdge's alert rules were fetched (the alarm engine evaluates those it can map to local tags with `tags`). */
   onCloudRules?: (rules: AlertRule[], tags: CloudTagMap) => void;
+  /** TwinEdge's alert events were fetched, or the key changed (openAlertEvents may answer differently). */
+  onCloudAlerts?: () => void;
   /** How often device links and the cloud lists are refreshed when online (default: from the budget). */
   refreshMs?: number;
 }
@@ -353,6 +356,7 @@ export class SyncService {
     this.makeClients();
     this.uploader.keyChanged();
     this.o.log.info('TwinEdge API key removed; cloud sync is off (samples already buffered are kept).');
+    this.o.onCloudAlerts?.();
     return this.emit();
   }
 
@@ -455,6 +459,11 @@ export class SyncService {
       fetchedAt: rules.fetchedAt,
       error: rules.error ?? events.error ?? (this.callClient ? null : 'Not connected to TwinEdge (no API key).'),
     };
+  }
+
+  /** TwinEdge's alert events as last fetched, while a key is set (none without one, as the Active list shows). */
+  openAlertEvents(): AlertEvent[] {
+    return this.key === null ? [] : this.cache.get('alertEvents').items;
   }
 
   async createAlertRule(body: AlertRuleBody): Promise<AlertRule> {
@@ -929,7 +938,10 @@ export class SyncService {
   private async refreshAlerts(client: TwinEdgeCloudApi): Promise<void> {
     const rules = await this.cache.refresh('alertRules', client);
     // A key refused for the rules is refused for the events too.
-    if (!this.keyRefused) await this.cache.refresh('alertEvents', client);
+    if (!this.keyRefused) {
+      await this.cache.refresh('alertEvents', client);
+      this.o.onCloudAlerts?.();
+    }
     if (rules.error === null) this.o.onCloudRules?.(rules.items, this.tagMap());
   }
 

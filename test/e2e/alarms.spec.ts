@@ -162,7 +162,7 @@ async function run(page: Page, server: BrowserModeServer, testInfo: TestInfo): P
     const file = testInfo.outputPath('alarm-history.csv');
     await download.saveAs(file);
     const lines = readFileSync(file, 'utf8').split('\r\n').filter(Boolean);
-    expect(lines[0]).toBe('time,rule_id,rule,severity,event,from_state,to_state,value,who,note,shelved');
+    expect(lines[0]).toBe('time,rule_id,rule,severity,event,from_state,to_state,value,unit,who,note,shelved');
     expect(lines).toHaveLength(shown + 1);
     const body = lines.slice(1);
     for (const line of body)

@@ -100,13 +100,18 @@ describe('alarm service', () => {
     expect(s.service.active()).toMatchObject([
       { ruleId: rule.id, state: 'active-unacked', value: 83.5, unit: '%', condition: 'Drum level > 80 %' },
     ]);
+    const none = { active: 0, unacknowledged: 0, shelved: 0 };
     expect(s.service.counts()).toEqual({
-      bySeverity: { critical: 0, warning: 1, info: 0 },
+      active: 1,
       unacknowledged: 1,
       shelved: 0,
+      bySeverity: { critical: 0, warning: 1, info: 0 },
+      bySource: { local: { active: 1, unacknowledged: 1, shelved: 0 }, twinedge: none, server: none },
     });
     s.t.now += 1000;
     s.service.acknowledge([rule.id], 'jdoe (desktop)', 'Feedwater valve checked');
+    // Acknowledged but still active: counted as active, no longer as unacknowledged.
+    expect(s.service.counts()).toMatchObject({ active: 1, unacknowledged: 0, bySeverity: { warning: 1 } });
     s.t.now += 1000;
     s.service.onSamples([s.sample(0, 78.5)]); // inside the deadband: still active
     expect(s.service.active()[0]?.state).toBe('active-acked');
@@ -142,6 +147,7 @@ describe('alarm service', () => {
     s.service.onSamples([s.sample(0, 90), s.sample(1, 12.5)]);
     s.service.shelve(pressure.id, 60, 'jdoe (desktop)', 'Relief valve test');
     expect(s.service.counts()).toMatchObject({
+      active: 1,
       bySeverity: { warning: 1, critical: 0 },
       unacknowledged: 1,
       shelved: 1,

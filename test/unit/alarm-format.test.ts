@@ -7,11 +7,14 @@ import {
   formatPreview,
   formatRuleTiming,
   historyCsv,
+  severityWords,
+  sourceWords,
   tagLabel,
+  tallyWords,
   worstSeverity,
   type AlarmFormatContext,
 } from '../../renderer/src/lib/alarm-format.js';
-import type { AlarmEvent } from '../../main/alerts/rule-schema.js';
+import type { AlarmCounts, AlarmHistoryEvent, AlarmTally } from '../../main/contract/alarm-contract.js';
 
 const ctx: AlarmFormatContext = {
   tags: [
@@ -123,7 +126,7 @@ describe('alarm ordering, preview and errors', () => {
 
 describe('alarm history CSV', () => {
   it('has a header, ISO times and quoted notes', () => {
-    const e: AlarmEvent = {
+    const e: AlarmHistoryEvent = {
       id: 1,
       ts: Date.UTC(2025, 10, 29, 13, 3, 7),
       ruleId: 4,
@@ -133,6 +136,7 @@ describe('alarm history CSV', () => {
       from: 'active-unacked',
       to: 'active-acked',
       value: 80.5,
+      unit: '%',
       actor: 'browser 127.0.0.1',
       note: 'Checked sight glass, inflow valve "stuck" open',
       shelved: false,
@@ -140,15 +144,42 @@ describe('alarm history CSV', () => {
     const lines = historyCsv([e, { ...e, id: 2, kind: 'cleared', note: null, value: null, shelved: true }]).split(
       '\r\n',
     );
-    expect(lines[0]).toBe('time,rule_id,rule,severity,event,from_state,to_state,value,who,note,shelved');
+    expect(lines[0]).toBe('time,rule_id,rule,severity,event,from_state,to_state,value,unit,who,note,shelved');
     expect(lines[1]).toBe(
-      '2025-11-29T13:03:07.000Z,4,T-101 level above 60 %,warning,acknowledged,active-unacked,active-acked,80.5,' +
+      '2025-11-29T13:03:07.000Z,4,T-101 level above 60 %,warning,acknowledged,active-unacked,active-acked,80.5,%,' +
         'browser 127.0.0.1,"Checked sight glass, inflow valve ""stuck"" open",no',
     );
     expect(lines[2]).toBe(
-      '2025-11-29T13:03:07.000Z,4,T-101 level above 60 %,warning,cleared,active-unacked,active-acked,,browser 127.0.0.1,,yes',
+      '2025-11-29T13:03:07.000Z,4,T-101 level above 60 %,warning,cleared,active-unacked,active-acked,,,browser 127.0.0.1,,yes',
     );
     expect(lines[3]).toBe('');
-    expect(historyCsv([])).toBe('time,rule_id,rule,severity,event,from_state,to_state,value,who,note,shelved\r\n');
+    expect(historyCsv([])).toBe('time,rule_id,rule,severity,event,from_state,to_state,value,unit,who,note,shelved\r\n');
+  });
+});
+
+describe('banner counts in words', () => {
+  const none = { active: 0, unacknowledged: 0, shelved: 0 };
+  const counts = (local: AlarmTally, twinedge: AlarmTally = none): AlarmCounts => ({
+    active: local.active + twinedge.active,
+    unacknowledged: local.unacknowledged + twinedge.unacknowledged,
+    shelved: local.shelved + twinedge.shelved,
+    bySeverity: { critical: 1, warning: 2, info: 0 },
+    bySource: { local, twinedge, server: none },
+  });
+
+  it('says all three counts, the active severities, and the sources when TwinEdge has any', () => {
+    const c = counts({ active: 2, unacknowledged: 0, shelved: 1 }, { active: 1, unacknowledged: 1, shelved: 0 });
+    expect(tallyWords(c).map((w) => w.text)).toEqual(['3 active', '1 unacknowledged', '1 shelved']);
+    expect(severityWords(c.bySeverity)).toBe('1 critical, 2 warnings');
+    expect(sourceWords(c)).toBe(
+      'Local rules: 2 active, 0 unacknowledged, 1 shelved; TwinEdge: 1 active, 1 unacknowledged, 0 shelved',
+    );
+  });
+
+  it('names no source when only local rules have alarms, and TwinEdge when it alone has', () => {
+    expect(sourceWords(counts({ active: 1, unacknowledged: 1, shelved: 0 }))).toBe('');
+    expect(sourceWords(counts(none, { active: 1, unacknowledged: 0, shelved: 0 }))).toBe(
+      'TwinEdge: 1 active, 0 unacknowledged, 0 shelved',
+    );
   });
 });

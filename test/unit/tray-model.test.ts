@@ -26,11 +26,11 @@ const status = (devices: DeviceState[], extra: Partial<AppStatus> = {}): AppStat
 });
 const sync = (state: SyncStatus['state'], samples = 0): SyncStatus =>
   ({ state, paused: state === 'paused', backlog: { samples } }) as unknown as SyncStatus;
-const alarms = (critical: number, warning = 0, info = 0): AlarmCounts => ({
-  bySeverity: { critical, warning, info },
-  unacknowledged: critical + warning + info,
-  shelved: 0,
-});
+const alarms = (critical: number, warning = 0, info = 0): AlarmCounts => {
+  const local = { active: critical + warning + info, unacknowledged: critical + warning + info, shelved: 0 };
+  const none = { active: 0, unacknowledged: 0, shelved: 0 };
+  return { ...local, bySeverity: { critical, warning, info }, bySource: { local, twinedge: none, server: none } };
+};
 const settings = { startAtLogin: true, startMinimised: false, closeToTray: true };
 
 describe('tray model', () => {

@@ -1,9 +1,14 @@
 import type { TagInfo } from '../../../main/contract/contract.js';
-import type { AlarmPreview } from '../../../main/contract/alarm-contract.js';
+import type {
+  AlarmCountSource,
+  AlarmCounts,
+  AlarmHistoryEvent,
+  AlarmPreview,
+  AlarmTally,
+} from '../../../main/contract/alarm-contract.js';
 import type {
   ActiveAlarm,
   AlarmCondition,
-  AlarmEvent,
   AlarmEventKind,
   AlarmRuleInput,
   AlarmSeverity,
@@ -111,6 +116,54 @@ export function worstSeverity(bySeverity: Record<AlarmSeverity, number>): AlarmS
   return null;
 }
 
+/** One count of the banner: its number (a zero is shown plain, not bold) and its words. */
+export interface CountWords {
+  n: number;
+  text: string;
+}
+
+/** "2 active", "1 unacknowledged", "0 shelved": the three counts of a tally, always all three. */
+export const tallyWords = (t: AlarmTally): CountWords[] => [
+  { n: t.active, text: `${t.active} active` },
+  { n: t.unacknowledged, text: `${t.unacknowledged} unacknowledged` },
+  { n: t.shelved, text: `${t.shelved} shelved` },
+];
+
+/** The active alarms' severities, the non-zero ones only: "1 critical, 2 warnings" ("" when none is active). */
+export function severityWords(bySeverity: Record<AlarmSeverity, number>): string {
+  const word = { critical: 'critical', warning: 'warning', info: 'info' } as const;
+  return (['critical', 'warning', 'info'] as const)
+    .filter((s) => bySeverity[s] > 0)
+    .map((s) => `${bySeverity[s]} ${word[s]}${s === 'warning' && bySeverity[s] !== 1 ? 's' : ''}`)
+    .join(', ');
+}
+
+export const countSourceLabel: Record<AlarmCountSource, string> = {
+  local: 'Local rules',
+  twinedge: 'TwinEdge',
+  server: 'OPC UA servers',
+};
+
+/**
+ * Where the counted alarms come from, when more than one source has any: "Local rules: 1 active, 0
+ * unacknowledged, 0 shelved; TwinEdge: 1 active, 1 unacknowledged, 0 shelved". "" when one source (or none) has any.
+ */
+export function sourceWords(c: AlarmCounts): string {
+  const sources = (['local', 'twinedge', 'server'] as const).filter((s) => {
+    const t = c.bySource[s];
+    return t.active + t.unacknowledged + t.shelved > 0;
+  });
+  if (sources.length < 2 && (sources[0] ?? 'local') === 'local') return '';
+  return sources
+    .map(
+      (s) =>
+        `${countSourceLabel[s]}: ${tallyWords(c.bySource[s])
+          .map((w) => w.text)
+          .join(', ')}`,
+    )
+    .join('; ');
+}
+
 /** Default order of the active list: worst severity first, then newest first. */
 export function compareActive(a: Pick<ActiveAlarm, 'severity' | 'activeSince'>, b: typeof a): number {
   return severityRank[a.severity] - severityRank[b.severity] || b.activeSince - a.activeSince;
@@ -146,13 +199,14 @@ export const historyCsvHeader = [
   'from_state',
   'to_state',
   'value',
+  'unit',
   'who',
   'note',
   'shelved',
 ] as const;
 
-/** History rows as CSV: a header row, ISO 8601 UTC timestamps, CRLF line ends. */
-export function historyCsv(events: readonly AlarmEvent[]): string {
+/** History rows as CSV: a header row, ISO 8601 UTC timestamps, the value's unit in its own column, CRLF line ends. */
+export function historyCsv(events: readonly AlarmHistoryEvent[]): string {
   const lines = [historyCsvHeader.join(',')];
   for (const e of events) {
     lines.push(
@@ -165,6 +219,7 @@ export function historyCsv(events: readonly AlarmEvent[]): string {
         e.from,
         e.to,
         e.value === null ? '' : String(e.value),
+        e.value === null ? '' : e.unit,
         e.actor,
         e.note ?? '',
         e.shelved ? 'yes' : 'no',
