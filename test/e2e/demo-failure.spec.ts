@@ -22,6 +22,7 @@ test('a demo plant that cannot start shows its reason in Trends and Devices', as
     await expect(trendReason).toContainText('The demo plant could not start:');
     await expect(trendReason).toContainText(/not a directory|ENOTDIR|EEXIST/i);
     await expect(page.getByText('No tags yet. Add a device with tags in Devices.')).toBeVisible();
+    await expectNoAxeViolations(page, 'Trends with a failed demo plant');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
     await expect(page.getByRole('heading', { name: 'Devices' })).toBeVisible();
@@ -29,6 +30,7 @@ test('a demo plant that cannot start shows its reason in Trends and Devices', as
     await expect(devicesReason).toContainText('The demo plant could not start:');
     await expect(devicesReason).toContainText(/not a directory|ENOTDIR|EEXIST/i);
     await expect(page.getByLabel('Run the demo plant')).toBeChecked();
+    await expectNoAxeViolations(page, 'Devices with a failed demo plant');
   } finally {
     await stopServer(server);
   }
