@@ -2,10 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../../main/store/store.js';
-import { ModbusDeviceInput } from '../../main/config/device-schema.js';
 import type { SampleTuple } from '../../main/contract/contract.js';
 import { result, type BenchResult } from './result.js';
-import { launchChromium, percentile, serve } from './trend-bench.js';
+import { launchChromium, percentile, saveBenchDevice, serve } from './trend-bench.js';
 
 /*
  * live.update: one render of the live values view (rows built from the latest values, filtered, sorted, and the DOM
@@ -24,22 +23,7 @@ const ROW_CAP = 200;
 function seed(dataDir: string): number[] {
   const store = Store.open(join(dataDir, 'twinedge.sqlite'));
   try {
-    store.settings.set('demo.enabled', false);
-    const dev = store.devices.save(
-      ModbusDeviceInput.parse({
-        name: 'Bench PLC',
-        protocol: 'modbus',
-        enabled: false,
-        settings: { host: '127.0.0.1' },
-        tags: Array.from({ length: TAGS }, (_, i) => ({
-          name: `TT${10_000 + i}`,
-          unit: i % 2 === 0 ? '°C' : 'bar',
-          area: 'holding',
-          address: i * 2,
-          dataType: 'float32',
-        })),
-      }),
-    );
+    const dev = saveBenchDevice(store, TAGS, (i) => `TT${10_000 + i}`, ['°C', 'bar']);
     const ts = Date.now() - 60_000;
     store.writeSamples(
       dev.tags.map((t, k) => ({ tagId: t.id, ts, value: k, quality: 0 })),

@@ -21,25 +21,33 @@ const FRAMES = 100;
 const FRAME_BUDGET_MS = 16.7;
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
+/**
+ * With the demo plant off, a disabled Modbus device "Bench PLC" (no collector) of `tags` float32 tags named by
+ * `name`, their units taken in turn from `units`.
+ */
+export function saveBenchDevice(store: Store, tags: number, name: (i: number) => string, units: string[]) {
+  store.settings.set('demo.enabled', false);
+  return store.devices.save(
+    ModbusDeviceInput.parse({
+      name: 'Bench PLC',
+      protocol: 'modbus',
+      enabled: false,
+      settings: { host: '127.0.0.1' },
+      tags: Array.from({ length: tags }, (_, i) => ({
+        name: name(i),
+        unit: units[i % units.length] ?? '',
+        area: 'holding',
+        address: i * 2,
+        dataType: 'float32',
+      })),
+    }),
+  );
+}
+
 function seed(dataDir: string): void {
   const store = Store.open(join(dataDir, 'twinedge.sqlite'));
   try {
-    store.settings.set('demo.enabled', false);
-    const dev = store.devices.save(
-      ModbusDeviceInput.parse({
-        name: 'Bench PLC',
-        protocol: 'modbus',
-        enabled: false,
-        settings: { host: '127.0.0.1' },
-        tags: Array.from({ length: TAGS }, (_, i) => ({
-          name: `TT${100 + i}`,
-          unit: i % 3 === 0 ? '°C' : i % 3 === 1 ? 'bar' : 'm³/h',
-          area: 'holding',
-          address: i * 2,
-          dataType: 'float32',
-        })),
-      }),
-    );
+    const dev = saveBenchDevice(store, TAGS, (i) => `TT${100 + i}`, ['°C', 'bar', 'm³/h']);
     const end = Date.now();
     const batch: Sample[] = [];
     for (let s = 0; s < SECONDS; s++) {
