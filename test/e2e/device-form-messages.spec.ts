@@ -1,5 +1,6 @@
-import type { Locator, Page } from '@playwright/test';
+import type { Locator } from '@playwright/test';
 import { expectNoAxeViolations } from './axe.js';
+import { newDemoOpcUaDevice, openDevices } from './devices-page.js';
 import { demoDevices, expect, openApp, test } from './fixtures.js';
 
 /**
@@ -8,11 +9,6 @@ import { demoDevices, expect, openApp, test } from './fixtures.js';
  */
 
 const demoModbus = demoDevices[1];
-
-async function openDevices(page: Page): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
-  await expect(page.getByRole('heading', { name: 'Devices' })).toBeVisible();
-}
 
 /** True when the whole element is inside the window. */
 async function inView(l: Locator): Promise<boolean> {
@@ -79,11 +75,7 @@ test('"Saved ... with 0 tags" goes when the user picks tags to add, and does not
 }) => {
   await openApp(page, server);
   await openDevices(page);
-  const endpoint = (await page.getByLabel('Demo plant').locator('code').first().innerText()).trim();
-  await page.getByRole('button', { name: 'Add OPC UA device' }).click();
-  const form = page.getByRole('form', { name: 'New OPC UA device' });
-  await form.getByLabel('Device name', { exact: true }).fill('Skid with no tags yet');
-  await form.getByLabel('Endpoint URL', { exact: true }).fill(endpoint);
+  const form = await newDemoOpcUaDevice(page, 'Skid with no tags yet');
   await form.getByRole('button', { name: 'Remove tag 1' }).click();
   await form.getByRole('button', { name: 'Save device' }).click();
   const saved = page.getByRole('status').filter({ hasText: 'Saved “Skid with no tags yet” with 0 tags' });

@@ -1,5 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 import { expectNoAxeViolations } from './axe.js';
+import { openDevices } from './devices-page.js';
 import { demoDevices, expect, openApp, test } from './fixtures.js';
 
 /**
@@ -24,11 +25,6 @@ interface Box {
   scrollIntoView(options: { block: string; inline: string }): void;
   parentElement: Box | null;
   scrollLeft: number;
-}
-
-async function openDevices(page: Page): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
-  await expect(page.getByRole('heading', { name: 'Devices' })).toBeVisible();
 }
 
 /** How far the page scrolls sideways: document scrollWidth minus clientWidth (0 = no sideways scroll). */

@@ -1,5 +1,5 @@
-import type { Page } from '@playwright/test';
 import { expectNoAxeViolations } from './axe.js';
+import { newDemoOpcUaDevice, openDevices } from './devices-page.js';
 import { expect, openApp, test } from './fixtures.js';
 
 /**
@@ -9,22 +9,13 @@ import { expect, openApp, test } from './fixtures.js';
 
 const deviceName = 'Skid with a missing node';
 
-async function openDevices(page: Page): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
-  await expect(page.getByRole('heading', { name: 'Devices' })).toBeVisible();
-}
-
 test('a monitored item the server refused shows BadNodeIdUnknown and its meaning, not "granted as requested"', async ({
   page,
   server,
 }) => {
   await openApp(page, server);
   await openDevices(page);
-  const endpoint = (await page.getByLabel('Demo plant').locator('code').first().innerText()).trim();
-  await page.getByRole('button', { name: 'Add OPC UA device' }).click();
-  const form = page.getByRole('form', { name: 'New OPC UA device' });
-  await form.getByLabel('Device name', { exact: true }).fill(deviceName);
-  await form.getByLabel('Endpoint URL', { exact: true }).fill(endpoint);
+  const form = await newDemoOpcUaDevice(page, deviceName);
   await form.getByLabel('Tag 1 name', { exact: true }).fill('P-101 speed');
   await form.getByLabel('Tag 1 node id', { exact: true }).fill('ns=1;s=PumpSkid.P101.Speed');
   await form.getByRole('button', { name: 'Add tag' }).click();
