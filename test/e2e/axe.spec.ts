@@ -4,7 +4,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
+import { secretEnvName } from '../../main/secrets/env-store.js';
+import { Store } from '../../main/store/store.js';
 import { scopes } from '../../main/sync/api/model.js';
+import { API_KEY_SECRET } from '../../main/sync/sync-service.js';
 import { scaledClock } from '../../main/sync/clock.js';
 import { startKeyringSession, type KeyringSession } from '../helpers/keyring-session.js';
 import { startCloudSim, type CloudSim } from '../sim/cloud/index.js';
@@ -184,6 +187,58 @@ test.describe('axe: Cloud sync and TwinEdge with a TwinEdge API', () => {
     await remove.getByRole('button', { name: 'Cancel' }).click();
     await expect(remove).toBeHidden();
     await expect(page.getByLabel('API key status')).toContainText('Key set');
+  });
+});
+
+test.describe('axe: a device in conflict with TwinEdge', () => {
+  const key = `te_e2e_${randomUUID().replace(/-/g, '')}`;
+  let sim: CloudSim;
+  let service: BrowserModeServer;
+
+  test.beforeEach(async () => {
+    // A TwinEdge device of the demo device's name that this app did not register: the demo device lands in conflict.
+    sim = await startCloudSim({ keys: [{ key, tier: 'professional', scopes: [...scopes], name: 'axe' }] });
+    sim.createDevice({ name: demoUa, type: 'opcua', description: 'registered in TwinEdge by someone else' });
+    const dir = mkdtempSync(join(tmpdir(), 'twinedge-e2e-axe-conflict-'));
+    const store = Store.open(join(dir, 'twinedge.sqlite'));
+    try {
+      store.settings.set('sync.baseUrl', sim.url);
+    } finally {
+      store.close();
+    }
+    service = await startServer(45_000, { TWINEDGE_SECRETS_FROM_ENV: '1', [secretEnvName(API_KEY_SECRET)]: key }, [], {
+      dataDir: dir,
+    });
+  });
+  test.afterEach(async ({ page }) => {
+    await page.goto('about:blank');
+    await stopServer(service);
+    await sim.close();
+  });
+
+  test('the device links with their row actions, the link dialog and the overwrite confirmation', async ({ page }) => {
+    await openApp(page, service);
+    await openView(page, 'Cloud sync');
+    const row = rowOf(page.getByRole('table', { name: 'Devices in TwinEdge' }), demoUa);
+    await expect(row.getByRole('cell', { name: '⚠ conflict' })).toBeVisible({ timeout: 45_000 });
+    await checkAtBothWidths(page, 'Cloud sync with a device in conflict');
+
+    await row.getByRole('button', { name: `Link to a TwinEdge device for ${demoUa}` }).click();
+    const link = page.getByRole('dialog', { name: `Link “${demoUa}” to a TwinEdge device` });
+    await expect(link.getByRole('combobox', { name: 'TwinEdge device' })).toBeVisible();
+    await expectNoAxeViolations(page, 'the link-device dialog');
+    await link.getByRole('button', { name: 'Link', exact: true }).click();
+    await expect(link.getByRole('alert')).toHaveText('Pick a TwinEdge device or type its asset id.');
+    await expectNoAxeViolations(page, 'the link-device dialog with its error');
+    await link.getByRole('button', { name: 'Cancel' }).click();
+    await expect(link).toBeHidden();
+
+    await row.getByRole('button', { name: `Overwrite TwinEdge copy for ${demoUa}` }).click();
+    const overwrite = page.getByRole('dialog', { name: `Overwrite TwinEdge copy for “${demoUa}”?` });
+    await expect(overwrite).toBeVisible();
+    await expectNoAxeViolations(page, 'the overwrite confirmation');
+    await overwrite.getByRole('button', { name: 'Cancel' }).click();
+    await expect(overwrite).toBeHidden();
   });
 });
 
