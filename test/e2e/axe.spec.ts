@@ -264,6 +264,17 @@ test.describe('axe: dialogs', () => {
     await dialog.getByRole('button', { name: 'Review write' }).click();
     await expect(dialog.getByRole('alert')).toHaveText(`Write 62.5 % to ${tagName} (40101)?`);
     await expectNoAxeViolations(page, 'the Modbus write dialog, review step');
+    await dialog.getByRole('button', { name: 'Write now' }).click();
+    await expect(dialog.getByRole('status')).toHaveText(`Written: 62.5 % to ${tagName} (40101).`);
+    await expectNoAxeViolations(page, 'the Modbus write dialog, outcome');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    // The write is in the audit log: the view with an entry.
+    await openView(page, 'Audit log');
+    await expect(
+      page.getByRole('table', { name: 'Audit log' }).getByRole('row').filter({ hasText: tagName }),
+    ).toHaveCount(1);
+    await checkAtBothWidths(page, 'Audit log with a write');
   });
 
   test('the OPC UA write dialog from the address space, at the value and at the review step', async ({
