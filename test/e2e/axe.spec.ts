@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
+import { secretEnvName } from '../../main/secrets/env-store.js';
+import { Store } from '../../main/store/store.js';
 import { scopes } from '../../main/sync/api/model.js';
-import { scaledClock } from '../../main/sync/clock.js';
-import { startKeyringSession, type KeyringSession } from '../helpers/keyring-session.js';
+import { API_KEY_SECRET } from '../../main/sync/sync-service.js';
 import { startCloudSim, type CloudSim } from '../sim/cloud/index.js';
 import { expectNoAxeViolations } from './axe.js';
+import { startCloudSession, type CloudSession } from './cloud-session.js';
 import { expect, openApp, startServer, stopServer, test, type BrowserModeServer } from './fixtures.js';
 import { sideScroll } from './layout.js';
+import { closedPort } from './ports.js';
 
 /*
  * The accessibility pass: axe-core (WCAG 2.1 A and AA) over every main view at 1400 and 1000 px, and over every
@@ -45,9 +47,12 @@ async function checkAtBothWidths(page: Page, where: string): Promise<void> {
   await page.setViewportSize({ width: widths[0], height: 900 });
 }
 
-async function openDevices(page: Page): Promise<Locator> {
+/** Opens Devices once this device is connected; returns the Devices table. */
+async function openDevices(page: Page, connected: string): Promise<Locator> {
   await openView(page, 'Devices');
-  return page.getByRole('table', { name: 'Devices' });
+  const table = page.getByRole('table', { name: 'Devices' });
+  await expect(rowOf(table, connected).getByText('connected', { exact: true })).toBeVisible({ timeout: 45_000 });
+  return table;
 }
 
 test.describe('axe: main views', () => {
@@ -85,8 +90,7 @@ test.describe('axe: main views', () => {
     server,
   }) => {
     await openApp(page, server);
-    const table = await openDevices(page);
-    await expect(rowOf(table, demoModbus).getByText('connected', { exact: true })).toBeVisible({ timeout: 45_000 });
+    const table = await openDevices(page, demoModbus);
     await checkAtBothWidths(page, 'Devices');
     await rowOf(table, demoModbus)
       .getByRole('button', { name: `Details of ${demoModbus}` })
@@ -132,27 +136,16 @@ test.describe('axe: main views', () => {
 });
 
 test.describe('axe: Cloud sync and TwinEdge with a TwinEdge API', () => {
-  let keyring: KeyringSession;
-  let sim: CloudSim;
-  let service: BrowserModeServer;
-  const key = `te_e2e_${randomUUID().replace(/-/g, '')}`;
-
+  let cloud: CloudSession;
   test.beforeAll(async () => {
-    keyring = await startKeyringSession({ forThisProcess: false });
-    sim = await startCloudSim({
-      clock: scaledClock(20),
-      seedData: true,
-      keys: [{ key, tier: 'professional', scopes: [...scopes], name: 'Line 3 gateway' }],
-    });
-    service = await startServer(45_000, keyring.env);
+    cloud = await startCloudSession();
   });
   test.afterAll(async () => {
-    if (service) await stopServer(service);
-    await sim?.close();
-    await keyring?.stop();
+    await cloud?.stop();
   });
 
   test('with a key, synced devices and cloud lists: the views and the remove-key dialog', async ({ page }) => {
+    const { sim, service, key } = cloud;
     await openApp(page, service);
     await openView(page, 'Cloud sync');
     const connection = page.getByRole('region', { name: 'Connection' });
@@ -187,12 +180,63 @@ test.describe('axe: Cloud sync and TwinEdge with a TwinEdge API', () => {
   });
 });
 
+test.describe('axe: a device in conflict with TwinEdge', () => {
+  const key = `te_e2e_${randomUUID().replace(/-/g, '')}`;
+  let sim: CloudSim;
+  let service: BrowserModeServer;
+
+  test.beforeEach(async () => {
+    // A TwinEdge device of the demo device's name that this app did not register: the demo device lands in conflict.
+    sim = await startCloudSim({ keys: [{ key, tier: 'professional', scopes: [...scopes], name: 'axe' }] });
+    sim.createDevice({ name: demoUa, type: 'opcua', description: 'registered in TwinEdge by someone else' });
+    const dir = mkdtempSync(join(tmpdir(), 'twinedge-e2e-axe-conflict-'));
+    const store = Store.open(join(dir, 'twinedge.sqlite'));
+    try {
+      store.settings.set('sync.baseUrl', sim.url);
+    } finally {
+      store.close();
+    }
+    service = await startServer(45_000, { TWINEDGE_SECRETS_FROM_ENV: '1', [secretEnvName(API_KEY_SECRET)]: key }, [], {
+      dataDir: dir,
+    });
+  });
+  test.afterEach(async ({ page }) => {
+    await page.goto('about:blank');
+    await stopServer(service);
+    await sim.close();
+  });
+
+  test('the device links with their row actions, the link dialog and the overwrite confirmation', async ({ page }) => {
+    await openApp(page, service);
+    await openView(page, 'Cloud sync');
+    const row = rowOf(page.getByRole('table', { name: 'Devices in TwinEdge' }), demoUa);
+    await expect(row.getByRole('cell', { name: '⚠ conflict' })).toBeVisible({ timeout: 45_000 });
+    await checkAtBothWidths(page, 'Cloud sync with a device in conflict');
+
+    await row.getByRole('button', { name: `Link to a TwinEdge device for ${demoUa}` }).click();
+    const link = page.getByRole('dialog', { name: `Link “${demoUa}” to a TwinEdge device` });
+    await expect(link.getByRole('combobox', { name: 'TwinEdge device' })).toBeVisible();
+    await expectNoAxeViolations(page, 'the link-device dialog');
+    await link.getByRole('button', { name: 'Link', exact: true }).click();
+    await expect(link.getByRole('alert')).toHaveText('Pick a TwinEdge device or type its asset id.');
+    await expectNoAxeViolations(page, 'the link-device dialog with its error');
+    await link.getByRole('button', { name: 'Cancel' }).click();
+    await expect(link).toBeHidden();
+
+    await row.getByRole('button', { name: `Overwrite TwinEdge copy for ${demoUa}` }).click();
+    const overwrite = page.getByRole('dialog', { name: `Overwrite TwinEdge copy for “${demoUa}”?` });
+    await expect(overwrite).toBeVisible();
+    await expectNoAxeViolations(page, 'the overwrite confirmation');
+    await overwrite.getByRole('button', { name: 'Cancel' }).click();
+    await expect(overwrite).toBeHidden();
+  });
+});
+
 test.describe('axe: dialogs', () => {
   test('the Modbus write dialog, at the value and at the review step', async ({ page, server }) => {
     await openApp(page, server);
-    const table = await openDevices(page);
+    const table = await openDevices(page, demoModbus);
     const row = rowOf(table, demoModbus);
-    await expect(row.getByText('connected', { exact: true })).toBeVisible({ timeout: 45_000 });
     await row.getByRole('button', { name: `Details of ${demoModbus}` }).click();
     const details = page.getByRole('region', { name: `Details: ${demoModbus}` });
     const tagName = 'T-101 level setpoint';
@@ -209,6 +253,17 @@ test.describe('axe: dialogs', () => {
     await dialog.getByRole('button', { name: 'Review write' }).click();
     await expect(dialog.getByRole('alert')).toHaveText(`Write 62.5 % to ${tagName} (40101)?`);
     await expectNoAxeViolations(page, 'the Modbus write dialog, review step');
+    await dialog.getByRole('button', { name: 'Write now' }).click();
+    await expect(dialog.getByRole('status')).toHaveText(`Written: 62.5 % to ${tagName} (40101).`);
+    await expectNoAxeViolations(page, 'the Modbus write dialog, outcome');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    // The write is in the audit log: the view with an entry.
+    await openView(page, 'Audit log');
+    await expect(
+      page.getByRole('table', { name: 'Audit log' }).getByRole('row').filter({ hasText: tagName }),
+    ).toHaveCount(1);
+    await checkAtBothWidths(page, 'Audit log with a write');
   });
 
   test('the OPC UA write dialog from the address space, at the value and at the review step', async ({
@@ -216,8 +271,7 @@ test.describe('axe: dialogs', () => {
     server,
   }) => {
     await openApp(page, server);
-    const table = await openDevices(page);
-    await expect(rowOf(table, demoUa).getByText('connected', { exact: true })).toBeVisible({ timeout: 45_000 });
+    await openDevices(page, demoUa);
     await page.getByRole('button', { name: `Browse ${demoUa}` }).click();
     const panel = page.getByRole('region', { name: `Address space of ${demoUa}` });
     const tree = panel.getByRole('tree');
@@ -237,9 +291,8 @@ test.describe('axe: dialogs', () => {
   test('the certificate trust and revoke confirmations', async ({ page, server }) => {
     test.setTimeout(150_000);
     await openApp(page, server);
-    const table = await openDevices(page);
+    const table = await openDevices(page, demoUa);
     const row = rowOf(table, demoUa);
-    await expect(row.getByText('connected', { exact: true })).toBeVisible({ timeout: 45_000 });
     // A refused server certificate: the demo device switched to SignAndEncrypt (as opcua-security.spec.ts does).
     await page.getByRole('button', { name: `Edit ${demoUa}` }).click();
     await page.getByRole('button', { name: 'Discover endpoints' }).click();
@@ -268,8 +321,7 @@ test.describe('axe: dialogs', () => {
     server,
   }) => {
     await openApp(page, server);
-    const table = await openDevices(page);
-    await expect(rowOf(table, demoModbus).getByText('connected', { exact: true })).toBeVisible({ timeout: 45_000 });
+    await openDevices(page, demoModbus);
     for (const kind of ['OPC UA', 'Modbus']) {
       await page.getByRole('button', { name: `Add ${kind} device` }).click();
       await expect(page.getByRole('button', { name: 'Save device' })).toBeVisible();
@@ -285,15 +337,6 @@ test.describe('axe: dialogs', () => {
     await expectNoAxeViolations(page, 'the delete-device confirmation');
   });
 });
-
-/** A loopback port nobody listens on. */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 test.describe('axe: alarm dialogs', () => {
   const ruleName = 'Line 3 PLC offline';

@@ -123,7 +123,7 @@ test.describe('strict-scopes: a key that may only write telemetry', () => {
       await expect(row).toContainText(
         `This API key may not register devices in TwinEdge (TwinEdge answered 403 to POST /devices; registering needs the scope write:assets).`,
       );
-      await expect(row.getByRole('button', { name: `Link ${name} to a TwinEdge device` })).toBeEnabled();
+      await expect(row.getByRole('button', { name: `Link to a TwinEdge device for ${name}` })).toBeEnabled();
     }
     // Nothing went up, and the app created no device (it may not).
     expect(sim.points()).toEqual([]);
@@ -131,7 +131,7 @@ test.describe('strict-scopes: a key that may only write telemetry', () => {
 
     // ---- link the OPC UA demo device to the device that is already in TwinEdge, by its asset id -------------------
     await deviceRow(page, OPCUA_DEMO)
-      .getByRole('button', { name: `Link ${OPCUA_DEMO} to a TwinEdge device` })
+      .getByRole('button', { name: `Link to a TwinEdge device for ${OPCUA_DEMO}` })
       .click();
     const dialog = page.getByRole('dialog', { name: `Link “${OPCUA_DEMO}” to a TwinEdge device` });
     await expect(dialog).toBeVisible();
@@ -202,7 +202,7 @@ test.describe('ours: a link to an id TwinEdge does not have', () => {
     const before = { ids: sim.devices().map((d) => d.id), created: sim.stats().devicesCreated };
     expect(before.created).toBe(1);
 
-    await row.getByRole('button', { name: `Link ${OPCUA_DEMO} to a TwinEdge device` }).click();
+    await row.getByRole('button', { name: `Link to a TwinEdge device for ${OPCUA_DEMO}` }).click();
     const dialog = page.getByRole('dialog', { name: `Link “${OPCUA_DEMO}” to a TwinEdge device` });
     // This key may list devices: TwinEdge's devices are offered by name and id.
     const select = dialog.getByRole('combobox', { name: 'TwinEdge device' });

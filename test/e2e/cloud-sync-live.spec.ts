@@ -1,9 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { scopes } from '../../main/sync/api/model.js';
-import { scaledClock } from '../../main/sync/clock.js';
-import { startKeyringSession, type KeyringSession } from '../helpers/keyring-session.js';
-import { startCloudSim, type CloudSim } from '../sim/cloud/index.js';
-import { expect, openApp, startServer, stopServer, test, type BrowserModeServer } from './fixtures.js';
+import { startCloudSession, type CloudSession } from './cloud-session.js';
+import { expect, openApp, test } from './fixtures.js';
 
 /**
  * The whole cloud flow through the real UI: the key typed into Settings goes to a real OS keychain
@@ -12,31 +8,19 @@ import { expect, openApp, startServer, stopServer, test, type BrowserModeServer 
  * key never reaches the page: not in the DOM, not in a WebSocket frame.
  */
 test.describe('cloud sync against the local TwinEdge API', () => {
-  let keyring: KeyringSession;
-  let sim: CloudSim;
-  let service: BrowserModeServer;
-  const key = `te_e2e_${randomUUID().replace(/-/g, '')}`;
-
+  let cloud: CloudSession;
   test.beforeAll(async () => {
-    keyring = await startKeyringSession({ forThisProcess: false });
-    // API time runs 20x faster, so a training job (30 s of API time) completes in a second and a half.
-    sim = await startCloudSim({
-      clock: scaledClock(20),
-      seedData: true,
-      keys: [{ key, tier: 'professional', scopes: [...scopes], name: 'Line 3 gateway' }],
-    });
-    service = await startServer(45_000, keyring.env);
+    cloud = await startCloudSession();
   });
   test.afterAll(async () => {
-    if (service) await stopServer(service);
-    await sim?.close();
-    await keyring?.stop();
+    await cloud?.stop();
   });
 
   test('key in the keychain, uploads flowing, cloud lists and a training job, the key never on the page', async ({
     page,
   }) => {
     test.setTimeout(90_000);
+    const { keyring, sim, service, key } = cloud;
     const frames: string[] = [];
     page.on('websocket', (ws) => {
       ws.on('framereceived', (f) => frames.push(typeof f.payload === 'string' ? f.payload : f.payload.toString()));

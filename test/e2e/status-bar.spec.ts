@@ -1,19 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectNoAxeViolations } from './axe.js';
 import { cutOff } from './layout.js';
+import { closedPort } from './ports.js';
 import { demoDevices, expect, openApp, startServer, stopServer, test, type BrowserModeServer } from './fixtures.js';
-
-/** A loopback port nobody listens on: a device pointed there cannot connect. */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 const modbus = (name: string, port: number, enabled: boolean) => ({
   name,
