@@ -14,3 +14,28 @@ export async function focusRowAction(table: HTMLElement | undefined, key: string
   const button = row?.querySelector<HTMLButtonElement>('td:last-child button:not(:disabled)');
   (button ?? table).focus();
 }
+
+/** The control last focused inside a table's rows, to put the focus back near it when a list update removes it. */
+export interface RowFocus {
+  el: Element;
+  key: string;
+  index: number;
+}
+
+/** From a focusin event in the table: the focused control and its row (null outside the rows). */
+export function rowFocusOf(e: FocusEvent): RowFocus | null {
+  const el = e.target instanceof Element ? e.target : null;
+  const row = el?.closest<HTMLTableRowElement>('tbody tr[data-key]');
+  if (!el || !row) return null;
+  return { el, key: row.dataset.key ?? '', index: row.sectionRowIndex };
+}
+
+/**
+ * After a list update (the server's answer arriving later than the action, say): when the control that had the
+ * focus was removed and the focus fell to the body, the row's (or the next row's) action gets it.
+ */
+export async function refocusIfLost(table: HTMLElement | undefined, last: RowFocus | null): Promise<void> {
+  await tick();
+  if (last && !last.el.isConnected && document.activeElement === document.body)
+    await focusRowAction(table, last.key, last.index);
+}
