@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
+import { expectNoAxeViolations } from './axe.js';
 import { expect, openApp, repoRoot, startServer, stopServer, test, type BrowserModeServer } from './fixtures.js';
 import type { ConditionStateOnServer } from '../fixtures/opcua-alarms-space.js';
 
@@ -125,8 +126,18 @@ test.describe('OPC UA server alarms', () => {
     await expect(row).toContainText('OPC UA severity 900');
     await expect(row).toContainText(`OPC UA server: ${deviceName}`);
 
-    await row.getByRole('button', { name: 'Acknowledge LevelAlarm on the server' }).click();
     const dialog = page.getByRole('dialog', { name: `Acknowledge LevelAlarm on ${deviceName}` });
+    // The Active tab and the server's comment dialog: no axe violations at 1400 and 1000 px, actions on screen.
+    for (const width of [1400, 1000]) {
+      await page.setViewportSize({ width, height: 900 });
+      await expectNoAxeViolations(page, `Alarms with a server alarm, ${width} px`);
+      const ackButton = row.getByRole('button', { name: 'Acknowledge LevelAlarm on the server' });
+      await expect(ackButton).toBeInViewport({ ratio: 1 });
+      await ackButton.click();
+      await expect(dialog).toBeVisible();
+      await expectNoAxeViolations(page, `server comment dialog, ${width} px`);
+      if (width === 1400) await dialog.getByRole('button', { name: 'Cancel' }).click();
+    }
     await dialog.getByLabel('Comment').fill(comment);
     await dialog.getByRole('button', { name: 'Acknowledge on the server' }).click();
     await expect(
@@ -141,6 +152,8 @@ test.describe('OPC UA server alarms', () => {
     await expect(row).toContainText('Active (HighHigh), acknowledged, unconfirmed');
     await expect(row).toContainText(`“${comment}”`);
     await expect(row.getByRole('button', { name: 'Confirm LevelAlarm on the server' })).toBeVisible();
+    // The Acknowledge button is gone: the focus went to the row's next action, not to the body.
+    await expect(row.getByRole('button', { name: 'Confirm LevelAlarm on the server' })).toBeFocused();
 
     // Plain events of the same server, in the event view.
     await alarms.send('event 500 Pump P1 started by operator');
