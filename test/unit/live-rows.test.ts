@@ -54,8 +54,22 @@ function plant(): { devices: DeviceView[]; tags: TagInfo[] } {
     ],
   });
   const devices: DeviceView[] = [
-    { id: 1, config: { ...opc, id: 1 }, tags: opcTags, state: state(1, 'connected'), passwordSet: false },
-    { id: 2, config: { ...mb, id: 2 }, tags: mbTags, state: state(2, 'connected'), passwordSet: false },
+    {
+      id: 1,
+      config: { ...opc, id: 1 },
+      tags: opcTags,
+      state: state(1, 'connected'),
+      passwordSet: false,
+      demoPortWarning: null,
+    },
+    {
+      id: 2,
+      config: { ...mb, id: 2 },
+      tags: mbTags,
+      state: state(2, 'connected'),
+      passwordSet: false,
+      demoPortWarning: null,
+    },
   ];
   return { devices, tags: [...opcTags, ...mbTags] };
 }
