@@ -16,8 +16,7 @@ import { closedPort } from './ports.js';
 
 /*
  * The accessibility pass: axe-core (WCAG 2.1 A and AA) over every main view at 1400 and 1000 px, and over every
- * dialog the app has, each opened for real. Checks of views and dialogs that other work owns at the time of
- * writing are marked test.fixme with the owner named; they are switched on when that work is merged.
+ * dialog the app has, each opened for real.
  */
 
 const widths = [1400, 1000] as const;
@@ -70,8 +69,7 @@ test.describe('axe: main views', () => {
     await checkAtBothWidths(page, 'Settings');
   });
 
-  // Owner: the Trends work of issue 17 (skip link, colours, axis range).
-  test.fixme('Trends with tags on the chart, at 1400 and 1000 px', async ({ page, server }) => {
+  test('Trends with tags on the chart, at 1400 and 1000 px', async ({ page, server }) => {
     await openApp(page, server);
     const picker = page.getByRole('region', { name: 'Tags' });
     await expect(picker.getByRole('checkbox').first()).toBeVisible({ timeout: 30_000 });
@@ -84,8 +82,7 @@ test.describe('axe: main views', () => {
     await checkAtBothWidths(page, 'Trends');
   });
 
-  // Owner: the Devices work of issue 17 (row actions at 1000 px, device forms).
-  test.fixme('Devices with both demo devices connected and one device open, at 1400 and 1000 px', async ({
+  test('Devices with both demo devices connected and one device open, at 1400 and 1000 px', async ({
     page,
     server,
   }) => {
@@ -102,8 +99,7 @@ test.describe('axe: main views', () => {
     await checkAtBothWidths(page, 'Devices with the address space open');
   });
 
-  // Owner: the Alarms work of issue 17 (banner counts, tabs pattern, focus after Unshelve).
-  test.fixme('Alarms: Active, History and Rules tabs, at 1400 and 1000 px', async ({ page, server }) => {
+  test('Alarms: Active, History and Rules tabs, at 1400 and 1000 px', async ({ page, server }) => {
     await openApp(page, server);
     await openView(page, 'Alarms');
     for (const tab of ['Active', 'History', 'Rules']) {
@@ -112,8 +108,7 @@ test.describe('axe: main views', () => {
     }
   });
 
-  // Owner: the Live values work of issue 17 (the new view).
-  test.fixme('Live values, at 1400 and 1000 px', async ({ page, server }) => {
+  test('Live values, at 1400 and 1000 px', async ({ page, server }) => {
     await openApp(page, server);
     await openView(page, 'Live values');
     await expect(
@@ -127,8 +122,7 @@ test.describe('axe: main views', () => {
     await checkAtBothWidths(page, 'Live values');
   });
 
-  // Owner: the demo intro work of issue 17 (the first screen explains the demo plant and how to add a PLC).
-  test.fixme('the first screen with the demo plant introduced, at 1400 and 1000 px', async ({ page, server }) => {
+  test('the first screen with the demo plant introduced, at 1400 and 1000 px', async ({ page, server }) => {
     await openApp(page, server);
     await expect(page.getByText(/demo plant/i).first()).toBeVisible();
     await checkAtBothWidths(page, 'the first screen');
@@ -277,7 +271,7 @@ test.describe('axe: dialogs', () => {
     const tree = panel.getByRole('tree');
     await tree.getByRole('treeitem', { name: 'PumpSkid' }).click();
     await tree.getByRole('treeitem', { name: 'PumpSkid' }).press('ArrowRight');
-    await tree.getByRole('treeitem', { name: 'T-101 level setpoint, Double' }).click();
+    await tree.getByRole('treeitem', { name: 'T-101 level setpoint, Variable, Double' }).click();
     await panel.getByRole('region', { name: 'Node details' }).getByRole('button', { name: 'Write value…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Write value to T-101 level setpoint' });
     await expect(dialog).toBeVisible();
@@ -315,11 +309,7 @@ test.describe('axe: dialogs', () => {
     await expectNoAxeViolations(page, 'the revoke-trust dialog');
   });
 
-  // Owner: the Devices work of issue 17 (device forms).
-  test.fixme('the device forms (new OPC UA, new Modbus, edit) and the delete confirmation', async ({
-    page,
-    server,
-  }) => {
+  test('the device forms (new OPC UA, new Modbus, edit) and the delete confirmation', async ({ page, server }) => {
     await openApp(page, server);
     await openDevices(page, demoModbus);
     for (const kind of ['OPC UA', 'Modbus']) {
@@ -376,10 +366,7 @@ test.describe('axe: alarm dialogs', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  // Owner: the Alarms work of issue 17.
-  test.fixme('the rule editor, the delete confirmation, the acknowledge comment and the shelve dialog', async ({
-    page,
-  }) => {
+  test('the rule editor, the delete confirmation, the acknowledge comment and the shelve dialog', async ({ page }) => {
     await openApp(page, service);
     await openView(page, 'Alarms');
     await page.getByRole('tab', { name: 'Rules', exact: true }).click();

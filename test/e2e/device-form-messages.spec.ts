@@ -87,7 +87,7 @@ test('"Saved ... with 0 tags" goes when the user picks tags to add, and does not
   const skid = tree.getByRole('treeitem', { name: 'PumpSkid' });
   await skid.click();
   await skid.press('ArrowRight');
-  await expect(tree.getByRole('treeitem', { name: 'P-101 speed, Double' })).toBeVisible();
+  await expect(tree.getByRole('treeitem', { name: 'P-101 speed, Variable, Double' })).toBeVisible();
   await expect(saved).toBeVisible();
 
   await tree.getByRole('checkbox', { name: 'Select P-101 speed' }).check();

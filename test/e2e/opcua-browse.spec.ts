@@ -44,7 +44,7 @@ test('browse the demo OPC UA server, add two variables as tags, trend them live'
   await expect(panel.getByRole('region', { name: 'Node details' })).toContainText('ns=1;s=PumpSkid');
   await skid.press('ArrowRight');
   await expect(skid).toHaveAttribute('aria-expanded', 'true');
-  const speed = tree.getByRole('treeitem', { name: `${picked[0]}, Double` });
+  const speed = tree.getByRole('treeitem', { name: `${picked[0]}, Variable, Double` });
   await expect(speed).toBeVisible();
   await expect(speed).toHaveAttribute('aria-level', '2');
   await skid.press('ArrowDown');
@@ -114,7 +114,7 @@ test('write the demo setpoint from the address space, with a confirmation and th
   const tree = panel.getByRole('tree');
   await tree.getByRole('treeitem', { name: 'PumpSkid' }).click();
   await tree.getByRole('treeitem', { name: 'PumpSkid' }).press('ArrowRight');
-  await tree.getByRole('treeitem', { name: 'T-101 level setpoint, Double' }).click();
+  await tree.getByRole('treeitem', { name: 'T-101 level setpoint, Variable, Double' }).click();
   const details = panel.getByRole('region', { name: 'Node details' });
   await expect(details).toContainText('CurrentRead, CurrentWrite');
   await details.getByRole('button', { name: 'Write value…' }).click();

@@ -68,18 +68,18 @@ test('browse a structure, add two fields and an array element, see them on the t
   const panel = page.getByRole('region', { name: `Address space of ${deviceName}` });
   const tree = panel.getByRole('tree', { name: `Address space of ${deviceName}` });
   const details = panel.getByRole('region', { name: 'Node details' });
-  await expand(tree.getByRole('treeitem', { name: 'Plc', exact: true }));
-  await expand(tree.getByRole('treeitem', { name: 'Structs', exact: true }));
+  await expand(tree.getByRole('treeitem', { name: 'Plc, Object', exact: true }));
+  await expand(tree.getByRole('treeitem', { name: 'Structs, Object', exact: true }));
 
   // The structure opens into its fields, read from the server's DataTypeDefinition; a nested one opens further.
-  const pump1 = tree.getByRole('treeitem', { name: 'Pump1, Pump_t' });
+  const pump1 = tree.getByRole('treeitem', { name: 'Pump1, Variable, Pump_t' });
   await expand(pump1);
-  const speed = tree.getByRole('treeitem', { name: 'Speed, Double' }).first();
+  const speed = tree.getByRole('treeitem', { name: 'Speed, Field, Double' }).first();
   await expect(speed).toHaveAttribute('aria-level', String(Number(await pump1.getAttribute('aria-level')) + 1));
-  await expect(tree.getByRole('treeitem', { name: 'Temperatures, Double[3]' }).first()).toBeVisible();
-  const motor = tree.getByRole('treeitem', { name: 'Motor, Motor_t' }).first();
+  await expect(tree.getByRole('treeitem', { name: 'Temperatures, Field, Double[3]' }).first()).toBeVisible();
+  const motor = tree.getByRole('treeitem', { name: 'Motor, Field, Motor_t' }).first();
   await expand(motor);
-  const current = tree.getByRole('treeitem', { name: 'Current, Double' }).first();
+  const current = tree.getByRole('treeitem', { name: 'Current, Field, Double' }).first();
   await current.click();
   await expect(details.getByRole('heading')).toHaveText('Pump1 › Motor.Current');
   await expect(details).toContainText('12.75');
@@ -91,40 +91,40 @@ test('browse a structure, add two fields and an array element, see them on the t
   await tree.getByRole('checkbox', { name: 'Select Pump1.Speed' }).check();
 
   // An array offers its elements by IndexRange.
-  await expand(tree.getByRole('treeitem', { name: 'Arrays', exact: true }));
-  await expand(tree.getByRole('treeitem', { name: 'Double, Double', exact: true }));
-  await expect(tree.getByRole('treeitem', { name: /^\[\d\], Double$/ })).toHaveCount(5);
+  await expand(tree.getByRole('treeitem', { name: 'Arrays, Object', exact: true }));
+  await expand(tree.getByRole('treeitem', { name: 'Double, Variable, Double', exact: true }));
+  await expect(tree.getByRole('treeitem', { name: /^\[\d\], Element, Double$/ })).toHaveCount(5);
   await tree.getByRole('checkbox', { name: 'Select Double[2]' }).check();
   // A matrix by "row,column".
-  await expand(tree.getByRole('treeitem', { name: 'Matrix, Double', exact: true }));
-  await tree.getByRole('treeitem', { name: '[1,2], Double' }).click();
+  await expand(tree.getByRole('treeitem', { name: 'Matrix, Variable, Double', exact: true }));
+  await tree.getByRole('treeitem', { name: '[1,2], Element, Double' }).click();
   await expect(details).toContainText('IndexRange 1,2');
   await expect(details.locator('dd.value')).toHaveText('12');
 
   // A long array: the first 100 elements, then a row to choose a range from.
-  await expand(tree.getByRole('treeitem', { name: 'Long, Double', exact: true }));
-  await expect(tree.getByRole('treeitem', { name: '[99], Double' })).toBeVisible();
-  await expect(tree.getByRole('treeitem', { name: '[100], Double' })).toHaveCount(0);
+  await expand(tree.getByRole('treeitem', { name: 'Long, Variable, Double', exact: true }));
+  await expect(tree.getByRole('treeitem', { name: '[99], Element, Double' })).toBeVisible();
+  await expect(tree.getByRole('treeitem', { name: '[100], Element, Double' })).toHaveCount(0);
   const range = tree.getByRole('textbox', { name: 'Elements of Long to list' });
   await expect(tree.getByRole('treeitem', { name: /^150 more elements/ })).toContainText('of 250');
   await range.fill('240:260');
   await range.press('Enter');
   await expect(
-    tree.getByRole('treeitem', { name: /^\[\d+\], Double$/ }).filter({ hasText: /\[2[45]\d\]/ }),
+    tree.getByRole('treeitem', { name: /^\[\d+\], Element, Double$/ }).filter({ hasText: /\[2[45]\d\]/ }),
   ).toHaveCount(10);
-  await expect(tree.getByRole('treeitem', { name: '[0], Double' })).toHaveCount(1); // Double's; Long lists 240 on
-  await tree.getByRole('treeitem', { name: '[245], Double' }).click();
+  await expect(tree.getByRole('treeitem', { name: '[0], Element, Double' })).toHaveCount(1); // Double's; Long lists 240 on
+  await tree.getByRole('treeitem', { name: '[245], Element, Double' }).click();
   await expect(details.locator('dd.value')).toHaveText('122.5');
-  const long = tree.getByRole('treeitem', { name: 'Long, Double', exact: true });
+  const long = tree.getByRole('treeitem', { name: 'Long, Variable, Double', exact: true });
   await long.focus();
   await long.press('ArrowLeft');
 
   // And a String variable, whose text goes to the readout (Arrays folded first: it has a String array too).
-  const arrays = tree.getByRole('treeitem', { name: 'Arrays', exact: true });
+  const arrays = tree.getByRole('treeitem', { name: 'Arrays, Object', exact: true });
   await arrays.focus();
   await arrays.press('ArrowLeft');
   await expect(arrays).toHaveAttribute('aria-expanded', 'false');
-  await expand(tree.getByRole('treeitem', { name: 'Scalars', exact: true }));
+  await expand(tree.getByRole('treeitem', { name: 'Scalars, Object', exact: true }));
   await tree.getByRole('checkbox', { name: 'Select String', exact: true }).check();
 
   await page.screenshot({ path: testInfo.outputPath('address-space-structures.png'), fullPage: true });
