@@ -39,6 +39,19 @@ const trace = (r: AlarmRule, samples: (string | number | null)[]): string[] => {
 };
 
 describe('text conditions', () => {
+  it('changes to: a rule made after the tag has a text starts from it, so the next change raises', () => {
+    const engine = new AlarmEngine({ now: () => T0 });
+    const text = (t: string, ts: number) => [{ tagId: 1, ts, value: null, quality: StatusCodes.Good, text: t }];
+    engine.setRules([]);
+    expect(brief(engine.onSamples(text('B-1', T0)))).toBe('');
+    engine.setRules([rule('changes-to', 'B-7')]);
+    // The first sample the rule sees is already the change (written right after the rule was saved).
+    expect(brief(engine.onSamples(text('B-7', T0 + 1000)))).toBe('raised');
+    // A rule whose conditions are kept (same id and conditions) keeps what it saw.
+    engine.setRules([rule('changes-to', 'B-7', { name: 'renamed' })]);
+    expect(brief(engine.onSamples(text('B-7', T0 + 2000)))).toBe('');
+  });
+
   it('equals: raised while the text is exactly the value, cleared when it is another', () => {
     expect(trace(rule('equals'), ['OK', 'FAULT', 'FAULT', 'fault', 'FAULT ', 'FAULT', 'OK'])).toEqual([
       '',

@@ -60,6 +60,11 @@ export class AlarmEngine implements AlarmEngineApi {
   private wall = 0;
   /** Device states as reported: since when each device is in 'error' (null when it is not). */
   private devices = new Map<number, number | null>();
+  /**
+   * Each text tag's latest text, whether a rule watches it or not: a 'changes to' rule made now starts from the
+   * text the tag has, so the next change raises (it waited for a second sample and missed a change made right away).
+   */
+  private texts = new Map<number, string>();
 
   constructor(options: AlarmEngineOptions) {
     this.now = options.now;
@@ -74,6 +79,7 @@ export class AlarmEngine implements AlarmEngineApi {
       const seed = seeds.get(rule.id);
       const runtime = seed ? { ...seed, ruleId: rule.id } : (previous?.runtime ?? freshRuntime(rule.id));
       const compiled = new CompiledRule(rule, runtime, now, seed ? undefined : previous);
+      if (compiled.conditions !== previous?.conditions) this.startFromLatestText(compiled.conditions);
       next.set(rule.id, compiled);
       if (!rule.enabled && isActive(runtime.state)) this.clear(compiled, now, this.queued);
     }
@@ -86,12 +92,18 @@ export class AlarmEngine implements AlarmEngineApi {
     }
   }
 
+  private startFromLatestText(conditions: readonly Condition[]): void {
+    for (const c of conditions)
+      if (c.kind === CondKind.TextChangesTo && c.lastText === null) c.lastText = this.texts.get(c.tagId) ?? null;
+  }
+
   onSamples(samples: readonly Sample[]): Transition[] {
     const wall = (this.wall = this.now());
     const out = this.begin();
     const byTag = this.byTag;
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i]!;
+      if (s.text !== undefined) this.texts.set(s.tagId, s.text);
       const entry = byTag.get(s.tagId);
       if (entry === undefined) continue;
       const conditions = entry.conditions;
