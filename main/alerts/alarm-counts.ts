@@ -1,7 +1,7 @@
 import type { AlarmCountSource, AlarmCounts, AlarmTally } from '../contract/alarm-contract.js';
 import type { ServerAlarm } from '../contract/server-alarm-contract.js';
 import type { AlertEventAnswer } from '../sync/api/answers.js';
-import type { ActiveAlarm, AlarmSeverity } from './rule-schema.js';
+import type { ActiveAlarm, AlarmSeverity } from '../domain/alarm/rule-schema.js';
 
 /** One alarm as the counts see it, whatever its source. */
 export interface CountedAlarm {

@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js';
-import type { RuleRuntime, Transition } from './engine-types.js';
-import type { AlarmSeverity } from './rule-schema.js';
+import type { RuleRuntime, Transition } from '../domain/alarm/alarm-runtime.js';
+import type { AlarmSeverity } from '../domain/alarm/rule-schema.js';
 
 /** A transition with the rule's name and severity as they were when it happened (the rule may change later). */
 export interface NamedTransition {

@@ -3,19 +3,13 @@ import type { AlarmCounts, AlarmHistoryEvent, AlarmPreview, AlarmsChanged } from
 import type { DeviceState, TagInfo } from '../contract/contract.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
-import { AppError } from '../app/errors.js';
+import { AppError } from '../domain/errors/app-error.js';
 import { storeError } from '../store/store-error.js';
 import { AlarmRecorder } from './alarm-recorder.js';
 import { countAlarms, countedLocal, type CountedAlarm } from './alarm-counts.js';
-import { ruleText, type TagLabel } from './condition-text.js';
-import type { AlarmEngineApi, AlarmEngineOptions, RuleRuntime, Transition } from './engine-types.js';
-import {
-  AlarmRuleInput,
-  type ActiveAlarm,
-  type AlarmRule,
-  type AlarmRuleConfig,
-  type AlarmRuleSource,
-} from './rule-schema.js';
+import { ruleText, type TagLabel } from '../domain/alarm/condition-text.js';
+import type { AlarmEngineApi, AlarmEngineOptions, RuleRuntime, Transition } from '../domain/alarm/alarm-runtime.js';
+import { AlarmRuleInput, type ActiveAlarm, type AlarmRule, type AlarmRuleConfig, type AlarmRuleSource } from '../domain/alarm/rule-schema.js';
 import type { EventFilter } from '../store/alarms-repo.js';
 
 export interface AlarmServiceOptions {

@@ -3,7 +3,7 @@ import { signals } from '../collect/demo/signals.js';
 import type { StoredDevice } from '../store/devices-repo.js';
 import type { Store } from '../store/store.js';
 import type { AlarmService } from './alarm-service.js';
-import type { AlarmRuleConfig } from './rule-schema.js';
+import type { AlarmRuleConfig } from '../domain/alarm/rule-schema.js';
 
 /**
  * Default rules on the demo plant's Modbus device, from each signal's normal operating range and the

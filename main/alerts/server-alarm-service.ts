@@ -9,7 +9,7 @@ import type { ServerAlarm, ServerAlarmActionResult, ServerAlarmList } from '../c
 import type { Logger } from '../log/logger.js';
 import type { StoredServerEvent } from '../store/server-events-repo.js';
 import type { Store } from '../store/store.js';
-import { AppError } from '../app/errors.js';
+import { AppError } from '../domain/errors/app-error.js';
 import { severityOfOpcUa } from './server-severity.js';
 
 export interface ServerAlarmServiceOptions {

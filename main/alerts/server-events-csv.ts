@@ -1,4 +1,4 @@
-import { exportFileName } from '../contract/export-file-name.js';
+import { exportFileName } from '../domain/export-file-name.js';
 import type { ServerEventsExport } from '../contract/server-alarm-contract.js';
 import { csvField, localIso } from '../history/csv-export.js';
 import type { StoredServerEvent } from '../store/server-events-repo.js';

@@ -1,4 +1,4 @@
-import type { AlarmSeverity } from './rule-schema.js';
+import type { AlarmSeverity } from '../domain/alarm/rule-schema.js';
 
 /**
  * OPC UA severity (1-1000, Part 9) to the app's three severities. The bands follow the five-level split HMIs commonly

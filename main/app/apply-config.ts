@@ -1,11 +1,11 @@
 import type { AlarmService } from '../alerts/alarm-service.js';
-import { checkConfigReferences, describeIssues, resolveConfigRule } from '../config/config-apply.js';
-import type { ConfigFile } from '../config/config-file-schema.js';
+import { checkConfigReferences, describeIssues, resolveConfigRule } from './config/config-apply.js';
+import type { ConfigFile } from '../domain/config/config-file-schema.js';
 import type { Logger } from '../log/logger.js';
 import type { StoredDevice } from '../store/devices-repo.js';
 import type { Store } from '../store/store.js';
 import type { SyncService, SyncSettings } from '../sync/sync-service.js';
-import { AppError, errorMessage } from './errors.js';
+import { AppError, errorMessage } from '../domain/errors/app-error.js';
 import { writeUiSettings } from './ui-settings.js';
 
 /** Settings key of the last config file applied whole (file and time), for the "last good settings" message. */

@@ -1,4 +1,4 @@
-import type { DeviceConfig } from '../config/device-schema.js';
+import type { DeviceConfig } from '../domain/device/device-schema.js';
 import type { Store } from '../store/store.js';
 import type { DemoEndpoints } from './demo-setup.js';
 

@@ -1,5 +1,5 @@
-import type { DeviceConfig, DeviceConfigInput } from '../config/device-schema.js';
-import { DeviceInput } from '../config/device-schema.js';
+import type { DeviceConfig, DeviceConfigInput } from '../domain/device/device-schema.js';
+import { DeviceInput } from '../domain/device/device-schema.js';
 import type { Store } from '../store/store.js';
 
 export interface DemoEndpoints {

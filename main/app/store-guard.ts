@@ -1,9 +1,9 @@
-import type { StoreCheck, StoreCheckStatus } from '../contract/store-check-contract.js';
+import type { StoreCheck, StoreCheckStatus } from '../domain/store-check.js';
 import type { Logger } from '../log/logger.js';
 import { fullCheck } from '../store/integrity-check.js';
 import { damagedStoreError, refusedCallError, storeFault } from '../store/store-error.js';
 import type { Store } from '../store/store.js';
-import { AppError } from './errors.js';
+import { AppError } from '../domain/errors/app-error.js';
 
 export interface StoreGuardOptions {
   store: Store | null;

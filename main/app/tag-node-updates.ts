@@ -2,7 +2,7 @@ import type { TagNodeUpdate } from '../collect/types.js';
 import { describeBrowsePath } from '../collect/opcua/browse-path.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
-import { errorMessage } from './errors.js';
+import { errorMessage } from '../domain/errors/app-error.js';
 
 /** Log lines per update batch; a PLC download can move thousands of tags at once, the rest is a count. */
 const MAX_LINES = 20;

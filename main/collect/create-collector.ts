@@ -1,4 +1,4 @@
-import type { DeviceConfig } from '../config/device-schema.js';
+import type { DeviceConfig } from '../domain/device/device-schema.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { ModbusLines } from './modbus/line-registry.js';
 import { ModbusCollector } from './modbus/modbus-collector.js';

@@ -1,4 +1,4 @@
-import { errorMessage } from '../app/errors.js';
+import { errorMessage } from '../domain/errors/app-error.js';
 import type { DeviceDiagnostics } from '../contract/contract.js';
 import type { ServerHistory } from './server-history.js';
 import type { Collector, CollectorEvents } from './types.js';

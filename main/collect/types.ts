@@ -1,5 +1,5 @@
 import type { DeviceDiagnostics, DeviceState } from '../contract/contract.js';
-import type { DeviceConfig } from '../config/device-schema.js';
+import type { DeviceConfig } from '../domain/device/device-schema.js';
 import type { ServerHistory } from './server-history.js';
 
 /**

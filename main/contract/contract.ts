@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeviceInput, ModbusSettings, ModbusTag, OpcUaSettings, OpcUaTag } from '../config/device-schema.js';
+import { DeviceInput, ModbusSettings, ModbusTag, OpcUaSettings, OpcUaTag } from '../domain/device/device-schema.js';
 import {
   AlertRuleInput,
   JobInput,
@@ -54,7 +54,7 @@ import {
   type TrendView,
 } from './trend-contract.js';
 import { LogLevelInput, LogTailQuery, type LogLevel, type LogTail } from './log-contract.js';
-import type { StoreCheck, StoreCheckStatus } from './store-check-contract.js';
+import type { StoreCheck, StoreCheckStatus } from '../domain/store-check.js';
 import {
   ServerAckInput,
   ServerEventsQuery,

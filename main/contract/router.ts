@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { AppError } from '../app/errors.js';
+import { AppError } from '../domain/errors/app-error.js';
 import type { CallName, CallOutput, CallParsed, FieldProblem, WireError, WireResult } from './contract.js';
 import { calls, isCallName } from './contract.js';
 

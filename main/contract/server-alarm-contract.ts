@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AlarmSeverity } from '../alerts/rule-schema.js';
+import type { AlarmSeverity } from '../domain/alarm/rule-schema.js';
 import type { StoredServerEvent } from '../store/server-events-repo.js';
 
 /** The server alarms part of the renderer contract: OPC UA conditions the servers own, and their plain events. */

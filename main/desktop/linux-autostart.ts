@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import { errorMessage } from '../app/errors.js';
+import { errorMessage } from '../domain/errors/app-error.js';
 
 /**
  * Start at login on Linux, the XDG way: Electron's setLoginItemSettings does nothing there, so a Desktop Entry

@@ -2,7 +2,7 @@ import { app, dialog, powerMonitor, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp, type App } from '../app/create-app.js';
-import { errorMessage } from '../app/errors.js';
+import { errorMessage } from '../domain/errors/app-error.js';
 import type { CallOutput } from '../contract/contract.js';
 import { createLogger, logCrashes, logFileOf } from '../log/logger.js';
 import { secretRedactor } from '../log/redactor.js';

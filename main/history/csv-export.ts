@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { AppError } from '../app/errors.js';
+import { AppError } from '../domain/errors/app-error.js';
 import { qualityOf } from '../collect/types.js';
 import type { CsvExport, ExportQuery } from '../contract/trend-contract.js';
-import { exportFileName } from '../contract/export-file-name.js';
+import { exportFileName } from '../domain/export-file-name.js';
 import type { Store } from '../store/store.js';
 import { rollupTable } from '../store/rollups-repo.js';
 

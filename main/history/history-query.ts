@@ -12,7 +12,7 @@ import type { Store } from '../store/store.js';
 import type { CloudFill, CloudHistorySource } from './cloud-source.js';
 import type { RollupService } from './rollups.js';
 import { rawPoints, reducedSeries } from './series-reduce.js';
-import { errorMessage } from '../app/errors.js';
+import { errorMessage } from '../domain/errors/app-error.js';
 
 export type TrendQueryInput = z.output<typeof TrendQuery>;
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AppError, errorMessage } from '../app/errors.js';
+import { AppError, errorMessage } from '../domain/errors/app-error.js';
 import type { RetentionInput, RetentionSettings, RetentionStatus } from '../contract/trend-contract.js';
 import { HOUR_MS } from '../store/rollups-repo.js';
 import type { Store } from '../store/store.js';

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Router } from '../contract/router.js';
 import type { EventHub } from '../live/event-hub.js';
-import { AppError } from '../app/errors.js';
+import { AppError } from '../domain/errors/app-error.js';
 import type { Logger } from '../log/logger.js';
 import { isLoopbackHost } from './loopback.js';
 import { RefusalLog } from './refusal-log.js';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { AppError } from '../app/errors.js';
+import { AppError } from '../domain/errors/app-error.js';
 
 export interface ServeArgs {
   host: string;
@@ -16,7 +16,7 @@ export const serveUsage = `Usage: npm run serve -- [options]
   --allow-remote    required to bind to a non-loopback address (exposes the service to the network)
   --data-dir DIR    where the store, logs and certificates live (default: the user data folder)
   --config FILE     devices, tags, alarm rules and sync settings as JSON, applied at every start
-                    (schema: main/config/twinedge-config.schema.json; never the API key). A broken file
+                    (schema: main/app/config/twinedge-config.schema.json; never the API key). A broken file
                     is reported and the last good settings are kept. A rule no longer in the file is
                     deleted; a device no longer in it is disabled, its samples kept
   --demo-speed X    run the demo plant X times faster than real time (default 1)

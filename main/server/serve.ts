@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../app/create-app.js';
-import { errorMessage } from '../app/errors.js';
+import { errorMessage } from '../domain/errors/app-error.js';
 import { defaultDataDir } from '../app/paths.js';
 import { guardConsole, writeConsole } from '../log/console-output.js';
 import { createLogger, logCrashes, logFileOf } from '../log/logger.js';

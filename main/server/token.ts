@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { AppError } from '../app/errors.js';
+import { AppError } from '../domain/errors/app-error.js';
 
 /** A fresh random token per run: whoever can read the printed URL may use this service. */
 export const newToken = (): string => randomBytes(24).toString('base64url');

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { AppError, errorMessage } from '../app/errors.js';
+import { AppError, errorMessage } from '../domain/errors/app-error.js';
 
 /** The file the OS lock is taken on (an empty SQLite database; its content is never used). */
 export const LOCK_DB = 'twinedge.lock.db';

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrations } from './migrations.js';
-import type { StoreCheck } from '../contract/store-check-contract.js';
+import type { StoreCheck } from '../domain/store-check.js';
 import { quickCheck } from './integrity-check.js';
 import { storeError, storeFault } from './store-error.js';
 

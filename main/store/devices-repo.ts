@@ -1,7 +1,7 @@
-import { AppError } from '../app/errors.js';
-import type { DeviceConfig } from '../config/device-schema.js';
-import { DeviceInput } from '../config/device-schema.js';
-import { describeTagAddress } from '../config/tag-address.js';
+import { AppError } from '../domain/errors/app-error.js';
+import type { DeviceConfig } from '../domain/device/device-schema.js';
+import { DeviceInput } from '../domain/device/device-schema.js';
+import { describeTagAddress } from '../domain/device/tag-address.js';
 import type { TagInfo } from '../contract/contract.js';
 import type { Db } from './database.js';
 

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { StoreCheck } from '../contract/store-check-contract.js';
+import type { StoreCheck } from '../domain/store-check.js';
 import type { Db } from './database.js';
 import { hasSqliteCode, storeFault } from './store-error.js';
 

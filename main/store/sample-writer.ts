@@ -1,5 +1,5 @@
 import { StatusCodes, type Sample } from '../collect/types.js';
-import { errorMessage } from '../app/errors.js';
+import { errorMessage } from '../domain/errors/app-error.js';
 import { SampleLossEpisode, type SampleLoss } from './sample-loss.js';
 
 export type { SampleLoss } from './sample-loss.js';

@@ -1,4 +1,4 @@
-import { AppError } from '../app/errors.js';
+import { AppError } from '../domain/errors/app-error.js';
 
 /** SQLite error codes we explain to the user; anything else is reported with its own text. */
 const explanations: Record<string, string> = {

@@ -3,7 +3,7 @@ import type { OpenOptions } from './database.js';
 import { DiskReserve } from './disk-reserve.js';
 import { openDatabase, type Db } from './database.js';
 import type { Sample } from '../collect/types.js';
-import type { StoreCheck } from '../contract/store-check-contract.js';
+import type { StoreCheck } from '../domain/store-check.js';
 import { AlarmsRepo } from './alarms-repo.js';
 import { AuditRepo } from './audit-repo.js';
 import { DevicesRepo } from './devices-repo.js';

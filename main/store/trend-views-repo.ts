@@ -1,4 +1,4 @@
-import { AppError } from '../app/errors.js';
+import { AppError } from '../domain/errors/app-error.js';
 import { TrendViewInput, type TrendView } from '../contract/trend-contract.js';
 import type { Db } from './database.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CloudTagMap } from '../alerts/cloud-rules.js';
+import type { CloudTagMap } from './cloud-rules.js';
 import type { Sample } from '../collect/types.js';
 import type {
   BufferFullPolicy,
@@ -13,7 +13,7 @@ import type {
 } from '../contract/sync-contract.js';
 import type { Logger } from '../log/logger.js';
 import { secretRedactor } from '../log/redactor.js';
-import { RateMeter } from '../app/status-meter.js';
+import { RateMeter } from '../domain/rate-meter.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { OutboxRepo } from '../store/outbox-repo.js';
 import type { QueuePolicy, Store } from '../store/store.js';

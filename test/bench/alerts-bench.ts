@@ -1,5 +1,5 @@
 import { AlarmEngine } from '../../main/alerts/engine/alarm-engine.js';
-import type { AlarmCondition, AlarmRule } from '../../main/alerts/rule-schema.js';
+import type { AlarmCondition, AlarmRule } from '../../main/domain/alarm/rule-schema.js';
 import { StatusCodes, type Sample } from '../../main/collect/types.js';
 import { result, type BenchResult } from './result.js';
 

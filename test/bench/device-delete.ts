@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type App } from '../../main/app/create-app.js';
 import type { Sample } from '../../main/collect/types.js';
-import { ModbusDeviceInput } from '../../main/config/device-schema.js';
+import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import { silentLogger } from '../../main/log/logger.js';
 import type { Store } from '../../main/store/store.js';
 import { result, type BenchResult } from './result.js';

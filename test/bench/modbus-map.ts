@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ModbusTag } from '../../main/config/modbus-schema.js';
+import type { ModbusTag } from '../../main/domain/device/modbus-schema.js';
 
 /**
  * A synthetic register map shaped like a large plant's: per device, runs of consecutive registers

@@ -1,4 +1,4 @@
-import { ModbusTag, isBitArea, type ModbusArea } from '../../main/config/modbus-schema.js';
+import { ModbusTag, isBitArea, type ModbusArea } from '../../main/domain/device/modbus-schema.js';
 import { itemWidth, planReads, type PlanItem } from '../../main/collect/modbus/plan.js';
 import { syntheticMap } from './modbus-map.js';
 import { result, type BenchResult } from './result.js';

@@ -3,7 +3,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { ModbusDeviceInput } from '../../main/config/device-schema.js';
+import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import { createLogger } from '../../main/log/logger.js';
 import { EnvSecretStore, secretEnvName } from '../../main/secrets/env-store.js';
 import type { Sample } from '../../main/collect/types.js';

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { Store } from '../../main/store/store.js';
-import { ModbusDeviceInput } from '../../main/config/device-schema.js';
+import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import type { Sample } from '../../main/collect/types.js';
 import { result, type BenchResult } from './result.js';
 

@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ModbusDeviceInput } from '../../main/config/device-schema.js';
-import { AlarmRuleInput } from '../../main/alerts/rule-schema.js';
+import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
+import { AlarmRuleInput } from '../../main/domain/alarm/rule-schema.js';
 import { Store } from '../../main/store/store.js';
 
 /*

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store } from '../../main/store/store.js';
-import { ModbusDeviceInput } from '../../main/config/device-schema.js';
+import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import type { Sample } from '../../main/collect/types.js';
 
 /*

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { ModbusDeviceInput } from '../../main/config/device-schema.js';
+import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import { secretEnvName } from '../../main/secrets/env-store.js';
 import { Store } from '../../main/store/store.js';
 import { scopes } from '../../main/sync/api/model.js';

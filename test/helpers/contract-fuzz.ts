@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Prng } from '../../main/collect/demo/prng.js';
+import { Prng } from '../../main/domain/prng.js';
 import { calls, callNames, type CallName } from '../../main/contract/contract.js';
 
 /** Picks for fuzzing over the demo plant's seeded PRNG (mulberry32): the same seed gives the same calls everywhere. */

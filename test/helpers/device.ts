@@ -1,4 +1,4 @@
-import { DeviceInput, type DeviceConfig, type DeviceConfigInput } from '../../main/config/device-schema.js';
+import { DeviceInput, type DeviceConfig, type DeviceConfigInput } from '../../main/domain/device/device-schema.js';
 import type { CollectorDevice, CollectorEvents, CollectorState, Sample } from '../../main/collect/types.js';
 
 /** Parses a device like the app does and gives its tags store ids 1..n in order. */

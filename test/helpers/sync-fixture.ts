@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Sample } from '../../main/collect/types.js';
-import { ModbusDeviceInput } from '../../main/config/device-schema.js';
+import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import type { SyncStatus } from '../../main/contract/sync-contract.js';
 import { createLogger } from '../../main/log/logger.js';
 import { EnvSecretStore, secretEnvName } from '../../main/secrets/env-store.js';

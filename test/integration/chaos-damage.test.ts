@@ -7,7 +7,7 @@ import { createApp, type App } from '../../main/app/create-app.js';
 import type { Sample } from '../../main/collect/types.js';
 import { silentLogger } from '../../main/log/logger.js';
 import { EnvSecretStore } from '../../main/secrets/env-store.js';
-import type { StoreCheck } from '../../main/contract/store-check-contract.js';
+import type { StoreCheck } from '../../main/domain/store-check.js';
 import { GeneratorCollector } from '../helpers/generator-collector.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';

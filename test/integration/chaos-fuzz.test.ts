@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket, type RawData } from 'ws';
 import { callNames, type ErrorCode, type ServerMessage } from '../../main/contract/contract.js';
-import { DeviceInput } from '../../main/config/device-schema.js';
+import { DeviceInput } from '../../main/domain/device/device-schema.js';
 import type { Sample } from '../../main/collect/types.js';
 import { Store } from '../../main/store/store.js';
 import { ContractFuzzer, DEEP, Rng, badCallNames } from '../helpers/contract-fuzz.js';

@@ -6,7 +6,7 @@ import { ModbusLines } from '../../main/collect/modbus/line-registry.js';
 import { ModbusCollector } from '../../main/collect/modbus/modbus-collector.js';
 import { ModbusService } from '../../main/collect/modbus/modbus-service.js';
 import { StatusCodes } from '../../main/collect/types.js';
-import { ModbusSettings, ModbusTag, modbusWordOrders } from '../../main/config/modbus-schema.js';
+import { ModbusSettings, ModbusTag, modbusWordOrders } from '../../main/domain/device/modbus-schema.js';
 import { collectorDevice, Recorder } from '../helpers/device.js';
 import { startPyModbus, type PyModbus } from '../helpers/pymodbus.js';
 import { tempDir } from '../helpers/temp-dir.js';

@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SerialSettings } from '../../main/config/modbus-schema.js';
+import type { SerialSettings } from '../../main/domain/device/modbus-schema.js';
 import {
   ModbusClosedError,
   ModbusConnectError,

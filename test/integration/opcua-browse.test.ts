@@ -9,7 +9,7 @@ import { signals } from '../../main/collect/demo/signals.js';
 import { OpcUaBrowseService } from '../../main/collect/opcua/browse-service.js';
 import { OpcUaBrowseError } from '../../main/collect/opcua/opcua-errors.js';
 import type { BrowseSessionDevice } from '../../main/collect/opcua/browse-session.js';
-import { OpcUaSettings } from '../../main/config/opcua-schema.js';
+import { OpcUaSettings } from '../../main/domain/device/opcua-schema.js';
 import type { CallName, CallOutput, WireError } from '../../main/contract/contract.js';
 import { silentLogger } from '../../main/log/logger.js';
 import { tempDir } from '../helpers/temp-dir.js';

@@ -4,7 +4,7 @@ import { OpcUaCollector } from '../../main/collect/opcua/opcua-collector.js';
 import type { ConditionControl, ServerEventRecord, ServerEventSink } from '../../main/collect/server-events.js';
 import { ServerAlarmService } from '../../main/alerts/server-alarm-service.js';
 import { serverEventsCsv } from '../../main/alerts/server-events-csv.js';
-import { DeviceInput } from '../../main/config/device-schema.js';
+import { DeviceInput } from '../../main/domain/device/device-schema.js';
 import { createLogger } from '../../main/log/logger.js';
 import { Store } from '../../main/store/store.js';
 import type { ServerEventQuery } from '../../main/store/server-events-repo.js';

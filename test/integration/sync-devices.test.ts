@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ModbusDeviceInput } from '../../main/config/device-schema.js';
+import type { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import { TwinEdgeClient } from '../../main/sync/client/twinedge-client.js';
 import { samplesOf, startSyncRig, TEST_KEY, type SyncRig } from '../helpers/sync-fixture.js';
 import { waitFor } from '../helpers/wait.js';

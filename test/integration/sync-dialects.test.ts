@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ModbusDeviceInput } from '../../main/config/device-schema.js';
+import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import { dialects, type CloudSim, type Exchange } from '../sim/cloud/index.js';
 import { localKeys, samplesOf, startSyncRig, type RigOptions, type SyncRig } from '../helpers/sync-fixture.js';
 import { startAnswerProxy, type AnswerProxy } from '../helpers/answer-proxy.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../main/app/errors.js';
+import { AppError } from '../../main/domain/errors/app-error.js';
 import { accessTokenFromEnv, newToken } from '../../main/server/token.js';
 
 describe('the browser-mode access token', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { StatusCodes } from '../../main/collect/types.js';
 import { AlarmEngine } from '../../main/alerts/engine/alarm-engine.js';
-import type { Transition } from '../../main/alerts/engine-types.js';
-import { conditionText } from '../../main/alerts/condition-text.js';
-import { toCloudRule } from '../../main/alerts/cloud-rules.js';
-import { AlarmRuleInput, type AlarmRule, type TextOperator } from '../../main/alerts/rule-schema.js';
+import type { Transition } from '../../main/domain/alarm/alarm-runtime.js';
+import { conditionText } from '../../main/domain/alarm/condition-text.js';
+import { toCloudRule } from '../../main/sync/cloud-rules.js';
+import { AlarmRuleInput, type AlarmRule, type TextOperator } from '../../main/domain/alarm/rule-schema.js';
 
 const T0 = 1_700_000_000_000;
 const rule = (operator: TextOperator, text = 'FAULT', extra: Partial<AlarmRuleInput> = {}): AlarmRule => ({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyConfigFile } from '../../main/app/apply-config.js';
 import { storeTagNodes } from '../../main/app/tag-node-updates.js';
-import { ConfigFile } from '../../main/config/config-file-schema.js';
+import { ConfigFile } from '../../main/domain/config/config-file-schema.js';
 import type { Logger } from '../../main/log/logger.js';
 import { useTempStore } from '../helpers/temp-store.js';
 

@@ -7,7 +7,7 @@ import {
   formatBrowsePath,
   parseBrowsePath,
 } from '../../main/collect/opcua/browse-path.js';
-import { OpcUaTag } from '../../main/config/opcua-schema.js';
+import { OpcUaTag } from '../../main/domain/device/opcua-schema.js';
 
 describe('browse path text', () => {
   it('formats the documented example and parses it back', () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fromCloudRule } from '../../main/alerts/cloud-rules.js';
-import { ModbusDeviceInput } from '../../main/config/device-schema.js';
+import { fromCloudRule } from '../../main/sync/cloud-rules.js';
+import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import { createLogger } from '../../main/log/logger.js';
 import { EnvSecretStore } from '../../main/secrets/env-store.js';
 import type { StoredDevice } from '../../main/store/devices-repo.js';

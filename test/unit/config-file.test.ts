@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppError } from '../../main/app/errors.js';
-import { checkConfigReferences, resolveConfigRule } from '../../main/config/config-apply.js';
-import { configJsonSchema, loadConfigFile } from '../../main/config/config-file.js';
+import type { AppError } from '../../main/domain/errors/app-error.js';
+import { checkConfigReferences, resolveConfigRule } from '../../main/app/config/config-apply.js';
+import { configJsonSchema, loadConfigFile } from '../../main/app/config/config-file.js';
 import type { StoredDevice } from '../../main/store/devices-repo.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -205,7 +205,7 @@ describe('headless config file', () => {
   });
 
   it('the published JSON Schema is the one generated from the code', () => {
-    const published = JSON.parse(readFileSync('main/config/twinedge-config.schema.json', 'utf8')) as unknown;
+    const published = JSON.parse(readFileSync('main/app/config/twinedge-config.schema.json', 'utf8')) as unknown;
     expect(published).toEqual(configJsonSchema());
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ModbusSettings } from '../../main/config/modbus-schema.js';
+import { ModbusSettings } from '../../main/domain/device/modbus-schema.js';
 import { ModbusTcpClient } from '../../main/collect/modbus/client.js';
 import { createTransport } from '../../main/collect/modbus/create-transport.js';
 import { RtuSerialTransport } from '../../main/collect/modbus/rtu-serial-transport.js';

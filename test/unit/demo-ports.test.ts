@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { demoPortWarning, readDemoPorts, recordDemoPorts } from '../../main/app/demo-ports.js';
-import { DeviceInput, type DeviceConfig } from '../../main/config/device-schema.js';
+import { DeviceInput, type DeviceConfig } from '../../main/domain/device/device-schema.js';
 import { useTempStore } from '../helpers/temp-store.js';
 
 const opcua = (endpointUrl: string): DeviceConfig =>

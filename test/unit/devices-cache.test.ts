@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DeviceInput, ModbusDeviceInput } from '../../main/config/device-schema.js';
+import { DeviceInput, ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import { useTempStore } from '../helpers/temp-store.js';
 
 const modbus = (name: string, tags: number) =>

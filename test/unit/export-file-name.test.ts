@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exportFileName, fileSafe } from '../../main/contract/export-file-name.js';
+import { exportFileName, fileSafe } from '../../main/domain/export-file-name.js';
 
 const AT = Date.UTC(2026, 10, 30, 12, 7, 33, 450);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ModbusDeviceInput, OpcUaDeviceInput } from '../../main/config/device-schema.js';
+import { ModbusDeviceInput, OpcUaDeviceInput } from '../../main/domain/device/device-schema.js';
 import type { DeviceState, DeviceView, TagInfo } from '../../main/contract/contract.js';
 import {
   buildLiveRows,

@@ -9,7 +9,7 @@ import {
 } from '../../main/collect/modbus/pdu.js';
 import { ModbusExceptionError, ModbusFrameError, ModbusRequestError } from '../../main/collect/modbus/errors.js';
 import { planReads, splitBlock, type PlanItem } from '../../main/collect/modbus/plan.js';
-import { formatModicon } from '../../main/config/modbus-address.js';
+import { formatModicon } from '../../main/domain/device/modbus-address.js';
 
 const hex = (b: Buffer): string => b.toString('hex');
 

@@ -9,9 +9,9 @@ import {
   unscaleValue,
   type ValueSpec,
 } from '../../main/collect/modbus/values.js';
-import { formatModicon, parseModicon } from '../../main/config/modbus-address.js';
-import { ModbusTag, ModbusSettings } from '../../main/config/modbus-schema.js';
-import { describeTagAddress } from '../../main/config/tag-address.js';
+import { formatModicon, parseModicon } from '../../main/domain/device/modbus-address.js';
+import { ModbusTag, ModbusSettings } from '../../main/domain/device/modbus-schema.js';
+import { describeTagAddress } from '../../main/domain/device/tag-address.js';
 
 const spec = (dataType: ValueSpec['dataType'], wordOrder: ValueSpec['wordOrder'] = 'ABCD'): ValueSpec => ({
   dataType,

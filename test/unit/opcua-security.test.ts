@@ -7,7 +7,7 @@ import { policyShortName } from '../../main/collect/opcua/endpoints.js';
 import { ServerCertificateError, describeOpcUaError, loginError } from '../../main/collect/opcua/messages.js';
 import { normalizeThumbprint } from '../../main/collect/opcua/opcua-errors.js';
 import { acquirePki, certificateInfo, leafCertificate } from '../../main/collect/opcua/pki.js';
-import { OpcUaIdentity } from '../../main/config/opcua-schema.js';
+import { OpcUaIdentity } from '../../main/domain/device/opcua-schema.js';
 import { devicePasswordKey, SecretStoreError, type SecretStore } from '../../main/secrets/secret-store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

@@ -4,7 +4,7 @@ import { readingOf } from '../../main/collect/opcua/item-samples.js';
 import { planItems } from '../../main/collect/opcua/monitored-items.js';
 import { parseFieldPath, readField } from '../../main/collect/opcua/structure-fields.js';
 import { MAX_BYTESTRING, scalarReading, singleElement } from '../../main/collect/opcua/value-kinds.js';
-import { OpcUaTag } from '../../main/config/opcua-schema.js';
+import { OpcUaTag } from '../../main/domain/device/opcua-schema.js';
 
 /** The pure part of OPC UA value conversion: edges the test PLC does not send. */
 describe('OPC UA value kinds', () => {

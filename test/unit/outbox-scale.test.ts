@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ModbusDeviceInput } from '../../main/config/device-schema.js';
+import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import type { Db } from '../../main/store/database.js';
 import { OutboxRepo } from '../../main/store/outbox-repo.js';
 import { useTempStore } from '../helpers/temp-store.js';

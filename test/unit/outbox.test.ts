@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../../main/collect/types.js';
-import { ModbusDeviceInput } from '../../main/config/device-schema.js';
+import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import type { StoredDevice } from '../../main/store/devices-repo.js';
 import { forEachQueued } from '../../main/store/outbox-repo.js';
 import { Store } from '../../main/store/store.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRouter, type Handlers } from '../../main/contract/router.js';
-import { AppError } from '../../main/app/errors.js';
+import { AppError } from '../../main/domain/errors/app-error.js';
 import { callNames } from '../../main/contract/contract.js';
 
 const unexpected = (): never => {

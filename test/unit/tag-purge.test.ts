@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../main/collect/types.js';
-import { ModbusDeviceInput } from '../../main/config/device-schema.js';
+import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import { RollupService } from '../../main/history/rollups.js';
 import type { Store } from '../../main/store/store.js';
 import { TagPurgeJob } from '../../main/store/tag-purge-job.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { AppError } from '../../main/app/errors.js';
-import { ModbusDeviceInput } from '../../main/config/device-schema.js';
+import { AppError } from '../../main/domain/errors/app-error.js';
+import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import { ExportQuery, type TrendViewInput } from '../../main/contract/trend-contract.js';
 import { csvField, exportCsv, localIso, qualityText } from '../../main/history/csv-export.js';
 import { RollupService } from '../../main/history/rollups.js';

@@ -1,7 +1,7 @@
 import type { Sample } from '../../collect/types.js';
 import type { DeviceState } from '../../contract/contract.js';
-import type { AlarmEngineApi, AlarmEngineOptions, RuleRuntime, Transition } from '../engine-types.js';
-import type { AlarmEventKind, AlarmRule, AlarmState } from '../rule-schema.js';
+import type { AlarmEngineApi, AlarmEngineOptions, RuleRuntime, Transition } from '../../domain/alarm/alarm-runtime.js';
+import type { AlarmEventKind, AlarmRule, AlarmState } from '../../domain/alarm/rule-schema.js';
 import { CompiledRule, freshRuntime } from './compiled-rule.js';
 import { CondKind, type Condition } from './condition.js';
 import { acknowledgedState, clearedState, isActive, raisedState } from './lifecycle.js';

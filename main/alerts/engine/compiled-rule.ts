@@ -1,5 +1,5 @@
-import type { RuleRuntime } from '../engine-types.js';
-import type { AlarmRule } from '../rule-schema.js';
+import type { RuleRuntime } from '../../domain/alarm/alarm-runtime.js';
+import type { AlarmRule } from '../../domain/alarm/rule-schema.js';
 import { Condition } from './condition.js';
 import type { TagClock } from './tag-clock.js';
 import { FALSE, TRUE, UNKNOWN, type Truth } from './truth.js';

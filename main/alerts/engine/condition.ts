@@ -1,4 +1,4 @@
-import type { AlarmCondition, AlarmRule, CompareOperator } from '../rule-schema.js';
+import type { AlarmCondition, AlarmRule, CompareOperator } from '../../domain/alarm/rule-schema.js';
 import { deadbandFor } from './deadband.js';
 import type { CompiledRule } from './compiled-rule.js';
 import type { RateWindow } from './rate-window.js';

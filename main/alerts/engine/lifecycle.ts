@@ -1,4 +1,4 @@
-import type { AlarmState } from '../rule-schema.js';
+import type { AlarmState } from '../../domain/alarm/rule-schema.js';
 
 /**
  * The alarm lifecycle (ISA-18.2 / Ignition) as pure state functions; null means "no transition".

@@ -1,4 +1,4 @@
-import type { CompareOperator } from '../rule-schema.js';
+import type { CompareOperator } from '../../domain/alarm/rule-schema.js';
 
 /**
  * Value tests with hysteresis. `wasTrue` is the condition's previous truth: a true condition stays true until

@@ -1,9 +1,9 @@
 import type { Handlers } from '../../contract/router.js';
 import type { AlarmService } from '../../alerts/alarm-service.js';
-import { CloudRuleError, toCloudRule } from '../../alerts/cloud-rules.js';
+import { CloudRuleError, toCloudRule } from '../../sync/cloud-rules.js';
 import { TwinEdgeNotConfigured, type SyncService } from '../../sync/sync-service.js';
 import { TwinEdgeApiError } from '../../sync/client/api-error.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../../domain/errors/app-error.js';
 
 type AlarmCalls =
   | 'alarms.active'

@@ -2,7 +2,7 @@ import type { Handlers } from '../../contract/router.js';
 import { tailLog } from '../../log/log-tail.js';
 import { isLevel, type AppLogger, type Level, type Logger } from '../../log/logger.js';
 import type { Store } from '../../store/store.js';
-import { AppError, errorMessage } from '../errors.js';
+import { AppError, errorMessage } from '../../domain/errors/app-error.js';
 
 /** Where the chosen log level is kept in the store. */
 export const LOG_LEVEL_SETTING = 'log.level';

@@ -8,7 +8,7 @@ import type { EventHub } from '../../live/event-hub.js';
 import type { Logger } from '../../log/logger.js';
 import type { Store } from '../../store/store.js';
 import { actor } from '../actor.js';
-import { AppError, errorMessage } from '../errors.js';
+import { AppError, errorMessage } from '../../domain/errors/app-error.js';
 
 /**
  * opcua.browse / opcua.read / opcua.write: the address-space browser. The browse service keeps one

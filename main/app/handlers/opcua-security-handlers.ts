@@ -3,7 +3,7 @@ import type { OpcUaPki } from '../../collect/opcua/pki.js';
 import type { Handlers } from '../../contract/router.js';
 import type { EventHub } from '../../live/event-hub.js';
 import type { Logger } from '../../log/logger.js';
-import { AppError, errorMessage } from '../errors.js';
+import { AppError, errorMessage } from '../../domain/errors/app-error.js';
 
 /**
  * opcua.endpoints / opcua.certificates / .trust / .reject: endpoint discovery and the app's OPC UA trust

@@ -4,7 +4,7 @@ import { EnvSecretStore } from '../../secrets/env-store.js';
 import { SecretStoreError, devicePasswordKey, type SecretStore } from '../../secrets/secret-store.js';
 import type { StoredDevice } from '../../store/devices-repo.js';
 import type { Store } from '../../store/store.js';
-import { AppError, errorMessage } from '../errors.js';
+import { AppError, errorMessage } from '../../domain/errors/app-error.js';
 
 /**
  * Device passwords. The password itself goes to the secret store (the OS keychain) and nowhere else: not the

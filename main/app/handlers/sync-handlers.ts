@@ -3,7 +3,7 @@ import { SecretStoreError } from '../../secrets/secret-store.js';
 import { TwinEdgeApiError } from '../../sync/client/api-error.js';
 import { DeviceLinkError } from '../../sync/device-sync.js';
 import { TwinEdgeNotConfigured, type SyncService } from '../../sync/sync-service.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../../domain/errors/app-error.js';
 
 type SyncCalls =
   | 'sync.status'

@@ -13,7 +13,7 @@ import { listAll } from '../../sync/client/pages.js';
 import { TwinEdgeNotConfigured, type SyncService } from '../../sync/sync-service.js';
 import type { PredictionAnswer as Prediction } from '../../sync/api/answers.js';
 import type { TrendViewsRepo } from '../../store/trend-views-repo.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../../domain/errors/app-error.js';
 
 type TrendCloudCalls = 'history.predictions' | 'views.toDashboard' | 'views.fromDashboard';
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ModbusTag } from '../../config/modbus-schema.js';
+import type { ModbusTag } from '../../domain/device/modbus-schema.js';
 
 /**
  * The demo Modbus server's "controller" registers, after the signal block: a writable level setpoint the

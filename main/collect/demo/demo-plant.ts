@@ -1,6 +1,6 @@
 import { controlTags } from './control-registers.js';
 import path from 'node:path';
-import type { DeviceConfigInput } from '../../config/device-schema.js';
+import type { DeviceConfigInput } from '../../domain/device/device-schema.js';
 import { DemoModbusServer } from './demo-modbus-server.js';
 import type { DemoOpcUaServer } from './demo-opcua-server.js';
 import { PlantModel } from './plant-model.js';

@@ -1,4 +1,4 @@
-import { Prng } from './prng.js';
+import { Prng } from '../../domain/prng.js';
 import { signals, type SignalKey } from './signals.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ModbusArea } from '../../config/modbus-schema.js';
+import type { ModbusArea } from '../../domain/device/modbus-schema.js';
 
 /** Which table a function code reads or writes. */
 export const areaOfFunction = (fc: number): ModbusArea | null => {

@@ -1,4 +1,4 @@
-import type { ModbusSettings } from '../../config/modbus-schema.js';
+import type { ModbusSettings } from '../../domain/device/modbus-schema.js';
 import { ModbusTcpClient } from './client.js';
 import { RtuSerialTransport } from './rtu-serial-transport.js';
 import { RtuTcpTransport } from './rtu-tcp-transport.js';

@@ -1,4 +1,4 @@
-import { lineKey, type ModbusSettings } from '../../config/modbus-schema.js';
+import { lineKey, type ModbusSettings } from '../../domain/device/modbus-schema.js';
 import { ModbusLine } from './line.js';
 import type { ModbusTransport } from './transport.js';
 

@@ -1,6 +1,6 @@
-import type { DeviceConfig, ModbusTag } from '../../config/device-schema.js';
-import { describeLine } from '../../config/modbus-schema.js';
-import { describeTagAddress } from '../../config/tag-address.js';
+import type { DeviceConfig, ModbusTag } from '../../domain/device/device-schema.js';
+import { describeLine } from '../../domain/device/modbus-schema.js';
+import { describeTagAddress } from '../../domain/device/tag-address.js';
 import { Sleeper } from '../sleep.js';
 import { StatusCodes, type Collector, type CollectorDevice, type CollectorEvents, type Sample } from '../types.js';
 import { ModbusError, ModbusExceptionError } from './errors.js';

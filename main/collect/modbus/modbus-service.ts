@@ -1,4 +1,4 @@
-import { isBitArea, type ModbusSettings, type ModbusTag } from '../../config/modbus-schema.js';
+import { isBitArea, type ModbusSettings, type ModbusTag } from '../../domain/device/modbus-schema.js';
 import type { ModbusTestReadResult } from '../../contract/contract.js';
 import { StatusCodes } from '../types.js';
 import { readFunctionOf } from './addresses.js';

@@ -1,4 +1,4 @@
-import { formatModicon } from '../../config/modbus-address.js';
+import { formatModicon } from '../../domain/device/modbus-address.js';
 import { areaOfFunction } from './addresses.js';
 import { ModbusExceptionError, ModbusFrameError, ModbusRequestError } from './errors.js';
 

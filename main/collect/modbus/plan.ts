@@ -1,4 +1,4 @@
-import { isBitArea, registerCount, type ModbusArea, type ModbusDataType } from '../../config/modbus-schema.js';
+import { isBitArea, registerCount, type ModbusArea, type ModbusDataType } from '../../domain/device/modbus-schema.js';
 import { readFunctionOf } from './addresses.js';
 import type { ReadFunction } from './pdu.js';
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
-import type { SerialSettings } from '../../config/modbus-schema.js';
+import type { SerialSettings } from '../../domain/device/modbus-schema.js';
 import { ModbusClosedError, ModbusConnectError } from './errors.js';
 import type { ModbusRequest, ModbusResponse } from './pdu.js';
 import { RtuExchange } from './rtu-exchange.js';

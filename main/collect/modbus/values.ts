@@ -1,4 +1,4 @@
-import { registerCount, type ModbusDataType, type WordOrder } from '../../config/modbus-schema.js';
+import { registerCount, type ModbusDataType, type WordOrder } from '../../domain/device/modbus-schema.js';
 
 /**
  * Register <-> value conversion for every supported type and byte order. A value's big-endian bytes

@@ -1,7 +1,7 @@
 import type { ClientSession, DataValue } from 'node-opcua';
 import { z } from 'zod';
 import type { BackfillInterval } from '../../contract/contract.js';
-import { errorMessage } from '../../app/errors.js';
+import { errorMessage } from '../../domain/errors/app-error.js';
 import { Sleeper, formatDelay } from '../sleep.js';
 import type { Sample } from '../types.js';
 import { historyAccess, readRawHistory, type HistoryNode } from './history-read.js';

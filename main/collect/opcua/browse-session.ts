@@ -1,5 +1,5 @@
 import { OPCUAClient, type ClientSession } from 'node-opcua';
-import type { OpcUaSettings } from '../../config/opcua-schema.js';
+import type { OpcUaSettings } from '../../domain/device/opcua-schema.js';
 import type { SecretStore } from '../../secrets/secret-store.js';
 import { settle, withTimeout } from '../timeout.js';
 import { clientOptions, userIdentity } from './client-options.js';

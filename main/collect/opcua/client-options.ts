@@ -7,7 +7,7 @@ import {
   type OPCUAClientOptions,
   type UserIdentityInfo,
 } from 'node-opcua';
-import type { OpcUaSettings } from '../../config/opcua-schema.js';
+import type { OpcUaSettings } from '../../domain/device/opcua-schema.js';
 import { devicePasswordKey, type SecretStore } from '../../secrets/secret-store.js';
 import { PlainOpcUaError } from './messages.js';
 import { appApplicationName, type OpcUaPki } from './pki.js';

@@ -14,7 +14,7 @@ import {
   type OPCUAClient,
   type StatusCode,
 } from 'node-opcua';
-import type { OpcUaSettings } from '../../config/opcua-schema.js';
+import type { OpcUaSettings } from '../../domain/device/opcua-schema.js';
 import type {
   ConditionControl,
   MethodOutcome,

@@ -1,5 +1,5 @@
 import { MessageSecurityMode, OPCUAClient, UserTokenType, type EndpointDescription } from 'node-opcua';
-import { opcuaSecurityPolicies } from '../../config/opcua-schema.js';
+import { opcuaSecurityPolicies } from '../../domain/device/opcua-schema.js';
 import type { CertificateInfo, OpcUaEndpoint } from '../../contract/contract.js';
 import { settle, withTimeout } from '../timeout.js';
 import { clientOptions } from './client-options.js';

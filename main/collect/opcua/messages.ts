@@ -1,5 +1,5 @@
 import type { CertificateInfo } from '../../contract/contract.js';
-import type { OpcUaIdentityType } from '../../config/opcua-schema.js';
+import type { OpcUaIdentityType } from '../../domain/device/opcua-schema.js';
 
 /**
  * node-opcua's errors are written for protocol developers ("BadSecurityPolicyRejected (0x80550000)",

@@ -1,5 +1,5 @@
 import type { NodeId } from 'node-opcua';
-import type { OpcUaTag } from '../../config/opcua-schema.js';
+import type { OpcUaTag } from '../../domain/device/opcua-schema.js';
 import type { ItemTag } from './item-samples.js';
 import { parseFieldPath } from './structure-fields.js';
 

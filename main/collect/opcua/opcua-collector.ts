@@ -13,7 +13,7 @@ import {
   type DataValue,
   type NodeId,
 } from 'node-opcua';
-import type { DeviceConfig } from '../../config/device-schema.js';
+import type { DeviceConfig } from '../../domain/device/device-schema.js';
 import { Backoff, defaultBackoff, type BackoffOptions } from '../backoff.js';
 import { Sleeper, formatDelay } from '../sleep.js';
 import { settle, withTimeout } from '../timeout.js';
@@ -26,7 +26,7 @@ import {
   type Sample,
 } from '../types.js';
 import type { DeviceDiagnostics } from '../../contract/contract.js';
-import type { OpcUaTag } from '../../config/opcua-schema.js';
+import type { OpcUaTag } from '../../domain/device/opcua-schema.js';
 import { appendSamples, type ItemTag, type SampleSink, type ValueKind } from './item-samples.js';
 import { parseFieldPath } from './structure-fields.js';
 import { planItems, type ItemPlan } from './monitored-items.js';

@@ -1,5 +1,5 @@
 import type { ClientSession, DataValue } from 'node-opcua';
-import { errorMessage } from '../../app/errors.js';
+import { errorMessage } from '../../domain/errors/app-error.js';
 import type { Sample } from '../types.js';
 import type {
   ServerHistory,

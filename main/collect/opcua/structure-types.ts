@@ -1,5 +1,5 @@
 import { getExtraDataTypeManager, type ClientSession } from 'node-opcua';
-import type { OpcUaTag } from '../../config/opcua-schema.js';
+import type { OpcUaTag } from '../../domain/device/opcua-schema.js';
 import { settle } from '../timeout.js';
 
 /**

@@ -1,5 +1,5 @@
 import { AttributeIds, coerceNodeId, type ClientSession, type ClientSubscription, type NodeId } from 'node-opcua';
-import type { OpcUaTag } from '../../config/opcua-schema.js';
+import type { OpcUaTag } from '../../domain/device/opcua-schema.js';
 import type { TagNodeUpdate } from '../types.js';
 import { describeBrowsePath } from './browse-path.js';
 import { browsePathsOf, nodeIdText, readNamespaceArray, resolveBrowsePaths } from './node-resolver.js';

@@ -6,14 +6,7 @@ import type {
   AlarmPreview,
   AlarmTally,
 } from '../../../main/contract/alarm-contract.js';
-import type {
-  ActiveAlarm,
-  AlarmCondition,
-  AlarmEventKind,
-  AlarmRuleInput,
-  AlarmSeverity,
-  AlarmState,
-} from '../../../main/alerts/rule-schema.js';
+import type { ActiveAlarm, AlarmCondition, AlarmEventKind, AlarmRuleInput, AlarmSeverity, AlarmState } from '../../../main/domain/alarm/rule-schema.js';
 import { formatSeconds } from './alert-format.js';
 
 /** What condition text needs to know about tags and devices. */

@@ -1,4 +1,4 @@
-export { exportFileName } from '../../../main/contract/export-file-name';
+export { exportFileName } from '../../../main/domain/export-file-name';
 
 /** Saves text as a file through the browser's download (both shells). */
 export function downloadText(fileName: string, text: string, type = 'application/json'): void {

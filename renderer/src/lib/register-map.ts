@@ -1,11 +1,4 @@
-import {
-  isBitArea,
-  modbusDataTypes,
-  modbusWordOrders,
-  orderLabel,
-  type ModbusDataType,
-  type WordOrder,
-} from '../../../main/config/device-schema';
+import { isBitArea, modbusDataTypes, modbusWordOrders, orderLabel, type ModbusDataType, type WordOrder } from '../../../main/domain/device/device-schema';
 import type { ModbusTagDraft } from './device-draft';
 
 /**

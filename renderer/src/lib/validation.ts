@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { DeviceInput } from '../../../main/config/device-schema';
+import { DeviceInput } from '../../../main/domain/device/device-schema';
 import type { FieldProblem } from '../../../main/contract/contract';
 
 /** Plainer words for zod's generic messages; the schema's own messages pass through. */

@@ -29,7 +29,7 @@ export const loadConfigFile = (path: string): ConfigFile => {
   throw new AppError('invalid_input', describeIssues(path, fields), fields);
 };
 
-/** The published JSON Schema (main/config/twinedge-config.schema.json is generated from this). */
+/** The published JSON Schema (main/app/config/twinedge-config.schema.json is generated from this). */
 export const configJsonSchema = (): unknown => ({
   title: 'TwinEdge Desktop headless configuration',
   ...z.toJSONSchema(ConfigFile, { io: 'input', unrepresentable: 'any' }),
