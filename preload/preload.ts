@@ -1,5 +1,6 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import { callNames, eventNames, ipcChannels, type EventName, type PreloadApi } from '../main/contract/contract.js';
+import { callNames, eventNames, ipcChannels, type EventName } from '../main/contract/wire.js';
+import type { PreloadApi } from '../main/contract/contract.js';
 
 /**
  * The whole preload: one function per contract call, generated from the contract's call list, and

@@ -1,6 +1,7 @@
 import type { Sample } from '../collect/types.js';
 import type { AlarmCounts, AlarmHistoryEvent, AlarmPreview, AlarmsChanged } from '../contract/alarm-contract.js';
-import type { DeviceState, TagInfo } from '../contract/contract.js';
+import type { DeviceState } from '../domain/device/device-state.js';
+import type { TagInfo } from '../domain/device/device-view.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
 import { AppError } from '../domain/errors/app-error.js';
@@ -9,7 +10,13 @@ import { AlarmRecorder } from './alarm-recorder.js';
 import { countAlarms, countedLocal, type CountedAlarm } from './alarm-counts.js';
 import { ruleText, type TagLabel } from '../domain/alarm/condition-text.js';
 import type { AlarmEngineApi, AlarmEngineOptions, RuleRuntime, Transition } from '../domain/alarm/alarm-runtime.js';
-import { AlarmRuleInput, type ActiveAlarm, type AlarmRule, type AlarmRuleConfig, type AlarmRuleSource } from '../domain/alarm/rule-schema.js';
+import {
+  AlarmRuleInput,
+  type ActiveAlarm,
+  type AlarmRule,
+  type AlarmRuleConfig,
+  type AlarmRuleSource,
+} from '../domain/alarm/rule-schema.js';
 import type { EventFilter } from '../store/alarms-repo.js';
 
 export interface AlarmServiceOptions {

@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import type { AppInfo } from '../contract/contract.js';
+import type { AppInfo } from '../domain/app/app-info.js';
 
 /** Who acts, for the audit log: the OS account running the app and the shell used ("jdoe (desktop)"). */
 export const actor = (shell: AppInfo['shell']): string => {

@@ -1,4 +1,4 @@
-import type { SamplesLost } from '../contract/contract.js';
+import type { SamplesLost } from '../domain/app/app-status.js';
 import type { CloseReport, SampleLoss, SampleWriter } from '../store/sample-writer.js';
 
 const n = (x: number): string => x.toLocaleString('en-US');

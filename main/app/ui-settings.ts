@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { UiSettings } from '../contract/contract.js';
+import type { UiSettings } from '../domain/app/ui-settings.js';
 import type { Store } from '../store/store.js';
 import { settingKeys } from './demo-setup.js';
 

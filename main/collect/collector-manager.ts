@@ -1,4 +1,4 @@
-import type { DeviceDiagnostics, DeviceState } from '../contract/contract.js';
+import type { DeviceDiagnostics, DeviceState } from '../domain/device/device-state.js';
 import type { StoredDevice } from '../store/devices-repo.js';
 import type { ServerHistory } from './server-history.js';
 import type { Collector, CollectorDevice, CollectorEvents, Sample, TagNodeUpdate } from './types.js';

@@ -1,5 +1,5 @@
 import { errorMessage } from '../domain/errors/app-error.js';
-import type { DeviceDiagnostics } from '../contract/contract.js';
+import type { DeviceDiagnostics } from '../domain/device/device-state.js';
 import type { ServerHistory } from './server-history.js';
 import type { Collector, CollectorEvents } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { DeviceDiagnostics, DeviceState } from '../contract/contract.js';
+import type { DeviceDiagnostics, DeviceState } from '../domain/device/device-state.js';
 import type { DeviceConfig } from '../domain/device/device-schema.js';
 import type { ServerHistory } from './server-history.js';
 

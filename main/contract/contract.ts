@@ -64,6 +64,20 @@ import {
   type ServerEvent,
   type ServerEventsExport,
 } from './server-alarm-contract.js';
+import { type AppInfo } from '../domain/app/app-info.js';
+import { type AppStatus } from '../domain/app/app-status.js';
+import { type DeviceView, type TagInfo } from '../domain/device/device-view.js';
+import { type SampleTuple } from '../domain/sample/sample-tuple.js';
+import { type HistorySeries } from '../domain/sample/history-series.js';
+import { type DeviceDiagnostics } from '../domain/device/device-state.js';
+import { type ModbusTestReadResult } from '../domain/device/modbus-test-read.js';
+import { type WriteResult } from '../domain/device/write-result.js';
+import { type AuditEntry } from '../domain/audit-entry.js';
+import { type OpcUaEndpoint } from '../domain/opcua/endpoint.js';
+import { type OpcUaCertificates } from '../domain/opcua/certificate.js';
+import { type BrowseEntry, type NodeDetails } from '../domain/opcua/browse.js';
+import { type UiSettings } from '../domain/app/ui-settings.js';
+import { type CallName, type EventName, type WireResult } from './wire.js';
 
 /**
  * The one contract between renderer and main. Every call the renderer may make and every event it
@@ -73,297 +87,6 @@ import {
  *
  * Inputs are validated (the renderer is untrusted); outputs are typed only, since main produces them.
  */
-
-// ---- shared shapes --------------------------------------------------------------------------
-
-export type Quality = 'good' | 'uncertain' | 'bad';
-
-/** Connection state of one device, as the collector reports it. */
-export interface DeviceState {
-  deviceId: number;
-  /** degraded: answering too rarely, so polled less often until it answers again (Modbus). */
-  state: 'disabled' | 'connecting' | 'connected' | 'degraded' | 'error';
-  /** Plain-language reason when state is error or degraded (or connecting after a loss). */
-  message: string | null;
-  /** When the state last changed, epoch ms. */
-  since: number;
-  /** Samples received from this device since the collector started. */
-  samples: number;
-  /** Modbus: read requests per poll cycle after merging (all poll groups); null for other protocols. */
-  requestsPerCycle: number | null;
-}
-
-/** Why a device's tags are not all good, for the device's details. */
-export interface DeviceDiagnostics {
-  deviceId: number;
-  /** Modbus: one entry per poll rate. */
-  pollGroups: { intervalMs: number; tags: number; requests: number; lastCycleMs: number | null }[];
-  consecutiveFailures: number;
-  degraded: boolean;
-  /** Merged reads split after the device refused them (an address in the block does not exist). */
-  splitBlocks: number;
-  tagProblems: { tagId: number; name: string; address: string; quality: number; message: string }[];
-  /** OPC UA: what was asked for and what the server granted (revised values). */
-  subscription: {
-    requestedPublishingIntervalMs: number;
-    revisedPublishingIntervalMs: number | null;
-    /** Monitored items per CreateMonitoredItems call (the server's limit or the device setting). */
-    itemsPerCall: number | null;
-    items: {
-      tagId: number;
-      name: string;
-      requestedSamplingIntervalMs: number;
-      revisedSamplingIntervalMs: number | null;
-      requestedQueueSize: number;
-      revisedQueueSize: number | null;
-      statusCode: number;
-      /** What the tag's last value was: text tags stay off numeric axes. null = no value yet. */
-      valueKind?: 'number' | 'text' | null;
-    }[];
-  } | null;
-  /** OPC UA: outages filled (or being filled) from the server's history, newest first; absent for Modbus. */
-  backfill?: BackfillInterval[];
-}
-
-/** One outage of a device and what reading the server's history for it did. */
-export interface BackfillInterval {
-  /** The gap: from the last data before the loss to the first data after it (null: still down). */
-  from: number;
-  to: number | null;
-  /** waiting: for the connection (or for the one before it); running: being read; done / failed: finished. */
-  state: 'waiting' | 'running' | 'done' | 'failed';
-  /** Tags whose history for the gap was read completely, of the tags the device has. */
-  tagsFilled: number;
-  tags: number;
-  /** Values the server returned for the gap (stored as ordinary samples; ones already stored are kept once). */
-  samples: number;
-  /** Tags not filled, and why (no HistoryRead access, BadHistoryOperationUnsupported, ...); at most 50. */
-  skipped: { name: string; reason: string }[];
-  /** A limit that applied, or why the fill stopped; null when there is nothing to add. */
-  message: string | null;
-  finishedAt: number | null;
-}
-
-export interface ModbusTestReadResult {
-  /** The request as sent, e.g. "FC 3 read holding registers 40001-40002 (offset 0, 2 registers), unit 1". */
-  request: string;
-  /** Registers as hex words (0x1A2B), or bits as 0/1. */
-  raw: string[];
-  /** Engineering value (scaled); null for strings or on error. */
-  value: number | null;
-  text: string | null;
-  quality: number;
-  /** Plain-language error (no answer, exception with its code); null when read. */
-  error: string | null;
-  durationMs: number;
-}
-
-export interface WriteResult {
-  /** The request as sent, e.g. "FC 16 write 2 registers at 40011, unit 1" or "Write ns=2;s=SP (Double) = 12.5". */
-  request: string;
-  durationMs: number;
-  auditId: number;
-}
-
-export interface AuditEntry {
-  id: number;
-  ts: number;
-  /** Who: the OS user and the shell, e.g. "jdoe (desktop)". */
-  actor: string;
-  /** write: a value written to a device; acknowledge / confirm / shelve: a call on a server's alarm condition. */
-  action: 'write' | 'acknowledge' | 'confirm' | 'shelve';
-  deviceId: number | null;
-  deviceName: string;
-  /** Tag name and address. */
-  target: string;
-  value: string;
-  outcome: 'ok' | 'failed';
-  message: string | null;
-}
-
-export interface TagInfo {
-  id: number;
-  deviceId: number;
-  name: string;
-  unit: string;
-  /** Protocol address as an engineer reads it: a node id, or e.g. "HR 40001 float32 ABCD". */
-  address: string;
-}
-
-export interface DeviceView {
-  id: number;
-  config: z.infer<typeof DeviceInput> & { id: number };
-  tags: TagInfo[];
-  state: DeviceState;
-  /** Whether a password is stored in the OS keychain for this device (never the password itself). */
-  passwordSet: boolean;
-  /** Set when the device points at a port on this computer the demo plant used before and no longer uses. */
-  demoPortWarning: string | null;
-}
-
-/** A certificate as an engineer checks it before trusting a server. */
-export interface CertificateInfo {
-  /** SHA-1 thumbprint, hex, upper case (what UaExpert and Windows show). */
-  thumbprint: string;
-  subject: string;
-  issuer: string;
-  /** Epoch ms. */
-  validFrom: number;
-  validTo: number;
-  applicationUri: string | null;
-  dnsNames: string[];
-  selfSigned: boolean;
-  status: 'own' | 'trusted' | 'rejected';
-}
-
-export interface OpcUaCertificates {
-  own: CertificateInfo;
-  trusted: CertificateInfo[];
-  rejected: CertificateInfo[];
-  /** Where the lists live, so an administrator can manage them by hand. */
-  pkiDir: string;
-}
-
-export interface OpcUaEndpoint {
-  endpointUrl: string;
-  securityMode: 'None' | 'Sign' | 'SignAndEncrypt';
-  /** Short policy name (Basic256Sha256...); 'unsupported:<uri>' for a policy this app does not offer. */
-  securityPolicy: string;
-  securityLevel: number;
-  userIdentities: ('anonymous' | 'username' | 'certificate')[];
-  serverCertificate: CertificateInfo | null;
-}
-
-export interface BrowseEntry {
-  nodeId: string;
-  browseName: string;
-  displayName: string;
-  nodeClass: 'Object' | 'Variable' | 'Method' | 'ObjectType' | 'VariableType' | 'ReferenceType' | 'DataType' | 'View';
-  /** False when the server reports no hierarchical children (a leaf in the tree). */
-  hasChildren: boolean;
-  /** Variables: the data type's name (Double, Boolean...). */
-  dataType: string | null;
-  /**
-   * Where the node was found, from the Objects folder (the tag config's `browsePath` format, see
-   * main/collect/opcua/browse-path.ts); for a part of a value, the variable's path. '' = not known.
-   */
-  browsePath: string;
-  /** Set when the entry is inside a variable's value (a structure field, an array element); nodeId is the variable's. */
-  part: ValuePart | null;
-}
-
-/** A position inside a variable's value, as a tag addresses it (OpcUaTag `indexRange` and `field`). */
-export interface ValuePart {
-  /** NumericRange of an array element ("3", "1,0" for row 1 column 0); '' = the whole value. */
-  indexRange: string;
-  /** Field path inside a structure ("Motor.Speed", "Items[2].Value"); '' = the value (or element) itself. */
-  field: string;
-  /**
-   * Set on the stand-in row of an array with more elements than listed: how many were left out, and the array's
-   * dimensions, so the engineer can choose a range to list (browse with `elements`).
-   */
-  more: { count: number; dimensions: number[] } | null;
-}
-
-export interface NodeDetails {
-  nodeId: string;
-  browseName: string;
-  displayName: string;
-  description: string | null;
-  nodeClass: BrowseEntry['nodeClass'];
-  dataType: string | null;
-  valueRank: number | null;
-  /** CurrentRead, CurrentWrite, HistoryRead... */
-  accessLevel: string[];
-  writable: boolean;
-  /** The value as text (numbers, booleans, strings, arrays shortened); with `part`, that field's or element's. */
-  value: string | null;
-  /** Read for a field or element (dataType and value are then that part's); null = the node itself. */
-  part: ValuePart | null;
-  statusCode: number;
-  /** Good, BadNodeIdUnknown... */
-  statusText: string;
-  sourceTimestamp: number | null;
-  serverTimestamp: number | null;
-  engineeringUnits: string | null;
-  euRange: { low: number; high: number } | null;
-  minimumSamplingIntervalMs: number | null;
-}
-
-/**
- * A sample on the wire: [tagId, source timestamp ms, value (null if none), OPC UA status code], plus the
- * text of a string tag (whose value is null).
- */
-export type SampleTuple = [number, number, number | null, number] | [number, number, null, number, string];
-
-export interface HistorySeries {
-  tagId: number;
-  /** Epoch ms, ascending. */
-  ts: number[];
-  values: (number | null)[];
-  quality: number[];
-  /** True when the range held more rows than maxPoints and was reduced (min/max per bucket). */
-  reduced: boolean;
-}
-
-export interface AppInfo {
-  name: string;
-  version: string;
-  shell: 'desktop' | 'browser';
-  dataDir: string;
-  storePath: string;
-  timeZone: string;
-  demo: {
-    enabled: boolean;
-    running: boolean;
-    opcuaEndpoint: string | null;
-    modbusEndpoint: string | null;
-    /** Why the demo plant is not running although it is switched on (null when running or switched off). */
-    error: string | null;
-    /** Said while it runs on other ports than last time because those were taken (null otherwise). */
-    notice: string | null;
-  };
-}
-
-export interface SamplesLost {
-  total: number;
-  /** The latest episode: samples, their oldest and newest source time, tags; ongoing while still dropping. */
-  latest: { count: number; from: number; to: number; tags: number; ongoing: boolean };
-}
-
-export interface AppStatus {
-  devices: DeviceState[];
-  samplesPerSecond: number;
-  storeBytes: number;
-  /** Set when the store cannot be opened or written; the UI shows it in plain words. */
-  storeError: string | null;
-  /**
-   * Samples lost since start because the store could not be written and the memory buffer was full (null when
-   * none): the total, and the latest episode's source-time span and tags. Each tag's trend has a BadDataLost
-   * marker at the start of its lost span.
-   */
-  samplesLost: SamplesLost | null;
-  /**
-   * Set when the headless config file (--config) could not be read or is invalid: the message names the file
-   * and the bad fields; the app runs with the last good settings.
-   */
-  configError: string | null;
-  at: number;
-}
-
-export interface UiSettings {
-  trendTagIds: number[];
-  trendWindowMinutes: number;
-  demoPlant: boolean;
-  /** Desktop app: start when the user logs in (Windows and macOS; Linux desktops use their autostart). */
-  startAtLogin: boolean;
-  /** Desktop app: start with the window hidden (tray icon only). */
-  startMinimised: boolean;
-  /** Desktop app: closing the window hides it to the tray; collection keeps running until Quit. */
-  closeToTray: boolean;
-  /** The first screen's introduction (the demo plant, how to add a PLC) was dismissed. */
-  introDismissed: boolean;
-}
 
 // ---- input schemas ------------------------------------------------------------------------
 
@@ -566,9 +289,9 @@ export const calls = {
   'storeCheck.get': call<typeof empty, StoreCheckStatus>(empty),
   /** A full integrity_check now (off the main thread); answers when it is done. */
   'storeCheck.run': call<typeof empty, StoreCheck>(empty),
-} as const;
+} as const satisfies Record<CallName, CallDef<z.ZodType, unknown>>;
 
-export interface Events {
+export interface Events extends Record<EventName, unknown> {
   /** Samples as stored, batched (a few messages per second at most, never one per sample). */
   'samples.batch': { samples: SampleTuple[] };
   'status.changed': AppStatus;
@@ -584,52 +307,9 @@ export interface Events {
   'settings.changed': UiSettings;
 }
 
-export type CallName = keyof typeof calls;
-export type EventName = keyof Events;
 export type CallInput<K extends CallName> = z.input<(typeof calls)[K]['input']>;
 export type CallParsed<K extends CallName> = z.output<(typeof calls)[K]['input']>;
 export type CallOutput<K extends CallName> = NonNullable<(typeof calls)[K]['output']>;
-
-export const callNames = Object.keys(calls) as CallName[];
-export const eventNames: EventName[] = [
-  'samples.batch',
-  'status.changed',
-  'devices.changed',
-  'sync.changed',
-  'alarms.changed',
-  'serverAlarms.changed',
-  'settings.changed',
-];
-
-export const isCallName = (name: unknown): name is CallName =>
-  typeof name === 'string' && Object.prototype.hasOwnProperty.call(calls, name);
-
-// ---- errors and the result envelope -----------------------------------------------------------
-
-export type ErrorCode =
-  | 'invalid_input'
-  | 'unknown_call'
-  | 'not_found'
-  | 'conflict'
-  | 'store_unavailable'
-  | 'unavailable'
-  /** The device refused a request or did not answer (the message says which). */
-  | 'device_error'
-  | 'internal';
-
-export interface FieldProblem {
-  /** Dotted path to the bad field, e.g. "tags.2.nodeId". */
-  path: string;
-  message: string;
-}
-
-export interface WireError {
-  code: ErrorCode;
-  message: string;
-  fields?: FieldProblem[];
-}
-
-export type WireResult<T> = { ok: true; value: T } | { ok: false; error: WireError };
 
 /** What the renderer sees: one async function per call plus event subscription. */
 export type TwinEdgeApi = {
@@ -643,23 +323,6 @@ export interface Bridge {
   invoke(name: CallName, input: unknown): Promise<WireResult<unknown>>;
   on(listener: (event: EventName, payload: unknown) => void): () => void;
 }
-
-/** Channel names for Electron IPC. */
-export const ipcChannels = { invoke: 'twinedge:invoke', event: 'twinedge:event' } as const;
-
-// ---- browser-mode wire protocol (WebSocket at /ws on the serving origin) -----------------------
-
-/** Renderer -> main. `id` pairs a call with its result. */
-export interface ClientCallMessage {
-  t: 'call';
-  id: number;
-  name: string;
-  input: unknown;
-}
-
-/** Main -> renderer. */
-export type ServerMessage =
-  { t: 'result'; id: number; result: WireResult<unknown> } | { t: 'event'; name: EventName; payload: unknown };
 
 // ---- desktop bridge (what preload exposes as window.twinedge) -----------------------------------
 

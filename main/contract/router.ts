@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../domain/errors/app-error.js';
-import type { CallName, CallOutput, CallParsed, FieldProblem, WireError, WireResult } from './contract.js';
-import { calls, isCallName } from './contract.js';
+import type { CallName, WireError, WireResult } from './wire.js';
+import type { CallOutput, CallParsed } from './contract.js';
+import type { FieldProblem } from '../domain/errors/field-problem.js';
+import { calls } from './contract.js';
+import { isCallName } from './wire.js';
 
 export type Handlers = {
   [K in CallName]: (input: CallParsed<K>) => CallOutput<K> | Promise<CallOutput<K>>;

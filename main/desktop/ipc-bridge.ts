@@ -1,5 +1,5 @@
 import { ipcMain, type BrowserWindow } from 'electron';
-import { ipcChannels, type WireResult } from '../contract/contract.js';
+import { ipcChannels, type WireResult } from '../contract/wire.js';
 import type { Router } from '../contract/router.js';
 import type { EventHub } from '../live/event-hub.js';
 import { isTrustedSender } from './security.js';

@@ -1,5 +1,6 @@
 import type { AlarmCounts } from '../contract/alarm-contract.js';
-import type { AppStatus, UiSettings } from '../contract/contract.js';
+import type { AppStatus } from '../domain/app/app-status.js';
+import type { UiSettings } from '../domain/app/ui-settings.js';
 import type { SyncStatus } from '../contract/sync-contract.js';
 
 /**

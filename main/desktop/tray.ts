@@ -8,7 +8,10 @@ import {
   type NativeImage,
 } from 'electron';
 import type { AlarmsChanged } from '../contract/alarm-contract.js';
-import type { AppStatus, CallName, CallOutput, UiSettings } from '../contract/contract.js';
+import type { AppStatus } from '../domain/app/app-status.js';
+import type { CallName } from '../contract/wire.js';
+import type { CallOutput } from '../contract/contract.js';
+import type { UiSettings } from '../domain/app/ui-settings.js';
 import type { Router } from '../contract/router.js';
 import type { SyncStatus } from '../contract/sync-contract.js';
 import type { EventHub } from '../live/event-hub.js';

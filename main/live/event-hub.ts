@@ -1,4 +1,5 @@
-import type { EventName, Events } from '../contract/contract.js';
+import type { EventName } from '../contract/wire.js';
+import type { Events } from '../contract/contract.js';
 
 export type EventListener = <E extends EventName>(event: E, payload: Events[E]) => void;
 

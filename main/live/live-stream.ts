@@ -1,5 +1,5 @@
 import type { Sample } from '../collect/types.js';
-import type { SampleTuple } from '../contract/contract.js';
+import type { SampleTuple } from '../domain/sample/sample-tuple.js';
 import type { EventHub } from './event-hub.js';
 
 const tupleOf = (s: Sample): SampleTuple =>

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { ClientCallMessage, ServerMessage } from '../contract/contract.js';
+import type { ClientCallMessage, ServerMessage } from '../contract/wire.js';
 import type { Router } from '../contract/router.js';
 import type { EventHub } from '../live/event-hub.js';
 import { busyMessage, MAX_CALL_BYTES, MAX_CALLS_IN_FLIGHT } from '../contract/transport-limits.js';

@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../contract/contract.js';
+import type { AuditEntry } from '../domain/audit-entry.js';
 import type { Db } from './database.js';
 
 interface AuditRow {

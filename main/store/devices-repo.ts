@@ -2,7 +2,7 @@ import { AppError } from '../domain/errors/app-error.js';
 import type { DeviceConfig } from '../domain/device/device-schema.js';
 import { DeviceInput } from '../domain/device/device-schema.js';
 import { describeTagAddress } from '../domain/device/tag-address.js';
-import type { TagInfo } from '../contract/contract.js';
+import type { TagInfo } from '../domain/device/device-view.js';
 import type { Db } from './database.js';
 
 export interface StoredDevice {

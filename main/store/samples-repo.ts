@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Sample } from '../collect/types.js';
-import type { HistorySeries, SampleTuple } from '../contract/contract.js';
+import type { HistorySeries } from '../domain/sample/history-series.js';
+import type { SampleTuple } from '../domain/sample/sample-tuple.js';
 import type { Db } from './database.js';
 
 interface Row {

@@ -1,6 +1,6 @@
 import type { AlertRuleAnswer as CloudRule } from '../sync/api/answers.js';
 import type { AlertRuleBody } from '../sync/api/model.js';
-import type { AlarmCondition, AlarmRule, AlarmRuleConfig } from './rule-schema.js';
+import type { AlarmCondition, AlarmRule, AlarmRuleConfig } from '../domain/alarm/rule-schema.js';
 
 /** Where a local tag lives in TwinEdge, and back. */
 export interface CloudTagMap {

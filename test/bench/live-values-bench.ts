@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../../main/store/store.js';
-import type { SampleTuple } from '../../main/contract/contract.js';
+import type { SampleTuple } from '../../main/domain/sample/sample-tuple.js';
 import { result, type BenchResult } from './result.js';
 import { launchChromium, percentile, saveBenchDevice, serve } from './trend-bench.js';
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApp, type App } from '../../main/app/create-app.js';
-import type { DeviceView } from '../../main/contract/contract.js';
+import type { DeviceView } from '../../main/domain/device/device-view.js';
 import { silentLogger } from '../../main/log/logger.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { startOpcUaPeer, type OpcUaPeer } from './opcua-peer.js';

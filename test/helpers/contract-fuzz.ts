@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Prng } from '../../main/domain/prng.js';
-import { calls, callNames, type CallName } from '../../main/contract/contract.js';
+import { calls } from '../../main/contract/contract.js';
+import { callNames, type CallName } from '../../main/contract/wire.js';
 
 /** Picks for fuzzing over the demo plant's seeded PRNG (mulberry32): the same seed gives the same calls everywhere. */
 export class Rng {

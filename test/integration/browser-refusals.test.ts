@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { callNames } from '../../main/contract/contract.js';
+import { callNames } from '../../main/contract/wire.js';
 import { createRouter, type Handlers } from '../../main/contract/router.js';
 import { EventHub } from '../../main/live/event-hub.js';
 import { startBrowserServer, type BrowserServer } from '../../main/server/browser-server.js';

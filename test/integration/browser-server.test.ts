@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { callNames, type ServerMessage } from '../../main/contract/contract.js';
+import { callNames, type ServerMessage } from '../../main/contract/wire.js';
 import { createRouter, type Handlers } from '../../main/contract/router.js';
 import { EventHub } from '../../main/live/event-hub.js';
 import { startBrowserServer, type BrowserServer } from '../../main/server/browser-server.js';

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../main/app/create-app.js';
-import type { DeviceView, SampleTuple } from '../../main/contract/contract.js';
+import type { DeviceView } from '../../main/domain/device/device-view.js';
+import type { SampleTuple } from '../../main/domain/sample/sample-tuple.js';
 import { silentLogger } from '../../main/log/logger.js';
 import { EnvSecretStore, secretEnvName } from '../../main/secrets/env-store.js';
 import { scopes } from '../../main/sync/api/model.js';

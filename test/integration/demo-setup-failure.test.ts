@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../main/app/create-app.js';
 import type { DemoPlantPort } from '../../main/app/demo-setup.js';
-import type { AppInfo, WireResult } from '../../main/contract/contract.js';
+import type { AppInfo } from '../../main/domain/app/app-info.js';
+import type { WireResult } from '../../main/contract/wire.js';
 import { createLogger } from '../../main/log/logger.js';
 import { EnvSecretStore } from '../../main/secrets/env-store.js';
 import { tempDir } from '../helpers/temp-dir.js';

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../main/app/create-app.js';
-import type { CallName, CallOutput, WireError } from '../../main/contract/contract.js';
+import type { CallName, WireError } from '../../main/contract/wire.js';
+import type { CallOutput } from '../../main/contract/contract.js';
 import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import { silentLogger } from '../../main/log/logger.js';
 import { tempDir } from '../helpers/temp-dir.js';

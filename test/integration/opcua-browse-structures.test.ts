@@ -4,7 +4,7 @@ import { OpcUaBrowseService } from '../../main/collect/opcua/browse-service.js';
 import { OpcUaBrowseError } from '../../main/collect/opcua/opcua-errors.js';
 import type { BrowseSessionDevice } from '../../main/collect/opcua/browse-session.js';
 import { OpcUaSettings, OpcUaTag } from '../../main/domain/device/opcua-schema.js';
-import type { BrowseEntry } from '../../main/contract/contract.js';
+import type { BrowseEntry } from '../../main/domain/opcua/browse.js';
 import { startPlcServer, type PlcServer } from '../helpers/opcua-plc-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../main/app/create-app.js';
-import type { BrowseEntry, CallName, CallOutput } from '../../main/contract/contract.js';
+import type { BrowseEntry } from '../../main/domain/opcua/browse.js';
+import type { CallName } from '../../main/contract/wire.js';
+import type { CallOutput } from '../../main/contract/contract.js';
 import { silentLogger } from '../../main/log/logger.js';
 import { startPlcServer, type PlcServer } from '../helpers/opcua-plc-server.js';
 import { tempDir } from '../helpers/temp-dir.js';

@@ -17,7 +17,7 @@ import { OpcUaCollector } from '../../main/collect/opcua/opcua-collector.js';
 import { acquirePki, thumbprintOf, type PkiHandle } from '../../main/collect/opcua/pki.js';
 import { quietOpcUaLogs } from '../../main/collect/opcua/quiet-logs.js';
 import { StatusCodes } from '../../main/collect/types.js';
-import type { CertificateInfo } from '../../main/contract/contract.js';
+import type { CertificateInfo } from '../../main/domain/opcua/certificate.js';
 import { EventHub } from '../../main/live/event-hub.js';
 import { devicePasswordKey, type SecretStore } from '../../main/secrets/secret-store.js';
 import { collectorDevice, Recorder } from '../helpers/device.js';

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../main/app/create-app.js';
-import type { CallName, CallOutput, DeviceView, WireResult } from '../../main/contract/contract.js';
+import type { CallName, WireResult } from '../../main/contract/wire.js';
+import type { CallOutput } from '../../main/contract/contract.js';
+import type { DeviceView } from '../../main/domain/device/device-view.js';
 import { createLogger } from '../../main/log/logger.js';
 import { EnvSecretStore, secretEnvName } from '../../main/secrets/env-store.js';
 import { scopes } from '../../main/sync/api/model.js';

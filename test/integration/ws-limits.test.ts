@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createApp, type App } from '../../main/app/create-app.js';
-import { callNames, type ServerMessage, type WireResult } from '../../main/contract/contract.js';
+import { callNames, type ServerMessage, type WireResult } from '../../main/contract/wire.js';
 import { createRouter, type Handlers } from '../../main/contract/router.js';
 import { busyMessage, MAX_CALL_BYTES, MAX_CALLS_IN_FLIGHT } from '../../main/contract/transport-limits.js';
 import { EventHub } from '../../main/live/event-hub.js';

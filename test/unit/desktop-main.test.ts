@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import type { UiSettings, WireResult } from '../../main/contract/contract.js';
+import type { UiSettings } from '../../main/domain/app/ui-settings.js';
+import type { WireResult } from '../../main/contract/wire.js';
 
 /**
  * The desktop entry (main/desktop/main.ts) with `electron` and the core stood in: single instance, hidden

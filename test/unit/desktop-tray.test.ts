@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { UiSettings, WireResult } from '../../main/contract/contract.js';
+import type { UiSettings } from '../../main/domain/app/ui-settings.js';
+import type { WireResult } from '../../main/contract/wire.js';
 import type { Router } from '../../main/contract/router.js';
 import { EventHub } from '../../main/live/event-hub.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModbusDeviceInput, OpcUaDeviceInput } from '../../main/domain/device/device-schema.js';
-import type { DeviceState, DeviceView, TagInfo } from '../../main/contract/contract.js';
+import type { DeviceState } from '../../main/domain/device/device-state.js';
+import type { DeviceView, TagInfo } from '../../main/domain/device/device-view.js';
 import {
   buildLiveRows,
   devicesDown,

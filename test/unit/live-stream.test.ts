@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../../main/collect/types.js';
-import type { Events, SampleTuple } from '../../main/contract/contract.js';
+import type { Events } from '../../main/contract/contract.js';
+import type { SampleTuple } from '../../main/domain/sample/sample-tuple.js';
 import { EventHub } from '../../main/live/event-hub.js';
 import { LiveStream } from '../../main/live/live-stream.js';
 

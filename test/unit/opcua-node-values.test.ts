@@ -2,7 +2,7 @@ import { DataType, StatusCodes } from 'node-opcua';
 import { describe, expect, it } from 'vitest';
 import { accessLevelNames, coerceForWrite, statusCodeName } from '../../main/collect/opcua/node-values.js';
 import { uniqueName, visibleRows, type TreeNode } from '../../renderer/src/lib/address-tree.js';
-import type { BrowseEntry } from '../../main/contract/contract.js';
+import type { BrowseEntry } from '../../main/domain/opcua/browse.js';
 
 describe('OPC UA values for the address-space browser', () => {
   it('names status codes and access levels', () => {

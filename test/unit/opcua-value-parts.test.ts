@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { valuePartEntries, type VariableValue } from '../../main/collect/opcua/value-browse.js';
-import type { BrowseEntry } from '../../main/contract/contract.js';
+import type { BrowseEntry } from '../../main/domain/opcua/browse.js';
 import { canBeTag, entryKey, owningVariable, partTagName, type TreeNode } from '../../renderer/src/lib/address-tree.js';
 import {
   elementAt,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRouter, type Handlers } from '../../main/contract/router.js';
 import { AppError } from '../../main/domain/errors/app-error.js';
-import { callNames } from '../../main/contract/contract.js';
+import { callNames } from '../../main/contract/wire.js';
 
 const unexpected = (): never => {
   throw new Error('handler must not run for invalid input');

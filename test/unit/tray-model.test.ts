@@ -1,7 +1,8 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { AlarmCounts } from '../../main/contract/alarm-contract.js';
-import type { AppStatus, DeviceState } from '../../main/contract/contract.js';
+import type { AppStatus } from '../../main/domain/app/app-status.js';
+import type { DeviceState } from '../../main/domain/device/device-state.js';
 import type { SyncStatus } from '../../main/contract/sync-contract.js';
 import { trayIconPng } from '../../main/desktop/tray-icon.js';
 import { startHidden, trayModel } from '../../main/desktop/tray-model.js';

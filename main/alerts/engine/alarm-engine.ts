@@ -1,5 +1,5 @@
 import type { Sample } from '../../collect/types.js';
-import type { DeviceState } from '../../contract/contract.js';
+import type { DeviceState } from '../../domain/device/device-state.js';
 import type { AlarmEngineApi, AlarmEngineOptions, RuleRuntime, Transition } from '../../domain/alarm/alarm-runtime.js';
 import type { AlarmEventKind, AlarmRule, AlarmState } from '../../domain/alarm/rule-schema.js';
 import { CompiledRule, freshRuntime } from './compiled-rule.js';

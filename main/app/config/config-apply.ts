@@ -1,7 +1,7 @@
-import type { AlarmCondition, AlarmRuleConfig } from '../alerts/rule-schema.js';
-import { AppError } from '../app/errors.js';
-import type { StoredDevice } from '../store/devices-repo.js';
-import type { ConfigAlarmRule, ConfigCondition, ConfigFile } from './config-file-schema.js';
+import type { AlarmCondition, AlarmRuleConfig } from '../../domain/alarm/rule-schema.js';
+import { AppError } from '../../domain/errors/app-error.js';
+import type { StoredDevice } from '../../store/devices-repo.js';
+import type { ConfigAlarmRule, ConfigCondition, ConfigFile } from '../../domain/config/config-file-schema.js';
 
 /** A problem found while checking the file against what is configured: the field's path and what is wrong. */
 export interface ConfigIssue {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { AppError } from '../app/errors.js';
+import { AppError } from '../../domain/errors/app-error.js';
 import { describeIssues } from './config-apply.js';
-import { ConfigFile } from './config-file-schema.js';
+import { ConfigFile } from '../../domain/config/config-file-schema.js';
 
-export { ConfigFile } from './config-file-schema.js';
+export { ConfigFile } from '../../domain/config/config-file-schema.js';
 
 /** Reads and validates a config file; the error names the file, the bad field's path and what was expected. */
 export const loadConfigFile = (path: string): ConfigFile => {

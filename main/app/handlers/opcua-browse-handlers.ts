@@ -2,7 +2,7 @@ import type { SecretStore } from '../../secrets/secret-store.js';
 import type { OpcUaBrowseService } from '../../collect/opcua/browse-service.js';
 import { OpcUaBrowseError } from '../../collect/opcua/opcua-errors.js';
 import type { BrowseSessionDevice } from '../../collect/opcua/browse-session.js';
-import type { AppInfo } from '../../contract/contract.js';
+import type { AppInfo } from '../../domain/app/app-info.js';
 import type { Handlers } from '../../contract/router.js';
 import type { EventHub } from '../../live/event-hub.js';
 import type { Logger } from '../../log/logger.js';

@@ -10,7 +10,7 @@ import type { ModbusResponse } from './pdu.js';
 import { planReads, splitBlock, type ReadBlock } from './plan.js';
 import { qualityForError } from './quality.js';
 import { decodeRegisters, decodeString, scaleValue } from './values.js';
-import type { DeviceDiagnostics } from '../../contract/contract.js';
+import type { DeviceDiagnostics } from '../../domain/device/device-state.js';
 
 /**
  * Polls one Modbus device (one unit id) through the line it shares with other units. Tags are grouped by

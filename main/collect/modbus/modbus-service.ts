@@ -1,5 +1,5 @@
 import { isBitArea, type ModbusSettings, type ModbusTag } from '../../domain/device/modbus-schema.js';
-import type { ModbusTestReadResult } from '../../contract/contract.js';
+import type { ModbusTestReadResult } from '../../domain/device/modbus-test-read.js';
 import { StatusCodes } from '../types.js';
 import { readFunctionOf } from './addresses.js';
 import { ModbusClosedError, ModbusRequestError } from './errors.js';

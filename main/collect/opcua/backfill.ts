@@ -1,6 +1,6 @@
 import type { ClientSession, DataValue } from 'node-opcua';
 import { z } from 'zod';
-import type { BackfillInterval } from '../../contract/contract.js';
+import type { BackfillInterval } from '../../domain/device/device-state.js';
 import { errorMessage } from '../../domain/errors/app-error.js';
 import { Sleeper, formatDelay } from '../sleep.js';
 import type { Sample } from '../types.js';

@@ -20,7 +20,7 @@ import {
   type NodeId,
   type ReferenceDescription,
 } from 'node-opcua';
-import type { BrowseEntry, NodeDetails } from '../../contract/contract.js';
+import type { BrowseEntry, NodeDetails } from '../../domain/opcua/browse.js';
 import { withTimeout } from '../timeout.js';
 import { openBrowseSession, type BrowseSession, type BrowseSessionDevice } from './browse-session.js';
 import { describeOpcUaError } from './messages.js';

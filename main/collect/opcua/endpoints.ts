@@ -1,6 +1,7 @@
 import { MessageSecurityMode, OPCUAClient, UserTokenType, type EndpointDescription } from 'node-opcua';
 import { opcuaSecurityPolicies } from '../../domain/device/opcua-schema.js';
-import type { CertificateInfo, OpcUaEndpoint } from '../../contract/contract.js';
+import type { CertificateInfo } from '../../domain/opcua/certificate.js';
+import type { OpcUaEndpoint } from '../../domain/opcua/endpoint.js';
 import { settle, withTimeout } from '../timeout.js';
 import { clientOptions } from './client-options.js';
 import { describeOpcUaError } from './messages.js';

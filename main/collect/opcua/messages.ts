@@ -1,4 +1,4 @@
-import type { CertificateInfo } from '../../contract/contract.js';
+import type { CertificateInfo } from '../../domain/opcua/certificate.js';
 import type { OpcUaIdentityType } from '../../domain/device/opcua-schema.js';
 
 /**

@@ -25,7 +25,7 @@ import {
   type CollectorState,
   type Sample,
 } from '../types.js';
-import type { DeviceDiagnostics } from '../../contract/contract.js';
+import type { DeviceDiagnostics } from '../../domain/device/device-state.js';
 import type { OpcUaTag } from '../../domain/device/opcua-schema.js';
 import { appendSamples, type ItemTag, type SampleSink, type ValueKind } from './item-samples.js';
 import { parseFieldPath } from './structure-fields.js';

@@ -2,7 +2,7 @@ import { X509Certificate, createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { OPCUACertificateManager, getHostname } from 'node-opcua';
-import type { CertificateInfo, OpcUaCertificates } from '../../contract/contract.js';
+import type { CertificateInfo, OpcUaCertificates } from '../../domain/opcua/certificate.js';
 import { PkiError, normalizeThumbprint } from './opcua-errors.js';
 
 /**

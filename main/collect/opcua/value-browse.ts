@@ -1,4 +1,4 @@
-import type { BrowseEntry, ValuePart } from '../../contract/contract.js';
+import type { BrowseEntry, ValuePart } from '../../domain/opcua/browse.js';
 import {
   childField,
   elementAt,

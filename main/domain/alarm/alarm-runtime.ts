@@ -1,5 +1,5 @@
-import type { Sample } from '../collect/types.js';
-import type { DeviceState } from '../contract/contract.js';
+import type { Sample } from '../../collect/types.js';
+import type { DeviceState } from '../device/device-state.js';
 import type { AlarmEventKind, AlarmRule, AlarmState } from './rule-schema.js';
 
 /** A rule's alarm state that survives restarts (persisted by the service after every transition). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AlarmRuleInput, compareOperators, textOperators } from '../alerts/rule-schema.js';
-import { SyncConfigureInput } from '../contract/sync-contract.js';
-import { ModbusDeviceInput, OpcUaDeviceInput } from './device-schema.js';
+import { AlarmRuleInput, compareOperators, textOperators } from '../alarm/rule-schema.js';
+import { SyncConfigureInput } from '../../contract/sync-contract.js';
+import { ModbusDeviceInput, OpcUaDeviceInput } from '../device/device-schema.js';
 
 /**
  * The headless config file (`--config FILE`): devices and tags, alarm rules and cloud sync settings declared

@@ -1,4 +1,5 @@
-import type { ErrorCode, FieldProblem } from '../contract/contract.js';
+import type { ErrorCode } from './error-code.js';
+import type { FieldProblem } from './field-problem.js';
 
 /** An error meant for the user: a code the UI can branch on and a message an engineer understands. */
 export class AppError extends Error {

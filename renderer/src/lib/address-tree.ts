@@ -1,4 +1,4 @@
-import type { BrowseEntry } from '../../../main/contract/contract.js';
+import type { BrowseEntry } from '../../../main/domain/opcua/browse.js';
 
 /**
  * The address-space tree as the panel shows it: nodes loaded so far (children fetched on expand), and

@@ -1,4 +1,4 @@
-import type { TagInfo } from '../../../main/contract/contract.js';
+import type { TagInfo } from '../../../main/domain/device/device-view.js';
 import type {
   AlarmCountSource,
   AlarmCounts,
@@ -6,7 +6,14 @@ import type {
   AlarmPreview,
   AlarmTally,
 } from '../../../main/contract/alarm-contract.js';
-import type { ActiveAlarm, AlarmCondition, AlarmEventKind, AlarmRuleInput, AlarmSeverity, AlarmState } from '../../../main/domain/alarm/rule-schema.js';
+import type {
+  ActiveAlarm,
+  AlarmCondition,
+  AlarmEventKind,
+  AlarmRuleInput,
+  AlarmSeverity,
+  AlarmState,
+} from '../../../main/domain/alarm/rule-schema.js';
 import { formatSeconds } from './alert-format.js';
 
 /** What condition text needs to know about tags and devices. */

@@ -1,13 +1,7 @@
-import type {
-  Bridge,
-  CallName,
-  ErrorCode,
-  EventName,
-  Events,
-  FieldProblem,
-  TwinEdgeApi,
-  WireResult,
-} from '../../../main/contract/contract';
+import type { Bridge, Events, TwinEdgeApi } from '../../../main/contract/contract';
+import type { CallName, EventName, WireResult } from '../../../main/contract/wire';
+import type { ErrorCode } from '../../../main/domain/errors/error-code';
+import type { FieldProblem } from '../../../main/domain/errors/field-problem';
 
 /** Every failed call surfaces as an ApiError: a contract error code, plain message and field problems. */
 export class ApiError extends Error {

@@ -1,4 +1,5 @@
-import type { Bridge, CallName, PreloadApi, WireResult } from '../../../main/contract/contract';
+import type { Bridge, PreloadApi } from '../../../main/contract/contract';
+import type { CallName, WireResult } from '../../../main/contract/wire';
 
 /** The desktop transport: preload exposes one function per call as window.twinedge. */
 export function electronBridge(preload: PreloadApi): Bridge {

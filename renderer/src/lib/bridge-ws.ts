@@ -1,11 +1,5 @@
-import type {
-  Bridge,
-  CallName,
-  ClientCallMessage,
-  EventName,
-  ServerMessage,
-  WireResult,
-} from '../../../main/contract/contract';
+import type { Bridge } from '../../../main/contract/contract';
+import type { CallName, ClientCallMessage, EventName, ServerMessage, WireResult } from '../../../main/contract/wire';
 import { MAX_CALL_BYTES, tooLargeMessage } from '../../../main/contract/transport-limits';
 
 export type ConnectionState =

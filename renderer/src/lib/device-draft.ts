@@ -1,5 +1,18 @@
-import type { DeviceView } from '../../../main/contract/contract';
-import { describeLine, isBitArea, type ModbusArea, type ModbusDataType, type ModbusTag, type ModbusTransport, type WordOrder, type opcuaIdentityTypes, type opcuaDeadbandTypes, type opcuaSecurityModes, type opcuaSecurityPolicies, type serialParities } from '../../../main/domain/device/device-schema';
+import type { DeviceView } from '../../../main/domain/device/device-view';
+import {
+  describeLine,
+  isBitArea,
+  type ModbusArea,
+  type ModbusDataType,
+  type ModbusTag,
+  type ModbusTransport,
+  type WordOrder,
+  type opcuaIdentityTypes,
+  type opcuaDeadbandTypes,
+  type opcuaSecurityModes,
+  type opcuaSecurityPolicies,
+  type serialParities,
+} from '../../../main/domain/device/device-schema';
 
 /** What the device form edits. Numbers are null while the input is empty (the schema reports it). */
 export interface OpcUaTagDraft {

@@ -1,4 +1,4 @@
-import type { DeviceState } from '../../../main/contract/contract.js';
+import type { DeviceState } from '../../../main/domain/device/device-state.js';
 
 type State = DeviceState['state'];
 

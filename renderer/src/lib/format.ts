@@ -1,4 +1,4 @@
-import type { Quality } from '../../../main/contract/contract.js';
+import type { Quality } from '../../../main/domain/sample/quality.js';
 
 /** OPC UA status code severity (top two bits): 0 good, 1 uncertain, 2/3 bad. */
 export function qualityOf(statusCode: number): Quality {

@@ -1,4 +1,6 @@
-import type { DeviceState, DeviceView, Quality, TagInfo } from '../../../main/contract/contract.js';
+import type { DeviceState } from '../../../main/domain/device/device-state.js';
+import type { DeviceView, TagInfo } from '../../../main/domain/device/device-view.js';
+import type { Quality } from '../../../main/domain/sample/quality.js';
 import { qualityLabel, qualityOf, readoutText } from './format.js';
 import { statusCodeName, statusCodeText } from './status-codes.js';
 

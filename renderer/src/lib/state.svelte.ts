@@ -1,14 +1,11 @@
 import { SvelteMap } from 'svelte/reactivity';
-import type {
-  AppInfo,
-  AppStatus,
-  DeviceState,
-  DeviceView,
-  SampleTuple,
-  TagInfo,
-  TwinEdgeApi,
-  UiSettings,
-} from '../../../main/contract/contract';
+import type { AppInfo } from '../../../main/domain/app/app-info';
+import type { AppStatus } from '../../../main/domain/app/app-status';
+import type { DeviceState } from '../../../main/domain/device/device-state';
+import type { DeviceView, TagInfo } from '../../../main/domain/device/device-view';
+import type { SampleTuple } from '../../../main/domain/sample/sample-tuple';
+import type { TwinEdgeApi } from '../../../main/contract/contract';
+import type { UiSettings } from '../../../main/domain/app/ui-settings';
 import type { SyncStatus } from '../../../main/contract/sync-contract';
 import type { AlarmCounts, AlarmsChanged } from '../../../main/contract/alarm-contract';
 import { alarmsToNotify, showAlarmNotifications } from './alarm-notify';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { DeviceInput } from '../../../main/domain/device/device-schema';
-import type { FieldProblem } from '../../../main/contract/contract';
+import type { FieldProblem } from '../../../main/domain/errors/field-problem';
 
 /** Plainer words for zod's generic messages; the schema's own messages pass through. */
 function plain(issue: z.core.$ZodIssue): string {
