@@ -1,5 +1,5 @@
-import type { AlarmCountSource, AlarmCounts, AlarmTally } from '../contract/alarm-contract.js';
-import type { ServerAlarm } from '../contract/server-alarm-contract.js';
+import type { AlarmCountSource, AlarmCounts, AlarmTally } from '../domain/alarm/alarm-counts.js';
+import type { ServerAlarm } from '../domain/alarm/server-alarm.js';
 import type { AlertEventAnswer } from '../sync/api/answers.js';
 import type { ActiveAlarm, AlarmSeverity } from '../domain/alarm/rule-schema.js';
 

@@ -1,5 +1,8 @@
 import type { Sample } from '../collect/types.js';
-import type { AlarmCounts, AlarmHistoryEvent, AlarmPreview, AlarmsChanged } from '../contract/alarm-contract.js';
+import type { AlarmCounts } from '../domain/alarm/alarm-counts.js';
+import type { AlarmHistoryEvent } from '../domain/alarm/alarm-history-event.js';
+import type { AlarmPreview } from '../domain/alarm/alarm-preview.js';
+import type { AlarmsChanged } from '../domain/alarm/alarms-changed.js';
 import type { DeviceState } from '../domain/device/device-state.js';
 import type { TagInfo } from '../domain/device/device-view.js';
 import type { Logger } from '../log/logger.js';

@@ -5,9 +5,9 @@ import type {
   ServerEventSink,
   ShelveRequest,
 } from '../collect/server-events.js';
-import type { ServerAlarm, ServerAlarmActionResult, ServerAlarmList } from '../contract/server-alarm-contract.js';
+import type { ServerAlarm, ServerAlarmActionResult, ServerAlarmList } from '../domain/alarm/server-alarm.js';
 import type { Logger } from '../log/logger.js';
-import type { StoredServerEvent } from '../store/server-events-repo.js';
+import type { StoredServerEvent } from '../domain/alarm/server-event.js';
 import type { Store } from '../store/store.js';
 import { AppError } from '../domain/errors/app-error.js';
 import { severityOfOpcUa } from './server-severity.js';

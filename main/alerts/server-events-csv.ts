@@ -1,7 +1,7 @@
 import { exportFileName } from '../domain/export-file-name.js';
-import type { ServerEventsExport } from '../contract/server-alarm-contract.js';
+import type { ServerEventsExport } from '../domain/alarm/server-event.js';
 import { csvField, localIso } from '../history/csv-export.js';
-import type { StoredServerEvent } from '../store/server-events-repo.js';
+import type { StoredServerEvent } from '../domain/alarm/server-event.js';
 import { severityOfOpcUa } from './server-severity.js';
 
 const CRLF = '\r\n';

@@ -4,61 +4,6 @@ import type { ActiveAlarm, AlarmEvent, AlarmRule, AlarmSeverity } from '../domai
 
 /** The alarms part of the renderer contract (spread into `calls` in contract.ts). */
 
-/** One source's alarms counted three ways. A shelved alarm is counted as shelved only. */
-export interface AlarmTally {
-  /** Active now, acknowledged or not. */
-  active: number;
-  /** Waiting for an acknowledgement, active or already cleared. */
-  unacknowledged: number;
-  /** Shelved: silent until unshelved or the time is up. */
-  shelved: number;
-}
-
-/** Where an alarm comes from: this app's rules (local, demo, TwinEdge rules run here), TwinEdge's alert events, OPC UA servers. */
-export type AlarmCountSource = 'local' | 'twinedge' | 'server';
-
-/** Every source added up, for the banner and the tray. */
-export interface AlarmCounts extends AlarmTally {
-  /** Active alarms per severity (acknowledged or not), not counting shelved ones. */
-  bySeverity: Record<AlarmSeverity, number>;
-  bySource: Record<AlarmCountSource, AlarmTally>;
-}
-
-/** A history entry with the unit of its value (the first condition's tag's unit; "" when none or the tag is gone). */
-export interface AlarmHistoryEvent extends AlarmEvent {
-  unit: string;
-}
-
-export interface AlarmsChanged {
-  counts: AlarmCounts;
-  /** Alarms raised since the last event, for desktop notifications (shelved ones flagged: stay silent). */
-  raised: {
-    ruleId: number;
-    ruleName: string;
-    severity: AlarmSeverity;
-    condition: string;
-    value: number | null;
-    unit: string;
-    shelved: boolean;
-    at: number;
-  }[];
-  at: number;
-}
-
-export interface AlarmPreview {
-  /** Stored data the preview ran over, epoch ms. */
-  from: number;
-  to: number;
-  samples: number;
-  /** How many times the rule would have raised an alarm. */
-  raises: number;
-  /** Seconds it would have been active in total. */
-  activeSeconds: number;
-  firstRaiseAt: number | null;
-  /** Why the preview could not be exact (e.g. device offline conditions are not replayed). */
-  notes: string[];
-}
-
 const ruleId = z.number().int().positive();
 
 export const AckInput = z
@@ -98,6 +43,3 @@ export const PreviewInput = z
       .default(60),
   })
   .strict();
-
-export { AlarmRuleInput };
-export type { ActiveAlarm, AlarmEvent, AlarmRule };

@@ -23,47 +23,26 @@ import {
   type SyncStatus,
   type TrainingJob,
 } from './sync-contract.js';
-import {
-  AckInput,
-  AlarmRuleInput,
-  HistoryInput,
-  PreviewInput,
-  RuleIdInput,
-  ShelveInput,
-  UnshelveInput,
-  type ActiveAlarm,
-  type AlarmCounts,
-  type AlarmHistoryEvent,
-  type AlarmPreview,
-  type AlarmRule as LocalAlarmRule,
-  type AlarmsChanged,
-} from './alarm-contract.js';
-import {
-  DashboardIdInput,
-  ExportQuery,
-  PredictionsOverlayQuery,
-  RetentionInput,
-  TrendQuery,
-  TrendViewInput,
-  ViewIdInput,
-  type CsvExport,
-  type DashboardImport,
-  type PredictionsResult,
-  type RetentionStatus,
-  type TrendResult,
-  type TrendView,
-} from './trend-contract.js';
-import { LogLevelInput, LogTailQuery, type LogLevel, type LogTail } from './log-contract.js';
+import { AckInput, HistoryInput, PreviewInput, RuleIdInput, ShelveInput, UnshelveInput } from './alarm-contract.js';
+import { AlarmRuleInput, type ActiveAlarm, type AlarmRule as LocalAlarmRule } from '../domain/alarm/rule-schema.js';
+import { type AlarmCounts } from '../domain/alarm/alarm-counts.js';
+import { type AlarmHistoryEvent } from '../domain/alarm/alarm-history-event.js';
+import { type AlarmPreview } from '../domain/alarm/alarm-preview.js';
+import { type AlarmsChanged } from '../domain/alarm/alarms-changed.js';
+import { DashboardIdInput, ViewIdInput } from './trend-contract.js';
+import { ExportQuery, TrendQuery, type CsvExport } from '../domain/history/trend-query.js';
+import { PredictionsOverlayQuery, type PredictionsResult } from '../domain/history/prediction-overlay.js';
+import { RetentionInput, type RetentionStatus } from '../domain/history/retention.js';
+import { TrendViewInput, type TrendView } from '../domain/history/trend-view.js';
+import { type DashboardImport } from '../domain/history/dashboard-import.js';
+import { type TrendResult } from '../domain/history/trend-result.js';
+import { LogLevelInput, LogTailQuery } from './log-contract.js';
+import { type LogLevel } from '../domain/log/log-level.js';
+import { type LogTail } from '../domain/log/log-tail.js';
 import type { StoreCheck, StoreCheckStatus } from '../domain/store-check.js';
-import {
-  ServerAckInput,
-  ServerEventsQuery,
-  ServerShelveInput,
-  type ServerAlarmActionResult,
-  type ServerAlarmList,
-  type ServerEvent,
-  type ServerEventsExport,
-} from './server-alarm-contract.js';
+import { ServerAckInput, ServerEventsQuery, ServerShelveInput } from './server-alarm-contract.js';
+import { type ServerAlarmActionResult, type ServerAlarmList } from '../domain/alarm/server-alarm.js';
+import { type ServerEvent, type ServerEventsExport } from '../domain/alarm/server-event.js';
 import { type AppInfo } from '../domain/app/app-info.js';
 import { type AppStatus } from '../domain/app/app-status.js';
 import { type DeviceView, type TagInfo } from '../domain/device/device-view.js';

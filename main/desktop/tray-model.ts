@@ -1,4 +1,4 @@
-import type { AlarmCounts } from '../contract/alarm-contract.js';
+import type { AlarmCounts } from '../domain/alarm/alarm-counts.js';
 import type { AppStatus } from '../domain/app/app-status.js';
 import type { UiSettings } from '../domain/app/ui-settings.js';
 import type { SyncStatus } from '../contract/sync-contract.js';

@@ -7,7 +7,7 @@ import {
   type MenuItemConstructorOptions,
   type NativeImage,
 } from 'electron';
-import type { AlarmsChanged } from '../contract/alarm-contract.js';
+import type { AlarmsChanged } from '../domain/alarm/alarms-changed.js';
 import type { AppStatus } from '../domain/app/app-status.js';
 import type { CallName } from '../contract/wire.js';
 import type { CallOutput } from '../contract/contract.js';

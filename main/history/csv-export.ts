@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { AppError } from '../domain/errors/app-error.js';
 import { qualityOf } from '../collect/types.js';
-import type { CsvExport, ExportQuery } from '../contract/trend-contract.js';
+import type { CsvExport, ExportQuery } from '../domain/history/trend-query.js';
 import { exportFileName } from '../domain/export-file-name.js';
 import type { Store } from '../store/store.js';
 import { rollupTable } from '../store/rollups-repo.js';

@@ -1,7 +1,7 @@
 import type { DashboardAnswer as Dashboard } from '../sync/api/answers.js';
 import type { DashboardBody } from '../sync/api/model.js';
 import type { TagTarget } from '../sync/points.js';
-import type { AxisSetting, TrendRange } from '../contract/trend-contract.js';
+import type { AxisSetting, TrendRange } from '../domain/history/trend-view.js';
 
 /** A local tag as the mapping needs it. */
 export interface TagRef {

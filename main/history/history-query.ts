@@ -1,13 +1,7 @@
 import type { z } from 'zod';
-import {
-  GAP_QUALITY,
-  resolutionMs,
-  type HistoryFillSource,
-  type Resolution,
-  type TrendQuery,
-  type TrendResult,
-  type TrendSeries,
-} from '../contract/trend-contract.js';
+import { GAP_QUALITY, resolutionMs, type Resolution } from '../domain/history/resolution.js';
+import { type HistoryFillSource, type TrendResult, type TrendSeries } from '../domain/history/trend-result.js';
+import { type TrendQuery } from '../domain/history/trend-query.js';
 import type { Store } from '../store/store.js';
 import type { CloudFill, CloudHistorySource } from './cloud-source.js';
 import type { RollupService } from './rollups.js';

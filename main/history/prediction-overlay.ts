@@ -1,5 +1,5 @@
 import type { PredictionAnswer as Prediction } from '../sync/api/answers.js';
-import type { PredictionOverlay } from '../contract/trend-contract.js';
+import type { PredictionOverlay } from '../domain/history/prediction-overlay.js';
 
 /** A charted tag: its id, name, and the TwinEdge asset of its device (null when not registered). */
 export interface OverlayTag {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { AppError, errorMessage } from '../domain/errors/app-error.js';
-import type { RetentionInput, RetentionSettings, RetentionStatus } from '../contract/trend-contract.js';
+import type { RetentionInput, RetentionSettings, RetentionStatus } from '../domain/history/retention.js';
 import { HOUR_MS } from '../store/rollups-repo.js';
 import type { Store } from '../store/store.js';
 import type { RollupService } from './rollups.js';

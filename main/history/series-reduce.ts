@@ -1,4 +1,5 @@
-import { GAP_QUALITY, type Resolution, type TrendSeries } from '../contract/trend-contract.js';
+import { GAP_QUALITY, type Resolution } from '../domain/history/resolution.js';
+import { type TrendSeries } from '../domain/history/trend-result.js';
 import type { Db } from '../store/database.js';
 import { qualityOf } from '../collect/types.js';
 

@@ -1,5 +1,5 @@
 import { AppError } from '../domain/errors/app-error.js';
-import { TrendViewInput, type TrendView } from '../contract/trend-contract.js';
+import { TrendViewInput, type TrendView } from '../domain/history/trend-view.js';
 import type { Db } from './database.js';
 
 interface ViewRow {

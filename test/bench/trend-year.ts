@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Sample } from '../../main/collect/types.js';
-import { TrendQuery } from '../../main/contract/trend-contract.js';
+import { TrendQuery } from '../../main/domain/history/trend-query.js';
 import { HistoryService, chooseTier } from '../../main/history/history-query.js';
 import { RollupService } from '../../main/history/rollups.js';
 import { Store } from '../../main/store/store.js';

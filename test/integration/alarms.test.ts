@@ -5,7 +5,7 @@ import { AlarmEngine } from '../../main/alerts/engine/alarm-engine.js';
 import { AlarmRuleInput, type AlarmRuleInput as RuleIn } from '../../main/domain/alarm/rule-schema.js';
 import type { Sample } from '../../main/collect/types.js';
 import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
-import type { AlarmsChanged } from '../../main/contract/alarm-contract.js';
+import type { AlarmsChanged } from '../../main/domain/alarm/alarms-changed.js';
 import { createLogger } from '../../main/log/logger.js';
 import type { StoredDevice } from '../../main/store/devices-repo.js';
 import { Store } from '../../main/store/store.js';

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../main/app/create-app.js';
-import type { AlarmsChanged } from '../../main/contract/alarm-contract.js';
+import type { AlarmsChanged } from '../../main/domain/alarm/alarms-changed.js';
 import type { CallName, WireResult } from '../../main/contract/wire.js';
 import type { CallOutput, Events } from '../../main/contract/contract.js';
 import { EnvSecretStore } from '../../main/secrets/env-store.js';

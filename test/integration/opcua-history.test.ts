@@ -12,7 +12,7 @@ import { readProcessedHistory, readRawHistory } from '../../main/collect/opcua/h
 import { OpcUaCollector } from '../../main/collect/opcua/opcua-collector.js';
 import { StatusCodes, type Sample } from '../../main/collect/types.js';
 import type { BackfillInterval } from '../../main/domain/device/device-state.js';
-import { TrendQuery } from '../../main/contract/trend-contract.js';
+import { TrendQuery } from '../../main/domain/history/trend-query.js';
 import { HistoryService } from '../../main/history/history-query.js';
 import { RollupService } from '../../main/history/rollups.js';
 import { ServerHistorySource } from '../../main/history/server-source.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countAlarms, countedServer, countedTwinEdge, type CountedAlarm } from '../../main/alerts/alarm-counts.js';
-import type { ServerAlarm } from '../../main/contract/server-alarm-contract.js';
+import type { ServerAlarm } from '../../main/domain/alarm/server-alarm.js';
 import type { AlertEventAnswer } from '../../main/sync/api/answers.js';
 
 const alarm = (o: Partial<CountedAlarm>): CountedAlarm => ({

@@ -14,7 +14,8 @@ import {
   worstSeverity,
   type AlarmFormatContext,
 } from '../../renderer/src/lib/alarm-format.js';
-import type { AlarmCounts, AlarmHistoryEvent, AlarmTally } from '../../main/contract/alarm-contract.js';
+import type { AlarmCounts, AlarmTally } from '../../main/domain/alarm/alarm-counts.js';
+import type { AlarmHistoryEvent } from '../../main/domain/alarm/alarm-history-event.js';
 
 const ctx: AlarmFormatContext = {
   tags: [

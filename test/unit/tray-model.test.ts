@@ -1,6 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { AlarmCounts } from '../../main/contract/alarm-contract.js';
+import type { AlarmCounts } from '../../main/domain/alarm/alarm-counts.js';
 import type { AppStatus } from '../../main/domain/app/app-status.js';
 import type { DeviceState } from '../../main/domain/device/device-state.js';
 import type { SyncStatus } from '../../main/contract/sync-contract.js';

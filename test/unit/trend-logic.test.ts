@@ -25,7 +25,7 @@ import {
   withLiveTail,
   type PlotSeries,
 } from '../../renderer/src/lib/trend-data.js';
-import { GAP_QUALITY } from '../../main/contract/trend-contract.js';
+import { GAP_QUALITY } from '../../main/domain/history/resolution.js';
 import { SampleRing } from '../../renderer/src/lib/ring.js';
 
 const H = 3_600_000;

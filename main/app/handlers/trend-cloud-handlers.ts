@@ -1,5 +1,5 @@
 import type { Handlers } from '../../contract/router.js';
-import type { TrendView } from '../../contract/trend-contract.js';
+import type { TrendView } from '../../domain/history/trend-view.js';
 import {
   DashboardMappingError,
   dashboardToView,

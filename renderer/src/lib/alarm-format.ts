@@ -1,11 +1,7 @@
 import type { TagInfo } from '../../../main/domain/device/device-view.js';
-import type {
-  AlarmCountSource,
-  AlarmCounts,
-  AlarmHistoryEvent,
-  AlarmPreview,
-  AlarmTally,
-} from '../../../main/contract/alarm-contract.js';
+import type { AlarmCountSource, AlarmCounts, AlarmTally } from '../../../main/domain/alarm/alarm-counts.js';
+import type { AlarmHistoryEvent } from '../../../main/domain/alarm/alarm-history-event.js';
+import type { AlarmPreview } from '../../../main/domain/alarm/alarm-preview.js';
 import type {
   ActiveAlarm,
   AlarmCondition,

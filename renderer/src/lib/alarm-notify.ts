@@ -1,4 +1,4 @@
-import type { AlarmsChanged } from '../../../main/contract/alarm-contract.js';
+import type { AlarmsChanged } from '../../../main/domain/alarm/alarms-changed.js';
 import { alarmSeverityLabel } from './alarm-format.js';
 
 const num = (v: number): string => String(Math.round(v * 1000) / 1000);

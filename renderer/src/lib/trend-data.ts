@@ -1,6 +1,8 @@
 /** Trend data assembly: axes per unit, uPlot columns (gaps, min/max bands, TwinEdge part), cursor readouts. Pure. */
-import type { AxisSetting, PredictionOverlay, TrendSeries } from '../../../main/contract/trend-contract.js';
-import { GAP_QUALITY } from '../../../main/contract/trend-contract.js';
+import type { AxisSetting } from '../../../main/domain/history/trend-view.js';
+import type { PredictionOverlay } from '../../../main/domain/history/prediction-overlay.js';
+import type { TrendSeries } from '../../../main/domain/history/trend-result.js';
+import { GAP_QUALITY } from '../../../main/domain/history/resolution.js';
 
 /** The subset of a history answer the chart needs; live tails are appended as raw points. */
 export type PlotSeries = Pick<
