@@ -1,4 +1,4 @@
-import type { Sample } from '../collect/types.js';
+import type { Sample } from '../domain/sample/sample.js';
 import type { AlarmCounts } from '../domain/alarm/alarm-counts.js';
 import type { AlarmHistoryEvent } from '../domain/alarm/alarm-history-event.js';
 import type { AlarmPreview } from '../domain/alarm/alarm-preview.js';

@@ -7,7 +7,7 @@ import { ModbusLines } from '../collect/modbus/line-registry.js';
 import { ModbusService } from '../collect/modbus/modbus-service.js';
 import { withoutRetry } from '../collect/retry-text.js';
 import { DemoPlant } from '../collect/demo/demo-plant.js';
-import type { Sample } from '../collect/types.js';
+import type { Sample } from '../domain/sample/sample.js';
 import { loadConfigFile, type ConfigFile } from './config/config-file.js';
 import type { AppInfo } from '../domain/app/app-info.js';
 import type { AppStatus } from '../domain/app/app-status.js';

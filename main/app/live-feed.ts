@@ -1,5 +1,5 @@
 import type { AlarmService } from '../alerts/alarm-service.js';
-import type { Sample } from '../collect/types.js';
+import type { Sample } from '../domain/sample/sample.js';
 import { errorMessage } from '../domain/errors/app-error.js';
 import type { LiveStream } from '../live/live-stream.js';
 import type { Logger } from '../log/logger.js';

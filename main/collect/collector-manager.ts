@@ -1,7 +1,8 @@
 import type { DeviceDiagnostics, DeviceState } from '../domain/device/device-state.js';
 import type { StoredDevice } from '../store/devices-repo.js';
 import type { ServerHistory } from './server-history.js';
-import type { Collector, CollectorDevice, CollectorEvents, Sample, TagNodeUpdate } from './types.js';
+import type { Collector, CollectorDevice, CollectorEvents, TagNodeUpdate } from './types.js';
+import type { Sample } from '../domain/sample/sample.js';
 import { OperationTimeoutError, withTimeout } from './timeout.js';
 
 export type CollectorFactory = (device: CollectorDevice, events: CollectorEvents) => Collector;

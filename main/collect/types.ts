@@ -1,26 +1,12 @@
 import type { DeviceDiagnostics, DeviceState } from '../domain/device/device-state.js';
 import type { DeviceConfig } from '../domain/device/device-schema.js';
 import type { ServerHistory } from './server-history.js';
+import { type Sample } from '../domain/sample/sample.js';
 
 /**
  * What every collector (OPC UA, Modbus) produces and how the app drives it. Collectors never throw
  * out of their loops and never exit the process: every failure becomes a state with a message.
  */
-
-/** One sample as collected: tag id (store id), source timestamp (ms), value, OPC UA status code. */
-export interface Sample {
-  tagId: number;
-  ts: number;
-  value: number | null;
-  quality: number;
-  /** A string tag's text (its value is null). */
-  text?: string;
-  /**
-   * Read from the device's own history after an outage (backfill): stored, rolled up and uploaded like any
-   * sample, but not live: the alarm engine and the live stream see only current data.
-   */
-  historical?: true;
-}
 
 export type CollectorState = Pick<DeviceState, 'state' | 'message'> & { requestsPerCycle?: number | null };
 
@@ -62,26 +48,3 @@ export interface CollectorDevice<C extends DeviceConfig = DeviceConfig> {
   config: C;
   tagIds: ReadonlyMap<string, number>;
 }
-
-/** OPC UA status codes used as sample quality, so both protocols share one quality model. */
-export const StatusCodes = {
-  Good: 0x00000000,
-  UncertainLastUsableValue: 0x40900000,
-  Bad: 0x80000000,
-  BadCommunicationError: 0x80050000,
-  BadResourceUnavailable: 0x80040000,
-  BadNotSupported: 0x803d0000,
-  BadOutOfRange: 0x803c0000,
-  BadTimeout: 0x800a0000,
-  BadNoCommunication: 0x80310000,
-  BadNodeIdUnknown: 0x80340000,
-  BadOutOfService: 0x808d0000,
-  BadDeviceFailure: 0x808b0000,
-  /** Data is missing: collection lost it (here: dropped from memory while the store could not be written). */
-  BadDataLost: 0x809d0000,
-} as const;
-
-export const qualityOf = (code: number): 'good' | 'uncertain' | 'bad' => {
-  const severity = code >>> 30;
-  return severity === 0 ? 'good' : severity === 1 ? 'uncertain' : 'bad';
-};

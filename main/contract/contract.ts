@@ -5,24 +5,20 @@ import {
   JobInput,
   PredictionsQuery,
   RejectionsQuery,
-  SyncConfigureInput,
   SyncKeyInput,
   SyncPauseInput,
   SyncLinkInput,
   SyncResolveInput,
   TrainingInput,
-  type AlertRule,
-  type CloudAlerts,
-  type CloudDeviceChoices,
-  type CloudList,
-  type Dashboard,
-  type KeyTestResult,
-  type MlModel,
-  type PointRejectionView,
-  type Prediction,
-  type SyncStatus,
-  type TrainingJob,
 } from './sync-contract.js';
+import { SyncConfigureInput } from '../domain/sync/sync-settings.js';
+import { type AlertRule } from '../domain/cloud/alert.js';
+import { type CloudAlerts, type CloudDeviceChoices, type CloudList } from '../domain/cloud/cloud-list.js';
+import { type Dashboard } from '../domain/cloud/dashboard.js';
+import { type KeyTestResult } from '../domain/sync/key-test.js';
+import { type MlModel, type Prediction, type TrainingJob } from '../domain/cloud/ml.js';
+import { type PointRejectionView } from '../domain/sync/point-rejection.js';
+import { type SyncStatus } from '../domain/sync/sync-status.js';
 import { AckInput, HistoryInput, PreviewInput, RuleIdInput, ShelveInput, UnshelveInput } from './alarm-contract.js';
 import { AlarmRuleInput, type ActiveAlarm, type AlarmRule as LocalAlarmRule } from '../domain/alarm/rule-schema.js';
 import { type AlarmCounts } from '../domain/alarm/alarm-counts.js';

@@ -1,7 +1,7 @@
 import type { AlarmCounts } from '../domain/alarm/alarm-counts.js';
 import type { AppStatus } from '../domain/app/app-status.js';
 import type { UiSettings } from '../domain/app/ui-settings.js';
-import type { SyncStatus } from '../contract/sync-contract.js';
+import type { SyncStatus } from '../domain/sync/sync-status.js';
 
 /**
  * What the tray shows, as plain data: the Electron glue (tray.ts) only turns it into a Tray and a Menu.

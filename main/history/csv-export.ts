@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { AppError } from '../domain/errors/app-error.js';
-import { qualityOf } from '../collect/types.js';
+import { qualityOf } from '../domain/sample/status-codes.js';
 import type { CsvExport, ExportQuery } from '../domain/history/trend-query.js';
 import { exportFileName } from '../domain/export-file-name.js';
 import type { Store } from '../store/store.js';

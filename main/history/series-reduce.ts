@@ -1,7 +1,7 @@
 import { GAP_QUALITY, type Resolution } from '../domain/history/resolution.js';
 import { type TrendSeries } from '../domain/history/trend-result.js';
 import type { Db } from '../store/database.js';
-import { qualityOf } from '../collect/types.js';
+import { qualityOf } from '../domain/sample/status-codes.js';
 
 /** Per-bucket aggregates as SQL returns them (k: output bucket index). */
 interface BucketAgg {

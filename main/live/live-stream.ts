@@ -1,4 +1,4 @@
-import type { Sample } from '../collect/types.js';
+import type { Sample } from '../domain/sample/sample.js';
 import type { SampleTuple } from '../domain/sample/sample-tuple.js';
 import type { EventHub } from './event-hub.js';
 

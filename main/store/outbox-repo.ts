@@ -1,4 +1,4 @@
-import type { Sample } from '../collect/types.js';
+import type { Sample } from '../domain/sample/sample.js';
 import type { Db } from './database.js';
 
 /** One stored chunk: samples of one device, in arrival order. */

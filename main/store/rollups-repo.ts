@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Sample } from '../collect/types.js';
+import type { Sample } from '../domain/sample/sample.js';
 import type { Db } from './database.js';
 import { earlier } from './samples-repo.js';
 import type { SettingsRepo } from './settings-repo.js';

@@ -1,4 +1,4 @@
-import type { Sample } from '../collect/types.js';
+import type { Sample } from '../domain/sample/sample.js';
 
 /** Samples dropped from memory in one episode (the store could not be written and the buffer was full). */
 export interface SampleLoss {

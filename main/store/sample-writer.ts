@@ -1,4 +1,5 @@
-import { StatusCodes, type Sample } from '../collect/types.js';
+import { StatusCodes } from '../domain/sample/status-codes.js';
+import { type Sample } from '../domain/sample/sample.js';
 import { errorMessage } from '../domain/errors/app-error.js';
 import { SampleLossEpisode, type SampleLoss } from './sample-loss.js';
 

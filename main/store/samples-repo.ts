@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Sample } from '../collect/types.js';
+import type { Sample } from '../domain/sample/sample.js';
 import type { HistorySeries } from '../domain/sample/history-series.js';
 import type { SampleTuple } from '../domain/sample/sample-tuple.js';
 import type { Db } from './database.js';

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import type { OpenOptions } from './database.js';
 import { DiskReserve } from './disk-reserve.js';
 import { openDatabase, type Db } from './database.js';
-import type { Sample } from '../collect/types.js';
+import type { Sample } from '../domain/sample/sample.js';
 import type { StoreCheck } from '../domain/store-check.js';
 import { AlarmsRepo } from './alarms-repo.js';
 import { AuditRepo } from './audit-repo.js';

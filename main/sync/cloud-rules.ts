@@ -1,5 +1,5 @@
-import type { AlertRuleAnswer as CloudRule } from '../sync/api/answers.js';
-import type { AlertRuleBody } from '../sync/api/model.js';
+import type { AlertRuleAnswer as CloudRule } from './api/answers.js';
+import type { AlertRuleBody } from '../domain/cloud/alert-rule-body.js';
 import type { AlarmCondition, AlarmRule, AlarmRuleConfig } from '../domain/alarm/rule-schema.js';
 
 /** Where a local tag lives in TwinEdge, and back. */

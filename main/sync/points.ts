@@ -1,4 +1,4 @@
-import type { Sample } from '../collect/types.js';
+import type { Sample } from '../domain/sample/sample.js';
 import type { TelemetryPoint, TelemetryQuality } from './api/model.js';
 import { isoTime } from './iso-time.js';
 

@@ -1,16 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudTagMap } from './cloud-rules.js';
-import type { Sample } from '../collect/types.js';
-import type {
-  BufferFullPolicy,
-  CloudAlerts,
-  CloudDeviceChoices,
-  CloudList,
-  KeyTestResult,
-  PointRejectionView,
-  SyncState,
-  SyncStatus,
-} from '../contract/sync-contract.js';
+import type { Sample } from '../domain/sample/sample.js';
+import type { BufferFullPolicy, SyncState, SyncStatus } from '../domain/sync/sync-status.js';
+import type { CloudAlerts, CloudDeviceChoices, CloudList } from '../domain/cloud/cloud-list.js';
+import type { KeyTestResult } from '../domain/sync/key-test.js';
+import type { PointRejectionView } from '../domain/sync/point-rejection.js';
 import type { Logger } from '../log/logger.js';
 import { secretRedactor } from '../log/redactor.js';
 import { RateMeter } from '../domain/rate-meter.js';
@@ -26,13 +20,14 @@ import type {
   PredictionAnswer as Prediction,
   TrainingJobAnswer as TrainingJob,
 } from './api/answers.js';
-import type { AlertRuleBody, DashboardBody, TrainingBody } from './api/model.js';
+import type { AlertRuleBody } from '../domain/cloud/alert-rule-body.js';
+import type { DashboardBody, TrainingBody } from './api/model.js';
 import { RequestBudget } from './budget.js';
 import type { TwinEdgeCloudApi } from './client/client-api.js';
 import { TwinEdgeApiError, errorText, httpStatus } from './client/api-error.js';
 import type { MisreadInfo } from './client/request.js';
 import { TwinEdgeClient, type IngestPath } from './client/twinedge-client.js';
-import { baseUrlProblem, hostOf } from './base-url.js';
+import { baseUrlProblem, hostOf } from '../domain/sync/base-url.js';
 import { systemClock, type Clock } from './clock.js';
 import { CloudCache, listEvery } from './cloud-cache.js';
 import { DeviceSync } from './device-sync.js';

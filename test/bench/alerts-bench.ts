@@ -1,6 +1,7 @@
 import { AlarmEngine } from '../../main/alerts/engine/alarm-engine.js';
 import type { AlarmCondition, AlarmRule } from '../../main/domain/alarm/rule-schema.js';
-import { StatusCodes, type Sample } from '../../main/collect/types.js';
+import { StatusCodes } from '../../main/domain/sample/status-codes.js';
+import { type Sample } from '../../main/domain/sample/sample.js';
 import { result, type BenchResult } from './result.js';
 
 const RULES = 10_000;

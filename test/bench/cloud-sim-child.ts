@@ -1,4 +1,4 @@
-import { scopes, tiers, type Tier } from '../../main/sync/api/model.js';
+import { scopes, tiers, type Tier } from '../../main/domain/cloud/account.js';
 import { isDialect } from '../sim/cloud/dialect.js';
 import { startCloudSim } from '../sim/cloud/index.js';
 

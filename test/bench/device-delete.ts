@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type App } from '../../main/app/create-app.js';
-import type { Sample } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import { silentLogger } from '../../main/log/logger.js';
 import type { Store } from '../../main/store/store.js';

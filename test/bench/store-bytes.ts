@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Sample } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 import { DEFAULT_BATCH_ID } from '../../main/collect/demo/control-registers.js';
 import { PlantModel } from '../../main/collect/demo/plant-model.js';
 import { signals } from '../../main/collect/demo/signals.js';

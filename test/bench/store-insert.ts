@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import type { Sample } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 import { migrations } from '../../main/store/migrations.js';
 import { SampleWriter } from '../../main/store/sample-writer.js';
 import { Store } from '../../main/store/store.js';

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { Store } from '../../main/store/store.js';
 import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
-import type { Sample } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 import { result, type BenchResult } from './result.js';
 
 /*

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Sample } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 import { TrendQuery } from '../../main/domain/history/trend-query.js';
 import { HistoryService, chooseTier } from '../../main/history/history-query.js';
 import { RollupService } from '../../main/history/rollups.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { secretEnvName } from '../../main/secrets/env-store.js';
-import { scopes } from '../../main/sync/api/model.js';
+import { scopes } from '../../main/domain/cloud/account.js';
 import { API_KEY_SECRET } from '../../main/sync/sync-service.js';
 import { startCloudSim, type CloudSim } from '../sim/cloud/index.js';
 import { alarmSeed, seedAlarms } from './alarm-seed.js';

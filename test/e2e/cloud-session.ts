@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { scopes } from '../../main/sync/api/model.js';
+import { scopes } from '../../main/domain/cloud/account.js';
 import { scaledClock } from '../../main/sync/clock.js';
 import { startKeyringSession, type KeyringSession } from '../helpers/keyring-session.js';
 import { startCloudSim, type CloudSim } from '../sim/cloud/index.js';

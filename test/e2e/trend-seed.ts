@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store } from '../../main/store/store.js';
 import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
-import type { Sample } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 
 /*
  * A data dir seeded before the service starts: one disabled Modbus device (no collector) with trend tags and a

@@ -5,7 +5,7 @@ import type { Locator, Page } from '@playwright/test';
 import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import { secretEnvName } from '../../main/secrets/env-store.js';
 import { Store } from '../../main/store/store.js';
-import { scopes } from '../../main/sync/api/model.js';
+import { scopes } from '../../main/domain/cloud/account.js';
 import { TwinEdgeClient } from '../../main/sync/client/twinedge-client.js';
 import { scaledClock } from '../../main/sync/clock.js';
 import { API_KEY_SECRET } from '../../main/sync/sync-service.js';

@@ -1,5 +1,6 @@
 import { DeviceInput, type DeviceConfig, type DeviceConfigInput } from '../../main/domain/device/device-schema.js';
-import type { CollectorDevice, CollectorEvents, CollectorState, Sample } from '../../main/collect/types.js';
+import type { CollectorDevice, CollectorEvents, CollectorState } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 
 /** Parses a device like the app does and gives its tags store ids 1..n in order. */
 export const collectorDevice = <P extends DeviceConfig['protocol']>(

@@ -1,4 +1,5 @@
-import type { Collector, CollectorDevice, CollectorEvents, Sample } from '../../main/collect/types.js';
+import type { Collector, CollectorDevice, CollectorEvents } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 
 /**
  * A synthetic collector for heavy ingest without a server: one sample per tag every `stepMs`, at source times

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import type { Sample } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
-import type { SyncStatus } from '../../main/contract/sync-contract.js';
+import type { SyncStatus } from '../../main/domain/sync/sync-status.js';
 import { createLogger } from '../../main/log/logger.js';
 import { EnvSecretStore, secretEnvName } from '../../main/secrets/env-store.js';
 import type { StoredDevice } from '../../main/store/devices-repo.js';
 import { Store } from '../../main/store/store.js';
-import { scopes, type Tier } from '../../main/sync/api/model.js';
+import { scopes, type Tier } from '../../main/domain/cloud/account.js';
 import type { Clock } from '../../main/sync/clock.js';
 import { API_KEY_SECRET, SyncService, type SyncServiceOptions } from '../../main/sync/sync-service.js';
 import { startCloudSim, type CloudSim, type Dialect, type Exchange } from '../sim/cloud/index.js';

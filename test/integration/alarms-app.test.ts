@@ -4,7 +4,7 @@ import type { CallName, WireResult } from '../../main/contract/wire.js';
 import type { CallOutput } from '../../main/contract/contract.js';
 import { createLogger } from '../../main/log/logger.js';
 import { EnvSecretStore, secretEnvName } from '../../main/secrets/env-store.js';
-import { scopes } from '../../main/sync/api/model.js';
+import { scopes } from '../../main/domain/cloud/account.js';
 import { TwinEdgeClient } from '../../main/sync/client/twinedge-client.js';
 import { API_KEY_SECRET } from '../../main/sync/sync-service.js';
 import { startCloudSim, type CloudSim } from '../sim/cloud/index.js';

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AlarmService } from '../../main/alerts/alarm-service.js';
 import { AlarmEngine } from '../../main/alerts/engine/alarm-engine.js';
 import { AlarmRuleInput, type AlarmRuleInput as RuleIn } from '../../main/domain/alarm/rule-schema.js';
-import type { Sample } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import type { AlarmsChanged } from '../../main/domain/alarm/alarms-changed.js';
 import { createLogger } from '../../main/log/logger.js';

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../main/app/create-app.js';
-import type { Collector, CollectorDevice, CollectorEvents, Sample } from '../../main/collect/types.js';
+import type { Collector, CollectorDevice, CollectorEvents } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 import { EnvSecretStore } from '../../main/secrets/env-store.js';
 import { Store } from '../../main/store/store.js';
 import { tempDir } from '../helpers/temp-dir.js';

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../main/app/create-app.js';
-import type { Sample } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 import { silentLogger } from '../../main/log/logger.js';
 import { EnvSecretStore } from '../../main/secrets/env-store.js';
 import type { StoreCheck } from '../../main/domain/store-check.js';

@@ -6,7 +6,7 @@ import { WebSocket, type RawData } from 'ws';
 import { callNames, type ServerMessage } from '../../main/contract/wire.js';
 import { type ErrorCode } from '../../main/domain/errors/error-code.js';
 import { DeviceInput } from '../../main/domain/device/device-schema.js';
-import type { Sample } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 import { Store } from '../../main/store/store.js';
 import { ContractFuzzer, DEEP, Rng, badCallNames } from '../helpers/contract-fuzz.js';
 import { freePort } from '../helpers/free-port.js';

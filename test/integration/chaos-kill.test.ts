@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../main/log/logger.js';
 import { EnvSecretStore, secretEnvName } from '../../main/secrets/env-store.js';
 import { Store } from '../../main/store/store.js';
-import { scopes } from '../../main/sync/api/model.js';
+import { scopes } from '../../main/domain/cloud/account.js';
 import { API_KEY_SECRET, SyncService } from '../../main/sync/sync-service.js';
 import { dialects, startCloudSim, type CloudSim, type Dialect } from '../sim/cloud/index.js';
 import { Rng } from '../helpers/contract-fuzz.js';

@@ -4,7 +4,7 @@ import type { DeviceView } from '../../main/domain/device/device-view.js';
 import type { SampleTuple } from '../../main/domain/sample/sample-tuple.js';
 import { silentLogger } from '../../main/log/logger.js';
 import { EnvSecretStore, secretEnvName } from '../../main/secrets/env-store.js';
-import { scopes } from '../../main/sync/api/model.js';
+import { scopes } from '../../main/domain/cloud/account.js';
 import { API_KEY_SECRET } from '../../main/sync/sync-service.js';
 import { startCloudSim, type CloudSim } from '../sim/cloud/index.js';
 import { Rng } from '../helpers/contract-fuzz.js';

@@ -3,7 +3,7 @@ import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../main/app/create-app.js';
-import { StatusCodes } from '../../main/collect/types.js';
+import { StatusCodes } from '../../main/domain/sample/status-codes.js';
 import { EnvSecretStore } from '../../main/secrets/env-store.js';
 import { Store } from '../../main/store/store.js';
 import { GeneratorCollector } from '../helpers/generator-collector.js';

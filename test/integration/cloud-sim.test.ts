@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ingestLimits, type Scope, type Tier } from '../../main/sync/api/model.js';
+import { ingestLimits } from '../../main/sync/api/model.js';
+import { type Scope, type Tier } from '../../main/domain/cloud/account.js';
 import { scaledClock } from '../../main/sync/clock.js';
 import { call, data, point, pumpTraining, type Reply } from '../helpers/sim-call.js';
 import { validateExchange } from '../helpers/openapi.js';

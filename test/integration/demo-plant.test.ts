@@ -12,7 +12,8 @@ import { signals } from '../../main/collect/demo/signals.js';
 import { createCollector } from '../../main/collect/create-collector.js';
 import { EnvSecretStore } from '../../main/secrets/env-store.js';
 import { DeviceInput } from '../../main/domain/device/device-schema.js';
-import { StatusCodes, type Collector } from '../../main/collect/types.js';
+import { StatusCodes } from '../../main/domain/sample/status-codes.js';
+import { type Collector } from '../../main/collect/types.js';
 import { Recorder } from '../helpers/device.js';
 import { waitFor } from '../helpers/wait.js';
 

@@ -7,7 +7,7 @@ import { DemoModbusServer } from '../../main/collect/demo/demo-modbus-server.js'
 import { PlantModel } from '../../main/collect/demo/plant-model.js';
 import { signals } from '../../main/collect/demo/signals.js';
 import { freePort } from '../../main/collect/demo/free-port.js';
-import { StatusCodes } from '../../main/collect/types.js';
+import { StatusCodes } from '../../main/domain/sample/status-codes.js';
 import type { ModbusTag } from '../../main/domain/device/device-schema.js';
 import { startPyModbus, type PyModbus } from '../helpers/pymodbus.js';
 import { collectorDevice, Recorder } from '../helpers/device.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTransport } from '../../main/collect/modbus/create-transport.js';
 import { ModbusLines } from '../../main/collect/modbus/line-registry.js';
 import { ModbusCollector } from '../../main/collect/modbus/modbus-collector.js';
-import type { Sample } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 import { collectorDevice, Recorder } from '../helpers/device.js';
 import { startPyModbus, type PyModbus } from '../helpers/pymodbus.js';
 import { waitFor } from '../helpers/wait.js';

@@ -5,7 +5,7 @@ import { createTransport } from '../../main/collect/modbus/create-transport.js';
 import { ModbusLines } from '../../main/collect/modbus/line-registry.js';
 import { ModbusCollector } from '../../main/collect/modbus/modbus-collector.js';
 import { ModbusService } from '../../main/collect/modbus/modbus-service.js';
-import { StatusCodes } from '../../main/collect/types.js';
+import { StatusCodes } from '../../main/domain/sample/status-codes.js';
 import { ModbusSettings, ModbusTag, modbusWordOrders } from '../../main/domain/device/modbus-schema.js';
 import { collectorDevice, Recorder } from '../helpers/device.js';
 import { startPyModbus, type PyModbus } from '../helpers/pymodbus.js';

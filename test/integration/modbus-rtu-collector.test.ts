@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTransport } from '../../main/collect/modbus/create-transport.js';
 import { ModbusLines } from '../../main/collect/modbus/line-registry.js';
 import { ModbusCollector } from '../../main/collect/modbus/modbus-collector.js';
-import { StatusCodes } from '../../main/collect/types.js';
+import { StatusCodes } from '../../main/domain/sample/status-codes.js';
 import { collectorDevice, Recorder } from '../helpers/device.js';
 import { startPyModbusSerial } from '../helpers/pymodbus.js';
 import { startPtyPair } from '../helpers/pty-pair.js';

@@ -8,7 +8,7 @@ import type { CallOutput } from '../../main/contract/contract.js';
 import { createLogger, logFileOf, type AppLogger } from '../../main/log/logger.js';
 import { EnvSecretStore, secretEnvName } from '../../main/secrets/env-store.js';
 import { devicePasswordKey } from '../../main/secrets/secret-store.js';
-import { scopes } from '../../main/sync/api/model.js';
+import { scopes } from '../../main/domain/cloud/account.js';
 import { API_KEY_SECRET } from '../../main/sync/sync-service.js';
 import { startCloudSim, type CloudSim } from '../sim/cloud/index.js';
 import { filesUnder } from '../helpers/files.js';

@@ -8,7 +8,7 @@ import { acquirePki } from '../../main/collect/opcua/pki.js';
 import { DemoOpcUaServer } from '../../main/collect/demo/demo-opcua-server.js';
 import { PlantModel } from '../../main/collect/demo/plant-model.js';
 import { signals } from '../../main/collect/demo/signals.js';
-import { StatusCodes } from '../../main/collect/types.js';
+import { StatusCodes } from '../../main/domain/sample/status-codes.js';
 import { collectorDevice, Recorder } from '../helpers/device.js';
 import { waitFor } from '../helpers/wait.js';
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpcUaCollector } from '../../main/collect/opcua/opcua-collector.js';
-import { StatusCodes, type Sample } from '../../main/collect/types.js';
+import { StatusCodes } from '../../main/domain/sample/status-codes.js';
+import { type Sample } from '../../main/domain/sample/sample.js';
 import { collectorDevice, Recorder } from '../helpers/device.js';
 import { startPlcServer, type PlcServer } from '../helpers/opcua-plc-server.js';
 import { tempDir } from '../helpers/temp-dir.js';

@@ -4,7 +4,8 @@ import { DataType, OPCUACertificateManager, OPCUAServer, Variant, type Namespace
 import { formatBrowsePath } from '../../main/collect/opcua/browse-path.js';
 import { OpcUaCollector } from '../../main/collect/opcua/opcua-collector.js';
 import { quietOpcUaLogs } from '../../main/collect/opcua/quiet-logs.js';
-import { StatusCodes, type TagNodeUpdate } from '../../main/collect/types.js';
+import { StatusCodes } from '../../main/domain/sample/status-codes.js';
+import { type TagNodeUpdate } from '../../main/collect/types.js';
 import { collectorDevice, Recorder } from '../helpers/device.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../main/app/create-app.js';
 import { formatBrowsePath } from '../../main/collect/opcua/browse-path.js';
-import { StatusCodes } from '../../main/collect/types.js';
+import { StatusCodes } from '../../main/domain/sample/status-codes.js';
 import type { CallName } from '../../main/contract/wire.js';
 import type { CallOutput } from '../../main/contract/contract.js';
 import type { DeviceView } from '../../main/domain/device/device-view.js';

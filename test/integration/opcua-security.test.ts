@@ -16,7 +16,7 @@ import { freePort } from '../../main/collect/demo/free-port.js';
 import { OpcUaCollector } from '../../main/collect/opcua/opcua-collector.js';
 import { acquirePki, thumbprintOf, type PkiHandle } from '../../main/collect/opcua/pki.js';
 import { quietOpcUaLogs } from '../../main/collect/opcua/quiet-logs.js';
-import { StatusCodes } from '../../main/collect/types.js';
+import { StatusCodes } from '../../main/domain/sample/status-codes.js';
 import type { CertificateInfo } from '../../main/domain/opcua/certificate.js';
 import { EventHub } from '../../main/live/event-hub.js';
 import { devicePasswordKey, type SecretStore } from '../../main/secrets/secret-store.js';

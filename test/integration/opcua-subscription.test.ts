@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../main/collect/demo/free-port.js';
 import { OpcUaCollector } from '../../main/collect/opcua/opcua-collector.js';
-import { StatusCodes } from '../../main/collect/types.js';
+import { StatusCodes } from '../../main/domain/sample/status-codes.js';
 import { collectorDevice, Recorder } from '../helpers/device.js';
 import { startOpcUaServer, type OpcUaServerProcess } from '../helpers/opcua-server.js';
 import { tempDir } from '../helpers/temp-dir.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sample } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 import { dashboardToView, viewToDashboard, type TagRef } from '../../main/history/dashboard-views.js';
 import { toOverlays } from '../../main/history/prediction-overlay.js';
 import { TwinEdgeHistory } from '../../main/history/twinedge-history.js';

@@ -5,7 +5,7 @@ import type { CallOutput } from '../../main/contract/contract.js';
 import type { DeviceView } from '../../main/domain/device/device-view.js';
 import { createLogger } from '../../main/log/logger.js';
 import { EnvSecretStore, secretEnvName } from '../../main/secrets/env-store.js';
-import { scopes } from '../../main/sync/api/model.js';
+import { scopes } from '../../main/domain/cloud/account.js';
 import { TwinEdgeClient } from '../../main/sync/client/twinedge-client.js';
 import { API_KEY_SECRET } from '../../main/sync/sync-service.js';
 import { startCloudSim, type CloudSim } from '../sim/cloud/index.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scopes } from '../../main/sync/api/model.js';
+import { scopes } from '../../main/domain/cloud/account.js';
 import { TwinEdgeApiError } from '../../main/sync/client/api-error.js';
 import { TwinEdgeClient } from '../../main/sync/client/twinedge-client.js';
 import { scaledClock, systemClock } from '../../main/sync/clock.js';

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { StatusCodes, type Sample } from '../../main/collect/types.js';
+import { StatusCodes } from '../../main/domain/sample/status-codes.js';
+import { type Sample } from '../../main/domain/sample/sample.js';
 import { AlarmEngine } from '../../main/alerts/engine/alarm-engine.js';
 import type { RuleRuntime, Transition } from '../../main/domain/alarm/alarm-runtime.js';
-import { AlarmRuleInput, type AlarmCondition, type AlarmRule, type CompareOperator } from '../../main/domain/alarm/rule-schema.js';
+import {
+  AlarmRuleInput,
+  type AlarmCondition,
+  type AlarmRule,
+  type CompareOperator,
+} from '../../main/domain/alarm/rule-schema.js';
 
 const T0 = 1_700_000_000_000;
 

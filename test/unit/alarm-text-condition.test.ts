@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StatusCodes } from '../../main/collect/types.js';
+import { StatusCodes } from '../../main/domain/sample/status-codes.js';
 import { AlarmEngine } from '../../main/alerts/engine/alarm-engine.js';
 import type { Transition } from '../../main/domain/alarm/alarm-runtime.js';
 import { conditionText } from '../../main/domain/alarm/condition-text.js';

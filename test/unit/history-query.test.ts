@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import type { Sample } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 import { GAP_QUALITY } from '../../main/domain/history/resolution.js';
 import { TrendQuery } from '../../main/domain/history/trend-query.js';
 import { type TrendSeries } from '../../main/domain/history/trend-result.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Sample } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 import type { Events } from '../../main/contract/contract.js';
 import type { SampleTuple } from '../../main/domain/sample/sample-tuple.js';
 import { EventHub } from '../../main/live/event-hub.js';

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import * as model from '../../main/sync/api/model.js';
+import * as account from '../../main/domain/cloud/account.js';
+import * as alertRuleBody from '../../main/domain/cloud/alert-rule-body.js';
+import * as mlModelTypes from '../../main/domain/cloud/ml-model-types.js';
+import * as vendorModel from '../../main/sync/api/model.js';
 import { dialects } from '../sim/cloud/index.js';
 import { routes } from '../sim/cloud/router.js';
 import { loadOpenApiDocument, resolvePointer, validateExchange, type Exchange } from '../helpers/openapi.js';
+
+const model = { ...vendorModel, ...account, ...alertRuleBody, ...mlModelTypes };
 
 const doc = loadOpenApiDocument();
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Sample } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import type { StoredDevice } from '../../main/store/devices-repo.js';
 import { forEachQueued } from '../../main/store/outbox-repo.js';

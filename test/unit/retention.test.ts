@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Sample } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 import { RetentionService } from '../../main/history/retention.js';
 import { RollupService } from '../../main/history/rollups.js';
 import { SampleWriter } from '../../main/store/sample-writer.js';

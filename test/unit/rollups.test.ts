@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Sample } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import { RollupService } from '../../main/history/rollups.js';
 import { Store } from '../../main/store/store.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { StatusCodes, type Sample } from '../../main/collect/types.js';
+import { StatusCodes } from '../../main/domain/sample/status-codes.js';
+import { type Sample } from '../../main/domain/sample/sample.js';
 import { SampleWriter } from '../../main/store/sample-writer.js';
 
 const samples = (n: number, from = 0): Sample[] =>

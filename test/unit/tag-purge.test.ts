@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Sample } from '../../main/collect/types.js';
+import type { Sample } from '../../main/domain/sample/sample.js';
 import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import { RollupService } from '../../main/history/rollups.js';
 import type { Store } from '../../main/store/store.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlarmCounts } from '../../main/domain/alarm/alarm-counts.js';
 import type { AppStatus } from '../../main/domain/app/app-status.js';
 import type { DeviceState } from '../../main/domain/device/device-state.js';
-import type { SyncStatus } from '../../main/contract/sync-contract.js';
+import type { SyncStatus } from '../../main/domain/sync/sync-status.js';
 import { trayIconPng } from '../../main/desktop/tray-icon.js';
 import { startHidden, trayModel } from '../../main/desktop/tray-model.js';
 

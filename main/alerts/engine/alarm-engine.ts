@@ -1,4 +1,4 @@
-import type { Sample } from '../../collect/types.js';
+import type { Sample } from '../../domain/sample/sample.js';
 import type { DeviceState } from '../../domain/device/device-state.js';
 import type { AlarmEngineApi, AlarmEngineOptions, RuleRuntime, Transition } from '../../domain/alarm/alarm-runtime.js';
 import type { AlarmEventKind, AlarmRule, AlarmState } from '../../domain/alarm/rule-schema.js';

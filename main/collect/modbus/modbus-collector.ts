@@ -2,7 +2,9 @@ import type { DeviceConfig, ModbusTag } from '../../domain/device/device-schema.
 import { describeLine } from '../../domain/device/modbus-schema.js';
 import { describeTagAddress } from '../../domain/device/tag-address.js';
 import { Sleeper } from '../sleep.js';
-import { StatusCodes, type Collector, type CollectorDevice, type CollectorEvents, type Sample } from '../types.js';
+import { StatusCodes } from '../../domain/sample/status-codes.js';
+import { type Collector, type CollectorDevice, type CollectorEvents } from '../types.js';
+import { type Sample } from '../../domain/sample/sample.js';
 import { ModbusError, ModbusExceptionError } from './errors.js';
 import type { ModbusLines, LineLease } from './line-registry.js';
 import type { LineState } from './line.js';

@@ -1,6 +1,6 @@
 import { isBitArea, type ModbusSettings, type ModbusTag } from '../../domain/device/modbus-schema.js';
 import type { ModbusTestReadResult } from '../../domain/device/modbus-test-read.js';
-import { StatusCodes } from '../types.js';
+import { StatusCodes } from '../../domain/sample/status-codes.js';
 import { readFunctionOf } from './addresses.js';
 import { ModbusClosedError, ModbusRequestError } from './errors.js';
 import type { LineLease, ModbusLines } from './line-registry.js';

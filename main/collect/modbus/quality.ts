@@ -1,4 +1,4 @@
-import { StatusCodes } from '../types.js';
+import { StatusCodes } from '../../domain/sample/status-codes.js';
 import { ModbusError, ModbusExceptionError } from './errors.js';
 
 /**

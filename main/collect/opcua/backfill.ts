@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { BackfillInterval } from '../../domain/device/device-state.js';
 import { errorMessage } from '../../domain/errors/app-error.js';
 import { Sleeper, formatDelay } from '../sleep.js';
-import type { Sample } from '../types.js';
+import type { Sample } from '../../domain/sample/sample.js';
 import { historyAccess, readRawHistory, type HistoryNode } from './history-read.js';
 
 /**

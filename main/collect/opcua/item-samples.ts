@@ -1,5 +1,5 @@
 import { DataType, VariantArrayType, type DataValue, type Variant } from 'node-opcua';
-import type { Sample } from '../types.js';
+import type { Sample } from '../../domain/sample/sample.js';
 import { readField, structureValue, type FieldPath, type OpaqueNamer } from './structure-fields.js';
 import { UaCodes, bad, scalarReading, singleElement, type Reading } from './value-kinds.js';
 

@@ -17,14 +17,9 @@ import type { DeviceConfig } from '../../domain/device/device-schema.js';
 import { Backoff, defaultBackoff, type BackoffOptions } from '../backoff.js';
 import { Sleeper, formatDelay } from '../sleep.js';
 import { settle, withTimeout } from '../timeout.js';
-import {
-  StatusCodes,
-  type Collector,
-  type CollectorDevice,
-  type CollectorEvents,
-  type CollectorState,
-  type Sample,
-} from '../types.js';
+import { StatusCodes } from '../../domain/sample/status-codes.js';
+import { type Collector, type CollectorDevice, type CollectorEvents, type CollectorState } from '../types.js';
+import { type Sample } from '../../domain/sample/sample.js';
 import type { DeviceDiagnostics } from '../../domain/device/device-state.js';
 import type { OpcUaTag } from '../../domain/device/opcua-schema.js';
 import { appendSamples, type ItemTag, type SampleSink, type ValueKind } from './item-samples.js';

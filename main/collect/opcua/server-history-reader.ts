@@ -1,6 +1,6 @@
 import type { ClientSession, DataValue } from 'node-opcua';
 import { errorMessage } from '../../domain/errors/app-error.js';
-import type { Sample } from '../types.js';
+import type { Sample } from '../../domain/sample/sample.js';
 import type {
   ServerHistory,
   ServerHistoryFill,

@@ -1,5 +1,5 @@
 import { DataType, NodeId, QualifiedName, VariantArrayType, type Variant } from 'node-opcua';
-import { StatusCodes } from '../types.js';
+import { StatusCodes } from '../../domain/sample/status-codes.js';
 
 /**
  * An OPC UA value as the historian can keep it: a number (trended), a text (the text column), or Bad with the

@@ -1,4 +1,4 @@
-import type { Sample } from '../../collect/types.js';
+import type { Sample } from '../sample/sample.js';
 import type { DeviceState } from '../device/device-state.js';
 import type { AlarmEventKind, AlarmRule, AlarmState } from './rule-schema.js';
 

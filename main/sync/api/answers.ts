@@ -1,15 +1,8 @@
 import { z } from 'zod';
-import {
-  alertEventStatuses,
-  deviceStatuses,
-  modelTypes,
-  operators,
-  scopes,
-  severities,
-  telemetryQualities,
-  tiers,
-  type Scope,
-} from './model.js';
+import { alertEventStatuses, deviceStatuses, telemetryQualities } from './model.js';
+import { modelTypes } from '../../domain/cloud/ml-model-types.js';
+import { operators, severities } from '../../domain/cloud/alert-rule-body.js';
+import { scopes, tiers, type Scope } from '../../domain/cloud/account.js';
 import { id, instant, known, optionalId, optionalInstant, optionalNumber, optionalText, text } from './tolerant.js';
 
 /**

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { type Tier, tiers, scopes } from '../../domain/cloud/account.js';
+import { AlertRuleBody, severities } from '../../domain/cloud/alert-rule-body.js';
+import { modelTypes } from '../../domain/cloud/ml-model-types.js';
 
 /**
  * The TwinEdge API's data model, shared by the typed client (main/sync/client) and the local simulator
@@ -13,9 +16,6 @@ import { z } from 'zod';
 
 export const API_VERSION_PATH = '/v1';
 
-export const tiers = ['trial', 'starter', 'professional', 'enterprise'] as const;
-export type Tier = (typeof tiers)[number];
-
 /** Requests per minute / per day by tier (reference table; enterprise is "custom": the simulator's default). */
 export const tierLimits: Record<Tier, { perMinute: number; perDay: number }> = {
   trial: { perMinute: 60, perDay: 1_000 },
@@ -23,17 +23,6 @@ export const tierLimits: Record<Tier, { perMinute: number; perDay: number }> = {
   professional: { perMinute: 1_000, perDay: 100_000 },
   enterprise: { perMinute: 10_000, perDay: 10_000_000 },
 };
-
-export const scopes = [
-  'read:assets',
-  'write:assets',
-  'read:telemetry',
-  'write:telemetry',
-  'read:alerts',
-  'write:alerts',
-  'admin',
-] as const;
-export type Scope = (typeof scopes)[number];
 
 /** Ingest limits (our choice; the reference names none). */
 export const ingestLimits = {
@@ -212,32 +201,6 @@ export type Dashboard = z.infer<typeof Dashboard>;
 
 // ---- alerts -------------------------------------------------------------------------------------
 
-export const severities = ['critical', 'warning', 'info'] as const;
-export type Severity = (typeof severities)[number];
-export const operators = ['>', '>=', '<', '<=', '==', '!=', 'between', 'outside'] as const;
-export type Operator = (typeof operators)[number];
-
-export const AlertCondition = z.object({
-  data_source_id: z.string().optional(),
-  asset_id: z.string().optional(),
-  tag_name: z.string(),
-  /** `rate_of_change` compares the change per minute; `anomaly_score` an ML model's score. */
-  kind: z.enum(['threshold', 'rate_of_change', 'anomaly_score']).default('threshold'),
-  operator: z.enum(operators),
-  threshold: z.number(),
-  /** Upper bound for between / outside. */
-  threshold_high: z.number().optional(),
-  duration_seconds: z.number().int().min(0).default(0),
-});
-export const AlertRuleBody = z.object({
-  name: z.string().min(1).max(200),
-  description: z.string().max(2000).optional(),
-  severity: z.enum(severities),
-  enabled: z.boolean().default(true),
-  combinator: z.enum(['AND', 'OR']).default('AND'),
-  conditions: z.array(AlertCondition).min(1),
-});
-export type AlertRuleBody = z.input<typeof AlertRuleBody>;
 export const AlertRule = AlertRuleBody.extend({ id: z.string(), created_at: z.string(), updated_at: z.string() });
 export type AlertRule = z.infer<typeof AlertRule>;
 
@@ -261,7 +224,6 @@ export type AlertEvent = z.infer<typeof AlertEvent>;
 
 // ---- ML -----------------------------------------------------------------------------------------
 
-export const modelTypes = ['anomaly_detection', 'forecast', 'classification'] as const;
 export const MlModel = z.object({
   id: z.string(),
   name: z.string(),

@@ -1,5 +1,6 @@
 import type { IngestOutcome } from '../api/ingest-answer.js';
-import type { AlertEventStatus, Severity } from '../api/model.js';
+import type { AlertEventStatus } from '../api/model.js';
+import type { Severity } from '../../domain/cloud/alert-rule-body.js';
 import type {
   AlertEventAnswer as AlertEvent,
   AlertRuleAnswer as AlertRule,
@@ -11,16 +12,16 @@ import type {
   TelemetryRowAnswer as TelemetryRow,
   TrainingJobAnswer as TrainingJob,
 } from '../api/answers.js';
+import type { AlertRuleBody } from '../../domain/cloud/alert-rule-body.js';
 import type {
-  AlertRuleBody,
   DashboardBody,
   DeviceBody,
   PageMeta,
   TelemetryPoint,
   TelemetryQuery,
-  Tier,
   TrainingBody,
 } from '../api/model.js';
+import type { Tier } from '../../domain/cloud/account.js';
 import type { EncodedBody } from './request.js';
 
 /** What the last response said about the key's request budget (null where the server did not say). */

@@ -12,14 +12,14 @@ import {
 } from '../api/answers.js';
 import type {
   AlertEventStatus,
-  Severity,
-  AlertRuleBody,
   DashboardBody,
   DeviceBody,
   TelemetryPoint,
   TelemetryQuery,
   TrainingBody,
 } from '../api/model.js';
+import type { AlertRuleBody } from '../../domain/cloud/alert-rule-body.js';
+import type { Severity } from '../../domain/cloud/alert-rule-body.js';
 import { readIngestAnswer, type IngestOutcome } from '../api/ingest-answer.js';
 import { tolerantList, type TolerantList } from '../api/tolerant.js';
 import { systemClock, type Clock } from '../clock.js';

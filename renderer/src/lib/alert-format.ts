@@ -1,4 +1,4 @@
-import type { AlertRule } from '../../../main/contract/sync-contract.js';
+import type { AlertRule } from '../../../main/domain/cloud/alert.js';
 
 /** One condition of a TwinEdge alert rule (as the API returns it). */
 export type AlertConditionView = AlertRule['conditions'][number];

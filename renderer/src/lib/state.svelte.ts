@@ -6,7 +6,7 @@ import type { DeviceView, TagInfo } from '../../../main/domain/device/device-vie
 import type { SampleTuple } from '../../../main/domain/sample/sample-tuple';
 import type { TwinEdgeApi } from '../../../main/contract/contract';
 import type { UiSettings } from '../../../main/domain/app/ui-settings';
-import type { SyncStatus } from '../../../main/contract/sync-contract';
+import type { SyncStatus } from '../../../main/domain/sync/sync-status';
 import type { AlarmCounts } from '../../../main/domain/alarm/alarm-counts';
 import type { AlarmsChanged } from '../../../main/domain/alarm/alarms-changed';
 import { alarmsToNotify, showAlarmNotifications } from './alarm-notify';

@@ -1,4 +1,4 @@
-import type { SyncState } from '../../../main/contract/sync-contract.js';
+import type { SyncState } from '../../../main/domain/sync/sync-status.js';
 
 /** Each cloud sync state in words, as the badge shows it and as the status bar link is named. */
 export const syncStateLabel: Record<SyncState, string> = {

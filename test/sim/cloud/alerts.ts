@@ -1,10 +1,5 @@
-import {
-  alertEventStatuses,
-  AlertRuleBody,
-  severities,
-  type AlertEvent,
-  type AlertRule,
-} from '../../../main/sync/api/model.js';
+import { alertEventStatuses, type AlertEvent, type AlertRule } from '../../../main/sync/api/model.js';
+import { AlertRuleBody, severities } from '../../../main/domain/cloud/alert-rule-body.js';
 import { parseBody, validationError } from './api-error.js';
 import { instantParam, paginate, pageParams } from './pagination.js';
 import { ok, type Ctx, type Route } from './route.js';

@@ -1,4 +1,4 @@
-import type { Scope } from '../../../main/sync/api/model.js';
+import type { Scope } from '../../../main/domain/cloud/account.js';
 import { routeId, type DialectRules } from './dialect.js';
 import { oursDialect } from './dialect-ours.js';
 

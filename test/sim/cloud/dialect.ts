@@ -1,4 +1,4 @@
-import type { Scope } from '../../../main/sync/api/model.js';
+import type { Scope } from '../../../main/domain/cloud/account.js';
 import type { ApiError } from './api-error.js';
 import { minimalDialect } from './dialect-minimal.js';
 import { noisyDialect } from './dialect-noisy.js';

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { DeviceBody, type AlertEvent, type Device, type Scope, type Tier } from '../../../main/sync/api/model.js';
+import { DeviceBody, type AlertEvent, type Device } from '../../../main/sync/api/model.js';
+import { type Scope, type Tier } from '../../../main/domain/cloud/account.js';
 import { systemClock, type Clock } from '../../../main/sync/clock.js';
 import { addAlertEvent } from './alerts.js';
 import { openSimDb } from './db.js';

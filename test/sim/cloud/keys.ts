@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { tierLimits, type KeyInfo, type Scope, type Tier } from '../../../main/sync/api/model.js';
+import { tierLimits, type KeyInfo } from '../../../main/sync/api/model.js';
+import { type Scope, type Tier } from '../../../main/domain/cloud/account.js';
 import type { Db } from './db.js';
 
 export interface ApiKey {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { scopes, tiers, type Tier } from '../../../main/sync/api/model.js';
+import { scopes, tiers, type Tier } from '../../../main/domain/cloud/account.js';
 import { dialects, startCloudSim } from './index.js';
 import { isDialect } from './dialect.js';
 

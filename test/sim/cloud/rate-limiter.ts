@@ -1,4 +1,5 @@
-import { rateLimitHeaders, tierLimits, type Tier } from '../../../main/sync/api/model.js';
+import { rateLimitHeaders, tierLimits } from '../../../main/sync/api/model.js';
+import { type Tier } from '../../../main/domain/cloud/account.js';
 import type { Clock } from '../../../main/sync/clock.js';
 
 const MINUTE = 60_000;

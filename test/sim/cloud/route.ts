@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Scope } from '../../../main/sync/api/model.js';
+import type { Scope } from '../../../main/domain/cloud/account.js';
 import type { ApiKey } from './keys.js';
 import type { SimState } from './state.js';
 

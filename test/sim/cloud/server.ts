@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { ingestLimits, rateLimitHeaders, type Tier } from '../../../main/sync/api/model.js';
+import { ingestLimits, rateLimitHeaders } from '../../../main/sync/api/model.js';
+import { type Tier } from '../../../main/domain/cloud/account.js';
 import { ApiError } from './api-error.js';
 import { readJsonBody } from './body.js';
 import type { Exchange } from './exchange.js';

@@ -1,0 +1,3 @@
+// The kinds of ML model TwinEdge trains.
+
+export const modelTypes = ['anomaly_detection', 'forecast', 'classification'] as const;
