@@ -1,6 +1,6 @@
 import type { AlarmCountSource, AlarmCounts, AlarmTally } from '../domain/alarm/alarm-counts.js';
 import type { ServerAlarm } from '../domain/alarm/server-alarm.js';
-import type { AlertEventAnswer } from '../sync/api/answers.js';
+import type { AlertEvent } from '../domain/cloud/alert.js';
 import type { ActiveAlarm, AlarmSeverity } from '../domain/alarm/rule-schema.js';
 
 /** One alarm as the counts see it, whatever its source. */
@@ -50,7 +50,7 @@ export const countedLocal =
   });
 
 /** TwinEdge alert events still open (triggered or acknowledged there); resolved and unknown ones are not counted. */
-export const countedTwinEdge = (events: readonly AlertEventAnswer[]): CountedAlarm[] =>
+export const countedTwinEdge = (events: readonly AlertEvent[]): CountedAlarm[] =>
   events.flatMap((e) =>
     e.status === 'triggered' || e.status === 'acknowledged'
       ? [

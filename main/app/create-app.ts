@@ -13,7 +13,7 @@ import type { AppInfo } from '../domain/app/app-info.js';
 import type { AppStatus } from '../domain/app/app-status.js';
 import type { DeviceView } from '../domain/device/device-view.js';
 import { createRouter, type Router } from '../contract/router.js';
-import { EventHub } from '../live/event-hub.js';
+import { EventHub } from './event-hub.js';
 import { LiveStream } from '../live/live-stream.js';
 import { liveFeed } from './live-feed.js';
 import { createLogger, isAppLogger, levelFromEnv, logFileOf, type Logger } from '../log/logger.js';

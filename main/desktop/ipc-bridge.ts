@@ -1,7 +1,7 @@
 import { ipcMain, type BrowserWindow } from 'electron';
 import { ipcChannels, type WireResult } from '../contract/wire.js';
 import type { Router } from '../contract/router.js';
-import type { EventHub } from '../live/event-hub.js';
+import type { EventHub } from '../app/event-hub.js';
 import { isTrustedSender } from './security.js';
 
 const refused: WireResult<never> = {

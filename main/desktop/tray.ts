@@ -14,7 +14,7 @@ import type { CallOutput } from '../contract/contract.js';
 import type { UiSettings } from '../domain/app/ui-settings.js';
 import type { Router } from '../contract/router.js';
 import type { SyncStatus } from '../domain/sync/sync-status.js';
-import type { EventHub } from '../live/event-hub.js';
+import type { EventHub } from '../app/event-hub.js';
 import type { Logger } from '../log/logger.js';
 import {
   AUTOSTART_FILE,

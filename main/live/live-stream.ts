@@ -1,6 +1,6 @@
 import type { Sample } from '../domain/sample/sample.js';
 import type { SampleTuple } from '../domain/sample/sample-tuple.js';
-import type { EventHub } from './event-hub.js';
+import type { EventHub } from '../app/event-hub.js';
 
 const tupleOf = (s: Sample): SampleTuple =>
   s.text === undefined ? [s.tagId, s.ts, s.value, s.quality] : [s.tagId, s.ts, null, s.quality, s.text];

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Router } from '../contract/router.js';
-import type { EventHub } from '../live/event-hub.js';
+import type { EventHub } from '../app/event-hub.js';
 import { AppError } from '../domain/errors/app-error.js';
 import type { Logger } from '../log/logger.js';
 import { isLoopbackHost } from './loopback.js';

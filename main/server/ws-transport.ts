@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ClientCallMessage, ServerMessage } from '../contract/wire.js';
 import type { Router } from '../contract/router.js';
-import type { EventHub } from '../live/event-hub.js';
+import type { EventHub } from '../app/event-hub.js';
 import { busyMessage, MAX_CALL_BYTES, MAX_CALLS_IN_FLIGHT } from '../contract/transport-limits.js';
 
 /** Live samples are skipped for a client whose socket already holds this much unsent data. */

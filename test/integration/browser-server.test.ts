@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { callNames, type ServerMessage } from '../../main/contract/wire.js';
 import { createRouter, type Handlers } from '../../main/contract/router.js';
-import { EventHub } from '../../main/live/event-hub.js';
+import { EventHub } from '../../main/app/event-hub.js';
 import { startBrowserServer, type BrowserServer } from '../../main/server/browser-server.js';
 import { contentSecurityPolicy, securityHeaders } from '../../main/server/security-headers.js';
 import { tempDir } from '../helpers/temp-dir.js';

@@ -18,7 +18,7 @@ import { acquirePki, thumbprintOf, type PkiHandle } from '../../main/collect/opc
 import { quietOpcUaLogs } from '../../main/collect/opcua/quiet-logs.js';
 import { StatusCodes } from '../../main/domain/sample/status-codes.js';
 import type { CertificateInfo } from '../../main/domain/opcua/certificate.js';
-import { EventHub } from '../../main/live/event-hub.js';
+import { EventHub } from '../../main/app/event-hub.js';
 import { devicePasswordKey, type SecretStore } from '../../main/secrets/secret-store.js';
 import { collectorDevice, Recorder } from '../helpers/device.js';
 import { tempDir } from '../helpers/temp-dir.js';

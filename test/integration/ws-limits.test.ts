@@ -6,7 +6,7 @@ import { createApp, type App } from '../../main/app/create-app.js';
 import { callNames, type ServerMessage, type WireResult } from '../../main/contract/wire.js';
 import { createRouter, type Handlers } from '../../main/contract/router.js';
 import { busyMessage, MAX_CALL_BYTES, MAX_CALLS_IN_FLIGHT } from '../../main/contract/transport-limits.js';
-import { EventHub } from '../../main/live/event-hub.js';
+import { EventHub } from '../../main/app/event-hub.js';
 import { silentLogger } from '../../main/log/logger.js';
 import { startBrowserServer, type BrowserServer } from '../../main/server/browser-server.js';
 import { tempDir } from '../helpers/temp-dir.js';

@@ -94,7 +94,7 @@ vi.mock('electron', async () => {
 });
 
 vi.mock('../../main/app/create-app.js', async () => {
-  const { EventHub } = await import('../../main/live/event-hub.js');
+  const { EventHub } = await import('../../main/app/event-hub.js');
   return {
     createApp: (options: Record<string, unknown>) => {
       fake.created.push(options);

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { callNames, ipcChannels } from '../../main/contract/wire.js';
 import { type PreloadApi } from '../../main/contract/contract.js';
 import { createRouter, type Handlers } from '../../main/contract/router.js';
-import { EventHub } from '../../main/live/event-hub.js';
+import { EventHub } from '../../main/app/event-hub.js';
 import { contentSecurityPolicy } from '../../main/server/security-headers.js';
 import { filesUnder } from '../helpers/files.js';
 import { tempDir } from '../helpers/temp-dir.js';

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { UiSettings } from '../../main/domain/app/ui-settings.js';
 import type { WireResult } from '../../main/contract/wire.js';
 import type { Router } from '../../main/contract/router.js';
-import { EventHub } from '../../main/live/event-hub.js';
+import { EventHub } from '../../main/app/event-hub.js';
 
 /**
  * The tray and window life with `electron` stood in (the binary cannot run here): what the shell asks of

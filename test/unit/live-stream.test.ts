@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../../main/domain/sample/sample.js';
 import type { Events } from '../../main/contract/contract.js';
 import type { SampleTuple } from '../../main/domain/sample/sample-tuple.js';
-import { EventHub } from '../../main/live/event-hub.js';
+import { EventHub } from '../../main/app/event-hub.js';
 import { LiveStream } from '../../main/live/live-stream.js';
 
 /** The live stream on a real hub with one subscriber; flush() is called by hand (the timer is an hour). */

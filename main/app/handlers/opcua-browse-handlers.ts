@@ -4,7 +4,7 @@ import { OpcUaBrowseError } from '../../collect/opcua/opcua-errors.js';
 import type { BrowseSessionDevice } from '../../collect/opcua/browse-session.js';
 import type { AppInfo } from '../../domain/app/app-info.js';
 import type { Handlers } from '../../contract/router.js';
-import type { EventHub } from '../../live/event-hub.js';
+import type { EventHub } from '../event-hub.js';
 import type { Logger } from '../../log/logger.js';
 import type { Store } from '../../store/store.js';
 import { actor } from '../actor.js';

@@ -1,7 +1,7 @@
 import { EndpointDiscoveryError, PkiError, normalizeThumbprint } from '../../collect/opcua/opcua-errors.js';
 import type { OpcUaPki } from '../../collect/opcua/pki.js';
 import type { Handlers } from '../../contract/router.js';
-import type { EventHub } from '../../live/event-hub.js';
+import type { EventHub } from '../event-hub.js';
 import type { Logger } from '../../log/logger.js';
 import { AppError, errorMessage } from '../../domain/errors/app-error.js';
 
