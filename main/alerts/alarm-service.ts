@@ -4,14 +4,13 @@ import type { AlarmHistoryEvent } from '../domain/alarm/alarm-history-event.js';
 import type { AlarmPreview } from '../domain/alarm/alarm-preview.js';
 import type { AlarmsChanged } from '../domain/alarm/alarms-changed.js';
 import type { DeviceState } from '../domain/device/device-state.js';
-import type { TagInfo } from '../domain/device/device-view.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
 import { AppError } from '../domain/errors/app-error.js';
 import { storeError } from '../store/store-error.js';
 import { AlarmRecorder } from './alarm-recorder.js';
 import { countAlarms, countedLocal, type CountedAlarm } from './alarm-counts.js';
-import { ruleText, type TagLabel } from '../domain/alarm/condition-text.js';
+import { AlarmNames } from './alarm-names.js';
 import type { AlarmEngineApi, AlarmEngineOptions, RuleRuntime, Transition } from '../domain/alarm/alarm-runtime.js';
 import {
   AlarmRuleInput,
@@ -21,6 +20,7 @@ import {
   type AlarmRuleSource,
 } from '../domain/alarm/rule-schema.js';
 import type { EventFilter } from '../store/alarms-repo.js';
+import { previewRule } from './rule-preview.js';
 
 export interface AlarmServiceOptions {
   store: Store;
@@ -44,8 +44,7 @@ export class AlarmService {
   private readonly now: () => number;
   private readonly engine: AlarmEngineApi;
   private rulesById = new Map<number, AlarmRule>();
-  private tags = new Map<number, TagInfo>();
-  private devices = new Map<number, string>();
+  private readonly names = new AlarmNames();
   private deviceStates = new Map<number, DeviceState['state']>();
   private timer: NodeJS.Timeout | null = null;
   private pendingRaised: AlarmsChanged['raised'] = [];
@@ -120,7 +119,7 @@ export class AlarmService {
         const rule = this.rulesById.get(r.ruleId);
         if (!rule || (r.state === 'normal' && r.shelvedUntil === null)) return [];
         if (r.state === 'normal') return [];
-        const unit = this.unitOf(rule);
+        const unit = this.names.unitOf(rule);
         return [
           {
             ruleId: rule.id,
@@ -135,7 +134,7 @@ export class AlarmService {
             ackNote: r.ackNote,
             value: r.lastValue,
             unit,
-            condition: this.text(rule),
+            condition: this.names.text(rule),
             shelvedUntil: r.shelvedUntil,
           },
         ];
@@ -182,14 +181,8 @@ export class AlarmService {
   history(f: EventFilter): AlarmHistoryEvent[] {
     return this.o.store.alarms.events(f).map((e) => {
       const rule = this.rulesById.get(e.ruleId);
-      return { ...e, unit: rule ? this.unitOf(rule) : '' };
+      return { ...e, unit: rule ? this.names.unitOf(rule) : '' };
     });
-  }
-
-  /** The unit of a rule's value: its first tag condition's tag's unit ("" for none, or a tag that is gone). */
-  private unitOf(rule: AlarmRule): string {
-    const first = rule.conditions.find((c) => c.kind !== 'offline');
-    return first && 'tagId' in first ? (this.tags.get(first.tagId)?.unit ?? '') : '';
   }
 
   rules(): AlarmRule[] {
@@ -212,7 +205,7 @@ export class AlarmService {
       cloudId,
     );
     this.reloadRules();
-    this.o.log.info(`Alarm rule "${saved.name}" saved (${saved.severity}: ${this.text(saved)}).`);
+    this.o.log.info(`Alarm rule "${saved.name}" saved (${saved.severity}: ${this.names.text(saved)}).`);
     return saved;
   }
 
@@ -244,58 +237,10 @@ export class AlarmService {
   /** Runs the draft over the last `minutes` of stored samples with a fresh engine, on the samples' own clock. */
   preview(input: AlarmRuleConfig, minutes: number): AlarmPreview {
     this.checkReferences(input);
-    const to = this.now();
-    const from = to - minutes * 60_000;
-    const notes: string[] = [];
-    const tagIds = [...new Set(input.conditions.flatMap((c) => (c.kind === 'offline' ? [] : [c.tagId])))];
-    if (input.conditions.some((c) => c.kind === 'offline')) {
-      notes.push('Device offline conditions are not replayed: connection history is not stored.');
-    }
-    const samples = tagIds.flatMap((id) => this.o.store.samples.raw(id, from, to)).sort((a, b) => a.ts - b.ts);
-    let clock = from;
-    const engine = this.o.engine({ now: () => clock });
-    const { id: _id, ...body } = input;
-    engine.setRules([{ ...body, id: 1, source: 'local', cloudId: null, createdAt: from, updatedAt: from }]);
-    let raises = 0;
-    let firstRaiseAt: number | null = null;
-    let activeMs = 0;
-    let activeAt: number | null = null;
-    const track = (ts: readonly Transition[]): void => {
-      for (const t of ts) {
-        if (t.kind === 'raised') {
-          raises += 1;
-          firstRaiseAt ??= t.ts;
-          activeAt = t.ts;
-        } else if (t.kind === 'cleared' && activeAt !== null) {
-          activeMs += t.ts - activeAt;
-          activeAt = null;
-        }
-      }
-    };
-    let nextTick = from + 1000;
-    for (const s of samples) {
-      // Time-based parts (delays, stale) advance second by second between samples, as they would live.
-      while (nextTick <= s.ts) {
-        clock = nextTick;
-        track(engine.tick());
-        nextTick += 1000;
-      }
-      clock = s.ts;
-      track(engine.onSamples([s]));
-    }
-    clock = to;
-    track(engine.tick());
-    if (activeAt !== null) activeMs += to - activeAt;
-    if (samples.length === 0) notes.push('No stored samples of these tags in that time.');
-    return {
-      from,
-      to,
-      samples: samples.length,
-      raises,
-      activeSeconds: Math.round(activeMs / 1000),
-      firstRaiseAt,
-      notes,
-    };
+    return previewRule(input, minutes, this.now(), {
+      engine: (opts) => this.o.engine(opts),
+      raw: (id, from, to) => this.o.store.samples.raw(id, from, to),
+    });
   }
 
   /** Replaces the rules that came from TwinEdge with `rules` (already mapped to local tags). */
@@ -340,12 +285,7 @@ export class AlarmService {
 
   private checkReferences(config: AlarmRuleConfig): void {
     this.refreshNames();
-    const fields = config.conditions.flatMap((c, i) => {
-      if (c.kind === 'offline') {
-        return this.devices.has(c.deviceId) ? [] : [{ path: `conditions.${i}.deviceId`, message: 'no such device' }];
-      }
-      return this.tags.has(c.tagId) ? [] : [{ path: `conditions.${i}.tagId`, message: 'no such tag' }];
-    });
+    const fields = this.names.missingReferences(config);
     if (fields.length > 0)
       throw new AppError('invalid_input', 'The rule refers to tags or devices that do not exist.', fields);
     const parsed = AlarmRuleInput.safeParse(config);
@@ -359,17 +299,7 @@ export class AlarmService {
   }
 
   private refreshNames(): void {
-    this.tags.clear();
-    this.devices.clear();
-    for (const d of this.o.store.devices.list()) {
-      this.devices.set(d.id, d.config.name);
-      for (const t of d.tags) this.tags.set(t.id, t);
-    }
-  }
-
-  private text(rule: AlarmRule): string {
-    const tag = (id: number): TagLabel | null => this.tags.get(id) ?? null;
-    return ruleText(rule.conditions, rule.combinator, tag, (id) => this.devices.get(id) ?? null);
+    this.names.refresh(this.o.store.devices.list());
   }
 
   private apply(transitions: readonly Transition[]): void {
@@ -384,20 +314,19 @@ export class AlarmService {
       const rule = this.rulesById.get(t.ruleId);
       if (!rule) continue;
       if (t.kind === 'raised') {
-        const first = rule.conditions.find((c) => c.kind !== 'offline');
         this.pendingRaised.push({
           ruleId: rule.id,
           ruleName: rule.name,
           severity: rule.severity,
-          condition: this.text(rule),
+          condition: this.names.text(rule),
           value: t.value,
-          unit: first && 'tagId' in first ? (this.tags.get(first.tagId)?.unit ?? '') : '',
+          unit: this.names.unitOf(rule),
           shelved: t.shelved,
           at: t.ts,
         });
         if (!t.shelved)
           this.o.log.warn(
-            `Alarm raised (${rule.severity}): ${rule.name}: ${this.text(rule)}, value ${t.value ?? '—'}.`,
+            `Alarm raised (${rule.severity}): ${rule.name}: ${this.names.text(rule)}, value ${t.value ?? '—'}.`,
           );
       }
     }
