@@ -2,24 +2,20 @@ import { join } from 'node:path';
 import { CollectorManager, type CollectorFactory } from '../collect/collector-manager.js';
 import { createCollector } from '../collect/create-collector.js';
 import { createTransport } from '../collect/modbus/create-transport.js';
-import { ModbusRequestError } from '../collect/modbus/errors.js';
 import { ModbusLines } from '../collect/modbus/line-registry.js';
 import { ModbusService } from '../collect/modbus/modbus-service.js';
-import { withoutRetry } from '../collect/retry-text.js';
 import { DemoPlant } from '../collect/demo/demo-plant.js';
 import type { Sample } from '../domain/sample/sample.js';
 import { loadConfigFile, type ConfigFile } from './config/config-file.js';
 import type { AppInfo } from '../domain/app/app-info.js';
 import type { AppStatus } from '../domain/app/app-status.js';
-import type { DeviceView } from '../domain/device/device-view.js';
-import { createRouter, type Router } from '../contract/router.js';
+import { createRouter } from '../contract/router.js';
 import { EventHub } from './event-hub.js';
 import { LiveStream } from '../live/live-stream.js';
 import { liveFeed } from './live-feed.js';
-import { createLogger, isAppLogger, levelFromEnv, logFileOf, type Logger } from '../log/logger.js';
+import { createLogger, isAppLogger, levelFromEnv, logFileOf } from '../log/logger.js';
 import { errorForLog } from '../log/redactor.js';
 import { DataDirLock } from '../store/data-dir-lock.js';
-import type { StoredDevice } from '../store/devices-repo.js';
 import { SampleWriter } from '../store/sample-writer.js';
 import { lastWriteRoom } from '../history/last-write-room.js';
 import { StoreGuard } from './store-guard.js';
@@ -30,20 +26,14 @@ import { Store } from '../store/store.js';
 import { TagPurgeJob } from '../store/tag-purge-job.js';
 import { createSecretStore } from '../secrets/create-secret-store.js';
 import { registeringSecrets } from '../secrets/registering-store.js';
-import type { SecretStore } from '../secrets/secret-store.js';
-import {
-  forgetDevicePassword,
-  passwordSet,
-  secretHandlers,
-  type SecretHandlerDeps,
-} from './handlers/secret-handlers.js';
-import { demoPortWarning, portsOf, readDemoPorts, recordDemoPorts } from './demo-ports.js';
-import { setUpDemoDevices, type DemoEndpoints, type DemoPlantPort, type DemoRunOptions } from './demo-setup.js';
+import { forgetDevicePassword, secretHandlers, type SecretHandlerDeps } from './handlers/secret-handlers.js';
+import { DemoLifecycle } from './demo-lifecycle.js';
+import { AppStatusReporter } from './app-status.js';
+import { deviceStateLog } from './device-state-log.js';
 import { actor } from './actor.js';
 import { opcuaSecurityHandlers } from './handlers/opcua-security-handlers.js';
 import { opcuaBrowseHandlers } from './handlers/opcua-browse-handlers.js';
 import { AppError, errorMessage } from '../domain/errors/app-error.js';
-import { readUiSettings, writeUiSettings } from './ui-settings.js';
 import { applyConfigFile, readLastApplied } from './apply-config.js';
 import { RateMeter } from '../domain/rate-meter.js';
 import { storeTagNodes } from './tag-node-updates.js';
@@ -53,78 +43,25 @@ import { serverAlarmHandlers } from './handlers/server-alarm-handlers.js';
 import { historyHandlers } from './handlers/history-handlers.js';
 import { trendCloudHandlers, viewsAccess } from './handlers/trend-cloud-handlers.js';
 import { logHandlers, storedLogLevel } from './handlers/log-handlers.js';
+import { deviceHandlers } from './handlers/device-handlers.js';
+import { samplesHandlers } from './handlers/samples-handlers.js';
+import { modbusHandlers } from './handlers/modbus-handlers.js';
+import { settingsHandlers } from './handlers/settings-handlers.js';
 import { AlarmService } from '../alerts/alarm-service.js';
 import { countAlarms, countedServer, countedTwinEdge } from '../alerts/alarm-counts.js';
 import { ServerAlarmService } from '../alerts/server-alarm-service.js';
 import { AlarmEngine } from '../alerts/engine/alarm-engine.js';
-import { installDemoRules } from '../alerts/demo-rules.js';
 import { fromCloudRule } from '../sync/cloud-rules.js';
-import { SyncService, type SyncServiceOptions } from '../sync/sync-service.js';
+import { SyncService } from '../sync/sync-service.js';
 import { RollupService } from '../history/rollups.js';
 import { HistoryService } from '../history/history-query.js';
 import { RetentionService } from '../history/retention.js';
 import { TwinEdgeHistory } from '../history/twinedge-history.js';
 import { ServerHistorySource } from '../history/server-source.js';
-import { backfillKey, backfillPersistence } from './backfill-settings.js';
+import { backfillPersistence } from './backfill-settings.js';
+import type { App, AppOptions } from './app-options.js';
 
-export interface AppOptions {
-  dataDir: string;
-  shell: AppInfo['shell'];
-  version: string;
-  /**
-   * Headless config file (devices, tags, alarm rules, sync settings), applied at every start. A file that
-   * cannot be read or is invalid changes nothing: the app starts with the last good settings (what the store
-   * holds) and reports the problem in the log and in status.configError.
-   */
-  configFile?: string;
-  /**
-   * Overrides the stored demo-plant setting, its speed and ports (tests, benchmarks). The preferred ports count on a
-   * first start only: later the ports kept in the store are tried first.
-   */
-  demo?: DemoRunOptions & { enabled?: boolean };
-  /** better-sqlite3 binding built for the running runtime (Electron). */
-  nativeBinding?: string;
-  logger?: Logger;
-  statusIntervalMs?: number;
-  /** Replaceable parts, for tests. */
-  collectorFactory?: CollectorFactory;
-  demoPlantFactory?: () => DemoPlantPort;
-  /** Where secrets live (default: the OS keychain, or environment variables with TWINEDGE_SECRETS_FROM_ENV=1). */
-  secretStore?: SecretStore;
-  /** Cloud sync tuning (tests, benchmarks): base URL, clock, batch sizes, refresh pace. */
-  sync?: Partial<Pick<SyncServiceOptions, 'baseUrl' | 'clock' | 'uploader' | 'refreshMs'>>;
-  /**
-   * Called after each batch of samples is committed to the store, with that batch (tests: a crash test's
-   * child reports what it committed, so the parent can check that nothing committed is lost).
-   */
-  onSamplesStored?: (batch: readonly Sample[]) => void;
-  /** How long stop() waits for each collector to close its connection (default 10 s). */
-  collectorStopMs?: number;
-  /** Samples held in memory while the store cannot be written (default 500,000); the oldest are lost beyond. */
-  sampleBufferLimit?: number;
-  /** Room kept beside the store for the last write at stop on a full disk (default 16 MiB; 0: none). */
-  storeReserveBytes?: number;
-  /** When the background integrity_check starts after start (default 10 s). */
-  storeCheckDelayMs?: number;
-  /** Where the count of samples lost at stop is written besides the log (default: stderr). */
-  stderr?: (line: string) => void;
-}
-
-export interface App {
-  readonly router: Router;
-  readonly events: EventHub;
-  readonly store: Store | null;
-  /** Null when the store could not be opened (nothing to forward from). */
-  readonly sync: SyncService | null;
-  /** Null when the store could not be opened (rules and alarm state live there). */
-  readonly alarms: AlarmService | null;
-  /** The OPC UA servers' own alarms and events; null without a store. */
-  readonly serverAlarms: ServerAlarmService | null;
-  info(): AppInfo;
-  status(): AppStatus;
-  /** Stops collectors, flushes pending samples, closes the store. Safe to call twice. */
-  stop(): Promise<void>;
-}
+export type { App, AppOptions } from './app-options.js';
 
 /**
  * The composition root: every core service is created and wired here, and nowhere else. Plain Node;
@@ -167,6 +104,12 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     lock?.release();
     lock = null;
   }
+  // Services that need the store are null without one; their calls then say why.
+  const required = <T>(service: T | null): T => {
+    if (!service) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
+    return service;
+  };
+  const requireStore = (): Store => required(store);
   // ---- store damage: any SQLITE_CORRUPT seen below, or a failed integrity_check, stops writing ----
   let statusReady = false;
   const guard = new StoreGuard({
@@ -211,6 +154,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       emitStatus();
     },
   });
+  const flush = (): void => void writer.flush();
 
   // Live values and alarms from collected samples, stored or not (see live-feed.ts).
   const feed = liveFeed({ live, alarms: () => alarms, log });
@@ -286,10 +230,6 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         },
       })
     : null;
-  const requireServerAlarms = (): ServerAlarmService => {
-    if (!serverAlarms) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
-    return serverAlarms;
-  };
   const sync = store
     ? new SyncService({
         store,
@@ -315,7 +255,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       ? new HistoryService({
           store,
           rollups,
-          flush: () => void writer.flush(),
+          flush,
           server: new ServerHistorySource({
             reader: (tagId) => {
               const device = store.devices.list().find((d) => d.tags.some((t) => t.id === tagId));
@@ -333,18 +273,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
             : {}),
         })
       : null;
-  const requireAlarms = (): AlarmService => {
-    if (!alarms) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
-    return alarms;
-  };
-  const required = <T>(service: T | null): T => {
-    if (!service) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
-    return service;
-  };
-  const requireSync = (): SyncService => {
-    if (!sync) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
-    return sync;
-  };
+  const requireSync = (): SyncService => required(sync);
   const modbusLines = new ModbusLines(createTransport);
   const modbus = new ModbusService(modbusLines);
   const factory: CollectorFactory =
@@ -365,132 +294,40 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     (deviceId, updates) => storeTagNodes({ store, log, changed: () => devicesChanged() }, deviceId, updates),
   );
 
-  // ---- status ----
-  let lastStatus: AppStatus = {
-    devices: [],
-    samplesPerSecond: 0,
-    storeBytes: 0,
-    storeError,
-    samplesLost: null,
-    configError,
-    at: Date.now(),
-  };
-  const status = (): AppStatus => lastStatus;
-  const computeStatus = (): AppStatus => ({
-    devices: collectors.states(),
-    samplesPerSecond: Math.round(meter.rate() * 10) / 10,
-    storeBytes: store?.sizeBytes() ?? 0,
-    storeError: storeError ?? guard.error ?? writeError,
-    samplesLost: samplesLostStatus(writer),
-    configError,
-    at: Date.now(),
+  // ---- status (see app-status.ts); device state changes go to the log ----
+  const logDeviceStates = deviceStateLog({ log, name: (id) => store?.devices.get(id)?.config.name });
+  const appStatus = new AppStatusReporter({
+    events,
+    devices: () => collectors.states(),
+    rate: () => meter.rate(),
+    storeBytes: () => store?.sizeBytes() ?? 0,
+    openError: storeError,
+    damage: () => guard.error,
+    writeError: () => writeError,
+    samplesLost: () => samplesLostStatus(writer),
+    configError: () => configError,
+    onDevices: (devices) => {
+      logDeviceStates(devices);
+      alarms?.onDeviceStates(devices);
+    },
   });
-  // Each device's state changes go to the log (connection errors with their reason), once per change.
-  const loggedStates = new Map<number, string>();
-  const logDeviceStates = (states: AppStatus['devices']): void => {
-    for (const s of states) {
-      // The same problem retried is one line, not one per attempt: the countdown is left out of the comparison.
-      const key = `${s.state}|${withoutRetry(s.message ?? '')}`;
-      const seen = loggedStates.get(s.deviceId);
-      if (seen === key) continue;
-      loggedStates.set(s.deviceId, key);
-      if (seen === undefined && s.state === 'connecting' && !s.message) continue;
-      let name = `device ${s.deviceId}`;
-      try {
-        name = `"${store?.devices.get(s.deviceId)?.config.name ?? name}"`;
-      } catch {
-        // The name is a nicety; the state is what the line is for.
-      }
-      const text = `Device ${name}: ${s.state}${s.message ? ` — ${s.message}` : ''}.`;
-      if (s.state === 'error' || s.state === 'degraded') log.warn(text);
-      else log.info(text);
-    }
-  };
+  const status = (): AppStatus => appStatus.current();
   function emitStatus(): void {
-    lastStatus = {
-      ...lastStatus,
-      devices: collectors.states(),
-      storeError: storeError ?? guard.error ?? writeError,
-      samplesLost: samplesLostStatus(writer),
-      configError,
-      at: Date.now(),
-    };
-    logDeviceStates(lastStatus.devices);
-    alarms?.onDeviceStates(lastStatus.devices);
-    events.emit('status.changed', lastStatus);
+    appStatus.changed();
   }
 
-  const requireStore = (): Store => {
-    if (!store) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
-    return store;
-  };
-
-  // ---- demo plant ----
-  const demo = (options.demoPlantFactory ?? (() => new DemoPlant()))();
-  let demoEndpoints: DemoEndpoints | null = null;
-  /** Why the demo plant did not start (shown in Devices and Trends); null once it runs or is switched off. */
-  let demoError: string | null = null;
-  /** Said while the demo plant runs on other ports than last time (those were taken). */
-  let demoNotice: string | null = null;
-  const demoWanted = (): boolean => options.demo?.enabled ?? configFile?.demoPlant ?? readUiSettings(store).demoPlant;
-  const demoFailed = (err: unknown, what: string): void => {
-    guard.observe(err, 'setting up the demo plant');
-    demoError = `The demo plant ${what}: ${errorMessage(err)}`;
-    log.error(demoError);
-    demoEndpoints = null;
-    demoNotice = null;
-  };
-  const startDemo = async (): Promise<void> => {
-    const { enabled: _enabled, ...demoOptions } = options.demo ?? {};
-    const last = readDemoPorts(store);
-    let endpoints: DemoEndpoints;
-    try {
-      endpoints = await demo.start({
-        dir: join(options.dataDir, 'demo'),
-        ...demoOptions,
-        // The ports of last time first, so a device pointed at the demo plant finds it again after a restart.
-        ...(last ? { opcuaPreferredPort: last.opcua, modbusPreferredPort: last.modbus } : {}),
-      });
-    } catch (err) {
-      demoFailed(err, 'could not start');
-      return;
-    }
-    try {
-      if (store) {
-        demoNotice = recordDemoPorts(store, portsOf(endpoints));
-        if (demoNotice) log.warn(demoNotice);
-        setUpDemoDevices(store, demo, endpoints);
-        if (alarms) installDemoRules(store, alarms);
-      }
-    } catch (err) {
-      // Not left running half set up: its servers would answer devices that are not pointed at them.
-      await demo.stop().catch((e: unknown) => log.warn(`Demo plant stop: ${errorMessage(e)}`));
-      demoFailed(err, 'started, but its devices could not be set up');
-      return;
-    }
-    demoEndpoints = endpoints;
-    demoError = null;
-    log.info(
-      `Demo plant running: OPC UA ${endpoints.opcuaEndpoint}, Modbus TCP ${endpoints.modbusHost}:${endpoints.modbusPort}`,
-    );
-  };
-
-  // ---- devices ----
-  const view = (d: StoredDevice): DeviceView => ({
-    id: d.id,
-    config: d.config,
-    tags: d.tags,
-    state: collectors.state(d.id) ?? {
-      deviceId: d.id,
-      state: 'connecting',
-      message: null,
-      since: Date.now(),
-      samples: 0,
-      requestsPerCycle: null,
-    },
-    passwordSet: passwordSet(store, secrets, d.id),
-    demoPortWarning: demoPortWarning(store, d.config, demoEndpoints),
+  // ---- demo plant (see demo-lifecycle.ts) ----
+  const demo = new DemoLifecycle({
+    plant: (options.demoPlantFactory ?? (() => new DemoPlant()))(),
+    dataDir: options.dataDir,
+    options: options.demo,
+    configFile: () => configFile,
+    store,
+    alarms,
+    log,
+    observe: (err, doing) => guard.observe(err, doing),
   });
+
   const devicesChanged = (): void => {
     sync?.devicesChanged();
     alarms?.devicesChanged();
@@ -514,7 +351,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         : '\nTwinEdge runs with the settings it already had (no config file was applied before).';
     log.error(configError);
   }
-  if (demoWanted()) await startDemo();
+  if (demo.wanted()) await demo.start();
   for (const device of store?.devices.list() ?? []) await collectors.apply(device);
   sync?.devicesChanged();
 
@@ -526,12 +363,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     devicesChanged,
   };
 
-  const statusTimer = setInterval(() => {
-    lastStatus = computeStatus();
-    events.emit('status.changed', lastStatus);
-  }, options.statusIntervalMs ?? 1000);
-  statusTimer.unref();
-  lastStatus = computeStatus();
+  appStatus.start(options.statusIntervalMs ?? 1000);
   statusReady = true;
   guard.startBackground(options.storeCheckDelayMs ?? 10_000);
   const info = (): AppInfo => ({
@@ -541,14 +373,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     dataDir: options.dataDir,
     storePath,
     timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-    demo: {
-      enabled: demoWanted(),
-      running: demoEndpoints !== null,
-      opcuaEndpoint: demoEndpoints?.opcuaEndpoint ?? null,
-      modbusEndpoint: demoEndpoints ? `${demoEndpoints.modbusHost}:${demoEndpoints.modbusPort}` : null,
-      error: demoWanted() && demoEndpoints === null ? demoError : null,
-      notice: demoEndpoints === null ? null : demoNotice,
-    },
+    demo: demo.info(),
   });
 
   const opcuaBrowse = opcuaBrowseHandlers({
@@ -565,106 +390,26 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       ...opcuaBrowse.handlers,
       'app.info': () => info(),
       'status.get': () => status(),
-      'devices.list': () => requireStore().devices.list().map(view),
-      'devices.save': async (input) => {
-        const saved = requireStore().devices.save(input);
-        await collectors.apply(saved);
-        log.info(`Device "${saved.config.name}" saved (${saved.tags.length} tags).`);
-        devicesChanged();
-        return view(saved);
-      },
-      'devices.delete': async ({ id }) => {
-        const s = requireStore();
-        const device = s.devices.get(id);
-        if (!device) throw new AppError('not_found', `Device ${id} does not exist (deleted meanwhile?).`);
-        await forgetDevicePassword(secretDeps, id);
-        await collectors.remove(id);
-        writer.flush();
-        s.devices.delete(id);
-        // Its outages still to backfill go with it (a new device may get the same id).
-        s.settings.delete(backfillKey(id));
-        sync?.deviceDeleted(id);
-        log.info(`Device "${device.config.name}" deleted; its stored samples are being removed in the background.`);
-        devicesChanged();
-        emitStatus();
-        return { deleted: true as const };
-      },
-      'tags.list': () =>
-        requireStore()
-          .devices.list()
-          .flatMap((d) => d.tags),
-      'samples.latest': ({ tagIds }) => requireStore().samples.latest(tagIds),
-      'samples.history': ({ tagIds, from, to, maxPoints }) => {
-        const s = requireStore();
-        writer.flush(); // so the newest samples are in the answer
-        return tagIds.map((id) => s.samples.history(id, from, to, maxPoints));
-      },
-      'devices.diagnostics': ({ id }) => {
-        if (!requireStore().devices.get(id)) throw new AppError('not_found', `Device ${id} does not exist.`);
-        return (
-          collectors.diagnostics(id) ?? {
-            deviceId: id,
-            pollGroups: [],
-            consecutiveFailures: 0,
-            degraded: false,
-            splitBlocks: 0,
-            tagProblems: [],
-            subscription: null,
-          }
-        );
-      },
-      'modbus.testRead': async ({ settings, tag }) => {
-        try {
-          return await modbus.testRead(settings, tag);
-        } catch (err) {
-          if (err instanceof AppError) throw err;
-          // No connection (refused, unreachable): the device's problem, said once; a test read is not retried.
-          const message = withoutRetry(errorMessage(err));
-          throw new AppError('device_error', message.charAt(0).toUpperCase() + message.slice(1));
-        }
-      },
-      'modbus.write': async ({ deviceId, tagId, value }) => {
-        const s = requireStore();
-        const device = s.devices.get(deviceId);
-        if (!device) throw new AppError('not_found', `Device ${deviceId} does not exist.`);
-        if (device.config.protocol !== 'modbus') {
-          throw new AppError('invalid_input', `"${device.config.name}" is not a Modbus device.`);
-        }
-        const info = device.tags.find((t) => t.id === tagId);
-        const tag = info && device.config.tags.find((t) => t.name === info.name);
-        if (!info || !tag) throw new AppError('not_found', `Tag ${tagId} is not on "${device.config.name}".`);
-        const started = Date.now();
-        const entry = {
-          ts: started,
-          actor: actor(options.shell),
-          action: 'write' as const,
-          deviceId,
-          deviceName: device.config.name,
-          target: `${tag.name} (${info.address})`,
-          value: `${String(value)}${tag.unit ? ` ${tag.unit}` : ''}`,
-        };
-        try {
-          const { request } = await modbus.write(device.config.settings, tag, value);
-          const auditId = s.audit.add({ ...entry, outcome: 'ok', message: request });
-          log.info(`Write by ${entry.actor}: ${entry.target} = ${entry.value} on "${entry.deviceName}" (${request}).`);
-          return { request, durationMs: Date.now() - started, auditId };
-        } catch (err) {
-          const message = errorMessage(err);
-          s.audit.add({ ...entry, outcome: 'failed', message });
-          log.warn(
-            `Write by ${entry.actor} failed: ${entry.target} = ${entry.value} on "${entry.deviceName}": ${message}`,
-          );
-          throw err instanceof ModbusRequestError
-            ? new AppError('invalid_input', message)
-            : new AppError('device_error', `The write was not confirmed: ${message}`);
-        }
-      },
-      'audit.list': ({ limit, deviceId }) => requireStore().audit.list(limit, deviceId),
+      ...deviceHandlers({
+        requireStore,
+        store: () => store,
+        secrets,
+        collectors,
+        flush,
+        forgetPassword: (id) => forgetDevicePassword(secretDeps, id),
+        sync,
+        log,
+        demoEndpoints: () => demo.endpoints,
+        devicesChanged,
+        statusChanged: () => emitStatus(),
+      }),
+      ...samplesHandlers({ requireStore, flush }),
+      ...modbusHandlers({ requireStore, modbus, log, actor: () => actor(options.shell) }),
       ...secretHandlers(secretDeps),
       ...syncHandlers(requireSync),
-      ...alarmHandlers({ alarms: requireAlarms, sync: requireSync, actor: actor(options.shell) }),
+      ...alarmHandlers({ alarms: () => required(alarms), sync: requireSync, actor: actor(options.shell) }),
       ...serverAlarmHandlers({
-        serverAlarms: requireServerAlarms,
+        serverAlarms: () => required(serverAlarms),
         store: requireStore,
         actor: actor(options.shell),
         timeZone: () => info().timeZone,
@@ -674,7 +419,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
         history: () => required(history),
         rollups: () => required(rollups),
         retention: () => required(retention),
-        flush: () => void writer.flush(),
+        flush,
         timeZone: () => info().timeZone,
       }),
       ...trendCloudHandlers({
@@ -690,30 +435,15 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       ...logHandlers({ logger: appLogger, log, store: () => store }),
       'storeCheck.get': () => guard.status(),
       'storeCheck.run': () => guard.run(),
-      'settings.get': () => readUiSettings(store),
-      'settings.update': async (patch) => {
-        const s = requireStore();
-        const before = readUiSettings(s);
-        writeUiSettings(s, patch);
-        if (
-          patch.demoPlant !== undefined &&
-          patch.demoPlant !== before.demoPlant &&
-          options.demo?.enabled === undefined
-        ) {
-          if (patch.demoPlant) await startDemo();
-          else {
-            await demo.stop();
-            demoEndpoints = null;
-            demoError = null;
-            demoNotice = null;
-          }
-          for (const device of s.devices.list()) await collectors.apply(device);
-          devicesChanged();
-        }
-        const after = readUiSettings(s);
-        events.emit('settings.changed', after);
-        return after;
-      },
+      ...settingsHandlers({
+        store: () => store,
+        requireStore,
+        demo,
+        demoFixed: options.demo?.enabled !== undefined,
+        applyDevice: (d) => collectors.apply(d),
+        devicesChanged,
+        events,
+      }),
     },
     (name, err, ref) => log.error(`Call ${name} failed (reference ${ref}): ${errorForLog(err)}`),
     (name, err) => guard.explain(name, err),
@@ -722,7 +452,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      clearInterval(statusTimer);
+      appStatus.stop();
       // Commit what is queued before anything slow: an OS shutdown may not wait for the network steps.
       writer.flush();
       const stopMs = options.collectorStopMs ?? 10_000;
@@ -757,7 +487,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       alarms?.stop();
       serverAlarms?.stop();
       live.close();
-      await demo.stop().catch((err: unknown) => log.warn(`Demo plant stop: ${errorMessage(err)}`));
+      await demo.stop();
       try {
         store?.close();
       } catch (err) {
