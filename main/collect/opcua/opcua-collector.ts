@@ -1,9 +1,6 @@
 import {
   AttributeIds,
   type ClientMonitoredItemGroup,
-  DataChangeFilter,
-  DataChangeTrigger,
-  DeadbandType,
   NumericRange,
   OPCUAClient,
   TimestampsToReturn,
@@ -43,6 +40,12 @@ import { ConditionMonitor } from './condition-monitor.js';
 import { Backfill, type BackfillOptions } from './backfill.js';
 import { ServerHistoryReader } from './server-history-reader.js';
 import { TagRelocator, type Relocation } from './tag-relocator.js';
+import {
+  monitoringParameters,
+  serverItemsPerCall,
+  type ItemState,
+  type MonitoringParameters,
+} from './monitoring-parameters.js';
 
 /**
  * Subscribes to one OPC UA server. The first connection is our own retry loop (so every failed
@@ -89,17 +92,6 @@ interface TagRef {
   nodeId: NodeId | null;
   tag: OpcUaTag;
 }
-
-/** What the server granted for one tag's monitored item. */
-interface ItemState {
-  revisedSamplingIntervalMs: number | null;
-  revisedQueueSize: number | null;
-  statusCode: number;
-}
-
-/** Server_ServerCapabilities_OperationLimits_MaxMonitoredItemsPerCall */
-const MaxMonitoredItemsPerCallNode = 'ns=0;i=11714';
-const DEFAULT_ITEMS_PER_CALL = 1000;
 
 /** One attempt's node-opcua objects, torn down together. */
 interface Connection {
@@ -431,7 +423,7 @@ export class OpcUaCollector implements Collector {
     const now = Date.now();
     const rejected: Sample[] = [];
     this.revisedPublishingIntervalMs = sub.publishingInterval;
-    this.itemsPerCall = s.maxItemsPerCall ?? (await this.serverItemsPerCall(session, setupMs));
+    this.itemsPerCall = s.maxItemsPerCall ?? (await serverItemsPerCall(session, setupMs));
     this.opaqueNames.use(session);
     await prepareStructureTypes(session, this.tags, setupMs);
     const valid: (TagRef & { nodeId: NodeId })[] = [];
@@ -494,43 +486,9 @@ export class OpcUaCollector implements Collector {
     if (rejected.length) this.events.onSamples(rejected);
   }
 
-  /** The server's MaxMonitoredItemsPerCall; 0 or unreadable means "no limit given": use a safe default. */
-  private async serverItemsPerCall(session: ClientSession, setupMs: number): Promise<number> {
-    try {
-      const dv = await withTimeout(
-        session.read({ nodeId: MaxMonitoredItemsPerCallNode, attributeId: AttributeIds.Value }),
-        setupMs,
-        'read operation limits',
-      );
-      const n = Number(dv.value?.value);
-      return dv.statusCode.value === 0 && Number.isInteger(n) && n > 0 ? n : DEFAULT_ITEMS_PER_CALL;
-    } catch {
-      return DEFAULT_ITEMS_PER_CALL;
-    }
-  }
-
-  /** Requested monitoring parameters of a tag (queue 0 = enough for one publishing interval). */
-  private parameters(t: OpcUaTag): {
-    samplingInterval: number;
-    queueSize: number;
-    discardOldest: boolean;
-    filter: DataChangeFilter | null;
-  } {
-    const publishing = this.device.config.settings.publishingIntervalMs;
-    const sampling = t.samplingIntervalMs < 0 ? publishing : t.samplingIntervalMs;
-    return {
-      samplingInterval: t.samplingIntervalMs,
-      queueSize: t.queueSize > 0 ? t.queueSize : Math.max(1, Math.ceil(publishing / Math.max(sampling, 1))),
-      discardOldest: t.discardOldest,
-      filter:
-        t.deadbandType === 'none'
-          ? null
-          : new DataChangeFilter({
-              trigger: DataChangeTrigger.StatusValue,
-              deadbandType: t.deadbandType === 'absolute' ? DeadbandType.Absolute : DeadbandType.Percent,
-              deadbandValue: t.deadbandValue,
-            }),
-    };
+  /** Requested monitoring parameters of a tag (see monitoring-parameters.ts). */
+  private parameters(t: OpcUaTag): MonitoringParameters {
+    return monitoringParameters(t, this.device.config.settings.publishingIntervalMs);
   }
 
   private reject(out: Sample[], t: { tagId: number }, ts: number, quality: number, message: string): void {
