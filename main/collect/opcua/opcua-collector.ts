@@ -4,13 +4,11 @@ import {
   NumericRange,
   OPCUAClient,
   TimestampsToReturn,
-  coerceNodeId,
   type ClientSession,
   type ClientSubscription,
   type DataValue,
   type NodeId,
 } from 'node-opcua';
-import type { DeviceConfig } from '../../config/device-schema.js';
 import { Backoff, defaultBackoff, type BackoffOptions } from '../backoff.js';
 import { Sleeper, formatDelay } from '../sleep.js';
 import { settle, withTimeout } from '../timeout.js';
@@ -41,6 +39,13 @@ import { Backfill, type BackfillOptions } from './backfill.js';
 import { ServerHistoryReader } from './server-history-reader.js';
 import { TagRelocator, type Relocation } from './tag-relocator.js';
 import {
+  BadNodeIdInvalid,
+  collectorDiagnostics,
+  tagRefs,
+  type OpcUaDeviceConfig,
+  type TagRef,
+} from './collector-tags.js';
+import {
   monitoringParameters,
   serverItemsPerCall,
   type ItemState,
@@ -54,7 +59,7 @@ import {
  * brings data back (e.g. a server restart the client could not resume) and starts over.
  */
 
-export type OpcUaDeviceConfig = Extract<DeviceConfig, { protocol: 'opcua' }>;
+export type { OpcUaDeviceConfig } from './collector-tags.js';
 
 export interface OpcUaCollectorOptions {
   /** PKI folder for the client's certificate and trust lists (app: <dataDir>/pki). */
@@ -70,7 +75,6 @@ export interface OpcUaCollectorOptions {
   backfill?: BackfillOptions;
 }
 
-const BadNodeIdInvalid = 0x80330000;
 /** A server that cannot resolve paths (or a call that failed) moves nothing: tags keep their configured node ids. */
 const noRelocation = (): Relocation => ({ moved: [], lost: [], nodeIds: new Map() });
 
@@ -84,13 +88,6 @@ class CollectorStoppedError extends Error {
     super('collector stopped');
     this.name = 'CollectorStoppedError';
   }
-}
-
-interface TagRef {
-  tagId: number;
-  name: string;
-  nodeId: NodeId | null;
-  tag: OpcUaTag;
 }
 
 /** One attempt's node-opcua objects, torn down together. */
@@ -161,17 +158,7 @@ export class OpcUaCollector implements Collector {
     this.url = device.config.settings.endpointUrl;
     this.backoffOptions = opts.backoff ?? { ...defaultBackoff, maxMs: device.config.settings.reconnectMaxDelayMs };
     this.backoff = new Backoff(this.backoffOptions);
-    this.tags = device.config.tags.flatMap((t) => {
-      const tagId = device.tagIds.get(t.name);
-      if (tagId === undefined) return [];
-      let nodeId: NodeId | null;
-      try {
-        nodeId = coerceNodeId(t.nodeId);
-      } catch {
-        nodeId = null; // reported as BadNodeIdInvalid for this tag only
-      }
-      return [{ tagId, name: t.name, nodeId, tag: t }];
-    });
+    this.tags = tagRefs(device);
     const wanted = device.config.settings.events;
     this.conditions =
       opts.serverEvents && wanted.enabled
@@ -497,38 +484,17 @@ export class OpcUaCollector implements Collector {
   }
 
   diagnostics(): Omit<DeviceDiagnostics, 'deviceId'> {
-    const s = this.device.config.settings;
-    return {
-      pollGroups: [],
-      consecutiveFailures: 0,
-      degraded: false,
-      splitBlocks: 0,
-      tagProblems: this.tags.flatMap((t) => {
-        const p = this.problems.get(t.tagId);
-        return p
-          ? [{ tagId: t.tagId, name: t.name, address: t.tag.nodeId, quality: p.quality, message: p.message }]
-          : [];
-      }),
+    return collectorDiagnostics({
+      tags: this.tags,
+      problems: this.problems,
+      items: this.items,
+      kinds: this.kinds,
       backfill: this.backfill.report(),
-      subscription: {
-        requestedPublishingIntervalMs: s.publishingIntervalMs,
-        revisedPublishingIntervalMs: this.revisedPublishingIntervalMs,
-        itemsPerCall: this.itemsPerCall,
-        items: this.tags.map((t) => {
-          const item = this.items.get(t.tagId);
-          return {
-            tagId: t.tagId,
-            name: t.name,
-            requestedSamplingIntervalMs: t.tag.samplingIntervalMs,
-            revisedSamplingIntervalMs: item?.revisedSamplingIntervalMs ?? null,
-            requestedQueueSize: this.parameters(t.tag).queueSize,
-            revisedQueueSize: item?.revisedQueueSize ?? null,
-            statusCode: item?.statusCode ?? (t.nodeId ? StatusCodes.BadNoCommunication : BadNodeIdInvalid),
-            valueKind: this.kinds.get(t.tagId) ?? null,
-          };
-        }),
-      },
-    };
+      requestedPublishingIntervalMs: this.device.config.settings.publishingIntervalMs,
+      revisedPublishingIntervalMs: this.revisedPublishingIntervalMs,
+      itemsPerCall: this.itemsPerCall,
+      requestedQueueSize: (t) => this.parameters(t).queueSize,
+    });
   }
 
   /**
