@@ -2,7 +2,7 @@ import {
   AttributeIds,
   type ClientMonitoredItemGroup,
   NumericRange,
-  OPCUAClient,
+  type OPCUAClient,
   TimestampsToReturn,
   type ClientSession,
   type ClientSubscription,
@@ -28,7 +28,7 @@ import { planItems, type ItemPlan } from './monitored-items.js';
 import { OpaqueTypeNames } from './opaque-type-names.js';
 import { prepareStructureTypes } from './structure-types.js';
 import type { SecretStore } from '../../secrets/secret-store.js';
-import { clientOptions, userIdentity } from './client-options.js';
+import { userIdentity } from './client-options.js';
 import { serverCertificateOf } from './endpoints.js';
 import { ServerCertificateError, describeOpcUaError, loginError, serverCertificateStatus } from './messages.js';
 import { acquirePki, type PkiHandle } from './pki.js';
@@ -38,6 +38,12 @@ import { ConditionMonitor } from './condition-monitor.js';
 import { Backfill, type BackfillOptions } from './backfill.js';
 import { ServerHistoryReader } from './server-history-reader.js';
 import { TagRelocator, type Relocation } from './tag-relocator.js';
+import {
+  CollectorStoppedError,
+  createCollectorClient,
+  subscriptionRequest,
+  type Connection,
+} from './collector-connection.js';
 import {
   BadNodeIdInvalid,
   collectorDiagnostics,
@@ -80,22 +86,6 @@ const noRelocation = (): Relocation => ({ moved: [], lost: [], nodeIds: new Map(
 
 /** History readings leave the tag's live problems and kind alone. */
 const quietSink: SampleSink = { problem: () => undefined, kind: () => undefined };
-
-/** Internal: a setup step noticed that stop() was called meanwhile. */
-class CollectorStoppedError extends Error {
-  readonly code = 'stopped';
-  constructor() {
-    super('collector stopped');
-    this.name = 'CollectorStoppedError';
-  }
-}
-
-/** One attempt's node-opcua objects, torn down together. */
-interface Connection {
-  client: OPCUAClient;
-  session: ClientSession | null;
-  subscription: ClientSubscription | null;
-}
 
 export class OpcUaCollector implements Collector {
   private readonly backoff: Backoff;
@@ -278,16 +268,7 @@ export class OpcUaCollector implements Collector {
     // Before any network traffic: a missing password or unreadable user certificate is the form's to fix.
     const identity = await userIdentity(s, this.opts.secrets, this.device.id);
     if (!this.running) throw new CollectorStoppedError();
-    // Configured once per client: node-opcua's reconnection keeps this security and login.
-    const client = OPCUAClient.create({
-      ...clientOptions(s, pki),
-      clientName: `TwinEdge device ${this.device.id}`,
-      keepSessionAlive: true,
-      requestedSessionTimeout: 60_000,
-      // maxRetry 1 keeps the first connect short (our loop reports each failure) and, being > 0,
-      // turns on node-opcua's endless reconnection once a connection was made.
-      connectionStrategy: { maxRetry: 1, initialDelay: 250, maxDelay: this.backoffOptions.maxMs },
-    });
+    const client = createCollectorClient(s, pki, this.device.id, this.backoffOptions.maxMs);
     const conn: Connection = { client, session: null, subscription: null };
     this.conn = conn;
     this.dropReason = null;
@@ -314,14 +295,7 @@ export class OpcUaCollector implements Collector {
     });
     await this.followRenumbering(conn, setupMs);
     conn.subscription = await withTimeout(
-      conn.session.createSubscription2({
-        requestedPublishingInterval: s.publishingIntervalMs,
-        requestedLifetimeCount: 120,
-        requestedMaxKeepAliveCount: 10,
-        maxNotificationsPerPublish: 0,
-        publishingEnabled: true,
-        priority: 10,
-      }),
+      conn.session.createSubscription2(subscriptionRequest(s)),
       setupMs,
       'create subscription',
     );
