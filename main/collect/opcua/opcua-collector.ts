@@ -1,19 +1,14 @@
 import {
   AttributeIds,
   type ClientMonitoredItemGroup,
-  DataChangeFilter,
-  DataChangeTrigger,
-  DeadbandType,
   NumericRange,
-  OPCUAClient,
+  type OPCUAClient,
   TimestampsToReturn,
-  coerceNodeId,
   type ClientSession,
   type ClientSubscription,
   type DataValue,
   type NodeId,
 } from 'node-opcua';
-import type { DeviceConfig } from '../../domain/device/device-schema.js';
 import { Backoff, defaultBackoff, type BackoffOptions } from '../backoff.js';
 import { Sleeper, formatDelay } from '../sleep.js';
 import { settle, withTimeout } from '../timeout.js';
@@ -28,7 +23,7 @@ import { planItems, type ItemPlan } from './monitored-items.js';
 import { OpaqueTypeNames } from './opaque-type-names.js';
 import { prepareStructureTypes } from './structure-types.js';
 import type { SecretStore } from '../../secrets/secret-store.js';
-import { clientOptions, userIdentity } from './client-options.js';
+import { userIdentity } from './client-options.js';
 import { serverCertificateOf } from './endpoints.js';
 import { ServerCertificateError, describeOpcUaError, loginError, serverCertificateStatus } from './messages.js';
 import { acquirePki, type PkiHandle } from './pki.js';
@@ -38,6 +33,25 @@ import { ConditionMonitor } from './condition-monitor.js';
 import { Backfill, type BackfillOptions } from './backfill.js';
 import { ServerHistoryReader } from './server-history-reader.js';
 import { TagRelocator, type Relocation } from './tag-relocator.js';
+import {
+  CollectorStoppedError,
+  createCollectorClient,
+  subscriptionRequest,
+  type Connection,
+} from './collector-connection.js';
+import {
+  BadNodeIdInvalid,
+  collectorDiagnostics,
+  tagRefs,
+  type OpcUaDeviceConfig,
+  type TagRef,
+} from './collector-tags.js';
+import {
+  monitoringParameters,
+  serverItemsPerCall,
+  type ItemState,
+  type MonitoringParameters,
+} from './monitoring-parameters.js';
 
 /**
  * Subscribes to one OPC UA server. The first connection is our own retry loop (so every failed
@@ -46,7 +60,7 @@ import { TagRelocator, type Relocation } from './tag-relocator.js';
  * brings data back (e.g. a server restart the client could not resume) and starts over.
  */
 
-export type OpcUaDeviceConfig = Extract<DeviceConfig, { protocol: 'opcua' }>;
+export type { OpcUaDeviceConfig } from './collector-tags.js';
 
 export interface OpcUaCollectorOptions {
   /** PKI folder for the client's certificate and trust lists (app: <dataDir>/pki). */
@@ -62,46 +76,11 @@ export interface OpcUaCollectorOptions {
   backfill?: BackfillOptions;
 }
 
-const BadNodeIdInvalid = 0x80330000;
 /** A server that cannot resolve paths (or a call that failed) moves nothing: tags keep their configured node ids. */
 const noRelocation = (): Relocation => ({ moved: [], lost: [], nodeIds: new Map() });
 
 /** History readings leave the tag's live problems and kind alone. */
 const quietSink: SampleSink = { problem: () => undefined, kind: () => undefined };
-
-/** Internal: a setup step noticed that stop() was called meanwhile. */
-class CollectorStoppedError extends Error {
-  readonly code = 'stopped';
-  constructor() {
-    super('collector stopped');
-    this.name = 'CollectorStoppedError';
-  }
-}
-
-interface TagRef {
-  tagId: number;
-  name: string;
-  nodeId: NodeId | null;
-  tag: OpcUaTag;
-}
-
-/** What the server granted for one tag's monitored item. */
-interface ItemState {
-  revisedSamplingIntervalMs: number | null;
-  revisedQueueSize: number | null;
-  statusCode: number;
-}
-
-/** Server_ServerCapabilities_OperationLimits_MaxMonitoredItemsPerCall */
-const MaxMonitoredItemsPerCallNode = 'ns=0;i=11714';
-const DEFAULT_ITEMS_PER_CALL = 1000;
-
-/** One attempt's node-opcua objects, torn down together. */
-interface Connection {
-  client: OPCUAClient;
-  session: ClientSession | null;
-  subscription: ClientSubscription | null;
-}
 
 export class OpcUaCollector implements Collector {
   private readonly backoff: Backoff;
@@ -164,17 +143,7 @@ export class OpcUaCollector implements Collector {
     this.url = device.config.settings.endpointUrl;
     this.backoffOptions = opts.backoff ?? { ...defaultBackoff, maxMs: device.config.settings.reconnectMaxDelayMs };
     this.backoff = new Backoff(this.backoffOptions);
-    this.tags = device.config.tags.flatMap((t) => {
-      const tagId = device.tagIds.get(t.name);
-      if (tagId === undefined) return [];
-      let nodeId: NodeId | null;
-      try {
-        nodeId = coerceNodeId(t.nodeId);
-      } catch {
-        nodeId = null; // reported as BadNodeIdInvalid for this tag only
-      }
-      return [{ tagId, name: t.name, nodeId, tag: t }];
-    });
+    this.tags = tagRefs(device);
     const wanted = device.config.settings.events;
     this.conditions =
       opts.serverEvents && wanted.enabled
@@ -294,16 +263,7 @@ export class OpcUaCollector implements Collector {
     // Before any network traffic: a missing password or unreadable user certificate is the form's to fix.
     const identity = await userIdentity(s, this.opts.secrets, this.device.id);
     if (!this.running) throw new CollectorStoppedError();
-    // Configured once per client: node-opcua's reconnection keeps this security and login.
-    const client = OPCUAClient.create({
-      ...clientOptions(s, pki),
-      clientName: `TwinEdge device ${this.device.id}`,
-      keepSessionAlive: true,
-      requestedSessionTimeout: 60_000,
-      // maxRetry 1 keeps the first connect short (our loop reports each failure) and, being > 0,
-      // turns on node-opcua's endless reconnection once a connection was made.
-      connectionStrategy: { maxRetry: 1, initialDelay: 250, maxDelay: this.backoffOptions.maxMs },
-    });
+    const client = createCollectorClient(s, pki, this.device.id, this.backoffOptions.maxMs);
     const conn: Connection = { client, session: null, subscription: null };
     this.conn = conn;
     this.dropReason = null;
@@ -330,14 +290,7 @@ export class OpcUaCollector implements Collector {
     });
     await this.followRenumbering(conn, setupMs);
     conn.subscription = await withTimeout(
-      conn.session.createSubscription2({
-        requestedPublishingInterval: s.publishingIntervalMs,
-        requestedLifetimeCount: 120,
-        requestedMaxKeepAliveCount: 10,
-        maxNotificationsPerPublish: 0,
-        publishingEnabled: true,
-        priority: 10,
-      }),
+      conn.session.createSubscription2(subscriptionRequest(s)),
       setupMs,
       'create subscription',
     );
@@ -426,7 +379,7 @@ export class OpcUaCollector implements Collector {
     const now = Date.now();
     const rejected: Sample[] = [];
     this.revisedPublishingIntervalMs = sub.publishingInterval;
-    this.itemsPerCall = s.maxItemsPerCall ?? (await this.serverItemsPerCall(session, setupMs));
+    this.itemsPerCall = s.maxItemsPerCall ?? (await serverItemsPerCall(session, setupMs));
     this.opaqueNames.use(session);
     await prepareStructureTypes(session, this.tags, setupMs);
     const valid: (TagRef & { nodeId: NodeId })[] = [];
@@ -489,43 +442,9 @@ export class OpcUaCollector implements Collector {
     if (rejected.length) this.events.onSamples(rejected);
   }
 
-  /** The server's MaxMonitoredItemsPerCall; 0 or unreadable means "no limit given": use a safe default. */
-  private async serverItemsPerCall(session: ClientSession, setupMs: number): Promise<number> {
-    try {
-      const dv = await withTimeout(
-        session.read({ nodeId: MaxMonitoredItemsPerCallNode, attributeId: AttributeIds.Value }),
-        setupMs,
-        'read operation limits',
-      );
-      const n = Number(dv.value?.value);
-      return dv.statusCode.value === 0 && Number.isInteger(n) && n > 0 ? n : DEFAULT_ITEMS_PER_CALL;
-    } catch {
-      return DEFAULT_ITEMS_PER_CALL;
-    }
-  }
-
-  /** Requested monitoring parameters of a tag (queue 0 = enough for one publishing interval). */
-  private parameters(t: OpcUaTag): {
-    samplingInterval: number;
-    queueSize: number;
-    discardOldest: boolean;
-    filter: DataChangeFilter | null;
-  } {
-    const publishing = this.device.config.settings.publishingIntervalMs;
-    const sampling = t.samplingIntervalMs < 0 ? publishing : t.samplingIntervalMs;
-    return {
-      samplingInterval: t.samplingIntervalMs,
-      queueSize: t.queueSize > 0 ? t.queueSize : Math.max(1, Math.ceil(publishing / Math.max(sampling, 1))),
-      discardOldest: t.discardOldest,
-      filter:
-        t.deadbandType === 'none'
-          ? null
-          : new DataChangeFilter({
-              trigger: DataChangeTrigger.StatusValue,
-              deadbandType: t.deadbandType === 'absolute' ? DeadbandType.Absolute : DeadbandType.Percent,
-              deadbandValue: t.deadbandValue,
-            }),
-    };
+  /** Requested monitoring parameters of a tag (see monitoring-parameters.ts). */
+  private parameters(t: OpcUaTag): MonitoringParameters {
+    return monitoringParameters(t, this.device.config.settings.publishingIntervalMs);
   }
 
   private reject(out: Sample[], t: { tagId: number }, ts: number, quality: number, message: string): void {
@@ -534,38 +453,17 @@ export class OpcUaCollector implements Collector {
   }
 
   diagnostics(): Omit<DeviceDiagnostics, 'deviceId'> {
-    const s = this.device.config.settings;
-    return {
-      pollGroups: [],
-      consecutiveFailures: 0,
-      degraded: false,
-      splitBlocks: 0,
-      tagProblems: this.tags.flatMap((t) => {
-        const p = this.problems.get(t.tagId);
-        return p
-          ? [{ tagId: t.tagId, name: t.name, address: t.tag.nodeId, quality: p.quality, message: p.message }]
-          : [];
-      }),
+    return collectorDiagnostics({
+      tags: this.tags,
+      problems: this.problems,
+      items: this.items,
+      kinds: this.kinds,
       backfill: this.backfill.report(),
-      subscription: {
-        requestedPublishingIntervalMs: s.publishingIntervalMs,
-        revisedPublishingIntervalMs: this.revisedPublishingIntervalMs,
-        itemsPerCall: this.itemsPerCall,
-        items: this.tags.map((t) => {
-          const item = this.items.get(t.tagId);
-          return {
-            tagId: t.tagId,
-            name: t.name,
-            requestedSamplingIntervalMs: t.tag.samplingIntervalMs,
-            revisedSamplingIntervalMs: item?.revisedSamplingIntervalMs ?? null,
-            requestedQueueSize: this.parameters(t.tag).queueSize,
-            revisedQueueSize: item?.revisedQueueSize ?? null,
-            statusCode: item?.statusCode ?? (t.nodeId ? StatusCodes.BadNoCommunication : BadNodeIdInvalid),
-            valueKind: this.kinds.get(t.tagId) ?? null,
-          };
-        }),
-      },
-    };
+      requestedPublishingIntervalMs: this.device.config.settings.publishingIntervalMs,
+      revisedPublishingIntervalMs: this.revisedPublishingIntervalMs,
+      itemsPerCall: this.itemsPerCall,
+      requestedQueueSize: (t) => this.parameters(t).queueSize,
+    });
   }
 
   /**
