@@ -1,22 +1,30 @@
+/** mulberry32: a tiny seeded PRNG. Returns floats in [0, 1); the same seed gives the same sequence. */
+export const seededRandom = (seed: number): (() => number) => {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+};
+
 /**
- * Small seeded PRNG (mulberry32): the demo plant must replay identically for a given seed so tests
+ * Small seeded PRNG (mulberry32, with helpers): the demo plant must replay identically for a given seed so tests
  * and bug reports are reproducible. Not for anything security related.
  */
 export class Prng {
-  private state: number;
+  private readonly random: () => number;
   private spare: number | null = null;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.random = seededRandom(seed);
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.random();
   }
 
   /** Uniform in [min, max). */

@@ -1,9 +1,14 @@
 import type { Sample } from '../domain/sample/sample.js';
 import type { SampleTuple } from '../domain/sample/sample-tuple.js';
-import type { EventHub } from '../app/event-hub.js';
 
 const tupleOf = (s: Sample): SampleTuple =>
   s.text === undefined ? [s.tagId, s.ts, s.value, s.quality] : [s.tagId, s.ts, null, s.quality, s.text];
+
+/** Where batches go (the app's event hub): `size` is how many listen, so nothing is built for nobody. */
+export interface SampleBatchSink {
+  readonly size: number;
+  emit(event: 'samples.batch', payload: { samples: SampleTuple[] }): void;
+}
 
 /**
  * Batches collected samples into `samples.batch` events at a fixed cadence, so a renderer gets a few
@@ -22,7 +27,7 @@ export class LiveStream {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly hub: EventHub,
+    private readonly hub: SampleBatchSink,
     intervalMs = 250,
     /** Samples per message; above this many per interval each tag's newest value is sent (all are stored). */
     private readonly maxPerMessage = 20_000,

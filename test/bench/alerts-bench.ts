@@ -3,6 +3,7 @@ import type { AlarmCondition, AlarmRule } from '../../main/domain/alarm/rule-sch
 import { StatusCodes } from '../../main/domain/sample/status-codes.js';
 import { type Sample } from '../../main/domain/sample/sample.js';
 import { result, type BenchResult } from './result.js';
+import { seededRandom } from '../../main/domain/prng.js';
 
 const RULES = 10_000;
 const TAGS = 2_000;
@@ -10,14 +11,6 @@ const OFFERED = 100_000; // samples per second
 const SECONDS = 4;
 const BATCH = 1_000;
 const T0 = 1_700_000_000_000;
-
-/** Deterministic PRNG (mulberry32) so every run sees the same data. */
-const random = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
 
 const makeRules = (rnd: () => number): AlarmRule[] => {
   const tag = () => 1 + Math.floor(rnd() * TAGS);
@@ -133,7 +126,7 @@ const bareLoop = (batches: Sample[][]) => {
  * read-and-compare loop, in microseconds (CPU seconds × 1e6, so the integer rounding of result() keeps digits).
  */
 export const benchAlertsEval = (): Promise<BenchResult[]> => {
-  const rnd = random(42);
+  const rnd = seededRandom(42);
   const rules = makeRules(rnd);
   const batches = makeBatches(rnd);
   const samples = OFFERED * SECONDS;

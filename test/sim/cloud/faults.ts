@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { seededRandom } from './prng.js';
+import { seededRandom } from '../../../main/domain/prng.js';
 
 /** Misbehaviour to inject; rates are probabilities per request (0..1). */
 export interface Faults {

@@ -1,7 +1,7 @@
 import { TrainingBody, type MlModel, type Prediction, type TrainingJob } from '../../../main/sync/api/model.js';
 import { notFound, parseBody, validationError } from './api-error.js';
 import { instantParam, paginate, pageParams } from './pagination.js';
-import { hashUnit } from './prng.js';
+import { hashUnit } from './hash-unit.js';
 import { ok, type Ctx, type Route } from './route.js';
 import { iso, type SimState, type StoredJob } from './state.js';
 
