@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { backoffMs } from '../domain/backoff.js';
 import type { CloudTagMap } from '../alerts/cloud-rules.js';
-import type { Sample } from '../collect/types.js';
 import type {
   BufferFullPolicy,
   CloudAlerts,
@@ -16,7 +15,6 @@ import type { Logger } from '../log/logger.js';
 import { secretRedactor } from '../log/redactor.js';
 import { RateMeter } from '../app/status-meter.js';
 import type { SecretStore } from '../secrets/secret-store.js';
-import type { OutboxRepo } from '../store/outbox-repo.js';
 import type { QueuePolicy, Store } from '../store/store.js';
 import type {
   KeyInfoAnswer,
@@ -39,6 +37,7 @@ import { CloudCache, listEvery } from './cloud-cache.js';
 import { DeviceSync } from './device-sync.js';
 import { TagDirectory, linkedAsset } from './directory.js';
 import type { TagTarget } from './points.js';
+import { BufferPolicy } from './buffer-policy.js';
 import { SyncSettingsStore, settingKeys, type SyncSettings } from './sync-settings.js';
 import { Uploader, type UploaderEvent, type UploaderState } from './uploader.js';
 
@@ -77,7 +76,7 @@ export class SyncService {
   private readonly uploader: Uploader;
   private readonly devices: DeviceSync;
   private readonly cache: CloudCache;
-  private readonly ingestMeter = new RateMeter(60_000);
+  private readonly buffer: BufferPolicy;
   private readonly uploadMeter = new RateMeter(60_000);
   private key: string | null = null;
   private keyError: string | null = null;
@@ -119,6 +118,7 @@ export class SyncService {
   constructor(private readonly o: SyncServiceOptions) {
     this.clock = o.clock ?? systemClock;
     this.settings = new SyncSettingsStore(o.store.settings, o.baseUrl);
+    this.buffer = new BufferPolicy({ store: o.store, settings: this.settings, clock: this.clock, log: o.log });
     this.budget = new RequestBudget(this.clock);
     this.directory = new TagDirectory(o.store);
     this.cache = new CloudCache(o.store.settings, this.clock);
@@ -182,7 +182,7 @@ export class SyncService {
   /** How the sample writer queues new samples for upload: null while sync is off (nothing buffered). */
   queuePolicy(): QueuePolicy | null {
     if (!this.key) return null;
-    return (inserted, outbox) => this.enqueue(inserted, outbox);
+    return (inserted, outbox) => this.buffer.enqueue(inserted, outbox);
   }
 
   /** Devices or tags changed: names, links and registration follow. */
@@ -667,47 +667,6 @@ export class SyncService {
     return this.callClient || c.error ? c : { ...c, error: 'Not connected to TwinEdge (no API key).' };
   }
 
-  /** Inside the storing transaction: queue what was stored, within the disk cap and its policy. */
-  private enqueue(inserted: readonly Sample[], outbox: OutboxRepo): void {
-    const cap = this.capBytes;
-    const estimate = inserted.length * 40;
-    if (outbox.current.bytes + estimate > cap) {
-      if (this.policy === 'drop-newest') {
-        this.dropped(inserted.length);
-        return;
-      }
-      const protect = new Set(this.o.store.sync.inflight()?.seqs ?? []);
-      let dropped = 0;
-      while (outbox.current.bytes + estimate > cap) {
-        const n = outbox.dropOldest(outbox.current.bytes + estimate - cap, protect);
-        if (n === 0) break;
-        dropped += n;
-      }
-      this.dropped(dropped);
-    }
-    const queued = outbox.enqueue(inserted, this.unlinkedDevices());
-    this.ingestMeter.add(queued);
-  }
-
-  private unlinkedDevices(): Set<number> {
-    const out = new Set<number>();
-    for (const l of this.o.store.sync.links()) if (l.state === 'unlinked') out.add(l.deviceId);
-    return out;
-  }
-
-  private droppedWarned = 0;
-  private dropped(n: number): void {
-    if (n <= 0) return;
-    this.bump(settingKeys.dropped, n);
-    const now = this.clock.now();
-    if (now - this.droppedWarned > 60_000) {
-      this.droppedWarned = now;
-      this.o.log.warn(
-        `Cloud upload buffer is full (${Math.round(this.capBytes / 1048576)} MiB): ${this.policy === 'drop-oldest' ? 'the oldest buffered samples are dropped' : 'new samples are not buffered'} (policy ${this.policy}). Local history is not affected.`,
-      );
-    }
-  }
-
   private onUploader(e: UploaderEvent): void {
     switch (e.kind) {
       case 'uploaded':
@@ -801,7 +760,7 @@ export class SyncService {
 
   private emit(): SyncStatus {
     const now = this.clock.now();
-    this.rates = { ingest: this.ingestMeter.rate(now), upload: this.uploadMeter.rate(now) };
+    this.rates = { ingest: this.buffer.ingestMeter.rate(now), upload: this.uploadMeter.rate(now) };
     const s = this.status();
     this.logState(s);
     this.o.onStatus(s);
