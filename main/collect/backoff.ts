@@ -1,3 +1,6 @@
+// Collectors' reconnect backoff: counts failed attempts and waits by the shared formula, jitter added on top.
+import { backoffMs } from '../domain/backoff.js';
+
 /**
  * Capped exponential backoff with jitter. Capped low on purpose: an engineer restarting a PLC expects
  * the data back within seconds, not after a delay that grew to minutes overnight.
@@ -20,9 +23,11 @@ export class Backoff {
 
   /** Delay before the next attempt; each call counts one failed attempt. */
   next(): number {
-    const base = Math.min(this.options.maxMs, this.options.initialMs * 2 ** this.attempt);
+    const { initialMs, maxMs, jitter } = this.options;
+    const shape = { baseMs: initialMs, capMs: maxMs, jitterFloor: 1, jitterSpread: jitter, round: 'nearest' } as const;
+    const delay = backoffMs(this.attempt, shape, this.random);
     this.attempt = Math.min(this.attempt + 1, 30);
-    return Math.round(base * (1 + this.options.jitter * this.random()));
+    return delay;
   }
 
   get attempts(): number {

@@ -11,7 +11,7 @@ import {
   SyncResolveInput,
   TrainingInput,
 } from './sync-contract.js';
-import { SyncConfigureInput } from '../domain/sync/sync-settings.js';
+import { SyncConfigureInput } from '../domain/sync/sync-configure-input.js';
 import { type AlertRule } from '../domain/cloud/alert.js';
 import { type CloudAlerts, type CloudDeviceChoices, type CloudList } from '../domain/cloud/cloud-list.js';
 import { type Dashboard } from '../domain/cloud/dashboard.js';

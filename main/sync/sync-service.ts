@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { backoffMs } from '../domain/backoff.js';
 import type { CloudTagMap } from './cloud-rules.js';
-import type { Sample } from '../domain/sample/sample.js';
 import type { BufferFullPolicy, SyncState, SyncStatus } from '../domain/sync/sync-status.js';
 import type { CloudAlerts, CloudDeviceChoices, CloudList } from '../domain/cloud/cloud-list.js';
 import type { KeyTestResult } from '../domain/sync/key-test.js';
@@ -9,7 +9,6 @@ import type { Logger } from '../log/logger.js';
 import { secretRedactor } from '../log/redactor.js';
 import { RateMeter } from '../domain/rate-meter.js';
 import type { SecretStore } from '../secrets/secret-store.js';
-import type { OutboxRepo } from '../store/outbox-repo.js';
 import type { QueuePolicy, Store } from '../store/store.js';
 import type {
   KeyInfoAnswer,
@@ -33,35 +32,13 @@ import { CloudCache, listEvery } from './cloud-cache.js';
 import { DeviceSync } from './device-sync.js';
 import { TagDirectory, linkedAsset } from './directory.js';
 import type { TagTarget } from './points.js';
+import { BufferPolicy } from './buffer-policy.js';
+import { SyncSettingsStore, settingKeys, type SyncSettings } from './sync-settings.js';
 import { Uploader, type UploaderEvent, type UploaderState } from './uploader.js';
 
 /** Where the API key lives in the secret store. */
 export const API_KEY_SECRET = 'twinedge/api-key';
-export const DEFAULT_BASE_URL = 'https://api.twinedgeai.com/v1';
-const DEFAULT_CAP_BYTES = 1024 * 1024 * 1024;
-
-const keys = {
-  baseUrl: 'sync.baseUrl',
-  capBytes: 'sync.capBytes',
-  policy: 'sync.policy',
-  paused: 'sync.paused',
-  dropped: 'sync.droppedSamples',
-  uploaded: 'sync.uploadedTotal',
-  rejected: 'sync.rejectedTotal',
-  installId: 'sync.installId',
-  /** The host the API key was entered for: it is sent nowhere else. */
-  keyHost: 'sync.keyHost',
-  /** `{ host, path }`: the ingest route the service at `host` answered (remembered across restarts). */
-  ingestPath: 'sync.ingestPath',
-} as const;
-
-/** Sync settings as the UI and the config file change them (each one optional: absent means unchanged). */
-export interface SyncSettings {
-  baseUrl?: string | undefined;
-  capMiB?: number | undefined;
-  policy?: BufferFullPolicy | undefined;
-  paused?: boolean | undefined;
-}
+export { DEFAULT_BASE_URL, type SyncSettings } from './sync-settings.js';
 
 export interface SyncServiceOptions {
   store: Store;
@@ -94,7 +71,7 @@ export class SyncService {
   private readonly uploader: Uploader;
   private readonly devices: DeviceSync;
   private readonly cache: CloudCache;
-  private readonly ingestMeter = new RateMeter(60_000);
+  private readonly buffer: BufferPolicy;
   private readonly uploadMeter = new RateMeter(60_000);
   private key: string | null = null;
   private keyError: string | null = null;
@@ -131,15 +108,18 @@ export class SyncService {
   private answered = false;
   private stopped = false;
   private readonly installId: string;
+  private readonly settings: SyncSettingsStore;
 
   constructor(private readonly o: SyncServiceOptions) {
     this.clock = o.clock ?? systemClock;
+    this.settings = new SyncSettingsStore(o.store.settings, o.baseUrl);
+    this.buffer = new BufferPolicy({ store: o.store, settings: this.settings, clock: this.clock, log: o.log });
     this.budget = new RequestBudget(this.clock);
     this.directory = new TagDirectory(o.store);
     this.cache = new CloudCache(o.store.settings, this.clock);
-    const id = o.store.settings.get(keys.installId);
+    const id = o.store.settings.get(settingKeys.installId);
     this.installId = typeof id === 'string' ? id : randomUUID();
-    if (typeof id !== 'string') o.store.settings.set(keys.installId, this.installId);
+    if (typeof id !== 'string') o.store.settings.set(settingKeys.installId, this.installId);
     this.devices = new DeviceSync({
       store: o.store,
       clock: this.clock,
@@ -170,8 +150,8 @@ export class SyncService {
       this.keyError = null;
       // A key stored before keys were bound to a host is bound to the host it has been used with.
       const host = hostOf(this.baseUrl);
-      if (this.key && host && typeof this.o.store.settings.get(keys.keyHost) !== 'string')
-        this.o.store.settings.set(keys.keyHost, host);
+      if (this.key && host && typeof this.o.store.settings.get(settingKeys.keyHost) !== 'string')
+        this.o.store.settings.set(settingKeys.keyHost, host);
     } catch (err) {
       this.key = null;
       this.keyError = `The TwinEdge API key could not be read from ${this.o.secrets.description}: ${errorText(err)}`;
@@ -197,7 +177,7 @@ export class SyncService {
   /** How the sample writer queues new samples for upload: null while sync is off (nothing buffered). */
   queuePolicy(): QueuePolicy | null {
     if (!this.key) return null;
-    return (inserted, outbox) => this.enqueue(inserted, outbox);
+    return (inserted, outbox) => this.buffer.enqueue(inserted, outbox);
   }
 
   /** Devices or tags changed: names, links and registration follow. */
@@ -245,7 +225,7 @@ export class SyncService {
         bytes: totals.bytes,
         capBytes,
         policy: this.policy,
-        droppedSamples: this.counter(keys.dropped),
+        droppedSamples: this.counter(settingKeys.dropped),
         hoursOfOutageLeft: this.rates.ingest > 0 ? left / perSample / this.rates.ingest / 3600 : null,
       },
       budget: {
@@ -261,10 +241,10 @@ export class SyncService {
       },
       uploadRate: Math.round(this.rates.upload * 10) / 10,
       ingestRate: Math.round(this.rates.ingest * 10) / 10,
-      uploadedTotal: this.counter(keys.uploaded),
+      uploadedTotal: this.counter(settingKeys.uploaded),
       lastUploadAt: this.lastUploadAt,
       lastError: this.lastError,
-      rejectedTotal: this.counter(keys.rejected),
+      rejectedTotal: this.counter(settingKeys.rejected),
       // From the directory, not the store: a status goes out every second, and devices can hold 100,000 tags.
       devices: this.directory.devices().map((d) => {
         const l = byId.get(d.id);
@@ -291,11 +271,7 @@ export class SyncService {
    * and uploader never run on settings that may still roll back.
    */
   storeSettings(input: SyncSettings): void {
-    const s = this.o.store.settings;
-    if (input.baseUrl !== undefined) s.set(keys.baseUrl, input.baseUrl.replace(/\/+$/, ''));
-    if (input.capMiB !== undefined) s.set(keys.capBytes, input.capMiB * 1024 * 1024);
-    if (input.policy !== undefined) s.set(keys.policy, input.policy);
-    if (input.paused !== undefined) s.set(keys.paused, input.paused);
+    this.settings.write(input);
   }
 
   /** Brings clients and uploader in line with settings `storeSettings` wrote (and that are committed). */
@@ -328,7 +304,7 @@ export class SyncService {
     if (problem || !host)
       throw new TwinEdgeNotConfigured(`The TwinEdge address ${this.baseUrl} cannot be used: ${problem ?? 'not a URL'}`);
     await this.o.secrets.set(API_KEY_SECRET, key);
-    this.o.store.settings.set(keys.keyHost, host);
+    this.o.store.settings.set(settingKeys.keyHost, host);
     this.key = key;
     this.keyError = null;
     this.keyRefused = null;
@@ -345,7 +321,7 @@ export class SyncService {
 
   async removeKey(): Promise<SyncStatus> {
     await this.o.secrets.delete(API_KEY_SECRET);
-    this.o.store.settings.delete(keys.keyHost);
+    this.o.store.settings.delete(settingKeys.keyHost);
     this.key = null;
     this.tier = null;
     this.makeClients();
@@ -564,13 +540,11 @@ export class SyncService {
   // ---- internals --------------------------------------------------------------------------------
 
   private get baseUrl(): string {
-    const stored = this.o.store.settings.get(keys.baseUrl);
-    return this.o.baseUrl ?? (typeof stored === 'string' ? stored : DEFAULT_BASE_URL);
+    return this.settings.baseUrl;
   }
 
   private get keyHost(): string | null {
-    const v = this.o.store.settings.get(keys.keyHost);
-    return typeof v === 'string' ? v : null;
+    return this.settings.keyHost;
   }
 
   /** Why the key may not be sent to the configured address (not https, or another host than it was entered for). */
@@ -586,26 +560,23 @@ export class SyncService {
   }
 
   private get capBytes(): number {
-    const v = this.o.store.settings.get(keys.capBytes);
-    return typeof v === 'number' && v > 0 ? v : DEFAULT_CAP_BYTES;
+    return this.settings.capBytes;
   }
 
   private get policy(): BufferFullPolicy {
-    const v = this.o.store.settings.get(keys.policy);
-    return v === 'drop-newest' ? 'drop-newest' : 'drop-oldest';
+    return this.settings.policy;
   }
 
   private get paused(): boolean {
-    return this.o.store.settings.get(keys.paused) === true;
+    return this.settings.paused;
   }
 
   private counter(key: string): number {
-    const v = this.o.store.settings.get(key);
-    return typeof v === 'number' ? v : 0;
+    return this.settings.counter(key);
   }
 
   private bump(key: string, n: number): void {
-    if (n > 0) this.o.store.settings.set(key, this.counter(key) + n);
+    this.settings.bump(key, n);
   }
 
   private makeClients(): void {
@@ -622,7 +593,8 @@ export class SyncService {
     const apiKey = (): Promise<string | null> => Promise.resolve(this.key);
     const baseUrl = this.baseUrl;
     const host = hostOf(baseUrl) ?? baseUrl;
-    const remembered = this.o.store.settings.get(keys.ingestPath) as { host?: unknown; path?: unknown } | undefined;
+    const remembered = this.o.store.settings.get(settingKeys.ingestPath) as
+      { host?: unknown; path?: unknown } | undefined;
     const ingestPath: IngestPath | undefined =
       remembered?.host === host && (remembered.path === '/telemetry' || remembered.path === '/telemetry/ingest')
         ? remembered.path
@@ -638,7 +610,7 @@ export class SyncService {
         maxRetries: uploads ? 0 : 2,
         ...(ingestPath ? { ingestPath } : {}),
         onIngestPath: (path) => {
-          this.o.store.settings.set(keys.ingestPath, { host, path });
+          this.o.store.settings.set(settingKeys.ingestPath, { host, path });
           this.o.log.warn(
             `TwinEdge at ${host} has no ingest route ${path === '/telemetry' ? '/telemetry/ingest' : '/telemetry'}: telemetry goes to POST ${path} from now on.`,
           );
@@ -690,47 +662,6 @@ export class SyncService {
     return this.callClient || c.error ? c : { ...c, error: 'Not connected to TwinEdge (no API key).' };
   }
 
-  /** Inside the storing transaction: queue what was stored, within the disk cap and its policy. */
-  private enqueue(inserted: readonly Sample[], outbox: OutboxRepo): void {
-    const cap = this.capBytes;
-    const estimate = inserted.length * 40;
-    if (outbox.current.bytes + estimate > cap) {
-      if (this.policy === 'drop-newest') {
-        this.dropped(inserted.length);
-        return;
-      }
-      const protect = new Set(this.o.store.sync.inflight()?.seqs ?? []);
-      let dropped = 0;
-      while (outbox.current.bytes + estimate > cap) {
-        const n = outbox.dropOldest(outbox.current.bytes + estimate - cap, protect);
-        if (n === 0) break;
-        dropped += n;
-      }
-      this.dropped(dropped);
-    }
-    const queued = outbox.enqueue(inserted, this.unlinkedDevices());
-    this.ingestMeter.add(queued);
-  }
-
-  private unlinkedDevices(): Set<number> {
-    const out = new Set<number>();
-    for (const l of this.o.store.sync.links()) if (l.state === 'unlinked') out.add(l.deviceId);
-    return out;
-  }
-
-  private droppedWarned = 0;
-  private dropped(n: number): void {
-    if (n <= 0) return;
-    this.bump(keys.dropped, n);
-    const now = this.clock.now();
-    if (now - this.droppedWarned > 60_000) {
-      this.droppedWarned = now;
-      this.o.log.warn(
-        `Cloud upload buffer is full (${Math.round(this.capBytes / 1048576)} MiB): ${this.policy === 'drop-oldest' ? 'the oldest buffered samples are dropped' : 'new samples are not buffered'} (policy ${this.policy}). Local history is not affected.`,
-      );
-    }
-  }
-
   private onUploader(e: UploaderEvent): void {
     switch (e.kind) {
       case 'uploaded':
@@ -738,8 +669,8 @@ export class SyncService {
         this.lastUploadAt = e.at;
         this.lastError = null;
         this.uploadMeter.add(e.accepted);
-        this.bump(keys.uploaded, e.accepted);
-        this.bump(keys.rejected, e.rejected);
+        this.bump(settingKeys.uploaded, e.accepted);
+        this.bump(settingKeys.rejected, e.rejected);
         if (e.rejected > 0)
           this.o.log.warn(`TwinEdge rejected ${e.rejected} of ${e.points} points (see Cloud sync → Rejected points).`);
         break;
@@ -824,7 +755,7 @@ export class SyncService {
 
   private emit(): SyncStatus {
     const now = this.clock.now();
-    this.rates = { ingest: this.ingestMeter.rate(now), upload: this.uploadMeter.rate(now) };
+    this.rates = { ingest: this.buffer.ingestMeter.rate(now), upload: this.uploadMeter.rate(now) };
     const s = this.status();
     this.logState(s);
     this.o.onStatus(s);
@@ -910,7 +841,8 @@ export class SyncService {
 
   /** Registration failed (TwinEdge unreachable): samples of unregistered devices wait, so try again soon. */
   private retryDeviceSync(): void {
-    const wait = Math.min(60_000, 1000 * 2 ** Math.min(this.deviceSyncAttempts - 1, 6)) * (0.5 + Math.random() / 2);
+    const shape = { baseMs: 1000, capMs: 60_000, maxExponent: 6, jitterFloor: 0.5, jitterSpread: 0.5 };
+    const wait = backoffMs(this.deviceSyncAttempts - 1, shape);
     const controller = new AbortController();
     this.deviceSyncRetry = controller;
     this.clock.sleep(wait, controller.signal).then(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { backoffMs } from '../domain/backoff.js';
 import type { Store } from '../store/store.js';
 import type { Inflight } from '../store/sync-repo.js';
 import type { IngestOutcome } from './api/ingest-answer.js';
@@ -313,7 +314,9 @@ export class Uploader {
     this.failures += 1;
     const { baseMs, capMs } = this.o.backoff ?? { baseMs: 1000, capMs: 60_000 };
     const random = this.o.random ?? Math.random;
-    const backoff = Math.min(capMs, baseMs * 2 ** Math.min(this.failures - 1, 16)) * (0.5 + random() / 2);
+    // Between half and all of the ceiling.
+    const shape = { baseMs, capMs, maxExponent: 16, jitterFloor: 0.5, jitterSpread: 0.5 };
+    const backoff = backoffMs(this.failures - 1, shape, random);
     const wait = Math.max(backoff, e?.retryAfterMs ?? 0);
     this.setState(status === 429 ? 'throttled' : answered ? 'problem' : 'offline', message);
     await this.wakeable.sleep(wait);

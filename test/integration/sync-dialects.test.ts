@@ -247,7 +247,7 @@ describe('TwinEdge answers the simulator does not give', () => {
   });
 
   it('refuses a plain-http address that is not this computer, and an address with a password in it', async () => {
-    const { SyncConfigureInput } = await import('../../main/domain/sync/sync-settings.js');
+    const { SyncConfigureInput } = await import('../../main/domain/sync/sync-configure-input.js');
     const problem = (baseUrl: string): string | undefined =>
       SyncConfigureInput.safeParse({ baseUrl }).error?.issues[0]?.message;
     expect(problem('http://twinedge.plant.example/v1')).toMatch(/plain http sends the API key unencrypted/);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AlarmRuleInput, compareOperators, textOperators } from '../alarm/rule-schema.js';
-import { SyncConfigureInput } from '../sync/sync-settings.js';
+import { SyncConfigureInput } from '../sync/sync-configure-input.js';
 import { ModbusDeviceInput, OpcUaDeviceInput } from '../device/device-schema.js';
 
 /**

@@ -1,3 +1,4 @@
+import { backoffMs } from '../../domain/backoff.js';
 import type { TwinEdgeApiError } from './api-error.js';
 
 export interface BackoffOptions {
@@ -13,11 +14,8 @@ export const defaultBackoff: BackoffOptions = { baseMs: 500, capMs: 30_000 };
  * Full-jitter exponential backoff: a uniform wait in [0, min(cap, base * 2^retry)). Jitter spreads the
  * retries of many desktops that lost the same server at the same moment. `retry` counts from 0.
  */
-export const backoffDelay = (retry: number, o: BackoffOptions, random: () => number = Math.random): number => {
-  const ceiling = Math.min(o.capMs, o.baseMs * 2 ** Math.max(0, retry));
-  const r = Math.min(1, Math.max(0, random()));
-  return Math.floor(r * ceiling);
-};
+export const backoffDelay = (retry: number, o: BackoffOptions, random: () => number = Math.random): number =>
+  backoffMs(retry, { baseMs: o.baseMs, capMs: o.capMs, jitterFloor: 0, jitterSpread: 1, round: 'down' }, random);
 
 /**
  * Retry-After as ms from `now`: delta seconds or an HTTP date (RFC 9110). Null when absent or unparsable;
