@@ -3,9 +3,9 @@ import { AlertConditionAnswer } from '../../main/sync/api/answers.js';
 import {
   formatCondition as formatRead,
   formatRuleConditions as formatRuleRead,
-  formatSeconds,
   type AlertConditionView,
 } from '../../renderer/src/lib/alert-format.js';
+import { formatSeconds } from '../../main/domain/format-seconds.js';
 
 const cond = {
   tag_name: 'T101.Level',

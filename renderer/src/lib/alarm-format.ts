@@ -10,16 +10,14 @@ import type {
   AlarmSeverity,
   AlarmState,
 } from '../../../main/domain/alarm/rule-schema.js';
-import { formatSeconds } from './alert-format.js';
+import { formatSeconds } from '../../../main/domain/format-seconds.js';
+import { conditionText, plainNumber, ruleText, type TagLabel } from '../../../main/domain/alarm/condition-text.js';
 
 /** What condition text needs to know about tags and devices. */
 export interface AlarmFormatContext {
   tags: readonly TagInfo[];
   deviceName: (deviceId: number) => string | undefined;
 }
-
-const num = (v: number): string => String(Math.round(v * 1e6) / 1e6);
-const unitSuffix = (unit: string): string => (unit ? ` ${unit}` : '');
 
 /** A tag as the engineer knows it: its name, with the device when another device has a tag of the same name. */
 export function tagLabel(tagId: number, ctx: AlarmFormatContext): string {
@@ -30,45 +28,28 @@ export function tagLabel(tagId: number, ctx: AlarmFormatContext): string {
   return `${ctx.deviceName(tag.deviceId) ?? `device #${tag.deviceId}`} / ${tag.name}`;
 }
 
-const unitOf = (tagId: number, ctx: AlarmFormatContext): string => ctx.tags.find((t) => t.id === tagId)?.unit ?? '';
+const labelOf =
+  (ctx: AlarmFormatContext) =>
+  (tagId: number): TagLabel | null => {
+    const tag = ctx.tags.find((t) => t.id === tagId);
+    return tag ? { name: tagLabel(tagId, ctx), unit: tag.unit } : null;
+  };
+const deviceOf =
+  (ctx: AlarmFormatContext) =>
+  (deviceId: number): string | null =>
+    ctx.deviceName(deviceId) ?? null;
 
-/** One local condition in plain words: "T-101 level > 60 %", "P-101 flow outside 10 and 20 m³/h". */
+/** One local condition in plain words (the wording main uses for alarm messages). */
 export function formatAlarmCondition(c: AlarmCondition, ctx: AlarmFormatContext): string {
-  switch (c.kind) {
-    case 'threshold':
-      return `${tagLabel(c.tagId, ctx)} ${c.operator} ${num(c.threshold)}${unitSuffix(unitOf(c.tagId, ctx))}`;
-    case 'range':
-      return `${tagLabel(c.tagId, ctx)} ${c.operator} ${num(c.low)} and ${num(c.high)}${unitSuffix(unitOf(c.tagId, ctx))}`;
-    case 'rate': {
-      const unit = unitOf(c.tagId, ctx);
-      return (
-        `${tagLabel(c.tagId, ctx)} changing ${c.operator === '>' ? 'faster than' : 'slower than'} ` +
-        `${num(c.perMinute)}${unit ? ` ${unit}` : ''}/min (over ${formatSeconds(c.windowSeconds)})`
-      );
-    }
-    case 'stale':
-      return `${tagLabel(c.tagId, ctx)}: no new value for ${formatSeconds(c.afterSeconds)}`;
-    case 'quality':
-      return `${tagLabel(c.tagId, ctx)} quality ${c.includeUncertain ? 'not good (bad or uncertain)' : 'bad'}`;
-    case 'text':
-      return `${tagLabel(c.tagId, ctx)} ${c.operator === 'equals' ? 'is' : 'changes to'} “${c.text}”`;
-    case 'offline': {
-      const device = ctx.deviceName(c.deviceId) ?? `device #${c.deviceId}`;
-      const after = c.afterSeconds ?? 0;
-      return `${device} offline${after > 0 ? ` for ${formatSeconds(after)}` : ''}`;
-    }
-  }
+  return conditionText(c, labelOf(ctx), deviceOf(ctx));
 }
 
-/** All conditions joined by the combinator, e.g. "T-101 level > 60 % AND P-101 flow < 2 m³/h". */
+/** All conditions joined by the combinator. */
 export function formatAlarmRule(
   rule: Pick<AlarmRuleInput, 'conditions' | 'combinator'>,
   ctx: AlarmFormatContext,
 ): string {
-  if (rule.conditions.length === 0) return '(no conditions)';
-  return rule.conditions
-    .map((c) => formatAlarmCondition(c as AlarmCondition, ctx))
-    .join(` ${rule.combinator ?? 'AND'} `);
+  return ruleText(rule.conditions as AlarmCondition[], rule.combinator ?? 'AND', labelOf(ctx), deviceOf(ctx));
 }
 
 /** Deadband and delays, or "" when none: "deadband 2 %, on after 10 s, off after 30 s". */
@@ -77,7 +58,7 @@ export function formatRuleTiming(
 ): string {
   const parts: string[] = [];
   if (rule.deadband)
-    parts.push(`deadband ${num(rule.deadband)}${rule.deadbandMode === 'percent' ? ' % of the limit' : ''}`);
+    parts.push(`deadband ${plainNumber(rule.deadband)}${rule.deadbandMode === 'percent' ? ' % of the limit' : ''}`);
   if (rule.onDelaySeconds) parts.push(`on after ${formatSeconds(rule.onDelaySeconds)}`);
   if (rule.offDelaySeconds) parts.push(`off after ${formatSeconds(rule.offDelaySeconds)}`);
   return parts.join(', ');

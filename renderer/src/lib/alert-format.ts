@@ -1,18 +1,8 @@
 import type { AlertRule } from '../../../main/domain/cloud/alert.js';
+import { formatSeconds } from '../../../main/domain/format-seconds.js';
 
 /** One condition of a TwinEdge alert rule (as the API returns it). */
 export type AlertConditionView = AlertRule['conditions'][number];
-
-/** Seconds in plain words: "30 s", "5 min", "1 h 30 min". */
-export function formatSeconds(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  const rest = s % 60;
-  if (m < 60) return rest === 0 ? `${m} min` : `${m} min ${rest} s`;
-  const h = Math.floor(m / 60);
-  return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`;
-}
 
 const num = (v: number | null): string => (v === null ? '?' : String(Math.round(v * 1e6) / 1e6));
 
