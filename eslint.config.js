@@ -3,6 +3,7 @@ import js from '@eslint/js';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import layers from './build/eslint-layers.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/', 'release/', 'node_modules/', 'test-results/', 'playwright-report/'] },
@@ -29,6 +30,12 @@ export default tseslint.config(
         { paths: [{ name: 'electron', message: 'Electron belongs in main/desktop and preload only.' }] },
       ],
     },
+  },
+  {
+    // Imports run one way: shells -> app -> services -> domain (build/layers.mjs; the README says the same).
+    files: ['main/**/*.ts', 'preload/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.svelte'],
+    plugins: { layers },
+    rules: { 'layers/imports': 'error' },
   },
   {
     files: ['main/desktop/**/*.ts', 'preload/**/*.ts'],

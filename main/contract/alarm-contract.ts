@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { AlarmRuleInput, alarmSeverities } from '../domain/alarm/rule-schema.js';
-import type { ActiveAlarm, AlarmEvent, AlarmRule, AlarmSeverity } from '../domain/alarm/rule-schema.js';
 
 /** The alarms part of the renderer contract (spread into `calls` in contract.ts). */
 

@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import type { AlarmSeverity } from '../domain/alarm/rule-schema.js';
-import type { StoredServerEvent } from '../domain/alarm/server-event.js';
 
 /** The server alarms part of the renderer contract: OPC UA conditions the servers own, and their plain events. */
 
