@@ -6,7 +6,6 @@ import { ModbusLines } from '../collect/modbus/line-registry.js';
 import { ModbusService } from '../collect/modbus/modbus-service.js';
 import { DemoPlant } from '../collect/demo/demo-plant.js';
 import type { Sample } from '../domain/sample/sample.js';
-import { loadConfigFile, type ConfigFile } from './config/config-file.js';
 import type { AppInfo } from '../domain/app/app-info.js';
 import type { AppStatus } from '../domain/app/app-status.js';
 import { createRouter } from '../contract/router.js';
@@ -15,15 +14,14 @@ import { LiveStream } from '../live/live-stream.js';
 import { liveFeed } from './live-feed.js';
 import { createLogger, isAppLogger, levelFromEnv, logFileOf } from '../log/logger.js';
 import { errorForLog } from '../log/redactor.js';
-import { DataDirLock } from '../store/data-dir-lock.js';
-import { SampleWriter } from '../store/sample-writer.js';
-import { lastWriteRoom } from '../history/last-write-room.js';
 import { StoreGuard } from './store-guard.js';
-import { DEFAULT_RESERVE_BYTES } from '../store/disk-reserve.js';
-import { lossLine, samplesLostStatus, stopLossLine } from './sample-loss-report.js';
-import { storeError as explainStoreError } from '../store/store-error.js';
-import { Store } from '../store/store.js';
-import { TagPurgeJob } from '../store/tag-purge-job.js';
+import { samplesLostStatus } from './sample-loss-report.js';
+import { closeSampleWriter, createSampleWriter } from './sample-recording.js';
+import { openStore } from './store-open.js';
+import { startStoreBackground } from './store-background.js';
+import { ConfigFileStep } from './config-step.js';
+import { createHistory } from './history-sources.js';
+import type { Store } from '../store/store.js';
 import { createSecretStore } from '../secrets/create-secret-store.js';
 import { registeringSecrets } from '../secrets/registering-store.js';
 import { forgetDevicePassword, secretHandlers, type SecretHandlerDeps } from './handlers/secret-handlers.js';
@@ -34,7 +32,6 @@ import { actor } from './actor.js';
 import { opcuaSecurityHandlers } from './handlers/opcua-security-handlers.js';
 import { opcuaBrowseHandlers } from './handlers/opcua-browse-handlers.js';
 import { AppError, errorMessage } from '../domain/errors/app-error.js';
-import { applyConfigFile, readLastApplied } from './apply-config.js';
 import { RateMeter } from '../domain/rate-meter.js';
 import { storeTagNodes } from './tag-node-updates.js';
 import { syncHandlers } from './handlers/sync-handlers.js';
@@ -53,11 +50,6 @@ import { ServerAlarmService } from '../alerts/server-alarm-service.js';
 import { AlarmEngine } from '../alerts/engine/alarm-engine.js';
 import { fromCloudRule } from '../sync/cloud-rules.js';
 import { SyncService } from '../sync/sync-service.js';
-import { RollupService } from '../history/rollups.js';
-import { HistoryService } from '../history/history-query.js';
-import { RetentionService } from '../history/retention.js';
-import { TwinEdgeHistory } from '../history/twinedge-history.js';
-import { ServerHistorySource } from '../history/server-source.js';
 import { backfillPersistence } from './backfill-settings.js';
 import type { App, AppOptions } from './app-options.js';
 
@@ -71,39 +63,13 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   const log = options.logger ?? createLogger({ file: logFileOf(options.dataDir), console: true });
   const appLogger = isAppLogger(log) ? log : null;
   log.info(`TwinEdge Desktop ${options.version} starting (${options.shell} mode), data dir ${options.dataDir}.`);
-  // A bad config file is applied not at all (never half): the app runs on the last good settings and says so.
-  let configError: string | null = null;
-  let configFile: ConfigFile | undefined;
-  if (options.configFile) {
-    try {
-      configFile = loadConfigFile(options.configFile);
-    } catch (err) {
-      configError = errorMessage(err);
-    }
-  }
-
-  const storePath = join(options.dataDir, 'twinedge.sqlite');
+  // Read before the store opens; applied below, once the services exist (see config-step.ts).
+  const configStep = new ConfigFileStep(options.configFile);
   const events = new EventHub();
   const live = new LiveStream(events);
   const meter = new RateMeter();
-  let storeError: string | null = null;
   let writeError: string | null = null;
-
-  let lock: DataDirLock | null = null;
-  let store: Store | null = null;
-  try {
-    lock = DataDirLock.acquire(options.dataDir, options.nativeBinding);
-    store = Store.open(storePath, {
-      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
-      reserveBytes: options.storeReserveBytes ?? DEFAULT_RESERVE_BYTES,
-    });
-  } catch (err) {
-    // No crash loop: the app runs, says what is wrong, and leaves the file as it found it.
-    storeError = errorMessage(err);
-    log.error(storeError);
-    lock?.release();
-    lock = null;
-  }
+  const { storePath, lock, store, error: storeError } = openStore(options, log);
   // Services that need the store are null without one; their calls then say why.
   const required = <T>(service: T | null): T => {
     if (!service) throw new AppError('store_unavailable', storeError ?? 'The data store is not open.');
@@ -125,33 +91,21 @@ export const createApp = async (options: AppOptions): Promise<App> => {
   const startLevel = levelFromEnv() ?? storedLogLevel(store);
   if (appLogger && startLevel && startLevel !== appLogger.level()) appLogger.setLevel(startLevel);
 
-  const sampleBufferLimit = options.sampleBufferLimit ?? 500_000;
-  const writer = new SampleWriter({
-    write: (batch) => {
-      try {
-        store?.writeSamples(batch, sync?.queuePolicy() ?? null);
-      } catch (err) {
-        guard.observe(err, 'storing samples');
-        // In plain words, naming the file: "... cannot grow: the disk is full while storing samples."
-        throw explainStoreError(storePath, err, 'storing samples');
-      }
-    },
-    onLoss: (kind, loss, total) => {
-      const line = lossLine(kind, loss, total, sampleBufferLimit);
-      if (kind === 'started') log.error(line);
-      else log.warn(line);
-      if (statusReady) emitStatus();
-    },
-    maxPending: sampleBufferLimit,
-    onWritten: (batch) => {
-      options.onSamplesStored?.(batch);
-      meter.add(batch.length);
-    },
-    onError: (message) => {
+  const writer = createSampleWriter({
+    store,
+    storePath,
+    guard,
+    log,
+    meter,
+    bufferLimit: options.sampleBufferLimit ?? 500_000,
+    queuePolicy: () => sync?.queuePolicy() ?? null,
+    onStored: options.onSamplesStored,
+    setWriteError: (message) => {
       writeError = message;
-      if (message) log.error(message);
-      else log.info('Samples are being recorded again.');
-      emitStatus();
+    },
+    writeErrorChanged: () => emitStatus(),
+    lossChanged: () => {
+      if (statusReady) emitStatus();
     },
   });
   const flush = (): void => void writer.flush();
@@ -164,43 +118,9 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     feed(batch);
   };
 
-  // Minute and hour rollups catch up every few seconds (and before every history query).
-  const rollups = store
-    ? new RollupService({
-        rollups: store.rollups,
-        onError: (err) => {
-          if (!guard.observe(err, 'rolling up samples')) log.error(`Rollups: ${errorMessage(err)}`);
-        },
-      })
-    : null;
-  rollups?.start();
-  // Old data go in small background steps (every minute and right after a settings change).
-  const retention =
-    store && rollups
-      ? new RetentionService({
-          store,
-          rollups,
-          onError: (message, err) => {
-            if (!guard.observe(err, 'deleting old data (retention)')) log.error(message);
-          },
-        })
-      : null;
-  retention?.start();
-  // Deleted devices' and tags' data go in bounded background steps, started by every delete; a purge cut short
-  // last time (crash, stop) resumes now.
-  const purge = store
-    ? new TagPurgeJob({
-        purge: store.tagPurge,
-        onError: (err) => log.error(`Removing the data of deleted tags: ${errorMessage(err)}`),
-        onDone: (r) =>
-          log.info(
-            r.complete
-              ? `Stored data of deleted tags removed (${r.rows} rows in ${r.steps} steps).`
-              : `Stored data of deleted tags: ${r.rows} rows removed; the rest is removed at the next start.`,
-          ),
-      })
-    : null;
-  void purge?.kick();
+  // Rollups, retention and the purge of deleted tags' data run in the background (see store-background.ts).
+  const background = startStoreBackground(store, guard, log);
+  const { rollups, retention } = background;
 
   // Every secret read or set from here on is registered with the log redactor first.
   const secrets = registeringSecrets(options.secretStore ?? createSecretStore(log));
@@ -250,29 +170,13 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     : null;
   // The key is read before any collector starts, so every sample stored from now on is queued for upload.
   await sync?.start();
-  const history =
-    store && rollups
-      ? new HistoryService({
-          store,
-          rollups,
-          flush,
-          server: new ServerHistorySource({
-            reader: (tagId) => {
-              const device = store.devices.list().find((d) => d.tags.some((t) => t.id === tagId));
-              return device ? { device: device.config.name, history: collectors.serverHistory(device.id) } : null;
-            },
-          }),
-          ...(sync
-            ? {
-                cloud: new TwinEdgeHistory({
-                  target: (tagId) => sync.cloudTarget(tagId),
-                  client: () => sync.cloud(),
-                  now: () => Date.now(),
-                }),
-              }
-            : {}),
-        })
-      : null;
+  const history = createHistory({
+    store,
+    rollups,
+    sync,
+    flush,
+    serverHistory: (deviceId) => collectors.serverHistory(deviceId),
+  });
   const requireSync = (): SyncService => required(sync);
   const modbusLines = new ModbusLines(createTransport);
   const modbus = new ModbusService(modbusLines);
@@ -305,7 +209,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     damage: () => guard.error,
     writeError: () => writeError,
     samplesLost: () => samplesLostStatus(writer),
-    configError: () => configError,
+    configError: () => configStep.error,
     onDevices: (devices) => {
       logDeviceStates(devices);
       alarms?.onDeviceStates(devices);
@@ -321,7 +225,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     plant: (options.demoPlantFactory ?? (() => new DemoPlant()))(),
     dataDir: options.dataDir,
     options: options.demo,
-    configFile: () => configFile,
+    configFile: () => configStep.config,
     store,
     alarms,
     log,
@@ -334,23 +238,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     events.emit('devices.changed', { at: Date.now() });
   };
 
-  if (store && configFile && options.configFile) {
-    try {
-      applyConfigFile({ file: options.configFile, config: configFile, store, alarms, sync, log });
-    } catch (err) {
-      guard.observe(err, 'applying the config file');
-      configError = errorMessage(err);
-      configFile = undefined;
-    }
-  }
-  if (configError) {
-    const last = readLastApplied(store);
-    configError +=
-      last !== null
-        ? `\nTwinEdge runs with the last good settings (from ${last.file}, applied ${new Date(last.at).toISOString()}).`
-        : '\nTwinEdge runs with the settings it already had (no config file was applied before).';
-    log.error(configError);
-  }
+  configStep.apply({ store, alarms, sync, log, observe: (err, doing) => guard.observe(err, doing) });
   if (demo.wanted()) await demo.start();
   for (const device of store?.devices.list() ?? []) await collectors.apply(device);
   sync?.devicesChanged();
@@ -467,22 +355,8 @@ export const createApp = async (options: AppOptions): Promise<App> => {
       await opcuaBrowse.close();
       await modbusLines.closeAll();
       guard.stop();
-      // Retention first: the last write may delete old rows itself and must not meet a run between its steps.
-      rollups?.stop();
-      await purge?.stop();
-      await retention?.stop();
-      const closed = writer.close(store && !store.isDamaged ? lastWriteRoom(store, (m) => log.warn(m)) : undefined);
-      if (closed.lost > 0 || closed.keptAtClose > 0) {
-        const line = stopLossLine(closed, guard.error ?? writeError);
-        if (closed.lost > 0) {
-          log.error(line);
-          try {
-            (options.stderr ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
-          } catch {
-            // stderr gone: the log has it.
-          }
-        } else log.info(line);
-      }
+      await background.stop();
+      closeSampleWriter(writer, { store, log, why: guard.error ?? writeError, stderr: options.stderr });
       await sync?.stop();
       alarms?.stop();
       serverAlarms?.stop();
