@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import { TxCache } from './tx-cache.js';
+import type { PointRejectionView } from '../domain/sync/point-rejection.js';
 
 /** The batch being sent: exactly what goes on the wire, so a resend after a crash is byte-identical. */
 export interface Inflight {
@@ -18,15 +19,8 @@ interface InflightRow {
   created_at: number;
 }
 
-export interface Rejection {
-  id: number;
-  at: number;
-  deviceName: string;
-  tagName: string;
-  ts: number;
-  code: string;
-  message: string;
-}
+/** A point TwinEdge refused, as kept for the sync view. */
+export type Rejection = PointRejectionView;
 
 /**
  * pending: not in TwinEdge yet; synced: registered and kept in step by us; linked: the engineer linked it to an

@@ -1,5 +1,5 @@
 import type { Bridge, Events, TwinEdgeApi } from '../../../main/contract/contract';
-import type { CallName, EventName, WireResult } from '../../../main/contract/wire';
+import { callNames, type CallName, type EventName, type WireResult } from '../../../main/contract/wire';
 import type { ErrorCode } from '../../../main/domain/errors/error-code';
 import type { FieldProblem } from '../../../main/domain/errors/field-problem';
 
@@ -24,86 +24,6 @@ export function errorText(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
-
-// Type-only contract import: the list is spelled out here and checked against CallName below.
-const callList = [
-  'app.info',
-  'status.get',
-  'devices.list',
-  'devices.save',
-  'devices.delete',
-  'tags.list',
-  'samples.latest',
-  'samples.history',
-  'devices.diagnostics',
-  'modbus.testRead',
-  'modbus.write',
-  'audit.list',
-  'opcua.browse',
-  'opcua.read',
-  'opcua.write',
-  'settings.get',
-  'settings.update',
-  'devices.setPassword',
-  'opcua.endpoints',
-  'opcua.certificates',
-  'opcua.certificates.trust',
-  'opcua.certificates.reject',
-  'opcua.browse',
-  'opcua.read',
-  'opcua.write',
-  'sync.status',
-  'sync.configure',
-  'sync.setKey',
-  'sync.removeKey',
-  'sync.testKey',
-  'sync.setPaused',
-  'sync.rejections',
-  'sync.resolveDevice',
-  'sync.cloudDevices',
-  'sync.linkDevice',
-  'cloud.alerts',
-  'cloud.alerts.create',
-  'cloud.dashboards',
-  'cloud.models',
-  'cloud.predictions',
-  'cloud.train',
-  'cloud.trainingJob',
-  'alarms.active',
-  'alarms.counts',
-  'alarms.acknowledge',
-  'alarms.shelve',
-  'alarms.unshelve',
-  'alarms.history',
-  'alarms.rules',
-  'alarms.saveRule',
-  'alarms.deleteRule',
-  'alarms.preview',
-  'alarms.pushRule',
-  'serverAlarms.active',
-  'serverAlarms.acknowledge',
-  'serverAlarms.confirm',
-  'serverAlarms.shelve',
-  'serverEvents.list',
-  'serverEvents.export',
-  'history.query',
-  'history.export',
-  'history.predictions',
-  'retention.get',
-  'retention.set',
-  'views.list',
-  'views.save',
-  'views.delete',
-  'views.toDashboard',
-  'views.fromDashboard',
-  'logs.tail',
-  'logs.setLevel',
-  'storeCheck.get',
-  'storeCheck.run',
-] as const satisfies readonly CallName[];
-type MissingCalls = Exclude<CallName, (typeof callList)[number]>;
-const allCallsCovered: [MissingCalls] extends [never] ? true : never = true;
-void allCallsCovered;
 
 function isWireResult(v: unknown): v is WireResult<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { ok?: unknown }).ok === 'boolean';
@@ -144,7 +64,7 @@ export function createApi(bridge: Bridge): TwinEdgeApi {
   };
 
   const api: Record<string, unknown> = {};
-  for (const name of callList) {
+  for (const name of callNames) {
     api[name] = (input: unknown) => invoke(name, input ?? {});
   }
   api.on = <E extends EventName>(event: E, listener: (payload: Events[E]) => void): (() => void) => {
