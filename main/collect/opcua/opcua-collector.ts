@@ -1,14 +1,4 @@
-import {
-  AttributeIds,
-  type ClientMonitoredItemGroup,
-  NumericRange,
-  type OPCUAClient,
-  TimestampsToReturn,
-  type ClientSession,
-  type ClientSubscription,
-  type DataValue,
-  type NodeId,
-} from 'node-opcua';
+import { type OPCUAClient, type ClientSession } from 'node-opcua';
 import { Backoff, defaultBackoff, type BackoffOptions } from '../backoff.js';
 import { Sleeper, formatDelay } from '../sleep.js';
 import { settle, withTimeout } from '../timeout.js';
@@ -16,12 +6,7 @@ import { StatusCodes } from '../../domain/sample/status-codes.js';
 import { type Collector, type CollectorDevice, type CollectorEvents, type CollectorState } from '../types.js';
 import { type Sample } from '../../domain/sample/sample.js';
 import type { DeviceDiagnostics } from '../../domain/device/device-state.js';
-import type { OpcUaTag } from '../../domain/device/opcua-schema.js';
-import { appendSamples, type ItemTag, type SampleSink, type ValueKind } from './item-samples.js';
-import { parseFieldPath } from './structure-fields.js';
-import { planItems, type ItemPlan } from './monitored-items.js';
-import { OpaqueTypeNames } from './opaque-type-names.js';
-import { prepareStructureTypes } from './structure-types.js';
+import { MonitoredItemSet } from './monitored-item-set.js';
 import type { SecretStore } from '../../secrets/secret-store.js';
 import { userIdentity } from './client-options.js';
 import { serverCertificateOf } from './endpoints.js';
@@ -39,19 +24,7 @@ import {
   subscriptionRequest,
   type Connection,
 } from './collector-connection.js';
-import {
-  BadNodeIdInvalid,
-  collectorDiagnostics,
-  tagRefs,
-  type OpcUaDeviceConfig,
-  type TagRef,
-} from './collector-tags.js';
-import {
-  monitoringParameters,
-  serverItemsPerCall,
-  type ItemState,
-  type MonitoringParameters,
-} from './monitoring-parameters.js';
+import { tagRefs, type OpcUaDeviceConfig, type TagRef } from './collector-tags.js';
 
 /**
  * Subscribes to one OPC UA server. The first connection is our own retry loop (so every failed
@@ -79,9 +52,6 @@ export interface OpcUaCollectorOptions {
 /** A server that cannot resolve paths (or a call that failed) moves nothing: tags keep their configured node ids. */
 const noRelocation = (): Relocation => ({ moved: [], lost: [], nodeIds: new Map() });
 
-/** History readings leave the tag's live problems and kind alone. */
-const quietSink: SampleSink = { problem: () => undefined, kind: () => undefined };
-
 export class OpcUaCollector implements Collector {
   private readonly backoff: Backoff;
   private readonly sleeper = new Sleeper();
@@ -91,31 +61,12 @@ export class OpcUaCollector implements Collector {
   private running = false;
   private loop: Promise<void> | null = null;
   private lastState: CollectorState | null = null;
-  private buffer: Sample[] = [];
-  private flushTimer: NodeJS.Timeout | null = null;
   private lastActivity = 0;
   /** Set when the current connection must be abandoned (watchdog, unrecoverable close). */
   private dropReason: string | null = null;
   private readonly backoffOptions: BackoffOptions;
-  private readonly items = new Map<number, ItemState>();
-  private revisedPublishingIntervalMs: number | null = null;
-  private itemsPerCall: number | null = null;
-  private readonly problems = new Map<number, { quality: number; message: string }>();
   /** Tags currently recorded bad because the connection is down (stored once per outage). */
   private downMarked = false;
-  /** The kind of value each tag last had (number or text), for the app's trend axes. */
-  private readonly kinds = new Map<number, ValueKind>();
-  /** Names of structure types the server gave no definition for, looked up once per type. */
-  private readonly opaqueNames = new OpaqueTypeNames(() => this.refreshOpaqueProblems());
-  private readonly sink: SampleSink = {
-    problem: (tagId, quality, message) => {
-      if (message === null) this.problems.delete(tagId);
-      else this.problems.set(tagId, { quality, message });
-    },
-    kind: (tagId, kind) => {
-      if (this.kinds.get(tagId) !== kind) this.kinds.set(tagId, kind);
-    },
-  };
   /** The shared PKI of opts.pkiDir, taken on the first connect and released by stop(). */
   private pki: PkiHandle | null = null;
   /** Server alarms and events (condition-monitor.ts); null when not wanted. */
@@ -123,8 +74,8 @@ export class OpcUaCollector implements Collector {
   // ---- server history (backfill after an outage, trend fill) ----
   private readonly backfill: Backfill;
   private readonly historyReader: ServerHistoryReader;
-  /** Each tag's element and field, as history values are converted (relocation changes only node ids). */
-  private readonly historyItemTags = new Map<number, ItemTag>();
+  /** The monitored items: what the server granted, each tag's problem and kind, notifications to samples. */
+  private readonly itemSet: MonitoredItemSet;
   /** When data-change notifications last arrived (the start of an outage's gap). */
   private lastDataAt: number | null = null;
   /** Set at connect: the first data of a connection closes the gap and starts the backfill. */
@@ -144,6 +95,17 @@ export class OpcUaCollector implements Collector {
     this.backoffOptions = opts.backoff ?? { ...defaultBackoff, maxMs: device.config.settings.reconnectMaxDelayMs };
     this.backoff = new Backoff(this.backoffOptions);
     this.tags = tagRefs(device);
+    this.itemSet = new MonitoredItemSet(this.tags, device.config.settings, opts.setupTimeoutMs ?? 15_000, {
+      onSamples: (batch) => this.events.onSamples(batch),
+      onData: (now) => {
+        this.lastActivity = now;
+        this.lastDataAt = now;
+        if (this.awaitingData || this.downMarked) this.dataBack();
+        this.downMarked = false;
+      },
+      onUnknownNode: (why) => this.recheck(why),
+      reasonFor: (tagId) => this.relocator.reasonFor(tagId),
+    });
     const wanted = device.config.settings.events;
     this.conditions =
       opts.serverEvents && wanted.enabled
@@ -159,7 +121,7 @@ export class OpcUaCollector implements Collector {
     }));
     this.backfill = new Backfill(
       historyTags,
-      (t, dv) => this.historicalSample(t.tagId, dv),
+      (t, dv) => this.itemSet.historicalSample(t.tagId, dv),
       (batch) => this.events.onSamples(batch),
       opts.backfill,
     );
@@ -167,26 +129,9 @@ export class OpcUaCollector implements Collector {
       historyTags,
       // Only while connected: a session under repair would hold the trend's request until it times out.
       () => (this.lastState?.state === 'connected' ? (this.conn?.session ?? null) : null),
-      (t, dv) => this.historicalSample(t.tagId, dv),
+      (t, dv) => this.itemSet.historicalSample(t.tagId, dv),
     );
     this.relocator = new TagRelocator(this.tags, (updates) => this.events.onTagNodes?.(updates));
-  }
-
-  /**
-   * A value from the server's history, converted exactly as live notifications are (text, element, field), but
-   * without touching the tag's live problems or kind.
-   */
-  private historicalSample(tagId: number, dv: DataValue): Sample {
-    let tag = this.historyItemTags.get(tagId);
-    if (!tag) {
-      // Once per tag, not per history value: a backfill converts up to 100,000 values per tag.
-      const ref = this.tags.find((t) => t.tagId === tagId);
-      tag = { tagId, indexRange: ref?.tag.indexRange ?? '', path: parseFieldPath(ref?.tag.field ?? '') };
-      this.historyItemTags.set(tagId, tag);
-    }
-    const out: Sample[] = [];
-    appendSamples(dv, [tag], Date.now(), out, quietSink, this.opaqueNames.namer);
-    return out[0] ?? { tagId, ts: Date.now(), value: null, quality: StatusCodes.Bad };
   }
 
   /** Reads this device's server history for the trend (null while not connected is handled by the reader). */
@@ -208,14 +153,14 @@ export class OpcUaCollector implements Collector {
     // Before the session closes: a backfill in progress releases its continuation points.
     await settle(this.backfill.stop(), 5000);
     // What is buffered goes to the writer now, not after the (network-bound) teardown.
-    this.flush();
+    this.itemSet.flush();
     // Tear down first: disconnecting the client also aborts a connect still in progress, so the
     // loop ends promptly instead of after the setup timeout.
     await this.teardown();
     await settle(this.loop ?? undefined, 5000);
     this.loop = null;
     await this.teardown();
-    this.flush();
+    this.itemSet.flush();
     await this.pki?.release();
     this.pki = null;
     this.conditions?.detach('stopped');
@@ -304,10 +249,10 @@ export class OpcUaCollector implements Collector {
     });
     // Before monitoring: the first values may arrive while items are still being created.
     this.awaitingData = true;
-    await this.monitor(conn.session, sub);
+    await this.itemSet.monitor(conn.session, sub);
     // Hook: the server's alarms and events on the same subscription (ConditionRefresh included).
     await this.conditions?.attach(conn.session, sub, client);
-    void this.relocator.learnPaths(conn.session, (id) => this.items.get(id)?.statusCode === 0);
+    void this.relocator.learnPaths(conn.session, (id) => this.itemSet.isGood(id));
   }
 
   /**
@@ -354,7 +299,7 @@ export class OpcUaCollector implements Collector {
     const now = Date.now();
     for (const { tag, reason } of r.lost) {
       const t = this.tags.find((x) => x.tagId === tag.tagId);
-      if (t) this.reject(out, t, now, StatusCodes.BadNodeIdUnknown, reason);
+      if (t) this.itemSet.reject(out, t, now, StatusCodes.BadNodeIdUnknown, reason);
     }
     this.events.onSamples(out);
   }
@@ -367,103 +312,8 @@ export class OpcUaCollector implements Collector {
     }
   }
 
-  /**
-   * One monitored item per (node, index range, parameters), however many tags (structure fields) read from it,
-   * created in calls of at most the server's MaxMonitoredItemsPerCall, grouped by identical parameters (sampling,
-   * queue, deadband). What the server revised is kept for the details view; an item the server refuses (unknown
-   * node, unsupported deadband, bad index range) makes its tags Bad samples and leaves the others be.
-   */
-  private async monitor(session: ClientSession, sub: ClientSubscription): Promise<void> {
-    const setupMs = this.opts.setupTimeoutMs ?? 15_000;
-    const s = this.device.config.settings;
-    const now = Date.now();
-    const rejected: Sample[] = [];
-    this.revisedPublishingIntervalMs = sub.publishingInterval;
-    this.itemsPerCall = s.maxItemsPerCall ?? (await serverItemsPerCall(session, setupMs));
-    this.opaqueNames.use(session);
-    await prepareStructureTypes(session, this.tags, setupMs);
-    const valid: (TagRef & { nodeId: NodeId })[] = [];
-    for (const t of this.tags) {
-      if (t.nodeId) valid.push({ ...t, nodeId: t.nodeId });
-      else this.reject(rejected, t, now, BadNodeIdInvalid, `"${t.tag.nodeId}" is not a valid node id`);
-    }
-    const groups = new Map<string, ItemPlan[]>();
-    for (const item of planItems(valid, (t) => JSON.stringify(this.parameters(t)))) {
-      const key = JSON.stringify(this.parameters(item.tags[0]!.tag));
-      // Appended in place: copying the list per item would be quadratic for 50,000 items.
-      const list = groups.get(key) ?? [];
-      list.push(item);
-      groups.set(key, list);
-    }
-    for (const items of groups.values()) {
-      for (let i = 0; i < items.length; i += this.itemsPerCall) {
-        const chunk = items.slice(i, i + this.itemsPerCall);
-        const group = await withTimeout(
-          sub.monitorItems(
-            chunk.map((it) => ({
-              nodeId: it.nodeId,
-              attributeId: AttributeIds.Value,
-              indexRange: it.indexRange === '' ? undefined : new NumericRange(it.indexRange),
-            })),
-            this.parameters(chunk[0]!.tags[0]!.tag),
-            TimestampsToReturn.Both,
-          ),
-          setupMs,
-          'create monitored items',
-        );
-        this.watchGroup(group, chunk);
-        group.monitoredItems.forEach((monitored, j) => {
-          const item = chunk[j];
-          if (!item) return;
-          const code = monitored.statusCode.value;
-          const state: ItemState = {
-            revisedSamplingIntervalMs: monitored.result?.revisedSamplingInterval ?? null,
-            revisedQueueSize: monitored.result?.revisedQueueSize ?? null,
-            statusCode: code,
-          };
-          for (const tag of item.tags) {
-            this.items.set(tag.tagId, state);
-            if (code >>> 30 >= 2) {
-              const what =
-                item.indexRange === '' ? tag.tag.nodeId : `${tag.tag.nodeId} (index range ${item.indexRange})`;
-              this.reject(
-                rejected,
-                tag,
-                now,
-                code,
-                `the server refused to monitor ${what}: ${monitored.statusCode.name}` +
-                  (this.relocator.reasonFor(tag.tagId) ? ` (${this.relocator.reasonFor(tag.tagId)})` : ''),
-              );
-            }
-          }
-        });
-      }
-    }
-    if (rejected.length) this.events.onSamples(rejected);
-  }
-
-  /** Requested monitoring parameters of a tag (see monitoring-parameters.ts). */
-  private parameters(t: OpcUaTag): MonitoringParameters {
-    return monitoringParameters(t, this.device.config.settings.publishingIntervalMs);
-  }
-
-  private reject(out: Sample[], t: { tagId: number }, ts: number, quality: number, message: string): void {
-    this.problems.set(t.tagId, { quality, message });
-    out.push({ tagId: t.tagId, ts, value: null, quality });
-  }
-
   diagnostics(): Omit<DeviceDiagnostics, 'deviceId'> {
-    return collectorDiagnostics({
-      tags: this.tags,
-      problems: this.problems,
-      items: this.items,
-      kinds: this.kinds,
-      backfill: this.backfill.report(),
-      requestedPublishingIntervalMs: this.device.config.settings.publishingIntervalMs,
-      revisedPublishingIntervalMs: this.revisedPublishingIntervalMs,
-      itemsPerCall: this.itemsPerCall,
-      requestedQueueSize: (t) => this.parameters(t).queueSize,
-    });
+    return this.itemSet.diagnostics(this.backfill.report());
   }
 
   /**
@@ -476,34 +326,10 @@ export class OpcUaCollector implements Collector {
     const ts = Date.now();
     this.backfill.down(this.lastDataAt ?? ts);
     this.backfill.sessionGone();
-    this.flush();
+    this.itemSet.flush();
     this.events.onSamples(
       this.tags.map((t) => ({ tagId: t.tagId, ts, value: null, quality: StatusCodes.BadNoCommunication })),
     );
-  }
-
-  private watchGroup(group: ClientMonitoredItemGroup, items: ItemPlan[]): void {
-    group.on('changed', (_item, dv: DataValue, index: number) => {
-      const item = items[index];
-      if (!item) return;
-      this.lastActivity = Date.now();
-      this.lastDataAt = this.lastActivity;
-      if (this.awaitingData || this.downMarked) this.dataBack();
-      this.downMarked = false;
-      if (dv.statusCode.value === StatusCodes.BadNodeIdUnknown)
-        this.recheck(`the server no longer knows ${item.nodeId.toString()}`);
-      appendSamples(dv, item.tags, this.lastActivity, this.buffer, this.sink, this.opaqueNames.namer);
-      // All notifications of one publish response arrive together: flush them as one batch.
-      this.flushTimer ??= setTimeout(() => this.flush(), 10);
-    });
-  }
-
-  /** A structure type's name arrived: problems naming its encoding id now name the type. */
-  private refreshOpaqueProblems(): void {
-    for (const [tagId, p] of this.problems) {
-      const renamed = this.opaqueNames.rename(p.message);
-      if (renamed !== p.message) this.problems.set(tagId, { ...p, message: renamed });
-    }
   }
 
   /** Backfill hook: data flows again on this connection's session. */
@@ -511,15 +337,6 @@ export class OpcUaCollector implements Collector {
     this.awaitingData = false;
     const session = this.conn?.session;
     if (session) this.backfill.dataBack(session, Date.now());
-  }
-
-  private flush(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    if (!this.buffer.length) return;
-    const batch = this.buffer;
-    this.buffer = [];
-    this.events.onSamples(batch);
   }
 
   private watchClient(client: OPCUAClient): void {
