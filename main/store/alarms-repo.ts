@@ -1,5 +1,14 @@
 import type { RuleRuntime, Transition } from '../domain/alarm/alarm-runtime.js';
-import { AlarmRuleInput, type AlarmEvent, type AlarmEventKind, type AlarmRule, type AlarmRuleConfig, type AlarmRuleSource, type AlarmSeverity, type AlarmState } from '../domain/alarm/rule-schema.js';
+import {
+  AlarmRuleInput,
+  type AlarmEvent,
+  type AlarmEventKind,
+  type AlarmRule,
+  type AlarmRuleConfig,
+  type AlarmRuleSource,
+  type AlarmSeverity,
+  type AlarmState,
+} from '../domain/alarm/rule-schema.js';
 import type { Db } from './database.js';
 
 interface RuleRow {

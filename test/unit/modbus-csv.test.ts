@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { csvColumns, describeCsvProblem, parseCsv, toCsv } from '../../main/domain/device/modbus-csv.js';
-import { ModbusTag, modbusDataTypes, modbusWordOrders, type ModbusDataType, type ModbusTag as Tag } from '../../main/domain/device/modbus-schema.js';
+import {
+  ModbusTag,
+  modbusDataTypes,
+  modbusWordOrders,
+  type ModbusDataType,
+  type ModbusTag as Tag,
+} from '../../main/domain/device/modbus-schema.js';
 
 const tag = (input: Partial<Tag> & { name: string }): Tag => ModbusTag.parse({ area: 'holding', address: 0, ...input });
 

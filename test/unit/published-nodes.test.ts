@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { OpcUaDeviceInput } from '../../main/domain/device/device-schema.js';
-import { deviceFromPublished, parsePublishedNodes, toPublishedNodes } from '../../main/domain/device/published-nodes.js';
+import {
+  deviceFromPublished,
+  parsePublishedNodes,
+  toPublishedNodes,
+} from '../../main/domain/device/published-nodes.js';
 
 // As OPC Publisher documents it: two endpoints, one with user name auth, nodes with and without settings.
 const publisherFile = `[

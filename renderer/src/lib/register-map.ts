@@ -1,4 +1,11 @@
-import { isBitArea, modbusDataTypes, modbusWordOrders, orderLabel, type ModbusDataType, type WordOrder } from '../../../main/domain/device/device-schema';
+import {
+  isBitArea,
+  modbusDataTypes,
+  modbusWordOrders,
+  orderLabel,
+  type ModbusDataType,
+  type WordOrder,
+} from '../../../main/domain/device/device-schema';
 import type { ModbusTagDraft } from './device-draft';
 
 /**
