@@ -1,4 +1,4 @@
-import type { DeviceDiagnostics, DeviceState } from '../domain/device/device-state.js';
+import { noDiagnostics, type DeviceDiagnostics, type DeviceState } from '../domain/device/device-state.js';
 import type { StoredDevice } from '../store/devices-repo.js';
 import type { ServerHistory } from './server-history.js';
 import type { Collector, CollectorDevice, CollectorEvents, TagNodeUpdate } from './types.js';
@@ -122,17 +122,7 @@ export class CollectorManager {
     const entry = this.running.get(deviceId);
     const d = entry?.collector?.diagnostics?.();
     if (d) return { deviceId, ...d };
-    return entry
-      ? {
-          deviceId,
-          pollGroups: [],
-          consecutiveFailures: 0,
-          degraded: false,
-          splitBlocks: 0,
-          tagProblems: [],
-          subscription: null,
-        }
-      : null;
+    return entry ? noDiagnostics(deviceId) : null;
   }
 
   /** The running collector's reader of the device's own history; null when it has none or is not collecting. */

@@ -53,6 +53,7 @@ import { type OpcUaCertificates } from '../domain/opcua/certificate.js';
 import { type BrowseEntry, type NodeDetails } from '../domain/opcua/browse.js';
 import { type UiSettings } from '../domain/app/ui-settings.js';
 import { type CallName, type EventName, type WireResult } from './wire.js';
+import { id } from '../domain/schema-parts.js';
 
 /**
  * The one contract between renderer and main. Every call the renderer may make and every event it
@@ -65,7 +66,6 @@ import { type CallName, type EventName, type WireResult } from './wire.js';
 
 // ---- input schemas ------------------------------------------------------------------------
 
-const id = z.number().int().positive();
 const empty = z.object({}).strict();
 
 export const UiSettingsPatch = z

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../domain/errors/app-error.js';
-import type { CallName, WireError, WireResult } from './wire.js';
-import type { CallOutput, CallParsed } from './contract.js';
 import type { FieldProblem } from '../domain/errors/field-problem.js';
-import { calls } from './contract.js';
-import { isCallName } from './wire.js';
+import { calls, type CallOutput, type CallParsed } from './contract.js';
+import { isCallName, type CallName, type WireError, type WireResult } from './wire.js';
 
 export type Handlers = {
   [K in CallName]: (input: CallParsed<K>) => CallOutput<K> | Promise<CallOutput<K>>;

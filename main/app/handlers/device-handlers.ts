@@ -12,6 +12,7 @@ import { demoPortWarning } from '../demo-ports.js';
 import type { DemoEndpoints } from '../demo-setup.js';
 import { AppError } from '../../domain/errors/app-error.js';
 import { passwordSet } from './secret-handlers.js';
+import { noDiagnostics } from '../../domain/device/device-state.js';
 
 type DeviceCalls = 'devices.list' | 'devices.save' | 'devices.delete' | 'tags.list' | 'devices.diagnostics';
 
@@ -84,17 +85,7 @@ export const deviceHandlers = (deps: DeviceHandlerDeps): Pick<Handlers, DeviceCa
         .flatMap((d) => d.tags),
     'devices.diagnostics': ({ id }) => {
       if (!deps.requireStore().devices.get(id)) throw new AppError('not_found', `Device ${id} does not exist.`);
-      return (
-        deps.collectors.diagnostics(id) ?? {
-          deviceId: id,
-          pollGroups: [],
-          consecutiveFailures: 0,
-          degraded: false,
-          splitBlocks: 0,
-          tagProblems: [],
-          subscription: null,
-        }
-      );
+      return deps.collectors.diagnostics(id) ?? noDiagnostics(id);
     },
   };
 };

@@ -11,7 +11,7 @@ export interface TagLabel {
 
 /** A number as a limit is written: at most six decimals, no trailing zeros. */
 export const plainNumber = (v: number): string => String(Math.round(v * 1e6) / 1e6);
-const num = plainNumber;
+
 const unitSuffix = (unit: string): string => (unit ? ` ${unit}` : '');
 
 /** One condition, e.g. "T-101 level > 60 %", "P-101 flow outside 10 and 20 m³/h", "PLC-1 offline for 30 s". */
@@ -28,13 +28,13 @@ export const conditionText = (
   const t = tag(c.tagId) ?? { name: `tag #${c.tagId} (deleted?)`, unit: '' };
   switch (c.kind) {
     case 'threshold':
-      return `${t.name} ${c.operator} ${num(c.threshold)}${unitSuffix(t.unit)}`;
+      return `${t.name} ${c.operator} ${plainNumber(c.threshold)}${unitSuffix(t.unit)}`;
     case 'range':
-      return `${t.name} ${c.operator} ${num(c.low)} and ${num(c.high)}${unitSuffix(t.unit)}`;
+      return `${t.name} ${c.operator} ${plainNumber(c.low)} and ${plainNumber(c.high)}${unitSuffix(t.unit)}`;
     case 'rate':
       return (
         `${t.name} changing ${c.operator === '>' ? 'faster than' : 'slower than'} ` +
-        `${num(c.perMinute)}${unitSuffix(t.unit)}/min (over ${formatSeconds(c.windowSeconds)})`
+        `${plainNumber(c.perMinute)}${unitSuffix(t.unit)}/min (over ${formatSeconds(c.windowSeconds)})`
       );
     case 'stale':
       return `${t.name}: no new value for ${formatSeconds(c.afterSeconds)}`;

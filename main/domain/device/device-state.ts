@@ -65,3 +65,14 @@ export interface BackfillInterval {
   message: string | null;
   finishedAt: number | null;
 }
+
+/** A device that is not collecting, or whose collector reports nothing: no groups, no problems, no subscription. */
+export const noDiagnostics = (deviceId: number): DeviceDiagnostics => ({
+  deviceId,
+  pollGroups: [],
+  consecutiveFailures: 0,
+  degraded: false,
+  splitBlocks: 0,
+  tagProblems: [],
+  subscription: null,
+});

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { id } from '../schema-parts.js';
-import { epochMs } from '../schema-parts.js';
+import { epochMs, id } from '../schema-parts.js';
 
 // A saved trend view: tags, range and axes, as the user arranged them.
 
