@@ -227,4 +227,20 @@ export const migrations: readonly string[] = [
     queued_at INTEGER NOT NULL
   );
   `,
+  // 10: storage policies and compressed raw storage. Devices stored before storage policies keep storing every
+  // sample until an engineer changes that (new devices default to lossless on-change). Sealed blocks hold a tag's
+  // older raw samples, encoded by main/store/raw/block-codec (see raw-reader.ts); a tag's blocks never overlap, and
+  // rows in the samples table may fall inside a block's range (late arrivals) until the compactor seals them in.
+  `
+  UPDATE devices SET settings = json_set(settings, '$.storage', json('{"mode":"every","deadband":0,"band":"absolute","maxIntervalS":600,"compression":0}'))
+    WHERE json_type(settings, '$.storage') IS NULL;
+  CREATE TABLE sample_blocks (
+    tag_id INTEGER NOT NULL,
+    t0     INTEGER NOT NULL,
+    t1     INTEGER NOT NULL,
+    n      INTEGER NOT NULL,
+    data   BLOB NOT NULL,
+    PRIMARY KEY (tag_id, t0)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { ModbusSettings, ModbusTag } from './modbus-schema.js';
 import { OpcUaSettings, OpcUaTag } from './opcua-schema.js';
+import { effectivePolicy, resolvePolicy, type StoragePolicy } from '../storage/storage-policy.js';
+
+interface TagSpanFields {
+  spanLow: number | null;
+  spanHigh: number | null;
+}
 
 export * from './modbus-schema.js';
 export * from './opcua-schema.js';
@@ -28,23 +34,38 @@ const uniqueTagNames = <T extends { name: string }>(tags: T[], ctx: z.Refinement
   });
 };
 
-export const OpcUaDeviceInput = z.object({
-  id: z.number().int().positive().optional(),
-  name,
-  protocol: z.literal('opcua'),
-  enabled: z.boolean().default(true),
-  settings: OpcUaSettings,
-  tags: z.array(OpcUaTag).max(100_000).superRefine(uniqueTagNames),
-});
+/** A percent band needs the tag's span: checked here, where the device's policy and the tag's meet. */
+const resolvablePolicies = (
+  d: { settings: { storage: StoragePolicy }; tags: (TagSpanFields & { storage: StoragePolicy | null })[] },
+  ctx: z.RefinementCtx,
+): void => {
+  d.tags.forEach((t, i) => {
+    const problem = resolvePolicy(effectivePolicy(d.settings.storage, t.storage), t);
+    if (typeof problem === 'string') ctx.addIssue({ code: 'custom', message: problem, path: ['tags', i, 'spanLow'] });
+  });
+};
 
-export const ModbusDeviceInput = z.object({
-  id: z.number().int().positive().optional(),
-  name,
-  protocol: z.literal('modbus'),
-  enabled: z.boolean().default(true),
-  settings: ModbusSettings,
-  tags: z.array(ModbusTag).max(100_000).superRefine(uniqueTagNames),
-});
+export const OpcUaDeviceInput = z
+  .object({
+    id: z.number().int().positive().optional(),
+    name,
+    protocol: z.literal('opcua'),
+    enabled: z.boolean().default(true),
+    settings: OpcUaSettings,
+    tags: z.array(OpcUaTag).max(100_000).superRefine(uniqueTagNames),
+  })
+  .superRefine(resolvablePolicies);
+
+export const ModbusDeviceInput = z
+  .object({
+    id: z.number().int().positive().optional(),
+    name,
+    protocol: z.literal('modbus'),
+    enabled: z.boolean().default(true),
+    settings: ModbusSettings,
+    tags: z.array(ModbusTag).max(100_000).superRefine(uniqueTagNames),
+  })
+  .superRefine(resolvablePolicies);
 
 export const DeviceInput = z.discriminatedUnion('protocol', [OpcUaDeviceInput, ModbusDeviceInput]);
 

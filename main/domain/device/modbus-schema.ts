@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StoragePolicy, TagSpan, tagStorage } from '../storage/storage-policy.js';
 
 /**
  * Modbus device and tag settings. Addresses are zero-based offsets within a table (what goes on the
@@ -134,6 +135,8 @@ export const ModbusSettings = z
     reconnectMaxDelayMs: z.number().int().min(500).max(300_000).default(10_000),
     /** Use FC 5/6 for one coil / one register; off for devices that only accept FC 15/16. */
     singleWriteFunctions: z.boolean().default(true),
+    /** How collected samples are stored; a tag may set its own (tag.storage). */
+    storage: StoragePolicy.default(StoragePolicy.parse({})),
   })
   .superRefine((s, ctx) => {
     if (s.transport !== 'rtu' && s.host === '') {
@@ -172,6 +175,9 @@ export const ModbusTag = z
     offset: z.number().finite().default(0),
     /** Own poll rate; null uses the device's. */
     pollIntervalMs: z.number().int().min(50).max(3_600_000).nullable().default(null),
+    /** Own storage policy; null uses the device's. */
+    storage: tagStorage,
+    ...TagSpan,
   })
   .superRefine((t, ctx) => {
     const bits = isBitArea(t.area);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StoragePolicy, TagSpan, tagStorage } from '../storage/storage-policy.js';
 
 /**
  * OPC UA device and tag settings. The user password is not here: it lives in the OS keychain (see
@@ -71,6 +72,8 @@ export const OpcUaSettings = z
     /** Monitored items per CreateMonitoredItems call; null = the server's MaxMonitoredItemsPerCall (or 1000). */
     maxItemsPerCall: z.number().int().min(1).max(50_000).nullable().default(null),
     events: OpcUaEvents.default(OpcUaEvents.parse({})),
+    /** How collected samples are stored; a tag may set its own (tag.storage). */
+    storage: StoragePolicy.default(StoragePolicy.parse({})),
   })
   .refine((s) => (s.securityMode === 'None') === (s.securityPolicy === 'None'), {
     message: 'security mode None goes with policy None, and Sign/SignAndEncrypt need a policy',
@@ -133,6 +136,9 @@ export const OpcUaTag = z
       .max(2000, 'at most 2000 characters')
       .regex(/^$|^(\/(\[([^\]&]|&.)+\])?([^/[\]&]|&.)+)+$/, 'a browse path like /[urn:plc]Plant/[urn:plc]Flow')
       .default(''),
+    /** Own storage policy; null uses the device's. */
+    storage: tagStorage,
+    ...TagSpan,
   })
   .superRefine((t, ctx) => {
     if (t.deadbandType === 'percent' && t.deadbandValue > 100) {
