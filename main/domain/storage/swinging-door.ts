@@ -1,6 +1,7 @@
 import type { Sample } from '../sample/sample.js';
 
-const numeric = (s: Sample): s is Sample & { value: number } => s.value !== null && s.text === undefined;
+type NumericSample = Sample & { value: number };
+const numeric = (s: Sample): s is NumericSample => s.value !== null && s.text === undefined;
 
 /**
  * Swinging-door compression for one numeric tag, as in PI's archive: from the last archived point A, a sample N
@@ -14,8 +15,9 @@ const numeric = (s: Sample): s is Sample & { value: number } => s.value !== null
  * Samples must come in time order (storage-filter.ts lets late ones bypass).
  */
 export class SwingingDoor {
-  private archived: (Sample & { value: number }) | null = null;
-  private held: Sample | null = null;
+  private archived: NumericSample | null = null;
+  /** Always a number of the archived point's quality (anything else is archived at once). */
+  private held: NumericSample | null = null;
   private low = -Infinity;
   private high = Infinity;
 
@@ -32,16 +34,15 @@ export class SwingingDoor {
       if (this.held) out.push(this.held);
       return this.archive(s, out);
     }
-    const held = this.held;
-    if (held && numeric(held)) {
-      const slope = (s.value - a.value) / (s.ts - a.ts);
-      if (slope < this.low || slope > this.high) {
-        this.archive(held, out);
-      }
+    // Outside the doors: the line from A to s would miss a sample since A; the held point is where it ends.
+    const slope = (s.value - a.value) / (s.ts - a.ts);
+    let from = a;
+    if (this.held && (slope < this.low || slope > this.high)) {
+      from = this.held;
+      this.archive(this.held, out);
     }
-    const from = this.archived ?? a;
-    if (s.ts - from.ts >= this.maxIntervalMs) return this.archive(s, out);
     const dt = s.ts - from.ts;
+    if (dt >= this.maxIntervalMs) return this.archive(s, out);
     this.low = Math.max(this.low, (s.value - this.deviation - from.value) / dt);
     this.high = Math.min(this.high, (s.value + this.deviation - from.value) / dt);
     this.held = s;
@@ -54,6 +55,7 @@ export class SwingingDoor {
 
   private archive(s: Sample, out: Sample[]): void {
     out.push(s);
+    // A sample without a number cannot anchor a line: the next number is archived as it comes.
     this.archived = numeric(s) ? s : null;
     this.held = null;
     this.low = -Infinity;
