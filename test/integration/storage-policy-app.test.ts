@@ -121,4 +121,47 @@ describe('storage policies in the app pipeline', () => {
     expect(last('constant')).toBe(last('every'));
     expect(last('changing')).toBe(last('every'));
   });
+
+  it('a policy change flushes the held points of the old one, and the new one applies from the restart', async () => {
+    const peer: PyModbus = await startPyModbus();
+    cleanup.push(() => peer.stop());
+    const dir = tempDir();
+    cleanup.push(() => dir.remove());
+    const app = await createApp({ dataDir: dir.path, shell: 'browser', version: 'test', demo: { enabled: false } });
+    let stopped = false;
+    cleanup.push(() => (stopped ? undefined : app.stop()));
+    const collected: Sample[] = [];
+    app.events.subscribe((event, payload) => {
+      if (event !== 'samples.batch') return;
+      for (const [tagId, ts, value, quality] of (payload as { samples: SampleTuple[] }).samples) {
+        collected.push({ tagId, ts, value, quality });
+      }
+    });
+    const first = await call(app, 'devices.save', device(peer.port));
+    const constantId = first.tags.find((t) => t.name === 'constant')?.id ?? -1;
+    await waitFor(() => collected.filter((s) => s.tagId === constantId).length > 15, 10_000, 'samples');
+    // The same device, now storing every sample.
+    const edited = device(peer.port);
+    await call(app, 'devices.save', {
+      ...edited,
+      id: first.id,
+      settings: { ...edited.settings, storage: { mode: 'every' } },
+    });
+    const restarted = Date.now();
+    await new Promise((r) => setTimeout(r, 1500));
+    await app.stop();
+    stopped = true;
+
+    const rows = storedRows(dir.path).filter((s) => s.tagId === constantId);
+    const mine = collected.filter((s) => s.tagId === constantId);
+    const before = mine.filter((s) => s.ts < restarted);
+    const after = mine.filter((s) => s.ts > restarted && s.ts < restarted + 1000);
+    // Before the edit: on change (the first sample, then one a second), plus the last one held, stored at the edit.
+    const storedBefore = rows.filter((s) => s.ts < restarted);
+    expect(storedBefore.length).toBeLessThan(before.length / 3);
+    expect(storedBefore.at(-1)?.ts).toBe(before.at(-1)?.ts);
+    // After it: every sample.
+    expect(rows.filter((s) => s.ts > restarted && s.ts < restarted + 1000)).toEqual(after);
+    expect(after.length).toBeGreaterThan(5);
+  });
 });
