@@ -17,6 +17,7 @@ import { errorForLog } from '../log/redactor.js';
 import { StoreGuard } from './store-guard.js';
 import { samplesLostStatus } from './sample-loss-report.js';
 import { closeSampleWriter, createSampleWriter } from './sample-recording.js';
+import { storageFilters } from './storage-filters.js';
 import { openStore } from './store-open.js';
 import { startStoreBackground } from './store-background.js';
 import { ConfigFileStep } from './config-step.js';
@@ -109,11 +110,16 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     },
   });
   const flush = (): void => void writer.flush();
+  // Only what the devices' storage policies keep is stored (see storage-filters.ts); live and alarms see all.
+  const storage = storageFilters(
+    (held) => writer.add(held),
+    (line) => log.warn(line),
+  );
 
   // Live values and alarms from collected samples, stored or not (see live-feed.ts).
   const feed = liveFeed({ live, alarms: () => alarms, log });
   const onSamples = (batch: Sample[]): void => {
-    if (store) writer.add(batch);
+    if (store) writer.add(storage.filter(batch));
     else meter.add(batch.length);
     feed(batch);
   };
@@ -196,6 +202,7 @@ export const createApp = async (options: AppOptions): Promise<App> => {
     () => emitStatus(),
     // Renumbered OPC UA tags: stored like an edit, without restarting the collector that found them.
     (deviceId, updates) => storeTagNodes({ store, log, changed: () => devicesChanged() }, deviceId, updates),
+    storage.lifecycle,
   );
 
   // ---- status (see app-status.ts); device state changes go to the log ----
@@ -352,6 +359,8 @@ export const createApp = async (options: AppOptions): Promise<App> => {
             'Samples received until now are stored.',
         );
       }
+      // Held points of collectors that did not stop in time (those that did were flushed as they stopped).
+      writer.add(storage.flush());
       await opcuaBrowse.close();
       await modbusLines.closeAll();
       guard.stop();

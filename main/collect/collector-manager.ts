@@ -7,6 +7,16 @@ import { OperationTimeoutError, withTimeout } from './timeout.js';
 
 export type CollectorFactory = (device: CollectorDevice, events: CollectorEvents) => Collector;
 
+/**
+ * Told around a device's collector: `stopped` once the old one handed over its last samples (a restart, a delete,
+ * shutdown), `starting` before a new one collects (after `stopped` on a restart). The app rebuilds the device's
+ * storage filters there, so every sample is filtered by the policy it was collected under.
+ */
+export interface CollectorLifecycle {
+  stopped?: (deviceId: number) => void;
+  starting?: (device: StoredDevice) => void;
+}
+
 interface Running {
   collector?: Collector;
   state: DeviceState;
@@ -31,6 +41,7 @@ export class CollectorManager {
     private readonly onStateChange: () => void,
     /** A running collector found its tags on other nodes (OPC UA renumbering); the app stores them. */
     private readonly onTagNodes: (deviceId: number, updates: TagNodeUpdate[]) => void = () => {},
+    private readonly lifecycle: CollectorLifecycle = {},
   ) {}
 
   /** Starts, restarts or stops the collector for a device to match its stored configuration. */
@@ -86,6 +97,7 @@ export class CollectorManager {
       },
     };
     this.running.set(device.id, entry);
+    this.lifecycle.starting?.(device);
     const tagIds = new Map(device.tags.map((t) => [t.name, t.id]));
     try {
       const collector = this.factory({ id: device.id, config: device.config, tagIds }, events);
@@ -109,6 +121,7 @@ export class CollectorManager {
     entry.phase = 'stopping';
     await entry.collector?.stop().catch(() => undefined);
     entry.phase = 'stopped';
+    this.lifecycle.stopped?.(deviceId);
   }
 
   states(): DeviceState[] {
