@@ -35,7 +35,7 @@ const uniqueTagNames = <T extends { name: string }>(tags: T[], ctx: z.Refinement
 };
 
 /** A percent band needs the tag's span: checked here, where the device's policy and the tag's meet. */
-const resolvablePolicies = (
+export const resolvablePolicies = (
   d: { settings: { storage: StoragePolicy }; tags: (TagSpanFields & { storage: StoragePolicy | null })[] },
   ctx: z.RefinementCtx,
 ): void => {
@@ -45,27 +45,31 @@ const resolvablePolicies = (
   });
 };
 
-export const OpcUaDeviceInput = z
-  .object({
-    id: z.number().int().positive().optional(),
-    name,
-    protocol: z.literal('opcua'),
-    enabled: z.boolean().default(true),
-    settings: OpcUaSettings,
-    tags: z.array(OpcUaTag).max(100_000).superRefine(uniqueTagNames),
-  })
-  .superRefine(resolvablePolicies);
+/**
+ * The device objects without id and before the policy check: zod refuses .omit() on a refined object, and the config
+ * file (devices matched by name) needs them without id.
+ */
+export const OpcUaDeviceFields = z.object({
+  name,
+  protocol: z.literal('opcua'),
+  enabled: z.boolean().default(true),
+  settings: OpcUaSettings,
+  tags: z.array(OpcUaTag).max(100_000).superRefine(uniqueTagNames),
+});
 
-export const ModbusDeviceInput = z
-  .object({
-    id: z.number().int().positive().optional(),
-    name,
-    protocol: z.literal('modbus'),
-    enabled: z.boolean().default(true),
-    settings: ModbusSettings,
-    tags: z.array(ModbusTag).max(100_000).superRefine(uniqueTagNames),
-  })
-  .superRefine(resolvablePolicies);
+export const ModbusDeviceFields = z.object({
+  name,
+  protocol: z.literal('modbus'),
+  enabled: z.boolean().default(true),
+  settings: ModbusSettings,
+  tags: z.array(ModbusTag).max(100_000).superRefine(uniqueTagNames),
+});
+
+const id = z.number().int().positive().optional();
+
+export const OpcUaDeviceInput = z.object({ id, ...OpcUaDeviceFields.shape }).superRefine(resolvablePolicies);
+
+export const ModbusDeviceInput = z.object({ id, ...ModbusDeviceFields.shape }).superRefine(resolvablePolicies);
 
 export const DeviceInput = z.discriminatedUnion('protocol', [OpcUaDeviceInput, ModbusDeviceInput]);
 
