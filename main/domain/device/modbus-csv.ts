@@ -9,8 +9,7 @@ import {
   type ModbusArea,
   type ModbusDataType,
 } from './modbus-schema.js';
-import { readStorageCells, storageCells, storageColumns } from './storage-csv.js';
-import type { StoragePolicy } from '../storage/storage-policy.js';
+import { readStorageCells, storageCells, storageColumns, type StoragePolicyCellsInput } from './storage-csv.js';
 
 /**
  * The register map as CSV, for spreadsheets and device manuals. Pure: no Node or DOM imports, so the
@@ -66,7 +65,7 @@ export interface CsvTagInput {
   unit?: string;
   pollIntervalMs?: number | null;
   /** Own storage policy; null or absent uses the device's. */
-  storage?: StoragePolicy | null;
+  storage?: StoragePolicyCellsInput | null;
   spanLow?: number | null;
   spanHigh?: number | null;
 }

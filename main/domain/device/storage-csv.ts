@@ -1,4 +1,4 @@
-import { StoragePolicy, storageModes, type StorageBand } from '../storage/storage-policy.js';
+import { StoragePolicy, storageModes, type StorageBand, type StorageMode } from '../storage/storage-policy.js';
 
 /**
  * A tag's storage override as register-map CSV columns: `store` (empty = the device's policy, `every`, `change`),
@@ -16,16 +16,26 @@ export interface StorageCellProblem {
 export type StorageCellsRead =
   { ok: true; storage: StoragePolicy | null } | { ok: false; problems: StorageCellProblem[] };
 
-const amount = (v: number, band: StorageBand): string => (band === 'percent' ? `${v}%` : String(v));
+/** A policy as the export takes it: numbers may be null while a form is being edited. */
+export interface StoragePolicyCellsInput {
+  mode: StorageMode;
+  deadband: number | null;
+  band: StorageBand;
+  maxIntervalS: number | null;
+  compression: number | null;
+}
+
+const amount = (v: number | null, band: StorageBand): string =>
+  v === null ? '' : band === 'percent' ? `${v}%` : String(v);
 
 /** The override as cells; all empty when the tag uses the device's policy. */
-export const storageCells = (p: StoragePolicy | null): Record<StorageColumn, string> =>
+export const storageCells = (p: StoragePolicyCellsInput | null): Record<StorageColumn, string> =>
   p === null
     ? { store: '', deadband: '', max_interval_s: '', compression: '' }
     : {
         store: p.mode,
         deadband: amount(p.deadband, p.band),
-        max_interval_s: String(p.maxIntervalS),
+        max_interval_s: p.maxIntervalS === null ? '' : String(p.maxIntervalS),
         compression: amount(p.compression, p.band),
       };
 
