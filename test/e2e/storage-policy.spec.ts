@@ -8,21 +8,21 @@ import { demoDevices, expect, openApp, test } from './fixtures.js';
  * span, saved, still there after a reload, and the lossy tag marked in live values and the trend tag picker.
  */
 
-const demoModbus = demoDevices[1];
+const [demoUa, demoModbus] = demoDevices;
 
-async function editDemoModbus(page: Page): Promise<Locator> {
+async function editDemo(page: Page, name: string = demoModbus): Promise<Locator> {
   await openDevices(page);
   await expect(page.getByRole('table', { name: 'Devices' }).getByText('connected', { exact: true })).toHaveCount(2, {
     timeout: 45_000,
   });
-  await page.getByRole('button', { name: `Edit ${demoModbus}` }).click();
+  await page.getByRole('button', { name: `Edit ${name}` }).click();
   return page.getByRole('form', { name: /Edit device/ });
 }
 
 test('device default and a tag override: saved, shown after reload, the lossy tag marked', async ({ page, server }) => {
   test.setTimeout(180_000);
   await openApp(page, server);
-  let form = await editDemoModbus(page);
+  let form = await editDemo(page);
 
   // Device default: on change, lossless, stored at least every 300 s.
   const device = form.getByRole('group', { name: 'Storage (device default)' });
@@ -63,7 +63,7 @@ test('device default and a tag override: saved, shown after reload, the lossy ta
   // After a reload the service gives back what was saved.
   await page.reload();
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-  form = await editDemoModbus(page);
+  form = await editDemo(page);
   const deviceAgain = form.getByRole('group', { name: 'Storage (device default)' });
   await expect(deviceAgain.getByLabel('Store', { exact: true })).toHaveValue('change');
   await expect(deviceAgain.getByLabel('Max interval (s)')).toHaveValue('300');
@@ -96,4 +96,34 @@ test('device default and a tag override: saved, shown after reload, the lossy ta
     .getByRole('group', { name: demoModbus })
     .getByRole('checkbox', { name: unit ? `${tagName} (${unit})` : tagName, exact: true });
   await expect(box).toHaveAccessibleDescription(/stored lossily: deadband ±1 % of span/);
+});
+
+test('OPC UA: a device deadband reaches the tags on the default; a tag storing every sample keeps its own', async ({
+  page,
+  server,
+}) => {
+  test.setTimeout(120_000);
+  await openApp(page, server);
+  let form = await editDemo(page, demoUa);
+  const device = form.getByRole('group', { name: 'Storage (device default)' });
+  await device.getByLabel('Store', { exact: true }).selectOption('change');
+  await device.getByLabel('Deadband (engineering units)').fill('0.25');
+  await form.getByRole('button', { name: /^Tag 1 storage:/ }).click();
+  const tag = form.getByRole('group', { name: 'Storage of tag 1' });
+  await tag.getByLabel('Tag 1 storage policy').selectOption('own');
+  // Every sample has no deadband: choosing it clears the copied one (the schema would refuse it).
+  await tag.getByLabel('Tag 1 store').selectOption('every');
+  await expect(tag.getByLabel(/^Tag 1 deadband/)).toBeDisabled();
+  await expectNoAxeViolations(page, 'OPC UA device form with a tag storage editor open');
+  await form.getByRole('button', { name: 'Save device' }).click();
+  await expect(form).toBeHidden();
+
+  await page.reload();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+  form = await editDemo(page, demoUa);
+  await expect(form.getByRole('button', { name: /^Tag 1 storage:/ })).toContainText('every sampleown');
+  await expect(form.getByRole('button', { name: /^Tag 2 storage:/ })).toContainText(
+    /on change beyond ±0\.25 .*max 600 s.*device default · lossy/,
+  );
+  await form.getByRole('button', { name: 'Cancel' }).click();
 });
