@@ -294,8 +294,7 @@ describe('register map CSV', () => {
       'percent over,40013,change,150%,,,0,10', // 14
     ].join('\n');
     const { tags, problems } = parseCsv(text);
-    // A percent band without a span is the device input's check (it needs the device policy too), not a row's.
-    expect(tags.map((t) => t.name)).toEqual(['ok', 'percent no span']);
+    expect(tags.map((t) => t.name)).toEqual(['ok']);
     expect(problems.map((p) => [p.line, p.column])).toEqual([
       [3, 'store'],
       [4, 'deadband'],
@@ -305,6 +304,7 @@ describe('register map CSV', () => {
       [8, 'max_interval_s'],
       [9, 'max_interval_s'],
       [10, 'store'],
+      [11, 'span_low'],
       [12, 'span_low'],
       [13, 'deadband'],
       [14, 'deadband'],
@@ -318,6 +318,7 @@ describe('register map CSV', () => {
     expect(message(8)).toBe('at least 1 s');
     expect(message(9)).toMatch(/whole number of seconds/);
     expect(message(10)).toMatch(/choose "on change"/);
+    expect(message(11)).toBe("a percent deadband or deviation needs the tag's span (low below high)");
     expect(message(12)).toMatch(/"low" is not a number/);
     expect(message(14)).toBe('a percent deadband is 0 to 100');
   });

@@ -9,6 +9,7 @@ import {
   type ModbusArea,
   type ModbusDataType,
 } from './modbus-schema.js';
+import { resolvePolicy } from '../storage/storage-policy.js';
 import { readStorageCells, storageCells, storageColumns, type StoragePolicyCellsInput } from './storage-csv.js';
 
 /**
@@ -377,7 +378,11 @@ export const parseCsv = (text: string): CsvParseResult => {
 
     if (rowProblems.length === 0) {
       const parsed = ModbusTag.safeParse(input);
-      if (parsed.success) {
+      // A tag's own % band needs its span whatever the device's policy: said at the row, not only at save.
+      const unresolved = parsed.success && parsed.data.storage ? resolvePolicy(parsed.data.storage, parsed.data) : null;
+      if (typeof unresolved === 'string') {
+        add('span_low', unresolved);
+      } else if (parsed.success) {
         const first = seen.get(parsed.data.name);
         if (first !== undefined) {
           add('name', `duplicate name "${parsed.data.name}" (first on line ${first})`);
