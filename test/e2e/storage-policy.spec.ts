@@ -96,6 +96,19 @@ test('device default and a tag override: saved, shown after reload, the lossy ta
     .getByRole('group', { name: demoModbus })
     .getByRole('checkbox', { name: unit ? `${tagName} (${unit})` : tagName, exact: true });
   await expect(box).toHaveAccessibleDescription(/stored lossily: deadband ±1 % of span/);
+  // On the chart: the legend and the current values say it as well.
+  await box.check();
+  await expect(
+    page
+      .getByRole('list', { name: 'Legend' })
+      .getByRole('note', { name: `${tagName} stored lossily: deadband ±1 % of span` }),
+  ).toBeVisible();
+  await expect(
+    page
+      .getByRole('table', { name: 'Current values' })
+      .getByRole('note', { name: 'Stored lossily: deadband ±1 % of span' }),
+  ).toBeVisible();
+  await expectNoAxeViolations(page, 'trends with a lossy tag on the chart');
 });
 
 test('OPC UA: a device deadband reaches the tags on the default; a tag storing every sample keeps its own', async ({
