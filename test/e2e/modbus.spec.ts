@@ -131,7 +131,8 @@ test.describe('Modbus UI', () => {
     await download.saveAs(file);
     const text = readFileSync(file, 'utf8');
     expect(text.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe(
-      'name,table,address,modicon,type,order,bit,length,scale,offset,unit,poll_ms',
+      'name,table,address,modicon,type,order,bit,length,scale,offset,unit,poll_ms,' +
+        'store,deadband,max_interval_s,compression,span_low,span_high',
     );
     expect(text).toContain(',holding,0,40001,float32,ABCD,');
     await edit.getByRole('button', { name: 'Cancel' }).click();

@@ -6,6 +6,7 @@ import { checkConfigReferences, resolveConfigRule } from '../../main/app/config/
 import { configJsonSchema, loadConfigFile } from '../../main/app/config/config-file.js';
 import type { StoredDevice } from '../../main/store/devices-repo.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { defaultStoragePolicy, everySamplePolicy, StoragePolicy } from '../../main/domain/storage/storage-policy.js';
 
 describe('headless config file', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -62,6 +63,46 @@ describe('headless config file', () => {
     expect(err.code).toBe('invalid_input');
     expect(err.message).toContain('plant.json is invalid');
     expect(err.message).toMatch(/devices\.1\.settings\.unitId: .*255/);
+  });
+
+  it('reads device storage policies, tag overrides and spans; a device without storage gets the default', () => {
+    const tankFarm = {
+      name: 'Tank farm',
+      protocol: 'modbus',
+      settings: { host: 'plc', storage: { mode: 'change', deadband: 0.1, maxIntervalS: 120 } },
+      tags: [
+        {
+          name: 'Level',
+          area: 'holding',
+          address: 0,
+          storage: { band: 'percent', compression: 0.25 },
+          spanLow: 0,
+          spanHigh: 12,
+        },
+        { name: 'Temp', area: 'holding', address: 1 },
+      ],
+    };
+    const kiln = {
+      name: 'Kiln',
+      protocol: 'opcua',
+      settings: { endpointUrl: 'opc.tcp://kiln:4840' },
+      tags: [{ name: 'Zone 1', nodeId: 'ns=2;s=Z1', storage: { mode: 'every' } }],
+    };
+    const [tanks, kilnDevice] = loadConfigFile(write({ devices: [tankFarm, kiln] })).devices;
+    expect(tanks!.settings.storage).toEqual(StoragePolicy.parse(tankFarm.settings.storage));
+    expect(tanks!.tags.map((t) => [t.storage, t.spanLow, t.spanHigh])).toEqual([
+      [StoragePolicy.parse({ band: 'percent', compression: 0.25 }), 0, 12],
+      [null, null, null],
+    ]);
+    expect(kilnDevice!.settings.storage).toEqual(defaultStoragePolicy);
+    expect(kilnDevice!.tags[0]!.storage).toEqual(everySamplePolicy);
+
+    // A percent band without the tag's span, and a malformed policy, are refused at their field.
+    const { spanLow: _l, spanHigh: _h, ...noSpan } = tankFarm.tags[0]!;
+    const err = refusal(write({ devices: [{ ...tankFarm, tags: [noSpan] }] }));
+    expect(err.message).toMatch(/devices\.0\.tags\.0\.spanLow: a percent deadband or deviation needs the tag's span/);
+    const bad = { ...kiln, settings: { ...kiln.settings, storage: { mode: 'every', deadband: 1 } } };
+    expect(refusal(write({ devices: [bad] })).message).toMatch(/devices\.0\.settings\.storage\.mode: .*on change/);
   });
 
   it('refuses unknown keys, duplicate names and broken JSON with the file name', () => {

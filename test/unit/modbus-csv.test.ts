@@ -7,6 +7,7 @@ import {
   type ModbusDataType,
   type ModbusTag as Tag,
 } from '../../main/domain/device/modbus-schema.js';
+import { StoragePolicy } from '../../main/domain/storage/storage-policy.js';
 
 const tag = (input: Partial<Tag> & { name: string }): Tag => ModbusTag.parse({ area: 'holding', address: 0, ...input });
 
@@ -59,8 +60,8 @@ describe('register map CSV', () => {
     ]);
     const lines = text.split('\r\n');
     expect(lines[0]).toBe(csvColumns.join(','));
-    expect(lines[1]).toBe('P-101 setpoint,holding,10,40011,float32,CDAB,,,1,0,bar,');
-    expect(lines[2]).toBe('Energy,input,100,30101,float64,GHEFCDAB,,,1,0,kWh,');
+    expect(lines[1]).toBe('P-101 setpoint,holding,10,40011,float32,CDAB,,,1,0,bar,,,,,,,');
+    expect(lines[2]).toBe('Energy,input,100,30101,float64,GHEFCDAB,,,1,0,kWh,,,,,,,');
     expect(lines[3]).toBe('');
   });
 
@@ -226,5 +227,99 @@ describe('register map CSV', () => {
     expect(unclosed.problems[0]).toMatchObject({ line: 2, message: expect.stringMatching(/not closed/) as string });
     const stray = parseCsv('name,modicon\nsay "hi",40001\n');
     expect(stray.problems[0]).toMatchObject({ line: 2, message: expect.stringMatching(/quote inside/) as string });
+  });
+
+  it('round-trips storage overrides and spans, and tags on the device default', () => {
+    const tags = [
+      tag({ name: 'default', address: 0 }),
+      tag({ name: 'every', address: 1, storage: StoragePolicy.parse({ mode: 'every', maxIntervalS: 60 }) }),
+      tag({
+        name: 'deadband',
+        address: 2,
+        dataType: 'float32',
+        storage: StoragePolicy.parse({ deadband: 0.5, compression: 0.1 }),
+      }),
+      tag({
+        name: 'percent',
+        address: 4,
+        dataType: 'float32',
+        storage: StoragePolicy.parse({ deadband: 2, band: 'percent', compression: 0.25, maxIntervalS: 3600 }),
+        spanLow: -50,
+        spanHigh: 150,
+      }),
+      tag({ name: 'percent lossless', address: 6, storage: StoragePolicy.parse({ band: 'percent' }), spanLow: 0 }),
+    ];
+    const text = toCsv(tags);
+    const lines = text.split('\r\n');
+    expect(lines[1]!.endsWith(',,,,,,,')).toBe(true);
+    expect(lines[4]).toContain(',change,2%,3600,0.25%,-50,150');
+    const back = parseCsv(text);
+    expect(back.problems).toEqual([]);
+    expect(back.tags).toEqual(tags);
+    expect(back.tags.map((t) => t.storage === null)).toEqual([true, false, false, false, false]);
+  });
+
+  it('imports an old CSV without storage or span columns: device default, no span', () => {
+    const { tags, problems } = parseCsv(
+      'name,table,address,modicon,type,order,bit,length,scale,offset,unit,poll_ms\nT,holding,0,40001,uint16,,,,1,0,,\n',
+    );
+    expect(problems).toEqual([]);
+    expect(tags[0]).toMatchObject({ storage: null, spanLow: null, spanHigh: null });
+  });
+
+  it('reads a storage override with only some columns given (defaults for the rest)', () => {
+    const { tags, problems } = parseCsv('name,modicon,store,deadband\na,40001,change,1.5\nb,40002,EVERY,\n');
+    expect(problems).toEqual([]);
+    expect(tags.map((t) => t.storage)).toEqual([
+      StoragePolicy.parse({ deadband: 1.5 }),
+      StoragePolicy.parse({ mode: 'every' }),
+    ]);
+  });
+
+  it('names line and column of every storage and span problem', () => {
+    const text = [
+      'name,modicon,store,deadband,max_interval_s,compression,span_low,span_high',
+      'ok,40001,change,2%,60,0.5%,0,100', // 2
+      'mode,40002,sometimes,,,,,', // 3
+      'no store,40003,,0.5,,,,', // 4
+      'bad deadband,40004,change,half,,,,', // 5
+      'comma,40005,change,"0,5",,,,', // 6
+      'mixed bands,40006,change,2%,,0.5,,', // 7
+      'max,40007,change,,0,,,', // 8
+      'max text,40008,change,,1.5,,,', // 9
+      'every lossy,40009,every,0.5,,,,', // 10
+      'percent no span,40010,change,2%,,,,', // 11
+      'bad span,40011,,,,,low,', // 12
+      'negative,40012,change,-1,,,,', // 13
+      'percent over,40013,change,150%,,,0,10', // 14
+    ].join('\n');
+    const { tags, problems } = parseCsv(text);
+    expect(tags.map((t) => t.name)).toEqual(['ok']);
+    expect(problems.map((p) => [p.line, p.column])).toEqual([
+      [3, 'store'],
+      [4, 'deadband'],
+      [5, 'deadband'],
+      [6, 'deadband'],
+      [7, 'compression'],
+      [8, 'max_interval_s'],
+      [9, 'max_interval_s'],
+      [10, 'store'],
+      [11, 'span_low'],
+      [12, 'span_low'],
+      [13, 'deadband'],
+      [14, 'deadband'],
+    ]);
+    const message = (line: number): string => problems.find((p) => p.line === line)!.message;
+    expect(message(3)).toMatch(/"sometimes" is not a storage mode; use every or change/);
+    expect(message(4)).toMatch(/set "store" to change/);
+    expect(message(5)).toMatch(/"half" is not a deadband/);
+    expect(message(6)).toMatch(/decimals with a point/);
+    expect(message(7)).toMatch(/both in % of span or both in engineering units/);
+    expect(message(8)).toBe('at least 1 s');
+    expect(message(9)).toMatch(/whole number of seconds/);
+    expect(message(10)).toMatch(/choose "on change"/);
+    expect(message(11)).toBe("a percent deadband or deviation needs the tag's span (low below high)");
+    expect(message(12)).toMatch(/"low" is not a number/);
+    expect(message(14)).toBe('a percent deadband is 0 to 100');
   });
 });

@@ -5,6 +5,7 @@ import {
   parsePublishedNodes,
   toPublishedNodes,
 } from '../../main/domain/device/published-nodes.js';
+import { defaultStoragePolicy } from '../../main/domain/storage/storage-policy.js';
 
 // As OPC Publisher documents it: two endpoints, one with user name auth, nodes with and without settings.
 const publisherFile = `[
@@ -110,5 +111,67 @@ describe('OPC Publisher published-nodes JSON', () => {
       identity: { type: 'username', userName: 'eng' },
     });
     expect(again.tags.map(({ unit: _u, ...t }) => t)).toEqual(device.tags.map(({ unit: _u, ...t }) => t));
+  });
+
+  it('carries the device storage policy and tag overrides and spans in TwinEdge keys, and reads them back', () => {
+    const device = OpcUaDeviceInput.parse({
+      name: 'Boiler',
+      protocol: 'opcua',
+      settings: { endpointUrl: 'opc.tcp://boiler:4840', storage: { mode: 'change', deadband: 0.2, maxIntervalS: 300 } },
+      tags: [
+        {
+          name: 'Drum level',
+          nodeId: 'ns=2;s=Level',
+          storage: { band: 'percent', deadband: 0.5, compression: 0.25 },
+          spanLow: 0,
+          spanHigh: 2000,
+        },
+        { name: 'Burner on', nodeId: 'ns=2;s=Burner', storage: { mode: 'every' } },
+        { name: 'Steam', nodeId: 'ns=2;s=Steam' },
+      ],
+    });
+    const text = toPublishedNodes([device]);
+    const exported = JSON.parse(text) as (Record<string, unknown> & { OpcNodes: Record<string, unknown>[] })[];
+    expect(exported[0]!.TwinEdgeStorage).toEqual(device.settings.storage);
+    expect(exported[0]!.OpcNodes.map((n) => [n.TwinEdgeStorage, n.TwinEdgeSpanLow, n.TwinEdgeSpanHigh])).toEqual([
+      [device.tags[0]!.storage, 0, 2000],
+      [device.tags[1]!.storage, undefined, undefined],
+      [undefined, undefined, undefined],
+    ]);
+    const back = parsePublishedNodes(text);
+    expect(back.problems).toEqual([]);
+    const again = OpcUaDeviceInput.parse(deviceFromPublished(back.endpoints[0]!));
+    expect(again.settings.storage).toEqual(device.settings.storage);
+    expect(again.tags.map((t) => [t.storage, t.spanLow, t.spanHigh])).toEqual(
+      device.tags.map((t) => [t.storage, t.spanLow, t.spanHigh]),
+    );
+  });
+
+  it('gives a file without TwinEdge keys the new-device default and no overrides', () => {
+    const { endpoints } = parsePublishedNodes(publisherFile);
+    const d = OpcUaDeviceInput.parse(deviceFromPublished(endpoints[0]!));
+    expect(d.settings.storage).toEqual(defaultStoragePolicy);
+    expect(d.tags.every((t) => t.storage === null && t.spanLow === null && t.spanHigh === null)).toBe(true);
+  });
+
+  it('names a node whose storage override is malformed, and still reads the others', () => {
+    const { endpoints, problems } = parsePublishedNodes(
+      JSON.stringify([
+        {
+          EndpointUrl: 'opc.tcp://a:4840',
+          OpcNodes: [
+            { Id: 'ns=1;s=a', TwinEdgeStorage: { mode: 'sometimes' } },
+            { Id: 'ns=1;s=b', TwinEdgeStorage: { mode: 'every', deadband: 1 } },
+            { Id: 'ns=1;s=c', TwinEdgeStorage: { deadband: -1 } },
+            { Id: 'ns=1;s=d', TwinEdgeStorage: { deadband: 1 } },
+          ],
+        },
+      ]),
+    );
+    expect(problems.map((p) => p.path)).toEqual(['[0].OpcNodes[0]', '[0].OpcNodes[1]', '[0].OpcNodes[2]']);
+    expect(problems[0]!.message).toMatch(/^TwinEdgeStorage.mode: /);
+    expect(problems[1]!.message).toMatch(/choose "on change"/);
+    expect(problems[2]!.message).toBe('TwinEdgeStorage.deadband: a deadband is 0 or more');
+    expect(endpoints[0]!.tags.map((t) => t.name)).toEqual(['ns=1;s=d']);
   });
 });

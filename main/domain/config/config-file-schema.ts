@@ -74,8 +74,8 @@ export const ConfigFile = z
     devices: z
       .array(
         z.discriminatedUnion('protocol', [
-          OpcUaDeviceFields.omit({ id: true }).superRefine(resolvablePolicies),
-          ModbusDeviceFields.omit({ id: true }).superRefine(resolvablePolicies),
+          OpcUaDeviceFields.superRefine(resolvablePolicies),
+          ModbusDeviceFields.superRefine(resolvablePolicies),
         ]),
       )
       .default([]),

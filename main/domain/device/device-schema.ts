@@ -45,9 +45,11 @@ export const resolvablePolicies = (
   });
 };
 
-/** The fields, unrefined (zod cannot omit from a refined object: the config file omits ids from these). */
+/**
+ * The device objects without id and before the policy check: zod refuses .omit() on a refined object, and the config
+ * file (devices matched by name) needs them without id.
+ */
 export const OpcUaDeviceFields = z.object({
-  id: z.number().int().positive().optional(),
   name,
   protocol: z.literal('opcua'),
   enabled: z.boolean().default(true),
@@ -55,11 +57,7 @@ export const OpcUaDeviceFields = z.object({
   tags: z.array(OpcUaTag).max(100_000).superRefine(uniqueTagNames),
 });
 
-export const OpcUaDeviceInput = OpcUaDeviceFields.superRefine(resolvablePolicies);
-
-/** The fields, unrefined (zod cannot omit from a refined object: the config file omits ids from these). */
 export const ModbusDeviceFields = z.object({
-  id: z.number().int().positive().optional(),
   name,
   protocol: z.literal('modbus'),
   enabled: z.boolean().default(true),
@@ -67,7 +65,11 @@ export const ModbusDeviceFields = z.object({
   tags: z.array(ModbusTag).max(100_000).superRefine(uniqueTagNames),
 });
 
-export const ModbusDeviceInput = ModbusDeviceFields.superRefine(resolvablePolicies);
+const id = z.number().int().positive().optional();
+
+export const OpcUaDeviceInput = z.object({ id, ...OpcUaDeviceFields.shape }).superRefine(resolvablePolicies);
+
+export const ModbusDeviceInput = z.object({ id, ...ModbusDeviceFields.shape }).superRefine(resolvablePolicies);
 
 export const DeviceInput = z.discriminatedUnion('protocol', [OpcUaDeviceInput, ModbusDeviceInput]);
 

@@ -9,6 +9,8 @@ import {
   type ModbusArea,
   type ModbusDataType,
 } from './modbus-schema.js';
+import { resolvePolicy } from '../storage/storage-policy.js';
+import { readStorageCells, storageCells, storageColumns, type StoragePolicyCellsInput } from './storage-csv.js';
 
 /**
  * The register map as CSV, for spreadsheets and device manuals. Pure: no Node or DOM imports, so the
@@ -31,6 +33,9 @@ export const csvColumns = [
   'offset',
   'unit',
   'poll_ms',
+  ...storageColumns,
+  'span_low',
+  'span_high',
 ] as const;
 export type CsvColumn = (typeof csvColumns)[number];
 
@@ -60,6 +65,10 @@ export interface CsvTagInput {
   offset?: number | null;
   unit?: string;
   pollIntervalMs?: number | null;
+  /** Own storage policy; null or absent uses the device's. */
+  storage?: StoragePolicyCellsInput | null;
+  spanLow?: number | null;
+  spanHigh?: number | null;
 }
 
 // ---- export --------------------------------------------------------------------------------------
@@ -93,6 +102,9 @@ export const toCsv = (tags: readonly CsvTagInput[]): string => {
       offset: num(t.offset ?? 0),
       unit: t.unit ?? '',
       poll_ms: num(t.pollIntervalMs),
+      ...storageCells(t.storage ?? null),
+      span_low: num(t.spanLow),
+      span_high: num(t.spanHigh),
     };
     lines.push(csvColumns.map((c) => quote(row[c])).join(','));
   }
@@ -226,6 +238,8 @@ const columnOfField: Record<string, CsvColumn> = {
   scale: 'scale',
   offset: 'offset',
   pollIntervalMs: 'poll_ms',
+  spanLow: 'span_low',
+  spanHigh: 'span_high',
 };
 
 /**
@@ -351,15 +365,24 @@ export const parseCsv = (text: string): CsvParseResult => {
       ['scale', 'scale', false],
       ['offset', 'offset', false],
       ['poll_ms', 'pollIntervalMs', true],
+      ['span_low', 'spanLow', false],
+      ['span_high', 'spanHigh', false],
     ] as const) {
       const r = readNumber(get(column), integer);
       if (!r.ok) add(column, r.message);
       else if (r.value !== null) input[field] = r.value;
     }
+    const storage = readStorageCells(get);
+    if (!storage.ok) for (const p of storage.problems) add(p.column, p.message);
+    else input.storage = storage.storage;
 
     if (rowProblems.length === 0) {
       const parsed = ModbusTag.safeParse(input);
-      if (parsed.success) {
+      // A tag's own % band needs its span whatever the device's policy: said at the row, not only at save.
+      const unresolved = parsed.success && parsed.data.storage ? resolvePolicy(parsed.data.storage, parsed.data) : null;
+      if (typeof unresolved === 'string') {
+        add('span_low', unresolved);
+      } else if (parsed.success) {
         const first = seen.get(parsed.data.name);
         if (first !== undefined) {
           add('name', `duplicate name "${parsed.data.name}" (first on line ${first})`);

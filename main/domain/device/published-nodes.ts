@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { OpcUaDeviceInput } from './device-schema.js';
 import { OpcUaTag, type OpcUaSettings } from './opcua-schema.js';
+import { StoragePolicy } from '../storage/storage-policy.js';
 
 /**
  * OPC Publisher's published-nodes JSON (publishednodes.json), the format OPC UA engineers already keep their
@@ -27,6 +28,10 @@ const OpcNode = z
      * again. Not OPC Publisher's "BrowsePath" (relative to the node in Id, namespace indexes): other tools ignore it.
      */
     TwinEdgeBrowsePath: z.string().optional(),
+    /** TwinEdge's own keys: the tag's storage override (absent = the device's policy) and span. */
+    TwinEdgeStorage: z.unknown().optional(),
+    TwinEdgeSpanLow: z.number().nullable().optional(),
+    TwinEdgeSpanHigh: z.number().nullable().optional(),
   })
   .loose();
 
@@ -39,6 +44,8 @@ const Entry = z
     DataSetPublishingInterval: z.number().int().optional(),
     DataSetWriterGroup: z.string().optional(),
     OpcNodes: z.array(OpcNode).default([]),
+    /** TwinEdge's own key: the device's storage policy; absent = a new device's default. */
+    TwinEdgeStorage: StoragePolicy.optional(),
   })
   .loose();
 
@@ -54,6 +61,8 @@ export interface PublishedEndpoint {
   useSecurity: boolean;
   identity: { type: 'anonymous' | 'username' | 'certificate'; userName: string };
   publishingIntervalMs: number | null;
+  /** The device's storage policy when the file carries one (TwinEdgeStorage). */
+  storage: StoragePolicy | null;
   /** Suggested device name (DataSetWriterGroup, else the endpoint's host). */
   name: string;
   tags: z.input<typeof OpcUaTag>[];
@@ -108,6 +117,14 @@ export const parsePublishedNodes = (
       let name = base;
       for (let k = 2; names.has(name); k++) name = `${base} (${k})`;
       names.add(name);
+      const storage = StoragePolicy.nullable().optional().safeParse(n.TwinEdgeStorage);
+      if (!storage.success) {
+        for (const issue of storage.error.issues) {
+          const where = ['TwinEdgeStorage', ...issue.path].join('.');
+          problems.push({ path: pathOf([i, 'OpcNodes', j]), message: `${where}: ${issue.message}` });
+        }
+        return;
+      }
       const tag: z.input<typeof OpcUaTag> = {
         name,
         nodeId,
@@ -116,6 +133,9 @@ export const parsePublishedNodes = (
         ...(n.OpcSamplingInterval !== undefined ? { samplingIntervalMs: n.OpcSamplingInterval } : {}),
         ...(n.QueueSize !== undefined ? { queueSize: n.QueueSize } : {}),
         ...(n.DiscardNew !== undefined ? { discardOldest: !n.DiscardNew } : {}),
+        ...(storage.success && storage.data !== undefined ? { storage: storage.data } : {}),
+        ...(n.TwinEdgeSpanLow !== undefined ? { spanLow: n.TwinEdgeSpanLow } : {}),
+        ...(n.TwinEdgeSpanHigh !== undefined ? { spanHigh: n.TwinEdgeSpanHigh } : {}),
         ...(n.DeadbandType
           ? {
               deadbandType: n.DeadbandType === 'Absolute' ? 'absolute' : 'percent',
@@ -139,6 +159,7 @@ export const parsePublishedNodes = (
       useSecurity: e.UseSecurity ?? false,
       identity: identityOf(e.OpcAuthenticationMode, e.OpcAuthenticationUsername),
       publishingIntervalMs: publishing ?? null,
+      storage: e.TwinEdgeStorage ?? null,
       name: e.DataSetWriterGroup ?? hostOf(e.EndpointUrl),
       tags,
     });
@@ -163,6 +184,7 @@ export const toPublishedNodes = (devices: { name: string; settings: OpcUaSetting
       ...(d.settings.identity.type === 'username' ? { OpcAuthenticationUsername: d.settings.identity.userName } : {}),
       DataSetWriterGroup: d.name,
       DataSetPublishingInterval: d.settings.publishingIntervalMs,
+      TwinEdgeStorage: d.settings.storage,
       OpcNodes: d.tags.map((t) => ({
         Id: t.nodeId,
         DisplayName: t.name,
@@ -172,6 +194,9 @@ export const toPublishedNodes = (devices: { name: string; settings: OpcUaSetting
         ...(t.queueSize > 0 ? { QueueSize: t.queueSize } : {}),
         DiscardNew: !t.discardOldest,
         ...(t.browsePath ? { TwinEdgeBrowsePath: t.browsePath } : {}),
+        ...(t.storage ? { TwinEdgeStorage: t.storage } : {}),
+        ...(t.spanLow !== null ? { TwinEdgeSpanLow: t.spanLow } : {}),
+        ...(t.spanHigh !== null ? { TwinEdgeSpanHigh: t.spanHigh } : {}),
         ...(t.deadbandType !== 'none'
           ? { DeadbandType: t.deadbandType === 'absolute' ? 'Absolute' : 'Percent', DeadbandValue: t.deadbandValue }
           : {}),
@@ -189,6 +214,7 @@ export const deviceFromPublished = (e: PublishedEndpoint): z.input<typeof OpcUaD
     endpointUrl: e.endpointUrl,
     identity: { type: e.identity.type, userName: e.identity.userName },
     ...(e.publishingIntervalMs ? { publishingIntervalMs: e.publishingIntervalMs } : {}),
+    ...(e.storage ? { storage: e.storage } : {}),
   },
   tags: e.tags,
 });

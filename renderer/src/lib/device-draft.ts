@@ -13,9 +13,12 @@ import {
   type opcuaSecurityPolicies,
   type serialParities,
 } from '../../../main/domain/device/device-schema';
+import { newStoragePolicy, type StoragePolicyDraft, type TagStorageDraft } from './storage-draft';
+
+export { newStoragePolicy, type StoragePolicyDraft, type TagStorageDraft };
 
 /** What the device form edits. Numbers are null while the input is empty (the schema reports it). */
-export interface OpcUaTagDraft {
+export interface OpcUaTagDraft extends TagStorageDraft {
   id?: number;
   name: string;
   unit: string;
@@ -33,7 +36,7 @@ export interface OpcUaTagDraft {
   browsePath: string;
 }
 
-export interface ModbusTagDraft {
+export interface ModbusTagDraft extends TagStorageDraft {
   id?: number;
   name: string;
   unit: string;
@@ -81,6 +84,7 @@ export interface OpcUaDraft {
     publishingIntervalMs: number | null;
     /** The server's own alarms and events (on by default, as the schema says). */
     events: { enabled: boolean; notifierNodeId: string };
+    storage: StoragePolicyDraft;
   };
   tags: OpcUaTagDraft[];
 }
@@ -108,6 +112,7 @@ export interface ModbusSettingsDraft {
   degradedIntervalMs: number | null;
   reconnectMaxDelayMs: number | null;
   singleWriteFunctions: boolean;
+  storage: StoragePolicyDraft;
 }
 
 export interface ModbusDraft {
@@ -133,6 +138,7 @@ export function newOpcUaDraft(): OpcUaDraft {
       identity: newOpcUaIdentity(),
       publishingIntervalMs: 1000,
       events: newOpcUaEvents(),
+      storage: newStoragePolicy(),
     },
     tags: [newOpcUaTag()],
   };
@@ -151,6 +157,9 @@ export function newOpcUaTag(): OpcUaTagDraft {
     indexRange: '',
     field: '',
     browsePath: '',
+    storage: null,
+    spanLow: null,
+    spanHigh: null,
   };
 }
 
@@ -173,6 +182,7 @@ export function newModbusSettings(): ModbusSettingsDraft {
     degradedIntervalMs: 30_000,
     reconnectMaxDelayMs: 10_000,
     singleWriteFunctions: true,
+    storage: newStoragePolicy(),
   };
 }
 
@@ -193,6 +203,9 @@ export function newModbusTag(): ModbusTagDraft {
     scale: 1,
     offset: 0,
     pollIntervalMs: null,
+    storage: null,
+    spanLow: null,
+    spanHigh: null,
   };
 }
 
@@ -211,6 +224,9 @@ export function tagDraftOf(t: ModbusTag): ModbusTagDraft {
     scale: t.scale,
     offset: t.offset,
     pollIntervalMs: t.pollIntervalMs,
+    storage: t.storage === null ? null : { ...t.storage },
+    spanLow: t.spanLow,
+    spanHigh: t.spanHigh,
   };
 }
 
@@ -230,6 +246,13 @@ export function draftFromDevice(d: DeviceView): DeviceDraft {
   if (draft.protocol === 'opcua') {
     draft.settings.identity = { ...newOpcUaIdentity(), ...draft.settings.identity };
     draft.settings.events = { ...newOpcUaEvents(), ...draft.settings.events };
+  }
+  // A device saved before storage policies existed has none in its view: the schema's default, as the service has.
+  draft.settings.storage ??= newStoragePolicy();
+  for (const t of draft.tags as TagStorageDraft[]) {
+    t.storage ??= null;
+    t.spanLow ??= null;
+    t.spanHigh ??= null;
   }
   return draft;
 }

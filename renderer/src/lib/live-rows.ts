@@ -3,6 +3,7 @@ import type { DeviceView, TagInfo } from '../../../main/domain/device/device-vie
 import type { Quality } from '../../../main/domain/sample/quality.js';
 import { qualityLabel, qualityOf, readoutText } from './format.js';
 import { statusCodeName, statusCodeText } from './status-codes.js';
+import { lossyTags } from './storage-text.js';
 
 /** A tag's latest sample (AppState.latest holds these). */
 export interface LatestValue {
@@ -31,6 +32,8 @@ export interface LiveRow {
   ts: number | null;
   /** Why the value is not current (its device is down, or a polled value is overdue); null when it is. */
   stale: string | null;
+  /** What makes the stored trend differ from the collected values ("deadband ±0.5 °C"); null when stored losslessly. */
+  lossy: string | null;
 }
 
 export type LiveSortKey = 'device' | 'tag' | 'value' | 'unit' | 'quality' | 'ts';
@@ -88,6 +91,7 @@ export function buildLiveRows(
 ): LiveRow[] {
   const byId = new Map(devices.map((d) => [d.id, d]));
   const pollById = pollIntervals(devices);
+  const lossyById = lossyTags(devices);
   return tags.map((t): LiveRow => {
     const device = byId.get(t.deviceId);
     const s = latest.get(t.id);
@@ -113,6 +117,7 @@ export function buildLiveRows(
       qualityText: s ? qualityText(s.quality, opcUa) : down ? 'no value: device not connected' : 'no value yet',
       ts: s ? s.ts : null,
       stale: s ? stale : null,
+      lossy: lossyById.get(t.id) ?? null,
     };
   });
 }
