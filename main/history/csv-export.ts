@@ -21,13 +21,6 @@ interface TagLabel {
   unit: string;
 }
 
-interface RawRow {
-  ts: number;
-  value: number | null;
-  quality: number;
-  text: string | null;
-}
-
 interface RollupRow {
   bucket: number;
   min: number | null;
@@ -170,20 +163,22 @@ export const exportCsv = async (
   const tags = labels(store, q.tagIds);
   const local = localIsoFormatter(timeZone);
   const raw = q.resolution === 'raw';
-  const table = raw ? 'samples' : rollupTable[q.resolution as '1m' | '1h'];
-  const col = raw ? 'ts' : 'bucket';
+  const table = rollupTable[q.resolution === 'raw' ? '1m' : q.resolution];
   const width = q.resolution === '1m' ? 60_000 : 3_600_000;
   // Raw: samples in [from, to]. Buckets: those overlapping [from, to), the first may start before `from`.
   const first = raw ? q.from : Math.floor(q.from / width) * width;
   const last = raw ? q.to : q.to - 1;
-  const count = db.prepare(`SELECT count(*) AS n FROM ${table} WHERE tag_id = ? AND ${col} >= ? AND ${col} <= ?`);
-  const total = q.tagIds.reduce((n, id) => n + (count.get(id, first, last) as { n: number }).n, 0);
+  const count = db.prepare(`SELECT count(*) AS n FROM ${table} WHERE tag_id = ? AND bucket >= ? AND bucket <= ?`);
+  // Raw samples through RawSamples (rows and sealed blocks); counting them stops a little past the cap.
+  const total = q.tagIds.reduce(
+    (n, id) =>
+      n + (raw ? store.samples.countRange(id, first, last, maxRows) : (count.get(id, first, last) as { n: number }).n),
+    0,
+  );
   if (total > maxRows) throw tooLarge(q.resolution, total, maxRows);
   const select = db.prepare(
-    raw
-      ? 'SELECT ts, value, quality, text FROM samples WHERE tag_id = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?'
-      : `SELECT bucket, min, max, sum, count, bad_count, worst_quality FROM ${table} WHERE tag_id = ? AND bucket >= ? AND bucket <= ?
-         ORDER BY bucket LIMIT ?`,
+    `SELECT bucket, min, max, sum, count, bad_count, worst_quality FROM ${table} WHERE tag_id = ? AND bucket >= ? AND bucket <= ?
+     ORDER BY bucket LIMIT ?`,
   );
   const parts: string[] = [
     raw ? line(['timestamp_utc', 'timestamp_local', 'device', 'tag', 'value', 'unit', 'quality']) : line(bucketHeader),
@@ -197,7 +192,7 @@ export const exportCsv = async (
       const limit = Math.min(chunkRows, maxRows - rows);
       const chunk: string[] = [];
       if (raw) {
-        const got = select.all(id, from, last, limit) as RawRow[];
+        const got = store.samples.raw(id, from, last, limit);
         for (const r of got) {
           const v = r.text ?? r.value;
           chunk.push(

@@ -31,13 +31,15 @@ export interface RetentionServiceOptions {
   exactCountBytes?: number;
 }
 
-type Table = 'samples' | 'rollup_1m' | 'rollup_1h';
+/** Sealed blocks deleted per step (a block holds many samples: a few per transaction keep steps short). */
+const BLOCKS_PER_STEP = 8;
+
+type Table = 'rollup_1m' | 'rollup_1h';
 type LastRun = NonNullable<RetentionStatus['lastRun']>;
 
 /** The app is stopping: the run ends between two steps. */
 class RetentionStopped extends Error {}
 
-const timeColumn = (t: Table): string => (t === 'samples' ? 'ts' : 'bucket');
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
@@ -129,7 +131,7 @@ export class RetentionService {
     rollups.catchUp(rawCutoff);
     const rollupCutoff = Math.floor((now - s.rollupDays * DAY_MS) / HOUR_MS) * HOUR_MS;
     store.rollups.setRawPurgedBefore(rawCutoff);
-    let deletedSamples = await this.deleteBefore('samples', rawCutoff);
+    let deletedSamples = await this.deleteRawBefore(rawCutoff);
     let deletedRollups =
       (await this.deleteBefore('rollup_1m', rollupCutoff)) + (await this.deleteBefore('rollup_1h', rollupCutoff));
     const deletedAlarmEvents = await this.deleteAlarmEventsBefore(now - s.alarmEventDays * DAY_MS);
@@ -137,16 +139,16 @@ export class RetentionService {
     // Over the cap: the oldest day of raw samples across tags goes first, then the oldest day of rollups.
     while (store.usedBytes() > s.maxBytes) {
       const oldestRaw = this.oldestRaw();
-      const table: Table | null =
-        oldestRaw !== null ? 'samples' : this.tagIds('rollup_1m').length > 0 ? 'rollup_1m' : null;
-      const oldest = table === 'samples' ? oldestRaw : this.oldestRollup();
-      if (table === null || oldest === null) break;
+      const what: 'raw' | Table | null =
+        oldestRaw !== null ? 'raw' : this.tagIds('rollup_1m').length > 0 ? 'rollup_1m' : null;
+      const oldest = what === 'raw' ? oldestRaw : this.oldestRollup();
+      if (what === null || oldest === null) break;
       capReached = true;
       const dayEnd = Math.floor(oldest / DAY_MS) * DAY_MS + DAY_MS;
-      if (table === 'samples') {
+      if (what === 'raw') {
         rollups.catchUp(dayEnd);
         store.rollups.setRawPurgedBefore(dayEnd);
-        deletedSamples += await this.deleteBefore('samples', dayEnd);
+        deletedSamples += await this.deleteRawBefore(dayEnd);
       } else {
         deletedRollups +=
           (await this.deleteBefore('rollup_1m', dayEnd)) + (await this.deleteBefore('rollup_1h', dayEnd));
@@ -165,10 +167,37 @@ export class RetentionService {
     return this.lastRun;
   }
 
-  /** Deletes rows older than `before`, per tag, at most stepRows per transaction, yielding between steps. */
+  /**
+   * Deletes raw samples older than `before` (rows per tag, then sealed blocks that end before it), at most
+   * stepRows rows or a few blocks per transaction, yielding between steps. A block reaching past `before` stays
+   * whole until it has aged out entirely.
+   */
+  private async deleteRawBefore(before: number): Promise<number> {
+    const raw = this.options.store.samples;
+    let deleted = 0;
+    for (const tagId of raw.tagIds()) {
+      for (;;) {
+        const step = raw.deleteRowsStep(tagId, before, this.stepRows);
+        deleted += step.deleted;
+        if (step.deleted > 0) await yieldToLoop();
+        if (this.stopped) throw new RetentionStopped();
+        if (!step.more) break;
+      }
+    }
+    for (;;) {
+      const n = raw.deleteBlocksStep(before, BLOCKS_PER_STEP);
+      deleted += n;
+      if (n === 0) break;
+      await yieldToLoop();
+      if (this.stopped) throw new RetentionStopped();
+    }
+    return deleted;
+  }
+
+  /** Deletes rollup rows older than `before`, per tag, at most stepRows per transaction, yielding between steps. */
   private async deleteBefore(table: Table, before: number): Promise<number> {
     const db = this.options.store.database;
-    const col = timeColumn(table);
+    const col = 'bucket';
     const nth = db.prepare(
       `SELECT ${col} AS t FROM ${table} WHERE tag_id = ? AND ${col} < ? ORDER BY ${col} LIMIT 1 OFFSET ?`,
     );
@@ -218,7 +247,8 @@ export class RetentionService {
   }
 
   private oldestRaw(): number | null {
-    return this.options.store.samples.oldest(this.tagIds('samples'));
+    const raw = this.options.store.samples;
+    return raw.oldest(raw.tagIds());
   }
 
   /** Over every tag that has minute rows, hour rows or both. */
@@ -238,12 +268,13 @@ export class RetentionService {
       if (used > (this.options.exactCountBytes ?? EXACT_COUNT_BYTES)) throw new Error('too large to walk');
       const bytes = db
         .prepare(
-          "SELECT name, sum(pgsize) AS b FROM dbstat('main', 1) WHERE name IN ('samples', 'rollup_1m', 'rollup_1h') GROUP BY name",
+          "SELECT name, sum(pgsize) AS b FROM dbstat('main', 1) WHERE name IN ('rollup_1m', 'rollup_1h') GROUP BY name",
         )
         .all() as { name: string; b: number }[];
       const of = (n: string): number => bytes.find((r) => r.name === n)?.b ?? 0;
+      const raw = this.options.store.samples.tableBytes();
       const rollupRows = counts.rollup1m + counts.rollup1h;
-      perSample = counts.raw > 0 ? of('samples') / counts.raw : null;
+      perSample = counts.raw > 0 ? (raw.rows + raw.blocks) / counts.raw : null;
       perRollupRow = rollupRows > 0 ? (of('rollup_1m') + of('rollup_1h')) / rollupRows : null;
     } catch {
       // No dbstat (or too large): the used pages shared out per row (an upper bound: other tables count too).
@@ -264,7 +295,7 @@ export class RetentionService {
     const db = store.database;
     if (store.usedBytes() <= (this.options.exactCountBytes ?? EXACT_COUNT_BYTES)) {
       const n = (t: Table): number => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
-      return { raw: n('samples'), rollup1m: n('rollup_1m'), rollup1h: n('rollup_1h'), approximate: false };
+      return { raw: store.samples.count(), rollup1m: n('rollup_1m'), rollup1h: n('rollup_1h'), approximate: false };
     }
     const rawSince = db.prepare(
       'SELECT coalesce(sum(count + bad_count), 0) AS n FROM rollup_1h WHERE tag_id = ? AND bucket >= ?',
@@ -297,11 +328,10 @@ export class RetentionService {
     if (!this.measured) this.measure(now);
     const counts = this.counts();
     // Recent ingest: samples stored in the last hour, per tag along the primary key, times 24.
-    const recent = db.prepare('SELECT count(*) AS n FROM samples WHERE tag_id = ? AND ts >= ?');
     let lastHour = 0;
     let recording = 0;
-    for (const id of this.tagIds('samples')) {
-      const n = (recent.get(id, now - HOUR_MS) as { n: number }).n;
+    for (const id of store.samples.tagIds()) {
+      const n = store.samples.countRange(id, now - HOUR_MS, Number.MAX_SAFE_INTEGER);
       lastHour += n;
       if (n > 0) recording++;
     }
