@@ -132,7 +132,7 @@ const tierWord: Record<'1m' | '1h', string> = { '1m': '1-minute buckets', '1h': 
 
 /** The same cap for every resolution, said the same way, with what to do instead. */
 const tooLarge = (resolution: ExportQueryInput['resolution'], total: number, max: number): AppError => {
-  const what = resolution === 'raw' ? 'samples' : tierWord[resolution];
+  const what = resolution === 'raw' ? 'raw samples' : tierWord[resolution];
   const instead =
     resolution === 'raw'
       ? 'export 1-minute rollups instead'
