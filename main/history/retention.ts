@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import { AppError, errorMessage } from '../domain/errors/app-error.js';
-import type { RetentionInput, RetentionSettings, RetentionStatus } from '../domain/history/retention.js';
+import type { RawClass } from '../domain/history/raw-class.js';
+import type { RawClassCost, RetentionInput, RetentionSettings, RetentionStatus } from '../domain/history/retention.js';
 import { HOUR_MS } from '../store/rollups-repo.js';
 import type { Store } from '../store/store.js';
+import { measureClasses, tagClasses, type ClassHolding } from './raw-class-costs.js';
 import type { RollupService } from './rollups.js';
 
 const DAY_MS = 24 * HOUR_MS;
@@ -52,7 +54,13 @@ export class RetentionService {
   private again = false;
   private stopped = false;
   private lastRun: LastRun | null = null;
-  private measured: { at: number; perSample: number | null; perRollupRow: number | null } | null = null;
+  private measured: {
+    at: number;
+    perSample: number | null;
+    perRollupRow: number | null;
+    /** Per class of tag; null on a store too large to walk. */
+    classes: { of: Map<number, RawClass>; holdings: ClassHolding[] } | null;
+  } | null = null;
   private readonly stepRows: number;
   private readonly now: () => number;
 
@@ -262,6 +270,7 @@ export class RetentionService {
     const counts = this.counts();
     let perSample: number | null;
     let perRollupRow: number | null;
+    let classes: { of: Map<number, RawClass>; holdings: ClassHolding[] } | null = null;
     const used = this.options.store.usedBytes();
     try {
       // dbstat reads every page: on a large store the share estimate below is used instead.
@@ -276,13 +285,15 @@ export class RetentionService {
       const rollupRows = counts.rollup1m + counts.rollup1h;
       perSample = counts.raw > 0 ? (raw.rows + raw.blocks) / counts.raw : null;
       perRollupRow = rollupRows > 0 ? (of('rollup_1m') + of('rollup_1h')) / rollupRows : null;
+      const m = measureClasses(this.options.store, raw);
+      classes = { of: m.classes, holdings: m.holdings };
     } catch {
       // No dbstat (or too large): the used pages shared out per row (an upper bound: other tables count too).
       const rows = counts.raw + counts.rollup1m + counts.rollup1h;
       perSample = rows > 0 ? used / rows : null;
       perRollupRow = perSample;
     }
-    this.measured = { at: now, perSample, perRollupRow };
+    this.measured = { at: now, perSample, perRollupRow, classes };
   }
 
   /**
@@ -330,11 +341,27 @@ export class RetentionService {
     // Recent ingest: samples stored in the last hour, per tag along the primary key, times 24.
     let lastHour = 0;
     let recording = 0;
+    const perClass = new Map<RawClass, number>();
+    const measured = this.measured?.classes ?? null;
+    // Tags new since the measurement are classed by their configuration.
+    let classOf = measured?.of ?? new Map<number, RawClass>();
+    let reclassed = false;
     for (const id of store.samples.tagIds()) {
       const n = store.samples.countRange(id, now - HOUR_MS, Number.MAX_SAFE_INTEGER);
       lastHour += n;
-      if (n > 0) recording++;
+      if (n === 0) continue;
+      recording++;
+      if (!classOf.has(id) && !reclassed) {
+        classOf = tagClasses(store);
+        reclassed = true;
+      }
+      const c = classOf.get(id) ?? 'analog';
+      perClass.set(c, (perClass.get(c) ?? 0) + n);
     }
+    const rawClasses: RawClassCost[] = (measured?.holdings ?? []).map((h) => ({
+      ...h,
+      samplesPerDay: (perClass.get(h.class) ?? 0) * 24,
+    }));
     const configured = (db.prepare('SELECT count(*) AS n FROM tags').get() as { n: number }).n;
     return {
       settings: this.settings(),
@@ -349,6 +376,7 @@ export class RetentionService {
       bytesPerSample: this.measured?.perSample ?? null,
       bytesPerRollupRow: this.measured?.perRollupRow ?? null,
       samplesPerDay: lastHour * 24,
+      rawClasses,
       tags: recording > 0 ? recording : configured,
       lastRun: this.lastRun,
     };
