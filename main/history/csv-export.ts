@@ -131,7 +131,13 @@ export interface ExportOptions {
 const tierWord: Record<'1m' | '1h', string> = { '1m': '1-minute buckets', '1h': '1-hour buckets' };
 
 /** The same cap for every resolution, said the same way, with what to do instead. */
-const tooLarge = (resolution: ExportQueryInput['resolution'], total: number, max: number): AppError => {
+const tooLarge = (
+  resolution: ExportQueryInput['resolution'],
+  total: number,
+  max: number,
+  /** False when counting stopped once past the cap: the range holds at least `total`. */
+  exact: boolean,
+): AppError => {
   const what = resolution === 'raw' ? 'raw samples' : tierWord[resolution];
   const instead =
     resolution === 'raw'
@@ -141,7 +147,7 @@ const tooLarge = (resolution: ExportQueryInput['resolution'], total: number, max
         : 'export fewer tags at once';
   return new AppError(
     'invalid_input',
-    `That range holds ${total.toLocaleString('en-US')} ${what}, more than the ${max.toLocaleString('en-US')} rows ` +
+    `That range holds ${exact ? '' : 'at least '}${total.toLocaleString('en-US')} ${what}, more than the ${max.toLocaleString('en-US')} rows ` +
       `an export allows. Choose a shorter range, or ${instead}.`,
   );
 };
@@ -170,12 +176,21 @@ export const exportCsv = async (
   const last = raw ? q.to : q.to - 1;
   const count = db.prepare(`SELECT count(*) AS n FROM ${table} WHERE tag_id = ? AND bucket >= ? AND bucket <= ?`);
   // Raw samples through RawSamples (rows and sealed blocks); counting them stops a little past the cap.
-  const total = q.tagIds.reduce(
-    (n, id) =>
-      n + (raw ? store.samples.countRange(id, first, last, maxRows) : (count.get(id, first, last) as { n: number }).n),
-    0,
-  );
-  if (total > maxRows) throw tooLarge(q.resolution, total, maxRows);
+  let total = 0;
+  let exact = true;
+  // Counting stops once past the cap (the tags left, and the rest of a tag's sealed blocks, are not counted).
+  for (const [i, id] of q.tagIds.entries()) {
+    if (raw) {
+      const c = store.samples.countUpTo(id, first, last, maxRows - total);
+      total += c.n;
+      exact &&= c.exact;
+    } else total += (count.get(id, first, last) as { n: number }).n;
+    if (total > maxRows) {
+      exact &&= i === q.tagIds.length - 1;
+      break;
+    }
+  }
+  if (total > maxRows) throw tooLarge(q.resolution, total, maxRows, exact);
   const select = db.prepare(
     `SELECT bucket, min, max, sum, count, bad_count, worst_quality FROM ${table} WHERE tag_id = ? AND bucket >= ? AND bucket <= ?
      ORDER BY bucket LIMIT ?`,

@@ -1,13 +1,7 @@
-import type { Sample } from '../../domain/sample/sample.js';
-
 /** Bit 31 of an OPC UA status code: the sample is bad (same rule as the rollups and the trend queries). */
 const BAD_BIT = 0x80000000;
 
-/** A sample with a value and a quality whose severity bit is clear: what averages, minima and maxima use. */
-export const isUsable = (s: Pick<Sample, 'value' | 'quality'>): boolean =>
-  s.value !== null && (s.quality & BAD_BIT) === 0;
-
-/** The sample's quality has the bad bit set (0x80000000 and above). */
+/** The sample's quality has the bad bit set (0x80000000 and above): not usable for min, max, sum, first, last. */
 export const isBad = (quality: number): boolean => (quality & BAD_BIT) !== 0;
 
 /**
@@ -55,7 +49,7 @@ export interface RawAggregate {
   t1: number;
 }
 
-/** Adds samples, oldest first, into one bucket's aggregates. */
+/** Adds samples (time, value, quality), oldest first, into one bucket's aggregates. */
 export class BucketAggregator {
   private n = 0;
   private count = 0;
@@ -71,26 +65,26 @@ export class BucketAggregator {
   private t0 = 0;
   private t1 = 0;
 
-  add(s: Sample): void {
+  add(ts: number, value: number | null, quality: number): void {
     if (this.n === 0) {
-      this.t0 = s.ts;
-      this.worst = s.quality;
+      this.t0 = ts;
+      this.worst = quality;
     }
     this.n++;
-    this.t1 = s.ts;
-    if (s.quality > this.worst) this.worst = s.quality;
-    if (isBad(s.quality)) this.bad++;
-    if (!isUsable(s)) return;
-    const v = s.value as number;
+    this.t1 = ts;
+    if (quality > this.worst) this.worst = quality;
+    if (isBad(quality)) this.bad++;
+    if (value === null || isBad(quality)) return;
+    const v = value;
     this.count++;
     if (this.min === null || v < this.min) this.min = v;
     if (this.max === null || v > this.max) this.max = v;
     this.sum.add(v);
     if (this.firstTs === null) {
-      this.firstTs = s.ts;
+      this.firstTs = ts;
       this.firstValue = v;
     }
-    this.lastTs = s.ts;
+    this.lastTs = ts;
     this.lastValue = v;
   }
 

@@ -91,6 +91,7 @@ export class RawSamples {
   private readonly oldestOne: Database.Statement<[number]>;
   private readonly newestOne: Database.Statement<[number]>;
   private readonly rangeRows: Database.Statement<[number, number, number, number]>;
+  private readonly rangeTuples: Database.Statement<[number, number, number, number]>;
   private readonly countRows: Database.Statement<[number, number, number]>;
   private readonly nthBefore: Database.Statement<[number, number, number]>;
   private readonly deleteRowsBefore: Database.Statement<[number, number]>;
@@ -117,6 +118,9 @@ export class RawSamples {
     this.rangeRows = db.prepare(
       'SELECT ts, value, quality, text FROM samples WHERE tag_id = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?',
     );
+    this.rangeTuples = db
+      .prepare('SELECT ts, value, quality FROM samples WHERE tag_id = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?')
+      .raw(true);
     this.countRows = db.prepare('SELECT count(*) AS n FROM samples WHERE tag_id = ? AND ts >= ? AND ts <= ?');
     this.nthBefore = db.prepare('SELECT ts AS t FROM samples WHERE tag_id = ? AND ts < ? ORDER BY ts LIMIT 1 OFFSET ?');
     this.deleteRowsBefore = db.prepare('DELETE FROM samples WHERE tag_id = ? AND ts < ?');
@@ -187,17 +191,26 @@ export class RawSamples {
     }
   }
 
-  /** Samples of a tag in [from, to]; stops counting once past `cap` (an export only needs to know it is too many). */
-  countRange(tagId: number, from: number, to: number, cap = Infinity): number {
+  /** Samples of a tag in [from, to]. */
+  countRange(tagId: number, from: number, to: number): number {
+    return this.countUpTo(tagId, from, to, Infinity).n;
+  }
+
+  /**
+   * Samples of a tag in [from, to], counting stopped once past `cap` (an export only needs to know it is too many):
+   * `exact` false when it stopped early, `n` then more than `cap` but not the whole count.
+   */
+  countUpTo(tagId: number, from: number, to: number, cap: number): { n: number; exact: boolean } {
     let n = (this.countRows.get(tagId, from, to) as { n: number }).n;
-    if (!this.blocksIn(tagId, from, to)) return n;
+    if (!this.blocksIn(tagId, from, to)) return { n, exact: true };
     // Blocks say how many samples they hold only whole: counted by decoding the range.
     let start = from;
     for (;;) {
       const got = this.blocks.range(tagId, start, to, WALK_CHUNK);
       n += got.length;
       const last = got.at(-1);
-      if (got.length < WALK_CHUNK || last === undefined || n > cap) return n;
+      if (got.length < WALK_CHUNK || last === undefined) return { n, exact: true };
+      if (n > cap) return { n, exact: false };
       start = last.ts + 1;
     }
   }
@@ -210,17 +223,30 @@ export class RawSamples {
     const out: { k: number; agg: RawAggregate }[] = [];
     let k = -1;
     let acc = new BucketAggregator();
-    this.walk(tagId, start, end - 1, (chunk) => {
-      for (const s of chunk) {
-        const b = Math.floor((s.ts - start) / width);
-        if (b !== k) {
-          if (!acc.empty) out.push({ k, agg: acc.result() });
-          acc = new BucketAggregator();
-          k = b;
-        }
-        acc.add(s);
+    const add = (ts: number, value: number | null, quality: number): void => {
+      const b = Math.floor((ts - start) / width);
+      if (b !== k) {
+        if (!acc.empty) out.push({ k, agg: acc.result() });
+        acc = new BucketAggregator();
+        k = b;
       }
-    });
+      acc.add(ts, value, quality);
+    };
+    if (this.blocksIn(tagId, start, end - 1)) {
+      this.walk(tagId, start, end - 1, (chunk) => {
+        for (const s of chunk) add(s.ts, s.value, s.quality);
+      });
+    } else {
+      // Rows only (no block reaches the range): read as arrays, no sample objects (rollup recompute's hot path).
+      let from = start;
+      for (;;) {
+        const rows = this.rangeTuples.all(tagId, from, end - 1, WALK_CHUNK) as [number, number | null, number][];
+        for (const [ts, value, quality] of rows) add(ts, value, quality);
+        const last = rows.at(-1);
+        if (rows.length < WALK_CHUNK || last === undefined) break;
+        from = last[0] + 1;
+      }
+    }
     if (!acc.empty) out.push({ k, agg: acc.result() });
     return out;
   }
