@@ -69,7 +69,8 @@ export const deviceHandlers = (deps: DeviceHandlerDeps): Pick<Handlers, DeviceCa
       await deps.forgetPassword(id);
       await deps.collectors.remove(id);
       deps.flush();
-      s.devices.delete(id);
+      // Two deletes of one device may both pass the check above while the first awaits: only one deletes it.
+      if (!s.devices.delete(id)) throw new AppError('not_found', `Device ${id} does not exist (deleted meanwhile?).`);
       // Its outages still to backfill go with it (a new device may get the same id).
       s.settings.delete(backfillKey(id));
       deps.sync?.deviceDeleted(id);
