@@ -154,9 +154,16 @@ export class RetentionService {
       capReached = true;
       const dayEnd = Math.floor(oldest / DAY_MS) * DAY_MS + DAY_MS;
       if (what === 'raw') {
-        rollups.catchUp(dayEnd);
-        store.rollups.setRawPurgedBefore(dayEnd);
-        deletedSamples += await this.deleteRawBefore(dayEnd);
+        // A sealed block goes only whole, once it ends before the bound: when the oldest one reaches past the day,
+        // the bound moves on a day at a time until something goes (else the loop would never end).
+        let gone = 0;
+        for (let end = dayEnd; gone === 0 && end <= now + DAY_MS; end += DAY_MS) {
+          rollups.catchUp(end);
+          store.rollups.setRawPurgedBefore(end);
+          gone = await this.deleteRawBefore(end);
+        }
+        if (gone === 0) break;
+        deletedSamples += gone;
       } else {
         deletedRollups +=
           (await this.deleteBefore('rollup_1m', dayEnd)) + (await this.deleteBefore('rollup_1h', dayEnd));

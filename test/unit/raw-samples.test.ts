@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Prng } from '../../main/domain/prng.js';
 import type { Sample } from '../../main/domain/sample/sample.js';
+import { RetentionService } from '../../main/history/retention.js';
+import { RollupService } from '../../main/history/rollups.js';
 import type { Db } from '../../main/store/database.js';
 import { RawSamples } from '../../main/store/raw/raw-samples.js';
 import { SealedBlocks } from '../../main/store/raw/sealed-blocks.js';
+import type { Store } from '../../main/store/store.js';
 import { useTempStore } from '../helpers/temp-store.js';
 
 const T0 = Date.UTC(2026, 11, 1);
@@ -182,5 +185,30 @@ describe('RawSamples: rows and sealed blocks as one, oldest first, each (tag, ti
     }
     expect(raw.raw(2, T0, T0 + 86_400_000)).toEqual([]);
     expect(raw.tagIds()).toEqual([1]);
+  });
+
+  it('retention over the size cap gets past a sealed block that reaches beyond the oldest day', async () => {
+    const db = ctx.store.database;
+    const blocks = new MemoryBlocks(db);
+    const raw = new RawSamples(db, blocks);
+    // The store as the app has it, its raw samples read through these blocks.
+    const store = Object.create(ctx.store, { samples: { value: raw } }) as Store;
+    const now = T0 + 10 * 86_400_000;
+    // Three days in one block (the oldest data), then rows.
+    blocks.seal(Array.from({ length: 72 }, (_, h) => ({ tagId: 1, ts: T0 + h * 3_600_000, value: h, quality: 0 })));
+    const rows = Array.from({ length: 48 }, (_, h) => ({
+      tagId: 1,
+      ts: T0 + 5 * 86_400_000 + h * 3_600_000,
+      value: h,
+      quality: 0,
+    }));
+    store.transaction(() => raw.insertNew(rows));
+    // A cap nothing fits under: everything raw goes, oldest first.
+    store.settings.set('retention', { rawDays: 3650, rollupDays: 3650, maxBytes: 1, alarmEventDays: 365 });
+    const rollups = new RollupService({ rollups: store.rollups });
+    const run = await new RetentionService({ store, rollups, now: () => now }).run();
+    expect(run.capReached).toBe(true);
+    expect(run.deletedSamples).toBe(72 + 48);
+    expect(raw.count()).toBe(0);
   });
 });
