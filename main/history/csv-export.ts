@@ -21,13 +21,6 @@ interface TagLabel {
   unit: string;
 }
 
-interface RawRow {
-  ts: number;
-  value: number | null;
-  quality: number;
-  text: string | null;
-}
-
 interface RollupRow {
   bucket: number;
   min: number | null;
@@ -138,8 +131,14 @@ export interface ExportOptions {
 const tierWord: Record<'1m' | '1h', string> = { '1m': '1-minute buckets', '1h': '1-hour buckets' };
 
 /** The same cap for every resolution, said the same way, with what to do instead. */
-const tooLarge = (resolution: ExportQueryInput['resolution'], total: number, max: number): AppError => {
-  const what = resolution === 'raw' ? 'samples' : tierWord[resolution];
+const tooLarge = (
+  resolution: ExportQueryInput['resolution'],
+  total: number,
+  max: number,
+  /** False when counting stopped once past the cap: the range holds at least `total`. */
+  exact: boolean,
+): AppError => {
+  const what = resolution === 'raw' ? 'raw samples' : tierWord[resolution];
   const instead =
     resolution === 'raw'
       ? 'export 1-minute rollups instead'
@@ -148,7 +147,7 @@ const tooLarge = (resolution: ExportQueryInput['resolution'], total: number, max
         : 'export fewer tags at once';
   return new AppError(
     'invalid_input',
-    `That range holds ${total.toLocaleString('en-US')} ${what}, more than the ${max.toLocaleString('en-US')} rows ` +
+    `That range holds ${exact ? '' : 'at least '}${total.toLocaleString('en-US')} ${what}, more than the ${max.toLocaleString('en-US')} rows ` +
       `an export allows. Choose a shorter range, or ${instead}.`,
   );
 };
@@ -170,20 +169,31 @@ export const exportCsv = async (
   const tags = labels(store, q.tagIds);
   const local = localIsoFormatter(timeZone);
   const raw = q.resolution === 'raw';
-  const table = raw ? 'samples' : rollupTable[q.resolution as '1m' | '1h'];
-  const col = raw ? 'ts' : 'bucket';
+  const table = rollupTable[q.resolution === 'raw' ? '1m' : q.resolution];
   const width = q.resolution === '1m' ? 60_000 : 3_600_000;
   // Raw: samples in [from, to]. Buckets: those overlapping [from, to), the first may start before `from`.
   const first = raw ? q.from : Math.floor(q.from / width) * width;
   const last = raw ? q.to : q.to - 1;
-  const count = db.prepare(`SELECT count(*) AS n FROM ${table} WHERE tag_id = ? AND ${col} >= ? AND ${col} <= ?`);
-  const total = q.tagIds.reduce((n, id) => n + (count.get(id, first, last) as { n: number }).n, 0);
-  if (total > maxRows) throw tooLarge(q.resolution, total, maxRows);
+  const count = db.prepare(`SELECT count(*) AS n FROM ${table} WHERE tag_id = ? AND bucket >= ? AND bucket <= ?`);
+  // Raw samples through RawSamples (rows and sealed blocks); counting them stops a little past the cap.
+  let total = 0;
+  let exact = true;
+  // Counting stops once past the cap (the tags left, and the rest of a tag's sealed blocks, are not counted).
+  for (const [i, id] of q.tagIds.entries()) {
+    if (raw) {
+      const c = store.samples.countUpTo(id, first, last, maxRows - total);
+      total += c.n;
+      exact &&= c.exact;
+    } else total += (count.get(id, first, last) as { n: number }).n;
+    if (total > maxRows) {
+      exact &&= i === q.tagIds.length - 1;
+      break;
+    }
+  }
+  if (total > maxRows) throw tooLarge(q.resolution, total, maxRows, exact);
   const select = db.prepare(
-    raw
-      ? 'SELECT ts, value, quality, text FROM samples WHERE tag_id = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?'
-      : `SELECT bucket, min, max, sum, count, bad_count, worst_quality FROM ${table} WHERE tag_id = ? AND bucket >= ? AND bucket <= ?
-         ORDER BY bucket LIMIT ?`,
+    `SELECT bucket, min, max, sum, count, bad_count, worst_quality FROM ${table} WHERE tag_id = ? AND bucket >= ? AND bucket <= ?
+     ORDER BY bucket LIMIT ?`,
   );
   const parts: string[] = [
     raw ? line(['timestamp_utc', 'timestamp_local', 'device', 'tag', 'value', 'unit', 'quality']) : line(bucketHeader),
@@ -197,7 +207,7 @@ export const exportCsv = async (
       const limit = Math.min(chunkRows, maxRows - rows);
       const chunk: string[] = [];
       if (raw) {
-        const got = select.all(id, from, last, limit) as RawRow[];
+        const got = store.samples.raw(id, from, last, limit);
         for (const r of got) {
           const v = r.text ?? r.value;
           chunk.push(

@@ -53,12 +53,11 @@ export class HistoryService {
     this.options.flush?.();
     // Only what this answer reads: its tags over its range (the background pass keeps the others).
     this.options.rollups.catchUpTags(q.tagIds, q.from, q.to);
-    const db = store.database;
     const choice = chooseTier(q.from, q.to, q.pixels);
     const series: TrendSeries[] = [];
     for (const tagId of q.tagIds) {
-      let s = choice.resolution === 'raw' ? rawPoints(db, tagId, q.from, q.to, q.pixels * 2) : null;
-      s ??= reducedSeries(db, tagId, choice.resolution, choice.start, q.to, choice.bucketMs);
+      let s = choice.resolution === 'raw' ? rawPoints(store.samples, tagId, q.from, q.to, q.pixels * 2) : null;
+      s ??= reducedSeries(store, tagId, choice.resolution, choice.start, q.to, choice.bucketMs);
       const { server, cloud } = this.options;
       if (q.server && server) s = await this.fillFrom(server, 'server', s, q.from, q.to, choice.bucketMs, q.pixels);
       if (q.cloud && cloud && s.fillSource === null) {

@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import { AppError, errorMessage } from '../domain/errors/app-error.js';
-import type { RetentionInput, RetentionSettings, RetentionStatus } from '../domain/history/retention.js';
+import type { RawClass } from '../domain/history/raw-class.js';
+import type { RawClassCost, RetentionInput, RetentionSettings, RetentionStatus } from '../domain/history/retention.js';
 import { HOUR_MS } from '../store/rollups-repo.js';
 import type { Store } from '../store/store.js';
+import { measureClasses, tagClasses, type ClassHolding } from './raw-class-costs.js';
 import type { RollupService } from './rollups.js';
 
 const DAY_MS = 24 * HOUR_MS;
@@ -31,13 +33,15 @@ export interface RetentionServiceOptions {
   exactCountBytes?: number;
 }
 
-type Table = 'samples' | 'rollup_1m' | 'rollup_1h';
+/** Sealed blocks deleted per step (a block holds many samples: a few per transaction keep steps short). */
+const BLOCKS_PER_STEP = 8;
+
+type Table = 'rollup_1m' | 'rollup_1h';
 type LastRun = NonNullable<RetentionStatus['lastRun']>;
 
 /** The app is stopping: the run ends between two steps. */
 class RetentionStopped extends Error {}
 
-const timeColumn = (t: Table): string => (t === 'samples' ? 'ts' : 'bucket');
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
@@ -50,7 +54,13 @@ export class RetentionService {
   private again = false;
   private stopped = false;
   private lastRun: LastRun | null = null;
-  private measured: { at: number; perSample: number | null; perRollupRow: number | null } | null = null;
+  private measured: {
+    at: number;
+    perSample: number | null;
+    perRollupRow: number | null;
+    /** Per class of tag; null on a store too large to walk. */
+    classes: { of: Map<number, RawClass>; holdings: ClassHolding[] } | null;
+  } | null = null;
   private readonly stepRows: number;
   private readonly now: () => number;
 
@@ -129,7 +139,7 @@ export class RetentionService {
     rollups.catchUp(rawCutoff);
     const rollupCutoff = Math.floor((now - s.rollupDays * DAY_MS) / HOUR_MS) * HOUR_MS;
     store.rollups.setRawPurgedBefore(rawCutoff);
-    let deletedSamples = await this.deleteBefore('samples', rawCutoff);
+    let deletedSamples = await this.deleteRawBefore(rawCutoff);
     let deletedRollups =
       (await this.deleteBefore('rollup_1m', rollupCutoff)) + (await this.deleteBefore('rollup_1h', rollupCutoff));
     const deletedAlarmEvents = await this.deleteAlarmEventsBefore(now - s.alarmEventDays * DAY_MS);
@@ -137,16 +147,23 @@ export class RetentionService {
     // Over the cap: the oldest day of raw samples across tags goes first, then the oldest day of rollups.
     while (store.usedBytes() > s.maxBytes) {
       const oldestRaw = this.oldestRaw();
-      const table: Table | null =
-        oldestRaw !== null ? 'samples' : this.tagIds('rollup_1m').length > 0 ? 'rollup_1m' : null;
-      const oldest = table === 'samples' ? oldestRaw : this.oldestRollup();
-      if (table === null || oldest === null) break;
+      const what: 'raw' | Table | null =
+        oldestRaw !== null ? 'raw' : this.tagIds('rollup_1m').length > 0 ? 'rollup_1m' : null;
+      const oldest = what === 'raw' ? oldestRaw : this.oldestRollup();
+      if (what === null || oldest === null) break;
       capReached = true;
       const dayEnd = Math.floor(oldest / DAY_MS) * DAY_MS + DAY_MS;
-      if (table === 'samples') {
-        rollups.catchUp(dayEnd);
-        store.rollups.setRawPurgedBefore(dayEnd);
-        deletedSamples += await this.deleteBefore('samples', dayEnd);
+      if (what === 'raw') {
+        // A sealed block goes only whole, once it ends before the bound: when the oldest one reaches past the day,
+        // the bound moves on a day at a time until something goes (else the loop would never end).
+        let gone = 0;
+        for (let end = dayEnd; gone === 0 && end <= now + DAY_MS; end += DAY_MS) {
+          rollups.catchUp(end);
+          store.rollups.setRawPurgedBefore(end);
+          gone = await this.deleteRawBefore(end);
+        }
+        if (gone === 0) break;
+        deletedSamples += gone;
       } else {
         deletedRollups +=
           (await this.deleteBefore('rollup_1m', dayEnd)) + (await this.deleteBefore('rollup_1h', dayEnd));
@@ -165,10 +182,37 @@ export class RetentionService {
     return this.lastRun;
   }
 
-  /** Deletes rows older than `before`, per tag, at most stepRows per transaction, yielding between steps. */
+  /**
+   * Deletes raw samples older than `before` (rows per tag, then sealed blocks that end before it), at most
+   * stepRows rows or a few blocks per transaction, yielding between steps. A block reaching past `before` stays
+   * whole until it has aged out entirely.
+   */
+  private async deleteRawBefore(before: number): Promise<number> {
+    const raw = this.options.store.samples;
+    let deleted = 0;
+    for (const tagId of raw.tagIds()) {
+      for (;;) {
+        const step = raw.deleteRowsStep(tagId, before, this.stepRows);
+        deleted += step.deleted;
+        if (step.deleted > 0) await yieldToLoop();
+        if (this.stopped) throw new RetentionStopped();
+        if (!step.more) break;
+      }
+    }
+    for (;;) {
+      const n = raw.deleteBlocksStep(before, BLOCKS_PER_STEP);
+      deleted += n;
+      if (n === 0) break;
+      await yieldToLoop();
+      if (this.stopped) throw new RetentionStopped();
+    }
+    return deleted;
+  }
+
+  /** Deletes rollup rows older than `before`, per tag, at most stepRows per transaction, yielding between steps. */
   private async deleteBefore(table: Table, before: number): Promise<number> {
     const db = this.options.store.database;
-    const col = timeColumn(table);
+    const col = 'bucket';
     const nth = db.prepare(
       `SELECT ${col} AS t FROM ${table} WHERE tag_id = ? AND ${col} < ? ORDER BY ${col} LIMIT 1 OFFSET ?`,
     );
@@ -218,7 +262,8 @@ export class RetentionService {
   }
 
   private oldestRaw(): number | null {
-    return this.options.store.samples.oldest(this.tagIds('samples'));
+    const raw = this.options.store.samples;
+    return raw.oldest(raw.tagIds());
   }
 
   /** Over every tag that has minute rows, hour rows or both. */
@@ -232,26 +277,30 @@ export class RetentionService {
     const counts = this.counts();
     let perSample: number | null;
     let perRollupRow: number | null;
+    let classes: { of: Map<number, RawClass>; holdings: ClassHolding[] } | null = null;
     const used = this.options.store.usedBytes();
     try {
       // dbstat reads every page: on a large store the share estimate below is used instead.
       if (used > (this.options.exactCountBytes ?? EXACT_COUNT_BYTES)) throw new Error('too large to walk');
       const bytes = db
         .prepare(
-          "SELECT name, sum(pgsize) AS b FROM dbstat('main', 1) WHERE name IN ('samples', 'rollup_1m', 'rollup_1h') GROUP BY name",
+          "SELECT name, sum(pgsize) AS b FROM dbstat('main', 1) WHERE name IN ('rollup_1m', 'rollup_1h') GROUP BY name",
         )
         .all() as { name: string; b: number }[];
       const of = (n: string): number => bytes.find((r) => r.name === n)?.b ?? 0;
+      const raw = this.options.store.samples.tableBytes();
       const rollupRows = counts.rollup1m + counts.rollup1h;
-      perSample = counts.raw > 0 ? of('samples') / counts.raw : null;
+      perSample = counts.raw > 0 ? (raw.rows + raw.blocks) / counts.raw : null;
       perRollupRow = rollupRows > 0 ? (of('rollup_1m') + of('rollup_1h')) / rollupRows : null;
+      const m = measureClasses(this.options.store, raw);
+      classes = { of: m.classes, holdings: m.holdings };
     } catch {
       // No dbstat (or too large): the used pages shared out per row (an upper bound: other tables count too).
       const rows = counts.raw + counts.rollup1m + counts.rollup1h;
       perSample = rows > 0 ? used / rows : null;
       perRollupRow = perSample;
     }
-    this.measured = { at: now, perSample, perRollupRow };
+    this.measured = { at: now, perSample, perRollupRow, classes };
   }
 
   /**
@@ -264,7 +313,7 @@ export class RetentionService {
     const db = store.database;
     if (store.usedBytes() <= (this.options.exactCountBytes ?? EXACT_COUNT_BYTES)) {
       const n = (t: Table): number => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
-      return { raw: n('samples'), rollup1m: n('rollup_1m'), rollup1h: n('rollup_1h'), approximate: false };
+      return { raw: store.samples.count(), rollup1m: n('rollup_1m'), rollup1h: n('rollup_1h'), approximate: false };
     }
     const rawSince = db.prepare(
       'SELECT coalesce(sum(count + bad_count), 0) AS n FROM rollup_1h WHERE tag_id = ? AND bucket >= ?',
@@ -297,14 +346,29 @@ export class RetentionService {
     if (!this.measured) this.measure(now);
     const counts = this.counts();
     // Recent ingest: samples stored in the last hour, per tag along the primary key, times 24.
-    const recent = db.prepare('SELECT count(*) AS n FROM samples WHERE tag_id = ? AND ts >= ?');
     let lastHour = 0;
     let recording = 0;
-    for (const id of this.tagIds('samples')) {
-      const n = (recent.get(id, now - HOUR_MS) as { n: number }).n;
+    const perClass = new Map<RawClass, number>();
+    const measured = this.measured?.classes ?? null;
+    // Tags new since the measurement are classed by their configuration.
+    let classOf = measured?.of ?? new Map<number, RawClass>();
+    let reclassed = false;
+    for (const id of store.samples.tagIds()) {
+      const n = store.samples.countRange(id, now - HOUR_MS, Number.MAX_SAFE_INTEGER);
       lastHour += n;
-      if (n > 0) recording++;
+      if (n === 0) continue;
+      recording++;
+      if (!classOf.has(id) && !reclassed) {
+        classOf = tagClasses(store);
+        reclassed = true;
+      }
+      const c = classOf.get(id) ?? 'analog';
+      perClass.set(c, (perClass.get(c) ?? 0) + n);
     }
+    const rawClasses: RawClassCost[] = (measured?.holdings ?? []).map((h) => ({
+      ...h,
+      samplesPerDay: (perClass.get(h.class) ?? 0) * 24,
+    }));
     const configured = (db.prepare('SELECT count(*) AS n FROM tags').get() as { n: number }).n;
     return {
       settings: this.settings(),
@@ -319,6 +383,7 @@ export class RetentionService {
       bytesPerSample: this.measured?.perSample ?? null,
       bytesPerRollupRow: this.measured?.perRollupRow ?? null,
       samplesPerDay: lastHour * 24,
+      rawClasses,
       tags: recording > 0 ? recording : configured,
       lastRun: this.lastRun,
     };

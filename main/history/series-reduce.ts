@@ -1,6 +1,8 @@
 import { GAP_QUALITY, type Resolution } from '../domain/history/resolution.js';
 import { type TrendSeries } from '../domain/history/trend-result.js';
 import type { Db } from '../store/database.js';
+import type { RawSamples } from '../store/raw/raw-samples.js';
+import type { Store } from '../store/store.js';
 import { qualityOf } from '../domain/sample/status-codes.js';
 
 /** Per-bucket aggregates as SQL returns them (k: output bucket index). */
@@ -12,21 +14,6 @@ interface BucketAgg {
   total: number | null;
   q: number;
 }
-
-interface RawRow {
-  ts: number;
-  value: number | null;
-  quality: number;
-}
-
-// Parameters arrive as doubles: the casts keep the bucket index an integer division.
-// Usable: a value and a quality whose severity bit (bit 31: bad) is clear; same rule as the rollups.
-const USABLE = '(value IS NOT NULL AND (quality & 2147483648) = 0)';
-
-const rawSql = `SELECT (ts - CAST(@start AS INTEGER)) / CAST(@w AS INTEGER) AS k, coalesce(sum(${USABLE}), 0) AS cnt,
-    min(CASE WHEN ${USABLE} THEN value END) AS lo, max(CASE WHEN ${USABLE} THEN value END) AS hi,
-    sum(CASE WHEN ${USABLE} THEN value END) AS total, max(quality) AS q
-  FROM samples WHERE tag_id = @tag AND ts >= @start AND ts < @end GROUP BY k ORDER BY k`;
 
 const rollupSql = (
   table: string,
@@ -51,20 +38,37 @@ const emptySeries = (tagId: number, resolution: Resolution): TrendSeries => ({
   serverNote: null,
 });
 
+/** Raw samples in output buckets, aggregated from the decoded samples (rows and sealed blocks alike). */
+const rawBuckets = (raw: RawSamples, tagId: number, start: number, end: number, w: number): BucketAgg[] =>
+  raw.buckets(tagId, start, end, w).map(({ k, agg }) => ({
+    k,
+    cnt: agg.count,
+    lo: agg.min,
+    hi: agg.max,
+    total: agg.sum,
+    q: agg.worst,
+  }));
+
+const rollupBuckets = (db: Db, table: string, tagId: number, start: number, end: number, w: number): BucketAgg[] =>
+  db.prepare(rollupSql(table)).all({ tag: tagId, start, end, w }) as BucketAgg[];
+
 /**
- * Aggregates one tag into fixed buckets of `bucketMs` starting at `start` (aligned to the tier) with SQL
- * GROUP BY over the tier's table: every bucket is in the answer; one with no stored row is a gap marker.
+ * Aggregates one tag into fixed buckets of `bucketMs` starting at `start` (aligned to the tier): the raw samples
+ * through RawSamples, rollups with SQL GROUP BY over the tier's table. Every bucket is in the answer; one with
+ * nothing stored is a gap marker.
  */
 export const reducedSeries = (
-  db: Db,
+  store: Store,
   tagId: number,
   resolution: Resolution,
   start: number,
   end: number,
   bucketMs: number,
 ): TrendSeries => {
-  const sql = resolution === 'raw' ? rawSql : rollupSql(resolution === '1m' ? 'rollup_1m' : 'rollup_1h');
-  const rows = db.prepare(sql).all({ tag: tagId, start, end, w: bucketMs }) as BucketAgg[];
+  const rows =
+    resolution === 'raw'
+      ? rawBuckets(store.samples, tagId, start, end, bucketMs)
+      : rollupBuckets(store.database, resolution === '1m' ? 'rollup_1m' : 'rollup_1h', tagId, start, end, bucketMs);
   const n = Math.max(1, Math.ceil((end - start) / bucketMs));
   const s = emptySeries(tagId, resolution);
   const min: (number | null)[] = [];
@@ -91,11 +95,15 @@ export const reducedSeries = (
   return { ...s, bucketMs, min, max, count };
 };
 
-/** Raw rows in [from, to], or null when there are more than `limit` (then the caller reduces). */
-export const rawPoints = (db: Db, tagId: number, from: number, to: number, limit: number): TrendSeries | null => {
-  const rows = db
-    .prepare('SELECT ts, value, quality FROM samples WHERE tag_id = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?')
-    .all(tagId, from, to, limit + 1) as RawRow[];
+/** Raw samples in [from, to], or null when there are more than `limit` (then the caller reduces). */
+export const rawPoints = (
+  raw: RawSamples,
+  tagId: number,
+  from: number,
+  to: number,
+  limit: number,
+): TrendSeries | null => {
+  const rows = raw.raw(tagId, from, to, limit + 1);
   if (rows.length > limit) return null;
   const s = emptySeries(tagId, 'raw');
   const gapAfter = gapThreshold(rows);
@@ -115,10 +123,10 @@ export const rawPoints = (db: Db, tagId: number, from: number, to: number, limit
 };
 
 /** Spacing beyond five times the median spacing of the series is a gap. */
-const gapThreshold = (rows: readonly RawRow[]): number => {
+const gapThreshold = (rows: readonly { ts: number }[]): number => {
   if (rows.length < 3) return Infinity;
   const diffs: number[] = [];
-  for (let i = 1; i < rows.length; i++) diffs.push((rows[i] as RawRow).ts - (rows[i - 1] as RawRow).ts);
+  for (let i = 1; i < rows.length; i++) diffs.push((rows[i] as { ts: number }).ts - (rows[i - 1] as { ts: number }).ts);
   diffs.sort((a, b) => a - b);
   return 5 * (diffs[Math.floor(diffs.length / 2)] as number);
 };

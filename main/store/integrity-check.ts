@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { StoreCheck } from '../domain/store-check.js';
 import type { Db } from './database.js';
+import { RAW_TABLES } from './raw/raw-samples.js';
 import { hasSqliteCode, storeFault } from './store-error.js';
 
 /** Findings kept per check: enough to tell a torn page from widespread damage. */
@@ -13,7 +14,7 @@ const MAX_PROBLEMS = 20;
 export const QUICK_WHOLE_FILE_BYTES = 8 * 1024 ** 2;
 /** Tables that grow with history: on a larger store they wait for the background integrity_check. */
 export const HISTORY_TABLES: ReadonlySet<string> = new Set([
-  'samples',
+  ...RAW_TABLES,
   'rollup_1m',
   'rollup_1h',
   'rollup_dirty',

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Sample } from '../domain/sample/sample.js';
 import type { Db } from './database.js';
-import { earlier } from './samples-repo.js';
+import { earlier, type RawSamples } from './raw/raw-samples.js';
 import type { SettingsRepo } from './settings-repo.js';
 
 export const MINUTE_MS = 60_000;
@@ -47,8 +47,6 @@ interface Agg {
   worst: number;
 }
 
-// Usable: a value and a quality whose severity bit (bit 31: bad) is clear.
-const USABLE = '(value IS NOT NULL AND (quality & 2147483648) = 0)';
 const COLUMNS =
   'tag_id, bucket, count, bad_count, min, max, sum, first_ts, first_value, last_ts, last_value, worst_quality';
 
@@ -57,7 +55,7 @@ const keyOf = (tagId: number, minute: number): number => tagId * 2 ** 27 + minut
 
 /**
  * Per-minute and per-hour rollups of the samples, kept exact incrementally: every newly stored sample marks
- * its minute dirty in the storing transaction; a pass later recomputes dirty minutes from raw rows and
+ * its minute dirty in the storing transaction; a pass later recomputes dirty minutes from raw samples and
  * their hours from the minute rows. Recomputing is idempotent, so a crash between the two is harmless.
  */
 export class RollupsRepo {
@@ -67,7 +65,6 @@ export class RollupsRepo {
   private readonly takeStmt: Database.Statement<[number, number, number]>;
   private readonly takeTagStmt: Database.Statement<[number, number, number, number]>;
   private readonly unmarkStmt: Database.Statement<[number, number]>;
-  private readonly minuteAgg: Database.Statement<{ tag: number; start: number; end: number }>;
   private readonly hourAgg: Database.Statement<{ tag: number; start: number; end: number }>;
   private readonly upsert: Record<RollupTier, Database.Statement<unknown[]>>;
   private readonly remove: Record<RollupTier, Database.Statement<[number, number]>>;
@@ -78,6 +75,8 @@ export class RollupsRepo {
     private readonly db: Db,
     /** Where the purge mark is kept, through the settings repo so its cache stays the truth. */
     private readonly settings: SettingsRepo,
+    /** The raw samples minutes are recomputed from (rows and sealed blocks alike). */
+    private readonly raw: RawSamples,
   ) {
     this.markStmt = db.prepare('INSERT OR IGNORE INTO rollup_dirty (tag_id, bucket) VALUES (?, ?)');
     this.takeStmt = db.prepare(
@@ -87,18 +86,6 @@ export class RollupsRepo {
       'SELECT tag_id, bucket FROM rollup_dirty WHERE tag_id = ? AND bucket >= ? AND bucket < ? ORDER BY bucket LIMIT ?',
     );
     this.unmarkStmt = db.prepare('DELETE FROM rollup_dirty WHERE tag_id = ? AND bucket = ?');
-    this.minuteAgg = db.prepare(
-      `SELECT a.*,
-         (SELECT value FROM samples WHERE tag_id = @tag AND ts = a.t0) AS v0,
-         (SELECT value FROM samples WHERE tag_id = @tag AND ts = a.t1) AS v1
-       FROM (SELECT count(*) AS n, coalesce(sum(${USABLE}), 0) AS cnt,
-               coalesce(sum((quality & 2147483648) != 0), 0) AS bad,
-               min(CASE WHEN ${USABLE} THEN value END) AS lo, max(CASE WHEN ${USABLE} THEN value END) AS hi,
-               sum(CASE WHEN ${USABLE} THEN value END) AS total,
-               min(CASE WHEN ${USABLE} THEN ts END) AS t0, max(CASE WHEN ${USABLE} THEN ts END) AS t1,
-               max(quality) AS worst
-             FROM samples WHERE tag_id = @tag AND ts >= @start AND ts < @end) AS a`,
-    );
     this.hourAgg = db.prepare(
       `SELECT a.*,
          (SELECT first_value FROM rollup_1m WHERE tag_id = @tag AND bucket >= @start AND bucket < @end
@@ -117,7 +104,7 @@ export class RollupsRepo {
       '1m': db.prepare('DELETE FROM rollup_1m WHERE tag_id = ? AND bucket = ?'),
       '1h': db.prepare('DELETE FROM rollup_1h WHERE tag_id = ? AND bucket = ?'),
     };
-    // Per tag, like SamplesRepo.oldest: one seek along the primary key each.
+    // Per tag, like RawSamples.oldest: one seek along the primary key each.
     this.oldestOne = {
       '1m': db.prepare('SELECT min(bucket) AS v FROM rollup_1m WHERE tag_id = ?'),
       '1h': db.prepare('SELECT min(bucket) AS v FROM rollup_1h WHERE tag_id = ?'),
@@ -194,7 +181,8 @@ export class RollupsRepo {
   }
 
   private recompute(tier: RollupTier, tag: number, start: number, width: number): void {
-    const agg = (tier === '1m' ? this.minuteAgg : this.hourAgg).get({ tag, start, end: start + width }) as Agg;
+    const agg =
+      tier === '1m' ? this.minuteOf(tag, start, width) : (this.hourAgg.get({ tag, start, end: start + width }) as Agg);
     if (agg.n === 0) {
       this.remove[tier].run(tag, start);
       return;
@@ -213,6 +201,39 @@ export class RollupsRepo {
       agg.v1,
       agg.worst,
     );
+  }
+
+  /** A minute's aggregates from its raw samples, decoded and added up in TypeScript (the SQL sum's exact bits). */
+  private minuteOf(tag: number, start: number, width: number): Agg {
+    const [b] = this.raw.buckets(tag, start, start + width, width);
+    if (!b)
+      return {
+        n: 0,
+        cnt: 0,
+        bad: 0,
+        lo: null,
+        hi: null,
+        total: null,
+        t0: null,
+        v0: null,
+        t1: null,
+        v1: null,
+        worst: 0,
+      };
+    const a = b.agg;
+    return {
+      n: a.n,
+      cnt: a.count,
+      bad: a.bad,
+      lo: a.min,
+      hi: a.max,
+      total: a.sum,
+      t0: a.firstTs,
+      v0: a.firstValue,
+      t1: a.lastTs,
+      v1: a.lastValue,
+      worst: a.worst,
+    };
   }
 
   /** Raw samples before `ts` may be deleted from now on (retention): their rollups are final. */

@@ -8,7 +8,7 @@ import { AlarmsRepo } from './alarms-repo.js';
 import { AuditRepo } from './audit-repo.js';
 import { DevicesRepo } from './devices-repo.js';
 import { RollupsRepo } from './rollups-repo.js';
-import { SamplesRepo } from './samples-repo.js';
+import { RawSamples } from './raw/raw-samples.js';
 import { TrendViewsRepo } from './trend-views-repo.js';
 import { OutboxRepo } from './outbox-repo.js';
 import { SettingsRepo } from './settings-repo.js';
@@ -22,7 +22,8 @@ export type QueuePolicy = (inserted: readonly Sample[], outbox: OutboxRepo) => v
 /** The local SQLite store: one file, opened once per process, closed on shutdown. */
 export class Store {
   readonly devices: DevicesRepo;
-  readonly samples: SamplesRepo;
+  /** Raw samples (rows and sealed blocks): the only way to read or delete them. */
+  readonly samples: RawSamples;
   readonly settings: SettingsRepo;
   readonly audit: AuditRepo;
   readonly outbox: OutboxRepo;
@@ -50,10 +51,10 @@ export class Store {
     readonly reserve: DiskReserve,
   ) {
     this.settings = new SettingsRepo(db);
-    this.rollups = new RollupsRepo(db, this.settings);
-    this.tagPurge = new TagPurge(db, this.rollups);
+    this.samples = new RawSamples(db);
+    this.rollups = new RollupsRepo(db, this.settings, this.samples);
+    this.tagPurge = new TagPurge(db, this.rollups, this.samples);
     this.devices = new DevicesRepo(db, (tagIds) => this.tagPurge.enqueue(tagIds));
-    this.samples = new SamplesRepo(db);
     this.audit = new AuditRepo(db);
     this.outbox = new OutboxRepo(db);
     this.sync = new SyncRepo(db);

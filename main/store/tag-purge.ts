@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Db } from './database.js';
+import type { RawSamples } from './raw/raw-samples.js';
 import type { RollupsRepo } from './rollups-repo.js';
 
 /** What one step did. */
@@ -12,10 +13,13 @@ export interface PurgeStep {
   idle: boolean;
 }
 
-/** Tables holding a tag's data, in the order they are emptied (dirty marks first: no recompute of a half-deleted minute). */
+/**
+ * Tables holding a tag's data, in the order they are emptied (dirty marks first: no recompute of a half-deleted
+ * minute); 'raw' is the raw samples, deleted through RawSamples.
+ */
 const TABLES = [
   { table: 'rollup_dirty', col: 'bucket' },
-  { table: 'samples', col: 'ts' },
+  'raw',
   { table: 'rollup_1m', col: 'bucket' },
   { table: 'rollup_1h', col: 'bucket' },
 ] as const;
@@ -36,20 +40,25 @@ export class TagPurge {
   private readonly first: Database.Statement<[]>;
   private readonly unqueue: Database.Statement<[number]>;
   private readonly queue: Database.Statement<[number, number]>;
-  private readonly tables: TableStatements[];
+  private readonly tables: (TableStatements | 'raw')[];
 
   constructor(
     private readonly db: Db,
     private readonly rollups: RollupsRepo,
+    private readonly raw: RawSamples,
   ) {
     this.first = db.prepare('SELECT tag_id FROM tag_purge ORDER BY tag_id LIMIT 1');
     this.unqueue = db.prepare('DELETE FROM tag_purge WHERE tag_id = ?');
     this.queue = db.prepare('INSERT OR IGNORE INTO tag_purge (tag_id, queued_at) VALUES (?, ?)');
-    this.tables = TABLES.map(({ table, col }) => ({
-      nth: db.prepare(`SELECT ${col} AS k FROM ${table} WHERE tag_id = ? ORDER BY ${col} LIMIT 1 OFFSET ?`),
-      deleteUpTo: db.prepare(`DELETE FROM ${table} WHERE tag_id = ? AND ${col} <= ?`),
-      deleteAll: db.prepare(`DELETE FROM ${table} WHERE tag_id = ?`),
-    }));
+    this.tables = TABLES.map((t) => {
+      if (t === 'raw') return t;
+      const { table, col } = t;
+      return {
+        nth: db.prepare(`SELECT ${col} AS k FROM ${table} WHERE tag_id = ? ORDER BY ${col} LIMIT 1 OFFSET ?`),
+        deleteUpTo: db.prepare(`DELETE FROM ${table} WHERE tag_id = ? AND ${col} <= ?`),
+        deleteAll: db.prepare(`DELETE FROM ${table} WHERE tag_id = ?`),
+      };
+    });
   }
 
   private listener: (() => void) | null = null;
@@ -79,6 +88,12 @@ export class TagPurge {
       const tagId = next.tag_id;
       let left = limit;
       for (const t of this.tables) {
+        if (t === 'raw') {
+          const r = this.raw.purgeTagStep(tagId, left);
+          if (!r.done) return { rows: limit - left + r.deleted, finished: null, idle: false };
+          left -= r.deleted;
+          continue;
+        }
         const bound = t.nth.get(tagId, left - 1) as { k: number } | undefined;
         if (bound) {
           // Exactly `left` rows up to the bound (keys are unique per tag): the step is full.

@@ -282,6 +282,27 @@ test('retention: what is stored, the disk cost of each choice as it is typed, fi
   const rollups = form.getByLabel('Keep 1-minute and 1-hour rollups (days)');
   await expect(raw).toHaveValue(/^\d+$/);
   await expect(raw).toHaveAccessibleDescription(/≈ [\d.]+ (B|KiB|MiB|GiB)/);
+  // Raw data in days: the measured cost per sample of the main kind of tag, and the days the cap holds at today's rate.
+  const cost = form.getByRole('region', { name: 'Raw data cost' });
+  await expect(cost).toContainText(
+    /Raw data: [\d.]+ bytes per sample \((analog|integer|digital|text), as rows\), the [\d.]+ (MiB|GiB) cap holds (about [\d,.]+ days|less than a day \(about \d+ h\)) at today's [\d,.]+( k| M)? samples a day/,
+  );
+  const kinds = cost.getByRole('list', { name: 'Bytes per sample by kind of tag' }).getByRole('listitem');
+  await expect(kinds.first()).toHaveText(/^(Analog|Integer|Digital|Text), \d+ tags?: [\d.]+ bytes per sample as rows/);
+  const held = async (): Promise<number> => {
+    const m = /cap holds about ([\d,.]+) days/.exec((await cost.textContent()) ?? '');
+    return m ? Number((m[1] as string).replace(/,/g, '')) : NaN;
+  };
+  const cap = form.getByLabel('Size cap (MiB)');
+  const capBefore = await cap.inputValue();
+  await cap.fill('2048');
+  await expect(cost).toContainText('the 2.0 GiB cap holds');
+  const at2 = await held();
+  await cap.fill('4096');
+  await expect(cost).toContainText('the 4.0 GiB cap holds');
+  // Twice the cap, about twice the days (rounded to whole days).
+  expect(Math.abs((await held()) - 2 * at2)).toBeLessThanOrEqual(2);
+  await cap.fill(capBefore);
   await raw.fill('365');
   await expect(form.getByLabel('Size cap (MiB)')).toHaveAccessibleDescription(/expected total ≈/);
   // Rollups shorter than raw samples: refused at the field.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RawClass } from './raw-class.js';
 
 // How long raw samples and rollups are kept, and what the store's cap holds.
 
@@ -26,6 +27,20 @@ export const RetentionInput = z
   .partial()
   .strict();
 
+/** Measured cost of one class of tag's raw samples, as rows (recent, late) and as sealed blocks. */
+export interface RawClassCost {
+  class: RawClass;
+  /** Tags of this class holding raw samples. */
+  tags: number;
+  rowSamples: number;
+  blockSamples: number;
+  /** The table's pages shared out per sample (rows by their record size, blocks by their encoded size); null: none. */
+  rowBytesPerSample: number | null;
+  blockBytesPerSample: number | null;
+  /** Samples of this class stored in the last hour, times 24. */
+  samplesPerDay: number;
+}
+
 /** What the store holds and costs, for the retention settings. */
 export interface RetentionStatus {
   settings: RetentionSettings;
@@ -46,6 +61,11 @@ export interface RetentionStatus {
   bytesPerRollupRow: number | null;
   /** Raw samples stored per day at the recent ingest rate, and tags recording. */
   samplesPerDay: number;
+  /**
+   * Per class of tag (only classes with samples). Empty on a store too large to measure per class (walking every
+   * row would stall ingest): then bytesPerSample is the only figure.
+   */
+  rawClasses: RawClassCost[];
   tags: number;
   lastRun: {
     at: number;
@@ -68,4 +88,25 @@ export function estimateRetention(
   const rollupBytes = Math.round(st.tags * s.rollupDays * (1440 + 24) * (st.bytesPerRollupRow ?? 80));
   const totalBytes = rawBytes + rollupBytes;
   return { rawBytes, rollupBytes, totalBytes, fitsCap: totalBytes <= s.maxBytes };
+}
+
+/** The cost per sample that new samples will settle at: sealed blocks once the class has some, else rows. */
+export const settledBytesPerSample = (c: RawClassCost): number | null => c.blockBytesPerSample ?? c.rowBytesPerSample;
+
+/**
+ * Days of raw data (with their rollups, kept at least as long) a size cap holds at the recent rate; null when
+ * nothing is being stored. Per class at its measured cost, else the store-wide figure (40 bytes before any).
+ */
+export function capDays(
+  maxBytes: number,
+  st: Pick<RetentionStatus, 'bytesPerSample' | 'bytesPerRollupRow' | 'samplesPerDay' | 'tags' | 'rawClasses'>,
+): number | null {
+  if (st.samplesPerDay <= 0) return null;
+  const fallback = st.bytesPerSample ?? 40;
+  const classed = st.rawClasses.reduce((n, c) => n + c.samplesPerDay, 0);
+  const rawPerDay =
+    st.rawClasses.reduce((b, c) => b + c.samplesPerDay * (settledBytesPerSample(c) ?? fallback), 0) +
+    Math.max(0, st.samplesPerDay - classed) * fallback;
+  const rollupPerDay = st.tags * (1440 + 24) * (st.bytesPerRollupRow ?? 80);
+  return maxBytes / (rawPerDay + rollupPerDay);
 }

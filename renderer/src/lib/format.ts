@@ -141,3 +141,13 @@ export function formatPerSecond(perSecond: number, unit: string): string {
   if (!Number.isFinite(perSecond)) return '—';
   return `${perSecond >= 100 ? Math.round(perSecond) : perSecond.toFixed(1)} ${unit}/s`;
 }
+
+/** A large count in plant words: 950, 12.3 k, 4.1 M, 2.0 G. */
+export function formatCompactCount(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  const a = Math.abs(n);
+  if (a < 10_000) return formatCount(Math.round(n));
+  const [div, unit] = a < 1e6 ? [1e3, 'k'] : a < 1e9 ? [1e6, 'M'] : [1e9, 'G'];
+  const v = n / div;
+  return `${Math.abs(v) >= 100 ? Math.round(v) : v.toFixed(1)} ${unit}`;
+}
