@@ -1,6 +1,6 @@
 import type { AlarmService } from '../alerts/alarm-service.js';
 import { checkConfigReferences, describeIssues, resolveConfigRule } from './config/config-apply.js';
-import type { ConfigFile } from '../domain/config/config-file-schema.js';
+import type { ConfigFile, LoadedConfigFile } from '../domain/config/config-file-schema.js';
 import type { Logger } from '../log/logger.js';
 import type { StoredDevice } from '../store/devices-repo.js';
 import type { Store } from '../store/store.js';
@@ -61,7 +61,7 @@ const readManaged = (store: Store): Managed => {
  */
 export const applyConfigFile = (deps: {
   file: string;
-  config: ConfigFile;
+  config: LoadedConfigFile;
   store: Store;
   alarms: AlarmService | null;
   sync: SyncService | null;
@@ -129,6 +129,19 @@ const keepLearnedPaths = (
   };
 };
 
+/** A file entry without a storage policy leaves an existing device's policy as it is (see LoadedConfigFile). */
+const keepStoredPolicy = (
+  declared: ConfigFile['devices'][number],
+  stored: StoredDevice['config'],
+  config: LoadedConfigFile,
+): ConfigFile['devices'][number] => {
+  if (!config.devicesWithoutStorage?.has(declared.name)) return declared;
+  const storage = stored.settings.storage;
+  return declared.protocol === 'opcua'
+    ? { ...declared, settings: { ...declared.settings, storage } }
+    : { ...declared, settings: { ...declared.settings, storage } };
+};
+
 /** The store writes of `applyConfigFile`, run in its transaction; returns what the services must then act on. */
 const writeConfig = (deps: Parameters<typeof applyConfigFile>[0]) => {
   const { config, store, alarms, sync, log } = deps;
@@ -139,7 +152,9 @@ const writeConfig = (deps: Parameters<typeof applyConfigFile>[0]) => {
   let devices = 0;
   for (const declared of config.devices) {
     const existing = storedDevices.get(declared.name);
-    const device = existing ? keepLearnedPaths(declared, existing.config) : declared;
+    const device = existing
+      ? keepStoredPolicy(keepLearnedPaths(declared, existing.config), existing.config, config)
+      : declared;
     if (existing) {
       const { id: _id, ...current } = existing.config;
       const currentTags = current.tags.map(({ id: _tagId, ...t }) => t);

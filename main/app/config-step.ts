@@ -1,5 +1,6 @@
 // The config file at start: read, applied all or not at all, and the problem said with the settings in force.
-import { loadConfigFile, type ConfigFile } from './config/config-file.js';
+import { loadConfigFile } from './config/config-file.js';
+import type { LoadedConfigFile } from '../domain/config/config-file-schema.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
 import type { AlarmService } from '../alerts/alarm-service.js';
@@ -21,7 +22,7 @@ export interface ConfigApplyDeps {
  * Read at construction (before the store opens), applied once the services exist.
  */
 export class ConfigFileStep {
-  private file: ConfigFile | undefined;
+  private file: LoadedConfigFile | undefined;
   private problem: string | null = null;
 
   constructor(private readonly path: string | undefined) {
@@ -34,7 +35,7 @@ export class ConfigFileStep {
   }
 
   /** The file applied at this start; undefined without one, or once it failed to apply. */
-  get config(): ConfigFile | undefined {
+  get config(): LoadedConfigFile | undefined {
     return this.file;
   }
 

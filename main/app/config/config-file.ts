@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors/app-error.js';
 import { describeIssues } from './config-apply.js';
-import { ConfigFile } from '../../domain/config/config-file-schema.js';
+import { ConfigFile, devicesWithoutStorage, type LoadedConfigFile } from '../../domain/config/config-file-schema.js';
 
 export { ConfigFile } from '../../domain/config/config-file-schema.js';
 
 /** Reads and validates a config file; the error names the file, the bad field's path and what was expected. */
-export const loadConfigFile = (path: string): ConfigFile => {
+export const loadConfigFile = (path: string): LoadedConfigFile => {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -21,7 +21,7 @@ export const loadConfigFile = (path: string): ConfigFile => {
     throw new AppError('invalid_input', `Config file ${path} is not valid JSON: ${(err as Error).message}`);
   }
   const parsed = ConfigFile.safeParse(json);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return { ...parsed.data, devicesWithoutStorage: devicesWithoutStorage(json) };
   const fields = parsed.error.issues.map((issue) => ({
     path: issue.path.map(String).join('.') || '(top level)',
     message: issue.message,

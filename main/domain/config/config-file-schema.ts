@@ -107,3 +107,25 @@ export const ConfigFile = z
   });
 
 export type ConfigFile = z.infer<typeof ConfigFile>;
+
+/**
+ * A config file as read: `devicesWithoutStorage` names the devices whose entry sets no storage policy. Such a device,
+ * when it already exists, keeps the policy it has (devices from before storage policies keep storing every sample
+ * until an engineer changes that); a new one gets the default.
+ */
+export type LoadedConfigFile = ConfigFile & { devicesWithoutStorage?: ReadonlySet<string> };
+
+/** Names of the devices in a file's raw JSON that give no settings.storage. */
+export const devicesWithoutStorage = (json: unknown): ReadonlySet<string> => {
+  const out = new Set<string>();
+  const devices = (json as { devices?: unknown } | null)?.devices;
+  if (!Array.isArray(devices)) return out;
+  for (const d of devices as unknown[]) {
+    if (typeof d !== 'object' || d === null) continue;
+    const { name, settings } = d as { name?: unknown; settings?: { storage?: unknown } };
+    if (typeof name === 'string' && (typeof settings !== 'object' || settings?.storage === undefined)) {
+      out.add(name.trim());
+    }
+  }
+  return out;
+};
