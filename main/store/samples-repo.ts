@@ -3,6 +3,7 @@ import type { Sample } from '../domain/sample/sample.js';
 import type { HistorySeries } from '../domain/sample/history-series.js';
 import type { SampleTuple } from '../domain/sample/sample-tuple.js';
 import type { Db } from './database.js';
+import type { SealedBlocks } from './raw/sealed-blocks.js';
 
 interface Row {
   ts: number;
@@ -32,13 +33,19 @@ export class SamplesRepo {
   /** One transaction per batch: the write path's throughput depends on it. */
   readonly insertBatch: (batch: readonly Sample[]) => void;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** Older samples sealed into blocks: a late duplicate of one of them is not stored again. */
+    private readonly blocks: SealedBlocks,
+  ) {
     // OR IGNORE: a server may resend a value with the same source timestamp after a reconnect.
     this.insertOne = db.prepare(
       'INSERT OR IGNORE INTO samples (tag_id, ts, value, quality, text) VALUES (?, ?, ?, ?, ?)',
     );
     this.insertBatch = db.transaction((batch: readonly Sample[]) => {
-      for (const s of batch) this.insertOne.run(s.tagId, s.ts, s.value, s.quality, s.text ?? null);
+      for (const s of batch) {
+        if (!this.blocks.has(s.tagId, s.ts)) this.insertOne.run(s.tagId, s.ts, s.value, s.quality, s.text ?? null);
+      }
     });
     // Per tag, not one min(ts) over the table: with tag_id fixed, min(ts) is one seek along the primary key.
     this.oldestOne = db.prepare('SELECT min(ts) AS v FROM samples WHERE tag_id = ?');
@@ -55,6 +62,8 @@ export class SamplesRepo {
   insertNew(batch: readonly Sample[]): Sample[] {
     const fresh: Sample[] = [];
     for (const s of batch) {
+      // has() is one map lookup unless the sample is as old as the tag's sealed blocks (a late arrival).
+      if (this.blocks.has(s.tagId, s.ts)) continue;
       if (this.insertOne.run(s.tagId, s.ts, s.value, s.quality, s.text ?? null).changes > 0) fresh.push(s);
     }
     return fresh;

@@ -15,6 +15,7 @@ import { SettingsRepo } from './settings-repo.js';
 import { SyncRepo } from './sync-repo.js';
 import { ServerEventsRepo } from './server-events-repo.js';
 import { TagPurge } from './tag-purge.js';
+import { SealedBlocks } from './raw/sealed-blocks.js';
 
 /** Queues newly stored samples for upload (inside the storing transaction). */
 export type QueuePolicy = (inserted: readonly Sample[], outbox: OutboxRepo) => void;
@@ -23,6 +24,8 @@ export type QueuePolicy = (inserted: readonly Sample[], outbox: OutboxRepo) => v
 export class Store {
   readonly devices: DevicesRepo;
   readonly samples: SamplesRepo;
+  /** Older raw samples sealed into compact blocks (written by the compactor, read through raw-samples.ts). */
+  readonly blocks: SealedBlocks;
   readonly settings: SettingsRepo;
   readonly audit: AuditRepo;
   readonly outbox: OutboxRepo;
@@ -51,9 +54,10 @@ export class Store {
   ) {
     this.settings = new SettingsRepo(db);
     this.rollups = new RollupsRepo(db, this.settings);
-    this.tagPurge = new TagPurge(db, this.rollups);
+    this.blocks = new SealedBlocks(db);
+    this.tagPurge = new TagPurge(db, this.rollups, this.blocks);
     this.devices = new DevicesRepo(db, (tagIds) => this.tagPurge.enqueue(tagIds));
-    this.samples = new SamplesRepo(db);
+    this.samples = new SamplesRepo(db, this.blocks);
     this.audit = new AuditRepo(db);
     this.outbox = new OutboxRepo(db);
     this.sync = new SyncRepo(db);

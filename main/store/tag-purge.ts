@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { RollupsRepo } from './rollups-repo.js';
+import type { SealedBlocks } from './raw/sealed-blocks.js';
 
 /** What one step did. */
 export interface PurgeStep {
@@ -19,6 +20,9 @@ const TABLES = [
   { table: 'rollup_1m', col: 'bucket' },
   { table: 'rollup_1h', col: 'bucket' },
 ] as const;
+
+/** Sealed blocks of a deleted tag removed per step. */
+const BLOCKS_PER_STEP = 16;
 
 interface TableStatements {
   /** The key below which exactly `n` rows of the tag lie, when it has more than that. */
@@ -41,6 +45,7 @@ export class TagPurge {
   constructor(
     private readonly db: Db,
     private readonly rollups: RollupsRepo,
+    private readonly blocks: SealedBlocks,
   ) {
     this.first = db.prepare('SELECT tag_id FROM tag_purge ORDER BY tag_id LIMIT 1');
     this.unqueue = db.prepare('DELETE FROM tag_purge WHERE tag_id = ?');
@@ -87,10 +92,15 @@ export class TagPurge {
         }
         left -= t.deleteAll.run(tagId).changes;
       }
+      // Sealed blocks last, a few per step (each holds up to a day of samples; deleting one frees its pages).
+      const sealed = this.blocks.deleteTag(tagId, BLOCKS_PER_STEP);
+      if (sealed > 0 && this.blocks.oldest(tagId) !== null)
+        return { rows: limit - left + sealed, finished: null, idle: false };
+      left -= sealed;
       this.unqueue.run(tagId);
       // Nothing left of the tag: its id may be reused, so its "already marked dirty" memory goes too.
       this.rollups.deleteTags([tagId]);
-      return { rows: limit - left, finished: tagId, idle: false };
+      return { rows: Math.max(0, limit - left), finished: tagId, idle: false };
     })();
   }
 }

@@ -6,21 +6,25 @@ const TWO32 = 2 ** 32;
 export class BitWriter {
   private buf = new Uint8Array(256);
   private len = 0;
-  /** The byte being filled and how many of its bits are used. */
+  /** Pending bits (fewer than 8 between calls), right-aligned, and how many. */
   private cur = 0;
   private used = 0;
 
   /** Writes the low `n` bits of `v` (0 <= n <= 32; v an unsigned integer below 2^n). */
   bits(v: number, n: number): void {
-    while (n > 0) {
-      const free = 8 - this.used;
-      const take = free < n ? free : n;
-      const chunk = (v >>> (n - take)) & ((1 << take) - 1);
-      this.cur |= chunk << (free - take);
-      this.used += take;
-      n -= take;
-      if (this.used === 8) this.flushByte();
+    if (n > 24) {
+      // The accumulator holds fewer than 8 pending bits: 24 more still fit in 31 bits.
+      this.bits(Math.floor(v / 65536), n - 16);
+      v &= 0xffff;
+      n = 16;
     }
+    this.cur = (this.cur << n) | v;
+    this.used += n;
+    while (this.used >= 8) {
+      this.used -= 8;
+      this.pushByte((this.cur >>> this.used) & 0xff);
+    }
+    this.cur &= (1 << this.used) - 1;
   }
 
   /** Writes an unsigned integer below 2^n, n up to 53. */
@@ -42,26 +46,24 @@ export class BitWriter {
   /** Appends everything another writer holds (its bits, not padded). */
   append(other: BitWriter): void {
     for (let i = 0; i < other.len; i++) this.bits(other.buf[i] ?? 0, 8);
-    if (other.used > 0) this.bits(other.cur >>> (8 - other.used), other.used);
+    if (other.used > 0) this.bits(other.cur, other.used);
   }
 
   /** The bytes, the last one zero-padded. */
   finish(): Uint8Array {
     const out = new Uint8Array(this.len + (this.used > 0 ? 1 : 0));
     out.set(this.buf.subarray(0, this.len));
-    if (this.used > 0) out[this.len] = this.cur;
+    if (this.used > 0) out[this.len] = this.cur << (8 - this.used);
     return out;
   }
 
-  private flushByte(): void {
+  private pushByte(b: number): void {
     if (this.len === this.buf.length) {
       const next = new Uint8Array(this.buf.length * 2);
       next.set(this.buf);
       this.buf = next;
     }
-    this.buf[this.len++] = this.cur;
-    this.cur = 0;
-    this.used = 0;
+    this.buf[this.len++] = b;
   }
 }
 
@@ -73,6 +75,7 @@ export class BitStreamEndError extends Error {
 /** Reads what a BitWriter wrote. */
 export class BitReader {
   private pos: number;
+  private readonly limit: number;
 
   /** `startByte`: where the bit stream starts in `data`. */
   constructor(
@@ -80,23 +83,24 @@ export class BitReader {
     startByte = 0,
   ) {
     this.pos = startByte * 8;
+    this.limit = data.length * 8;
   }
 
   /** Reads `n` bits (0 <= n <= 32) as an unsigned integer. */
   bits(n: number): number {
-    if (this.pos + n > this.data.length * 8) throw new BitStreamEndError('block data ends early');
-    let out = 0;
-    while (n > 0) {
-      const byte = this.data[this.pos >>> 3] ?? 0;
-      const offset = this.pos & 7;
-      const avail = 8 - offset;
-      const take = avail < n ? avail : n;
-      const chunk = (byte >>> (avail - take)) & ((1 << take) - 1);
-      out = out * (1 << take) + chunk;
-      this.pos += take;
-      n -= take;
+    if (n > 24) {
+      const hi = this.bits(n - 16);
+      return hi * 65536 + this.bits(16);
     }
-    return out;
+    if (n === 0) return 0;
+    const pos = this.pos;
+    if (pos + n > this.limit) throw new BitStreamEndError('block data ends early');
+    const d = this.data;
+    const i = pos >>> 3;
+    // A 32-bit window from the byte holding the first bit: offset (< 8) + n (<= 24) bits fit in it.
+    const word = ((d[i] ?? 0) << 24) | ((d[i + 1] ?? 0) << 16) | ((d[i + 2] ?? 0) << 8) | (d[i + 3] ?? 0);
+    this.pos = pos + n;
+    return (word << (pos & 7)) >>> (32 - n);
   }
 
   /** Reads an unsigned integer of up to 53 bits. */
@@ -107,7 +111,10 @@ export class BitReader {
   }
 
   bit(): number {
-    return this.bits(1);
+    const pos = this.pos;
+    if (pos >= this.limit) throw new BitStreamEndError('block data ends early');
+    this.pos = pos + 1;
+    return ((this.data[pos >>> 3] ?? 0) >>> (7 - (pos & 7))) & 1;
   }
 }
 

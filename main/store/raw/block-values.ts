@@ -1,5 +1,5 @@
 // The value column of a block: numbers only (nulls and texts are in the kind runs), in one of three modes.
-import type { BitReader} from './bit-io.js';
+import type { BitReader } from './bit-io.js';
 import { BitWriter, readClassed, writeClassed } from './bit-io.js';
 
 /** How a block's numbers are coded; the encoder picks the smallest mode the values allow. */
