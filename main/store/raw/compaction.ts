@@ -116,8 +116,10 @@ export class Compaction {
   private sealStep(tagId: number, cut: number): SealStep {
     const oldest = this.oldestRow(tagId);
     if (oldest === null || oldest >= cut) return { rows: 0, day: null };
-    const hourEnd = Math.floor(oldest / HOUR_MS) * HOUR_MS + HOUR_MS;
-    let end = Math.min(hourEnd, cut);
+    // Late rows inside a sealed block all go into it in one rewrite; others by the hour.
+    const cover = this.blocks.covering(tagId, oldest);
+    const windowEnd = cover !== null ? cover + 1 : Math.floor(oldest / HOUR_MS) * HOUR_MS + HOUR_MS;
+    let end = Math.min(windowEnd, cut);
     const dirty = this.firstDirtyStmt.get(tagId, end) as { bucket: number } | undefined;
     if (dirty) end = Math.min(end, dirty.bucket);
     if (end <= oldest) return { rows: 0, day: null };

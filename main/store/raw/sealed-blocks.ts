@@ -33,6 +33,7 @@ const CACHE_BLOCKS = 8;
  */
 export class SealedBlocks {
   private readonly lastStmt: Database.Statement<[number, number]>;
+  private readonly lastSpanStmt: Database.Statement<[number, number]>;
   private readonly firstStmt: Database.Statement<[number]>;
   private readonly afterStmt: Database.Statement<[number, number, number]>;
   private readonly descStmt: Database.Statement<[number, number]>;
@@ -50,6 +51,9 @@ export class SealedBlocks {
     // The block starting at or before a time (blocks never overlap, so it is the only one that may cover it).
     this.lastStmt = db.prepare(
       'SELECT t0, t1, n, data FROM sample_blocks WHERE tag_id = ? AND t0 <= ? ORDER BY t0 DESC LIMIT 1',
+    );
+    this.lastSpanStmt = db.prepare(
+      'SELECT t1 FROM sample_blocks WHERE tag_id = ? AND t0 <= ? ORDER BY t0 DESC LIMIT 1',
     );
     this.firstStmt = db.prepare('SELECT t0 FROM sample_blocks WHERE tag_id = ? ORDER BY t0 LIMIT 1');
     this.afterStmt = db.prepare(
@@ -121,7 +125,7 @@ export class SealedBlocks {
   sealedUntil(tagId: number): number | null {
     const known = this.until.get(tagId);
     if (known !== undefined) return known;
-    const row = this.lastStmt.get(tagId, Number.MAX_SAFE_INTEGER) as BlockRow | undefined;
+    const row = this.lastSpanStmt.get(tagId, Number.MAX_SAFE_INTEGER) as { t1: number } | undefined;
     const until = row ? row.t1 : null;
     this.until.set(tagId, until);
     return until;
@@ -184,6 +188,14 @@ export class SealedBlocks {
     if (first && first.t1 >= from) add(first);
     for (const row of this.afterStmt.iterate(tagId, from, to) as IterableIterator<BlockRow>) add(row);
     return out;
+  }
+
+  /** The end (t1) of the block whose range holds `ts`, or null. */
+  covering(tagId: number, ts: number): number | null {
+    const until = this.sealedUntil(tagId);
+    if (until === null || ts > until) return null;
+    const row = this.lastSpanStmt.get(tagId, ts) as { t1: number } | undefined;
+    return row && row.t1 >= ts ? row.t1 : null;
   }
 
   /** Blocks of a tag starting in [from, to), oldest first (without decoding them). */
