@@ -45,6 +45,7 @@ describe('store on a real SQLite file', () => {
       'rollup_1h',
       'rollup_1m',
       'rollup_dirty',
+      'sample_blocks',
       'samples',
       'server_events',
       'settings',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AlarmRuleInput, compareOperators, textOperators } from '../alarm/rule-schema.js';
 import { SyncConfigureInput } from '../sync/sync-configure-input.js';
-import { ModbusDeviceInput, OpcUaDeviceInput } from '../device/device-schema.js';
+import { ModbusDeviceFields, OpcUaDeviceFields, resolvablePolicies } from '../device/device-schema.js';
 
 /**
  * The headless config file (`--config FILE`): devices and tags, alarm rules and cloud sync settings declared
@@ -73,7 +73,10 @@ export const ConfigFile = z
     // No ids in a file: devices are matched by name.
     devices: z
       .array(
-        z.discriminatedUnion('protocol', [OpcUaDeviceInput.omit({ id: true }), ModbusDeviceInput.omit({ id: true })]),
+        z.discriminatedUnion('protocol', [
+          OpcUaDeviceFields.omit({ id: true }).superRefine(resolvablePolicies),
+          ModbusDeviceFields.omit({ id: true }).superRefine(resolvablePolicies),
+        ]),
       )
       .default([]),
     alarmRules: z.array(ConfigAlarmRule).default([]).describe('Local alarm rules, matched by name'),

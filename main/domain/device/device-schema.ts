@@ -35,7 +35,7 @@ const uniqueTagNames = <T extends { name: string }>(tags: T[], ctx: z.Refinement
 };
 
 /** A percent band needs the tag's span: checked here, where the device's policy and the tag's meet. */
-const resolvablePolicies = (
+export const resolvablePolicies = (
   d: { settings: { storage: StoragePolicy }; tags: (TagSpanFields & { storage: StoragePolicy | null })[] },
   ctx: z.RefinementCtx,
 ): void => {
@@ -45,27 +45,29 @@ const resolvablePolicies = (
   });
 };
 
-export const OpcUaDeviceInput = z
-  .object({
-    id: z.number().int().positive().optional(),
-    name,
-    protocol: z.literal('opcua'),
-    enabled: z.boolean().default(true),
-    settings: OpcUaSettings,
-    tags: z.array(OpcUaTag).max(100_000).superRefine(uniqueTagNames),
-  })
-  .superRefine(resolvablePolicies);
+/** The fields, unrefined (zod cannot omit from a refined object: the config file omits ids from these). */
+export const OpcUaDeviceFields = z.object({
+  id: z.number().int().positive().optional(),
+  name,
+  protocol: z.literal('opcua'),
+  enabled: z.boolean().default(true),
+  settings: OpcUaSettings,
+  tags: z.array(OpcUaTag).max(100_000).superRefine(uniqueTagNames),
+});
 
-export const ModbusDeviceInput = z
-  .object({
-    id: z.number().int().positive().optional(),
-    name,
-    protocol: z.literal('modbus'),
-    enabled: z.boolean().default(true),
-    settings: ModbusSettings,
-    tags: z.array(ModbusTag).max(100_000).superRefine(uniqueTagNames),
-  })
-  .superRefine(resolvablePolicies);
+export const OpcUaDeviceInput = OpcUaDeviceFields.superRefine(resolvablePolicies);
+
+/** The fields, unrefined (zod cannot omit from a refined object: the config file omits ids from these). */
+export const ModbusDeviceFields = z.object({
+  id: z.number().int().positive().optional(),
+  name,
+  protocol: z.literal('modbus'),
+  enabled: z.boolean().default(true),
+  settings: ModbusSettings,
+  tags: z.array(ModbusTag).max(100_000).superRefine(uniqueTagNames),
+});
+
+export const ModbusDeviceInput = ModbusDeviceFields.superRefine(resolvablePolicies);
 
 export const DeviceInput = z.discriminatedUnion('protocol', [OpcUaDeviceInput, ModbusDeviceInput]);
 
