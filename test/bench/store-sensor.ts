@@ -99,7 +99,9 @@ const loadFilter = async (): Promise<FilterSamples | null> => {
 export const benchStoreSensor = async (): Promise<BenchResult[]> => {
   const filterSamples = await loadFilter();
   if (!filterSamples) {
-    console.error('store.bytes_per_sample.sensor: main/domain/storage/storage-filter.ts (filterSamples) missing: skipped');
+    console.error(
+      'store.bytes_per_sample.sensor: main/domain/storage/storage-filter.ts (filterSamples) missing: skipped',
+    );
     return [];
   }
   const rnd = new Prng(1912);
@@ -129,7 +131,13 @@ export const benchStoreSensor = async (): Promise<BenchResult[]> => {
     );
     return [
       result('store.bytes_per_sample.sensor', a.bytes / collected, 'bytes per collected sample', 3, 3),
-      result('store.reference_plant_days', days(a.bytes), 'days (5000 tags 1 s, 10 GiB, lossless, from 40 tags)', 14, 1),
+      result(
+        'store.reference_plant_days',
+        days(a.bytes),
+        'days (5000 tags 1 s, 10 GiB, lossless, from 40 tags)',
+        14,
+        1,
+      ),
       result(
         'store.reference_plant_days.deviation',
         days(b.bytes),
