@@ -26,6 +26,9 @@ export const MAX_BLOCK_SAMPLES = 131_072;
 /** Decoded blocks kept for duplicate checks and repeated reads (a day block is ~2 MB decoded). */
 const CACHE_BLOCKS = 8;
 
+/** What SealedBlocks keeps in memory, per connection. */
+const memories = new WeakMap<Db, { until: Map<number, number | null>; cache: Map<string, Sample[]> }>();
+
 /**
  * A tag's older raw samples, sealed into compact blocks (table sample_blocks, migration 10). Only raw-samples.ts
  * reads through this; the compactor writes through it, so the in-memory sealedUntil and decode cache stay right.
@@ -44,10 +47,18 @@ export class SealedBlocks {
   private readonly tagBlocksStmt: Database.Statement<[number, number]>;
   private readonly deleteUpToStmt: Database.Statement<[number, number]>;
   /** Per tag: the newest time its blocks cover (null: none), loaded on first use. */
-  private readonly until = new Map<number, number | null>();
-  private readonly cache = new Map<string, Sample[]>();
+  private readonly until: Map<number, number | null>;
+  private readonly cache: Map<string, Sample[]>;
 
   constructor(private readonly db: Db) {
+    // Shared by every instance on this connection: the compactor's writes are seen by the insert path's has().
+    let memory = memories.get(db);
+    if (!memory) {
+      memory = { until: new Map(), cache: new Map() };
+      memories.set(db, memory);
+    }
+    this.until = memory.until;
+    this.cache = memory.cache;
     // The block starting at or before a time (blocks never overlap, so it is the only one that may cover it).
     this.lastStmt = db.prepare(
       'SELECT t0, t1, n, data FROM sample_blocks WHERE tag_id = ? AND t0 <= ? ORDER BY t0 DESC LIMIT 1',
