@@ -138,6 +138,18 @@ describe('compactor', () => {
     await compactor.stop();
   });
 
+  it('runs its passes on its own once started, and stops', async () => {
+    const store = ctx.store;
+    store.writeSamples([{ tagId: 8, ts: T0, value: 1, quality: 0 }], null);
+    while (store.rollups.step(10_000) > 0);
+    const compactor = new Compactor({ store, now: () => T0 + DAY, startDelayMs: 0, intervalMs: 10 });
+    compactor.start();
+    for (let i = 0; i < 200 && store.samples.count() > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await compactor.stop();
+    expect(store.samples.count()).toBe(0);
+    expect(store.blocks.has(8, T0)).toBe(true);
+  });
+
   it('removes the sealed blocks of a deleted tag with its rows', () => {
     const store = ctx.store;
     const batch: Sample[] = [];

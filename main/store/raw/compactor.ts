@@ -7,6 +7,8 @@ export interface CompactorOptions {
   horizonMs?: number;
   /** Pause between passes. */
   intervalMs?: number;
+  /** The first pass waits this long after start (startup is busy: collectors connect, rollups catch up). */
+  startDelayMs?: number;
   /** Rows per seal step (one transaction); the event loop turns between steps. */
   stepRows?: number;
   now?: () => number;
@@ -41,6 +43,7 @@ export class Compactor {
   private readonly compaction: Compaction;
   private readonly horizonMs: number;
   private timer: NodeJS.Timeout | undefined;
+  private startTimer: NodeJS.Timeout | undefined;
   private running: Promise<CompactionRun> | null = null;
   private stopped = false;
   /** The first pass after start also merges days left unmerged by a crash or stop. */
@@ -51,12 +54,15 @@ export class Compactor {
     this.compaction = new Compaction(options.store.database, options.store.blocks, options.stepRows ?? 20_000);
   }
 
-  /** Starts passes now and every intervalMs. */
+  /** Starts passes after startDelayMs and every intervalMs from then on. */
   start(): void {
     this.stopped = false;
-    void this.kick();
-    this.timer = setInterval(() => void this.kick(), this.options.intervalMs ?? 60_000);
-    this.timer.unref();
+    this.startTimer = setTimeout(() => {
+      void this.kick();
+      this.timer = setInterval(() => void this.kick(), this.options.intervalMs ?? 60_000);
+      this.timer.unref();
+    }, this.options.startDelayMs ?? 60_000);
+    this.startTimer.unref();
   }
 
   /** Runs a pass unless one is running (then that one's promise). */
@@ -70,6 +76,7 @@ export class Compactor {
   /** Ends after the current step; the rest is done at the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.startTimer);
     clearInterval(this.timer);
     await this.running;
   }
