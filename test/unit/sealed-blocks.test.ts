@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../main/domain/sample/sample.js';
 import { compactAll } from '../../main/store/raw/compactor.js';
-import { SealedBlocks } from '../../main/store/raw/sealed-blocks.js';
+import { MAX_BLOCK_SAMPLES, SealedBlocks } from '../../main/store/raw/sealed-blocks.js';
 import { useTempStore } from '../helpers/temp-store.js';
 
 const T0 = Date.UTC(2026, 5, 1);
@@ -61,5 +61,22 @@ describe('sealed blocks', () => {
     expect(blocks.count()).toBe(360);
     expect(blocks.deleteTag(1, 10)).toBe(360);
     expect(blocks.sealedUntil(1)).toBeNull();
+  });
+
+  it("cuts a fast tag's finished day into blocks of at most MAX_BLOCK_SAMPLES, and merges it no further", () => {
+    const store = ctx.store;
+    const n = 172_800; // 500 ms for a day
+    const day = Array.from({ length: n }, (_, i) => ({ tagId: 3, ts: T0 + i * 500, value: i % 4096, quality: 0 }));
+    for (let i = 0; i < n; i += 10_000) store.writeSamples(day.slice(i, i + 10_000), null);
+    const first = compactAll(store, T0 + 86_400_000);
+    expect(first.rows).toBe(n);
+    expect(first.merged).toBe(1);
+    const spans = store.database.prepare('SELECT n FROM sample_blocks WHERE tag_id = 3 ORDER BY t0').all() as {
+      n: number;
+    }[];
+    expect(spans.map((s) => s.n)).toEqual([MAX_BLOCK_SAMPLES, n - MAX_BLOCK_SAMPLES]);
+    expect(compactAll(store, T0 + 86_400_000).merged).toBe(0);
+    const back = store.blocks.range(3, T0, T0 + 86_400_000, n + 1);
+    expect(back.map((s) => [s.ts, s.value])).toEqual(day.map((s) => [s.ts, s.value]));
   });
 });
