@@ -1,7 +1,9 @@
-// The store's background jobs (rollups, retention, the purge of deleted tags' data): started and stopped together.
+// The store's background jobs (rollups, retention, the purge of deleted tags' data, the compactor sealing older raw
+// samples into blocks): started and stopped together.
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
 import { TagPurgeJob } from '../store/tag-purge-job.js';
+import { Compactor } from '../store/raw/compactor.js';
 import { RollupService } from '../history/rollups.js';
 import { RetentionService } from '../history/retention.js';
 import { errorMessage } from '../domain/errors/app-error.js';
@@ -11,7 +13,8 @@ export interface StoreBackground {
   rollups: RollupService | null;
   retention: RetentionService | null;
   purge: TagPurgeJob | null;
-  /** Stops all three, in the order the last write needs. */
+  compactor: Compactor | null;
+  /** Stops all four, in the order the last write needs. */
   stop(): Promise<void>;
 }
 
@@ -54,11 +57,30 @@ export const startStoreBackground = (store: Store | null, guard: StoreGuard, log
       })
     : null;
   void purge?.kick();
+  // Raw rows older than an hour are sealed into compact blocks in bounded steps; a store written before blocks
+  // existed is converted by the same job (logged once at its start and end).
+  const compactor = store
+    ? new Compactor({
+        store,
+        onError: (err) => {
+          if (!guard.observe(err, 'compacting raw samples')) log.error(`Compacting raw samples: ${errorMessage(err)}`);
+        },
+        onConversion: (kind, r) =>
+          log.info(
+            kind === 'started'
+              ? 'Converting stored raw samples to compact blocks in the background (the store stays usable).'
+              : `Stored raw samples converted to compact blocks (${r.rows} samples in ${r.steps} steps, ${Math.round(r.durationMs / 1000)} s).`,
+          ),
+      })
+    : null;
+  compactor?.start();
   return {
     rollups,
     retention,
     purge,
+    compactor,
     stop: async () => {
+      await compactor?.stop();
       // Retention first: the last write may delete old rows itself and must not meet a run between its steps.
       rollups?.stop();
       await purge?.stop();

@@ -229,7 +229,7 @@ export const migrations: readonly string[] = [
   `,
   // 10: storage policies and compressed raw storage. Devices stored before storage policies keep storing every
   // sample until an engineer changes that (new devices default to lossless on-change). Sealed blocks hold a tag's
-  // older raw samples, encoded by main/store/raw/block-codec (see raw-reader.ts); a tag's blocks never overlap, and
+  // older raw samples, encoded by main/store/raw/block-codec.ts (read through raw-samples.ts); a tag's blocks never overlap, and
   // rows in the samples table may fall inside a block's range (late arrivals) until the compactor seals them in.
   `
   UPDATE devices SET settings = json_set(settings, '$.storage', json('{"mode":"every","deadband":0,"band":"absolute","maxIntervalS":600,"compression":0}'))

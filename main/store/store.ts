@@ -15,6 +15,7 @@ import { SettingsRepo } from './settings-repo.js';
 import { SyncRepo } from './sync-repo.js';
 import { ServerEventsRepo } from './server-events-repo.js';
 import { TagPurge } from './tag-purge.js';
+import { SealedBlocks } from './raw/sealed-blocks.js';
 
 /** Queues newly stored samples for upload (inside the storing transaction). */
 export type QueuePolicy = (inserted: readonly Sample[], outbox: OutboxRepo) => void;
@@ -24,6 +25,8 @@ export class Store {
   readonly devices: DevicesRepo;
   /** Raw samples (rows and sealed blocks): the only way to read or delete them. */
   readonly samples: RawSamples;
+  /** Older raw samples sealed into compact blocks (written by the compactor, read through `samples`). */
+  readonly blocks: SealedBlocks;
   readonly settings: SettingsRepo;
   readonly audit: AuditRepo;
   readonly outbox: OutboxRepo;
@@ -51,7 +54,8 @@ export class Store {
     readonly reserve: DiskReserve,
   ) {
     this.settings = new SettingsRepo(db);
-    this.samples = new RawSamples(db);
+    this.blocks = new SealedBlocks(db);
+    this.samples = new RawSamples(db, this.blocks);
     this.rollups = new RollupsRepo(db, this.settings, this.samples);
     this.tagPurge = new TagPurge(db, this.rollups, this.samples);
     this.devices = new DevicesRepo(db, (tagIds) => this.tagPurge.enqueue(tagIds));

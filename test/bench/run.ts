@@ -6,6 +6,8 @@ import { benchLogWrite } from './log-write.js';
 import { benchStoreInsert } from './store-insert.js';
 import { benchTrendYear } from './trend-year.js';
 import { benchStoreBytesPerSample } from './store-bytes.js';
+import { benchStoreReadDay } from './store-read-day.js';
+import { benchStoreSensor } from './store-sensor.js';
 import { benchPipelineDemo } from './pipeline-demo.js';
 import { benchModbusPlan } from './modbus-plan.js';
 import { benchModbusPollJitter } from './modbus-jitter.js';
@@ -31,6 +33,8 @@ const benches: (() => BenchResult[] | Promise<BenchResult[]>)[] = [
   benchAlertsEval,
   benchTrendYear,
   benchStoreBytesPerSample,
+  benchStoreSensor,
+  benchStoreReadDay,
   benchTrendFrame,
   benchLiveValues,
   benchLogWrite,
