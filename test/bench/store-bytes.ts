@@ -86,7 +86,7 @@ export const benchStoreBytesPerSample = (): BenchResult[] => {
     const run = compactAll(store, T0 + DAYS * 86_400_000 + 1);
     const db = store.database;
     db.pragma('wal_checkpoint(TRUNCATE)');
-    const samples = store.samples.count() + store.blocks.count();
+    const samples = store.samples.count();
     if (samples !== rowsBefore) throw new Error(`compaction lost samples: ${rowsBefore} rows, ${samples} after`);
     const used = store.usedBytes();
     const bytes = db.prepare("SELECT name, sum(pgsize) AS b FROM dbstat('main', 1) GROUP BY name").all() as {

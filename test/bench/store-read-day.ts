@@ -37,7 +37,7 @@ export const benchStoreReadDay = (): BenchResult[] => {
       for (let i = 0; i < N; i += 5000) store.writeSamples(day.slice(i, i + 5000), null);
     }
     compactAll(sealed, T0 + N * 1000);
-    if (sealed.samples.count() !== 0 || sealed.blocks.count() !== N) throw new Error('day not sealed');
+    if (sealed.samples.count() !== N || sealed.blocks.count() !== N) throw new Error('day not sealed');
     const end = T0 + N * 1000;
     const fromRows = best(5, () => rows.samples.raw(1, T0, end).length);
     const fromBlocks = best(5, () => {

@@ -80,7 +80,7 @@ const storedBytes = (dir: string, name: string, perTag: Sample[][]): { bytes: nu
       `  ${name}: ${(bytes / 1e3).toFixed(1)} kB in pages for ${(blob.b / 1e3).toFixed(1)} kB of block data ` +
         `(${((bytes / Math.max(1, blob.b) - 1) * 100).toFixed(1)} % overhead)`,
     );
-    return { bytes, stored: store.samples.count() + store.blocks.count() };
+    return { bytes, stored: store.samples.count() };
   } finally {
     store.close();
   }

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { compactAll } from '../../main/store/raw/compactor.js';
 import { Store } from '../../main/store/store.js';
 import { ModbusDeviceInput } from '../../main/domain/device/device-schema.js';
 import type { Sample } from '../../main/domain/sample/sample.js';
@@ -84,6 +85,9 @@ export function seedTrendHistory(dataDir: string, now = Date.now()): TrendSeed {
     while (store.rollups.step(50_000) > 0) {
       // The service would do this in the background; done here so the first query finds every rollup.
     }
+    // Sealed into compressed blocks as the background compactor would, all but the last day, which stays rows: the
+    // trend reads both (the spike, the gap and the Bad samples lie in blocks).
+    compactAll(store, end - 86_400_000);
     return { deviceName, tags, start, end, gapFrom, gapTo, spikeTs, spikeValue };
   } finally {
     store.close();
