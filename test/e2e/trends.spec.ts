@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { RawSamples } from '../../main/store/raw/raw-samples.js';
 import type { Locator, Page } from '@playwright/test';
 import {
   expect,
@@ -172,9 +173,12 @@ test('30 days down to one minute: spike, samples, Bad, gap and CSV equal the sto
   const file = await (await download).path();
   const csv = readFileSync(file, 'utf8').trim().split(/\r?\n/);
   const db = new Database(join(server.dataDir, 'twinedge.sqlite'), { readonly: true, fileMustExist: true });
-  const stored = db
-    .prepare('SELECT tag_id, ts, value, quality FROM samples WHERE ts >= ? AND ts <= ? ORDER BY ts, tag_id')
-    .all(from, to) as { tag_id: number; ts: number; value: number; quality: number }[];
+  // Through the store's one raw reader: this minute lies in sealed blocks (the seed is compacted).
+  const reader = new RawSamples(db);
+  const stored = seed.tags
+    .flatMap((t) => reader.raw(t.id, from, to))
+    .sort((a, b) => a.ts - b.ts || a.tagId - b.tagId)
+    .map((r) => ({ tag_id: r.tagId, ts: r.ts, value: r.value as number, quality: r.quality }));
   db.close();
   expect(stored.length).toBe(2 * 7);
   const dataLines = csv.slice(1).filter((l) => l.trim() !== '');
@@ -285,7 +289,7 @@ test('retention: what is stored, the disk cost of each choice as it is typed, fi
   // Raw data in days: the measured cost per sample of the main kind of tag, and the days the cap holds at today's rate.
   const cost = form.getByRole('region', { name: 'Raw data cost' });
   await expect(cost).toContainText(
-    /Raw data: [\d.]+ bytes per sample \((analog|integer|digital|text), as rows\), the [\d.]+ (MiB|GiB) cap holds (about [\d,.]+ days|less than a day \(about \d+ h\)) at today's [\d,.]+( k| M)? samples a day/,
+    /Raw data: [\d.]+ bytes per sample \((analog|integer|digital|text), in sealed blocks\), the [\d.]+ (MiB|GiB) cap holds (about [\d,.]+ days|less than a day \(about \d+ h\)) at today's [\d,.]+( k| M)? samples a day/,
   );
   const kinds = cost.getByRole('list', { name: 'Bytes per sample by kind of tag' }).getByRole('listitem');
   await expect(kinds.first()).toHaveText(/^(Analog|Integer|Digital|Text), \d+ tags?: [\d.]+ bytes per sample as rows/);
