@@ -2,16 +2,10 @@ import type Database from 'better-sqlite3';
 import type { Sample } from '../../domain/sample/sample.js';
 import type { Db } from '../database.js';
 import { MAX_BLOCK_SAMPLES, type SealedBlocks } from './sealed-blocks.js';
+import { rowToSample, type SampleRow } from './sample-row.js';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
-
-interface Row {
-  ts: number;
-  value: number | null;
-  quality: number;
-  text: string | null;
-}
 
 /** What one seal step did. */
 export interface SealStep {
@@ -20,11 +14,6 @@ export interface SealStep {
   /** The UTC day (start, ms) the rows fell in, or null when nothing was sealed. */
   day: number | null;
 }
-
-const toSample = (tagId: number, r: Row): Sample =>
-  r.text === null
-    ? { tagId, ts: r.ts, value: r.value, quality: r.quality }
-    : { tagId, ts: r.ts, value: null, quality: r.quality, text: r.text };
 
 /** Merges two time-ordered sample lists; on equal times the first list's sample is kept (it was stored first). */
 const mergeByTime = (kept: readonly Sample[], added: readonly Sample[]): Sample[] => {
@@ -123,7 +112,7 @@ export class Compaction {
     const dirty = this.firstDirtyStmt.get(tagId, end) as { bucket: number } | undefined;
     if (dirty) end = Math.min(end, dirty.bucket);
     if (end <= oldest) return { rows: 0, day: null };
-    const rows = (this.rowsStmt.all(tagId, oldest, end, this.maxRows) as Row[]).map((r) => toSample(tagId, r));
+    const rows = (this.rowsStmt.all(tagId, oldest, end, this.maxRows) as SampleRow[]).map((r) => rowToSample(tagId, r));
     const last = rows.at(-1);
     if (!last) return { rows: 0, day: null };
     const covering = this.blocks.overlapping(tagId, oldest, last.ts);

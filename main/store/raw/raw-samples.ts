@@ -5,6 +5,7 @@ import type { SampleTuple } from '../../domain/sample/sample-tuple.js';
 import type { Db } from '../database.js';
 import { BucketAggregator, type RawAggregate } from './raw-buckets.js';
 import { SealedBlocks } from './sealed-blocks.js';
+import { rowToSample, type SampleRow } from './sample-row.js';
 
 /**
  * The tables that hold raw samples. Only this folder writes SQL on them (test/unit/raw-access.test.ts checks);
@@ -17,13 +18,6 @@ const WALK_CHUNK = 20_000;
 /** Bounds for "any time" (block ranges take numbers, not nulls). */
 const ALL_FROM = Number.MIN_SAFE_INTEGER;
 const ALL_TO = Number.MAX_SAFE_INTEGER;
-
-interface Row {
-  ts: number;
-  value: number | null;
-  quality: number;
-  text: string | null;
-}
 
 /** One tag's raw samples as the retention panel weighs them. */
 export interface RawTagStats {
@@ -41,11 +35,6 @@ export interface RawTagStats {
 /** The earlier of two times, either of which may be missing. */
 export const earlier = (a: number | null, b: number | null): number | null =>
   a === null ? b : b === null ? a : Math.min(a, b);
-
-const toSample = (tagId: number, r: Row): Sample =>
-  r.text === null
-    ? { tagId, ts: r.ts, value: r.value, quality: r.quality }
-    : { tagId, ts: r.ts, value: null, quality: r.quality, text: r.text };
 
 /** Two oldest-first lists holding different times, merged oldest first, at most `limit`. */
 const merge = (a: readonly Sample[], b: readonly Sample[], limit: number): Sample[] => {
@@ -174,7 +163,7 @@ export class RawSamples {
 
   /** Every stored sample of a tag in [from, to], oldest first, at most `limit` (alarm previews, exports, trends). */
   raw(tagId: number, from: number, to: number, limit = 1_000_000): Sample[] {
-    const rows = (this.rangeRows.all(tagId, from, to, limit) as Row[]).map((r) => toSample(tagId, r));
+    const rows = (this.rangeRows.all(tagId, from, to, limit) as SampleRow[]).map((r) => rowToSample(tagId, r));
     if (!this.blocksIn(tagId, from, to)) return rows;
     return merge(rows, this.blocks.range(tagId, from, to, limit), limit);
   }
@@ -254,8 +243,8 @@ export class RawSamples {
   /** The newest sample of each tag (tags without any are left out). */
   latest(tagIds: readonly number[]): SampleTuple[] {
     return tagIds.flatMap((tagId): SampleTuple[] => {
-      const row = this.newestOne.get(tagId) as Row | undefined;
-      let s = row ? toSample(tagId, row) : null;
+      const row = this.newestOne.get(tagId) as SampleRow | undefined;
+      let s = row ? rowToSample(tagId, row) : null;
       const until = this.blocks.sealedUntil(tagId);
       if (until !== null && (s === null || s.ts <= until)) {
         const [b] = this.blocks.rangeDesc(tagId, ALL_FROM, ALL_TO, 1);
