@@ -1,13 +1,19 @@
 // Which collected samples are stored: each device's storage policies applied in the pipeline (see storage-filter.ts).
 import type { Sample } from '../domain/sample/sample.js';
 import { StorageFilter, type TagFilterSpec } from '../domain/storage/storage-filter.js';
-import { effectivePolicy, resolvePolicy, type ResolvedPolicy } from '../domain/storage/storage-policy.js';
+import {
+  effectivePolicy,
+  everySamplePolicy,
+  resolvePolicy,
+  type ResolvedPolicy,
+} from '../domain/storage/storage-policy.js';
 import type { CollectorLifecycle } from '../collect/collector-manager.js';
 import type { StoredDevice } from '../store/devices-repo.js';
 
 type ConfigTag = StoredDevice['config']['tags'][number];
 
-const storeEvery: ResolvedPolicy = { mode: 'every', deadband: 0, maxIntervalMs: 600_000, compression: 0 };
+// Storing every sample needs no span, so it always resolves.
+const storeEvery = resolvePolicy(everySamplePolicy, { spanLow: null, spanHigh: null }) as ResolvedPolicy;
 
 /** A tag's filter: its policy in engineering units, or a message when it cannot be resolved. */
 const specOf = (device: StoredDevice, tag: ConfigTag): TagFilterSpec | string => {
